@@ -1,0 +1,175 @@
+//! Changes an admin makes: settings, field mappings and office statuses.
+
+use chrono::Utc;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::mapping::{self, FieldMapping, ProductField, Transform};
+use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
+use crate::status::ReelStatus;
+use crate::store::{self, Store};
+use crate::Engine;
+
+/// What a status change did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// Reels whose status changed.
+    pub changed: Vec<String>,
+    /// Reels that already had the status.
+    pub unchanged: Vec<String>,
+    /// Reel numbers not in the main store.
+    pub not_found: Vec<String>,
+}
+
+/// A change to one field's mapping; `None` leaves a part as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingUpdate {
+    pub column: Option<String>,
+    pub transforms: Option<Vec<Transform>>,
+    pub active: Option<bool>,
+}
+
+impl Engine {
+    /// The sync settings.
+    pub fn settings(&self) -> Result<SyncSettings> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::settings(&store.conn).map_err(|e| store.err(e))
+    }
+
+    /// Changes the settings, validating every value first; logged as `who`.
+    pub fn update_settings(&self, update: &SettingsUpdate, who: &str) -> Result<SyncSettings> {
+        let mut store = self.store()?;
+        let tx = store.conn.transaction().map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut settings = store::settings(&tx).map_err(|e| Error::Invalid(e.to_string()))?;
+        if let Some(minutes) = update.interval_minutes {
+            settings.interval_minutes = validate_interval(minutes)?;
+        }
+        if let Some(auto) = update.auto_sync {
+            settings.auto_sync = auto;
+        }
+        if let Some(policy) = update.auto_import {
+            settings.auto_import = policy;
+        }
+        if let Some(path) = &update.external_path {
+            settings.external_path = path.as_ref().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        }
+        if let Some(keep) = update.snapshot_retention {
+            if !(1..=1000).contains(&keep) {
+                return Err(Error::Invalid(format!(
+                    "snapshot retention {keep} is out of range: keep 1–1000 snapshots"
+                )));
+            }
+            settings.snapshot_retention = keep;
+        }
+        // A changed schedule counts from the last run, or from now if none ran yet.
+        settings.next_run_at = settings.next_after(settings.last_run_at.unwrap_or_else(Utc::now));
+        let detail = serde_json::to_string(update).ok();
+        store::save_settings(&tx, &settings)
+            .and_then(|()| store::log_activity(&tx, who, "settings.update", "sync settings", detail.as_deref()))
+            .and_then(|()| tx.commit())
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        drop(store);
+        self.settings()
+    }
+
+    /// The field mappings, in field order.
+    pub fn mappings(&self) -> Result<Vec<FieldMapping>> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::mappings(&store.conn).map_err(|e| store.err(e))
+    }
+
+    /// Changes one field's mapping. The new set is checked against the warehouse
+    /// file's columns; a mapping naming a column the file lacks is refused.
+    pub fn set_mapping(&self, field: ProductField, update: &MappingUpdate, who: &str) -> Result<FieldMapping> {
+        let mut mappings = self.mappings()?;
+        let index = match mappings.iter().position(|m| m.field == field) {
+            Some(i) => i,
+            None => {
+                mappings.push(FieldMapping::identity(field));
+                mappings.len() - 1
+            }
+        };
+        let mapping = &mut mappings[index];
+        if let Some(column) = &update.column {
+            mapping.column = column.trim().to_owned();
+        }
+        if let Some(transforms) = &update.transforms {
+            mapping.transforms = transforms.clone();
+        }
+        if let Some(active) = update.active {
+            mapping.active = active;
+        }
+        let changed = mapping.clone();
+        self.save_mappings(&mappings, who, &format!("mapping.set {field}"))?;
+        Ok(changed)
+    }
+
+    /// Puts every mapping back to its default.
+    pub fn reset_mappings(&self, who: &str) -> Result<Vec<FieldMapping>> {
+        let defaults = mapping::default_mappings();
+        self.save_mappings(&defaults, who, "mappings.reset")?;
+        Ok(defaults)
+    }
+
+    fn save_mappings(&self, mappings: &[FieldMapping], who: &str, action: &str) -> Result<()> {
+        let columns = {
+            let settings = self.settings()?;
+            let reader = self.warehouse_with(&settings)?.open_read()?;
+            reader.product_columns()?
+        };
+        mapping::validate(mappings, &columns)?;
+        let mut store = self.store()?;
+        let tx = store.conn.transaction().map_err(|e| Error::Invalid(e.to_string()))?;
+        let detail = serde_json::to_string(mappings).ok();
+        store::replace_mappings(&tx, mappings)
+            .and_then(|()| store::log_activity(&tx, who, action, "field mappings", detail.as_deref()))
+            .and_then(|()| tx.commit())
+            .map_err(|e| Error::Invalid(e.to_string()))
+    }
+
+    /// Sets the office status of reels (a sale, a delivery or a cancellation), in
+    /// one transaction, each change logged in the activity log. The next sync
+    /// carries it to the warehouse.
+    pub fn set_product_status(&self, reels: &[String], status: ReelStatus, who: &str) -> Result<StatusChange> {
+        if reels.is_empty() {
+            return Err(Error::Invalid("no reel numbers given".into()));
+        }
+        let mut store = self.store()?;
+        let path_err = |e| Error::Invalid(format!("main store: {e}"));
+        let tx = store.conn.transaction().map_err(path_err)?;
+        let mut result = StatusChange::default();
+        let now = Utc::now();
+        {
+            let mut lookup = tx
+                .prepare("SELECT id, status FROM products WHERE reel_number = ?1")
+                .map_err(path_err)?;
+            let mut update = tx
+                .prepare("UPDATE products SET status = ?1, status_changed_at = ?2, updated_at = ?2 WHERE id = ?3")
+                .map_err(path_err)?;
+            for reel in reels.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+                let found: Option<(i64, String)> = lookup
+                    .query_row([reel], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map(Some)
+                    .or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        other => Err(other),
+                    })
+                    .map_err(path_err)?;
+                match found {
+                    None => result.not_found.push(reel.to_owned()),
+                    Some((_, old)) if old == status.as_str() => result.unchanged.push(reel.to_owned()),
+                    Some((id, old)) => {
+                        update.execute(params![status.as_str(), now, id]).map_err(path_err)?;
+                        let detail = format!("{old} → {status}");
+                        store::log_activity(&tx, who, "product.set_status", reel, Some(&detail))
+                            .map_err(path_err)?;
+                        result.changed.push(reel.to_owned());
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(path_err)?;
+        Ok(result)
+    }
+}

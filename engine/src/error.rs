@@ -1,0 +1,82 @@
+//! Errors, typed by what the caller can do about them.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::report::RunKind;
+
+/// Why the warehouse file cannot be used. Every variant means "fix the file or the
+/// setting, then try again"; none of them has changed anything.
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("no warehouse database is configured: pass --external PATH or save one in the settings")]
+    NotConfigured,
+    #[error("warehouse database {path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("warehouse database {path} is not a SQLite database")]
+    NotSqlite { path: PathBuf },
+    #[error("warehouse database {path} is locked by another program (waited {waited_ms} ms); try again when the warehouse app is idle")]
+    Locked { path: PathBuf, waited_ms: u64 },
+    #[error("warehouse database {path} has no {table} table")]
+    NoTable { path: PathBuf, table: String },
+    #[error("warehouse table {table} lacks column(s) {}", columns.join(", "))]
+    MissingColumns { table: String, columns: Vec<String> },
+    #[error("warehouse database {path} cannot be opened: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("warehouse database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// Everything the engine can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Warehouse(#[from] WarehouseError),
+    #[error("another run is in progress: run {} ({}) started {} by {}", .0.run_id.map_or("?".to_owned(), |id| id.to_string()), .0.kind.as_str(), .0.started_at.format("%Y-%m-%d %H:%M:%S UTC"), .0.who)]
+    RunInProgress(RunningRun),
+    #[error("main store {path}: {source}")]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("main store {path} could not be migrated: {source}")]
+    Migration {
+        path: PathBuf,
+        #[source]
+        source: rusqlite_migration::Error,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The request itself is wrong (bad value, unknown field, …); nothing changed.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what} {key:?} not found")]
+    NotFound { what: &'static str, key: String },
+}
+
+/// The run that holds the run lock, as it wrote itself into the lock file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunningRun {
+    pub run_id: Option<i64>,
+    pub kind: RunKind,
+    pub who: String,
+    pub started_at: DateTime<Utc>,
+    pub pid: u32,
+}
+
+/// Shorthand for engine results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,134 @@
+//! reelsync's domain, free of web types.
+//!
+//! The [`Engine`] is the one entry point: the web server and the command line call
+//! it and nothing else. It keeps reelsync's own SQLite store (the *main store*) in a
+//! data directory and is a careful guest in the warehouse app's SQLite file (the
+//! *warehouse*): it reads that file read-only in short keyset pages and writes only
+//! `status` and `last_date`, by compare-and-set, in small `BEGIN IMMEDIATE` batches.
+//!
+//! A run flows one way: read a warehouse page → map → plan (a pure function, see
+//! [`plan`]) → apply (main store in one transaction, warehouse by compare-and-set) →
+//! log. Dry runs stop after planning.
+
+mod admin;
+pub mod demo;
+mod error;
+mod lock;
+pub mod mapping;
+mod overview;
+pub mod plan;
+mod report;
+mod settings;
+mod status;
+mod store;
+mod sync;
+mod users;
+pub mod warehouse;
+
+pub use error::{Error, Result, RunningRun, WarehouseError};
+pub use report::{
+    Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport,
+    RunRequest, RunScope, RunSummary, Selection, Trigger,
+};
+pub use settings::{
+    AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
+    SettingsUpdate, SyncSettings, validate_interval,
+};
+pub use status::{ReelStatus, UnknownStatus};
+pub use admin::{StatusChange, MappingUpdate};
+pub use overview::{CheckReport, ImportableReel};
+pub use mapping::{FieldMapping, ProductField, Transform};
+pub use users::User;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How long a warehouse statement waits for the warehouse app's lock by default.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where the engine keeps its files and which warehouse file it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Holds the main store, the run lock and warehouse snapshots.
+    pub data_dir: PathBuf,
+    /// The warehouse file; when `None`, the path saved in the settings.
+    pub external: Option<PathBuf>,
+    /// How long to wait for the warehouse app's lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl Config {
+    /// A configuration with the default busy timeout and the stored warehouse path.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            external: None,
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        }
+    }
+
+    /// Uses this warehouse file instead of the stored setting.
+    pub fn with_external(mut self, path: impl Into<PathBuf>) -> Self {
+        self.external = Some(path.into());
+        self
+    }
+}
+
+/// Reels in the main store by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub in_stock: u64,
+    pub sold: u64,
+    pub delivered: u64,
+}
+
+/// The live figures the dashboard and `reelsync status` show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Warehouse `In-stock` reels not yet tracked; `None` when the warehouse file
+    /// cannot be read, and then `warehouse_error` says why.
+    pub importable: Option<u64>,
+    pub warehouse_error: Option<String>,
+    /// Reels imported and kept in step.
+    pub tracked: u64,
+    pub by_status: StatusCounts,
+    /// Tracked reels whose statuses moved apart on both sides at the last sync.
+    pub conflicts: u64,
+    pub last_run: Option<RunSummary>,
+    pub auto_sync: bool,
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// reelsync's engine: cheap to clone, safe to share between threads. Each call opens
+/// the connections it needs and does blocking SQLite work, so async callers run it
+/// on a blocking thread.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: Config,
+}
+
+impl Engine {
+    /// Opens the data directory, creating and migrating the main store as needed.
+    pub fn open(config: Config) -> Result<Self> {
+        store::Store::open(&config.data_dir)?;
+        Ok(Self { config })
+    }
+
+    /// The configuration the engine was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// A read-write connection to the main store.
+    pub(crate) fn store(&self) -> Result<store::Store> {
+        store::Store::connect_existing(&self.config.data_dir)
+    }
+}

@@ -1,0 +1,852 @@
+//! Field mappings: which warehouse column feeds which product field, through which
+//! transforms, and how a warehouse row becomes a product's values.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::status::ReelStatus;
+
+/// What kind of value a product field holds; imports and refreshes check it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Integer,
+    /// A naive local time as the warehouse app writes it.
+    DateTime,
+    Status,
+}
+
+macro_rules! product_fields {
+    ($($variant:ident => $name:literal, $ty:ident, $required:literal, $range:expr;)*) => {
+        /// A field of a product in the main store. Every column of the warehouse's
+        /// `Products` table has one, so no warehouse data is dropped.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ProductField { $($variant,)* }
+
+        impl ProductField {
+            /// Every field, in the main store's column order.
+            pub const ALL: &'static [ProductField] = &[$(Self::$variant,)*];
+
+            /// The field's name: its column in the main store and its default
+            /// warehouse column.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name,)* }
+            }
+
+            /// The type its values must have.
+            pub fn field_type(self) -> FieldType {
+                match self { $(Self::$variant => FieldType::$ty,)* }
+            }
+
+            /// Whether a reel without it is rejected.
+            pub fn is_required(self) -> bool {
+                match self { $(Self::$variant => $required,)* }
+            }
+
+            /// The accepted range of an integer field.
+            pub fn range(self) -> Option<(i64, i64)> {
+                match self { $(Self::$variant => $range,)* }
+            }
+        }
+    };
+}
+
+product_fields! {
+    ReelNumber => "reel_number", Text, true, None;
+    Width => "width", Integer, true, Some((1, 10_000));
+    Gsm => "gsm", Integer, true, Some((1, 2_000));
+    Length => "length", Integer, true, Some((1, 1_000_000));
+    Grade => "grade", Text, true, None;
+    Breaks => "breaks", Integer, true, Some((0, 10_000));
+    Comments => "comments", Text, false, None;
+    QrCode => "qr_code", Text, false, None;
+    ProfileName => "profile_name", Text, false, None;
+    Location => "location", Text, true, None;
+    Status => "status", Status, true, None;
+    ReceiveDate => "receive_date", DateTime, false, None;
+    LastDate => "last_date", DateTime, false, None;
+    Username => "username", Text, false, None;
+    Logs => "logs", Text, false, None;
+    Date => "date", DateTime, false, None;
+    ShipmentId => "shipment_id", Integer, false, Some((0, i64::MAX));
+}
+
+impl ProductField {
+    /// The warehouse column a fresh store maps to this field.
+    pub fn default_column(self) -> &'static str {
+        match self {
+            Self::ShipmentId => "shipment_id_id",
+            other => other.as_str(),
+        }
+    }
+
+    /// The field's position in [`Mapped::values`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for ProductField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProductField {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|f| f.as_str()).collect();
+                Error::Invalid(format!(
+                    "unknown product field {s:?}; fields are: {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// One step of a mapping's transform, from a closed list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Transform {
+    /// Strips blanks at both ends.
+    Trim,
+    Upper,
+    Lower,
+    /// Reads text such as `" 1200 "` or `"1200.0"` as an integer.
+    ToInteger,
+    /// Reads any of the warehouse app's date formats and writes `YYYY-MM-DD HH:MM:SS`.
+    ParseDate,
+    /// Replaces values found in `map` (e.g. a status vocabulary); others pass through.
+    ValueMap { map: BTreeMap<String, String> },
+    /// Uses `value` when the column is NULL or blank.
+    Default { value: String },
+}
+
+impl Transform {
+    /// The transform's name, as accepted on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Trim => "trim",
+            Self::Upper => "upper",
+            Self::Lower => "lower",
+            Self::ToInteger => "to_integer",
+            Self::ParseDate => "parse_date",
+            Self::ValueMap { .. } => "value_map",
+            Self::Default { .. } => "default",
+        }
+    }
+
+    /// Parses the command-line spelling: `trim`, `upper`, `lower`, `to_integer`,
+    /// `parse_date`, `default=VALUE`, `map=FROM:TO,FROM:TO`.
+    pub fn parse(spec: &str) -> Result<Self> {
+        let (name, arg) = match spec.split_once('=') {
+            Some((name, arg)) => (name.trim(), Some(arg)),
+            None => (spec.trim(), None),
+        };
+        match (name, arg) {
+            ("trim", None) => Ok(Self::Trim),
+            ("upper", None) => Ok(Self::Upper),
+            ("lower", None) => Ok(Self::Lower),
+            ("to_integer", None) => Ok(Self::ToInteger),
+            ("parse_date", None) => Ok(Self::ParseDate),
+            ("default", Some(value)) => Ok(Self::Default {
+                value: value.to_owned(),
+            }),
+            ("map", Some(pairs)) => parse_value_map(pairs),
+            _ => Err(Error::Invalid(format!(
+                "unknown transform {spec:?}; use trim, upper, lower, to_integer, parse_date, default=VALUE or map=FROM:TO,…"
+            ))),
+        }
+    }
+
+    fn apply(&self, value: Value) -> std::result::Result<Value, String> {
+        Ok(match (self, value) {
+            (Self::Trim, Value::Text(s)) => Value::Text(s.trim().to_owned()),
+            (Self::Upper, Value::Text(s)) => Value::Text(s.to_uppercase()),
+            (Self::Lower, Value::Text(s)) => Value::Text(s.to_lowercase()),
+            (Self::ToInteger, v) => to_integer(v)?,
+            (Self::ParseDate, Value::Text(s)) => {
+                Value::Text(format_date(parse_date(&s).ok_or_else(|| bad_date(&s))?))
+            }
+            (Self::ValueMap { map }, v) => match map.get(&display_value(&v)) {
+                Some(to) => Value::Text(to.clone()),
+                None => v,
+            },
+            (Self::Default { value }, v) if is_blank(&v) => Value::Text(value.clone()),
+            (_, v) => v,
+        })
+    }
+}
+
+fn parse_value_map(pairs: &str) -> Result<Transform> {
+    let map = pairs
+        .split(',')
+        .map(|pair| {
+            pair.split_once(':')
+                .map(|(from, to)| (from.to_owned(), to.to_owned()))
+                .ok_or_else(|| {
+                    Error::Invalid(format!("value map entry {pair:?} is not FROM:TO"))
+                })
+        })
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    Ok(Transform::ValueMap { map })
+}
+
+/// A warehouse column feeding a product field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMapping {
+    pub field: ProductField,
+    /// A column of the warehouse's `Products` table.
+    pub column: String,
+    /// Applied in order; empty for a direct mapping.
+    pub transforms: Vec<Transform>,
+    /// Inactive mappings are kept but not used.
+    pub active: bool,
+}
+
+impl FieldMapping {
+    /// The identity mapping of `field` from its default column.
+    pub fn identity(field: ProductField) -> Self {
+        Self {
+            field,
+            column: field.default_column().to_owned(),
+            transforms: Vec::new(),
+            active: true,
+        }
+    }
+
+    /// `direct` or `transform`.
+    pub fn kind(&self) -> &'static str {
+        if self.transforms.is_empty() {
+            "direct"
+        } else {
+            "transform"
+        }
+    }
+}
+
+/// The mappings a fresh store starts with: every field from its same-named column.
+pub fn default_mappings() -> Vec<FieldMapping> {
+    ProductField::ALL
+        .iter()
+        .copied()
+        .map(FieldMapping::identity)
+        .collect()
+}
+
+/// Checks a set of mappings on its own and against the warehouse columns.
+///
+/// The reel number and status must be mapped and active (the sync keys on them);
+/// each field is fed by at most one mapping; every column must exist.
+pub fn validate(mappings: &[FieldMapping], columns: &[String]) -> Result<()> {
+    for required in [ProductField::ReelNumber, ProductField::Status] {
+        if !mappings.iter().any(|m| m.active && m.field == required) {
+            return Err(Error::Invalid(format!(
+                "{required} must have an active mapping: the sync keys on it"
+            )));
+        }
+    }
+    for (i, m) in mappings.iter().enumerate() {
+        if mappings[..i].iter().any(|other| other.field == m.field) {
+            return Err(Error::Invalid(format!(
+                "{} is mapped more than once",
+                m.field
+            )));
+        }
+    }
+    let missing = missing_columns(mappings, columns);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "the warehouse Products table has no column(s) {}",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Active mappings' columns that `columns` lacks.
+pub fn missing_columns(mappings: &[FieldMapping], columns: &[String]) -> Vec<String> {
+    let mut missing: Vec<String> = mappings
+        .iter()
+        .filter(|m| m.active && !columns.iter().any(|c| c == &m.column))
+        .map(|m| m.column.clone())
+        .collect();
+    missing.dedup();
+    missing
+}
+
+/// A product field's value after mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Int(i64),
+    Text(String),
+}
+
+impl FieldValue {
+    /// As text, for change lists and messages.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Int(i) => i.to_string(),
+            Self::Text(s) => s.clone(),
+        }
+    }
+}
+
+impl rusqlite::ToSql for FieldValue {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Self::Int(i) => i.to_sql(),
+            Self::Text(s) => s.to_sql(),
+        }
+    }
+}
+
+/// A warehouse row's values for every product field (`None` where unmapped or NULL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    pub values: Vec<Option<FieldValue>>,
+}
+
+impl Mapped {
+    /// The value of `field`.
+    pub fn get(&self, field: ProductField) -> Option<&FieldValue> {
+        self.values[field.index()].as_ref()
+    }
+
+    /// The reel number (always present in a valid row).
+    pub fn reel_number(&self) -> &str {
+        match self.get(ProductField::ReelNumber) {
+            Some(FieldValue::Text(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// The status (always present in a valid row).
+    pub fn status(&self) -> Option<ReelStatus> {
+        match self.get(ProductField::Status) {
+            Some(FieldValue::Text(s)) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A stable hash of every mapped field except the status, which the status merge
+    /// owns: a refresh is due exactly when this changes.
+    pub fn field_hash(&self) -> i64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for field in ProductField::ALL {
+            if *field == ProductField::Status {
+                continue;
+            }
+            match self.get(*field) {
+                None => hasher.update(&[0]),
+                Some(FieldValue::Int(i)) => {
+                    hasher.update(&[1]);
+                    hasher.update(&i.to_le_bytes());
+                }
+                Some(FieldValue::Text(s)) => {
+                    hasher.update(&[2]);
+                    hasher.update(&(s.len() as u64).to_le_bytes());
+                    hasher.update(s.as_bytes());
+                }
+            }
+        }
+        // SQLite integers are signed; the bits are what matter.
+        hasher.digest() as i64
+    }
+}
+
+/// Mappings bound to the positions of their columns in a warehouse page.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    /// (field, position in the selected columns, transforms), active mappings only.
+    steps: Vec<(ProductField, usize, Vec<Transform>)>,
+    /// The warehouse columns to select, in order, without duplicates.
+    columns: Vec<String>,
+    /// Position of the raw reel-number column (compare-and-set writes key on it).
+    reel_column: usize,
+    /// Position of the raw status column (compare-and-set compares it).
+    status_column: usize,
+    /// The warehouse spelling of each status, for writing back through a value map.
+    status_out: BTreeMap<ReelStatus, String>,
+}
+
+impl Mapper {
+    /// Binds validated `mappings`.
+    pub fn new(mappings: &[FieldMapping]) -> Result<Self> {
+        let mut columns: Vec<String> = Vec::new();
+        let mut position = |column: &str| match columns.iter().position(|c| c == column) {
+            Some(i) => i,
+            None => {
+                columns.push(column.to_owned());
+                columns.len() - 1
+            }
+        };
+        let steps: Vec<_> = mappings
+            .iter()
+            .filter(|m| m.active)
+            .map(|m| (m.field, position(&m.column), m.transforms.clone()))
+            .collect();
+        let column_of = |field| {
+            steps
+                .iter()
+                .find(|(f, _, _)| *f == field)
+                .map(|(_, i, _)| *i)
+                .ok_or_else(|| Error::Invalid(format!("{field} must have an active mapping")))
+        };
+        let reel_column = column_of(ProductField::ReelNumber)?;
+        let status_column = column_of(ProductField::Status)?;
+        let status_out = status_spellings(mappings);
+        Ok(Self {
+            steps,
+            columns,
+            reel_column,
+            status_column,
+            status_out,
+        })
+    }
+
+    /// The warehouse columns a page must select, in this order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The warehouse column holding the reel number.
+    pub fn reel_column_name(&self) -> &str {
+        &self.columns[self.reel_column]
+    }
+
+    /// The warehouse column holding the status.
+    pub fn status_column_name(&self) -> &str {
+        &self.columns[self.status_column]
+    }
+
+    /// The warehouse column holding `last_date`, when it is mapped: an export
+    /// writes it with the status.
+    pub fn last_date_column_name(&self) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|(f, _, _)| *f == ProductField::LastDate)
+            .map(|(_, i, _)| self.columns[*i].as_str())
+    }
+
+    /// The raw reel number of a warehouse row, as the compare-and-set matches it.
+    pub fn raw_reel<'r>(&self, row: &'r [Value]) -> &'r Value {
+        &row[self.reel_column]
+    }
+
+    /// The raw status of a warehouse row, as the compare-and-set compares it.
+    pub fn raw_status<'r>(&self, row: &'r [Value]) -> &'r Value {
+        &row[self.status_column]
+    }
+
+    /// How the warehouse spells `status` (the inverse of a status value map).
+    pub fn warehouse_status(&self, status: ReelStatus) -> &str {
+        self.status_out
+            .get(&status)
+            .map_or(status.as_str(), String::as_str)
+    }
+
+    /// The reel number of a row, through its mapping, even when other fields don't
+    /// map (falls back to the raw text, trimmed).
+    pub fn reel_of(&self, row: &[Value]) -> String {
+        match self.map_field(ProductField::ReelNumber, row) {
+            Some(Ok(Some(value))) => value.to_text(),
+            _ => display_value(self.raw_reel(row)).trim().to_owned(),
+        }
+    }
+
+    /// The status of a row, through its mapping, even when other fields don't map.
+    pub fn status_of(&self, row: &[Value]) -> Option<ReelStatus> {
+        match self.map_field(ProductField::Status, row) {
+            Some(Ok(Some(FieldValue::Text(s)))) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn map_field(
+        &self,
+        field: ProductField,
+        row: &[Value],
+    ) -> Option<std::result::Result<Option<FieldValue>, String>> {
+        let step = self.steps.iter().find(|(f, _, _)| *f == field)?;
+        Some(map_step(step, row))
+    }
+
+    /// Maps and checks one warehouse row (`row` holds [`Self::columns`] in order).
+    /// A row that breaks a rule comes back as its reason.
+    pub fn map(&self, row: &[Value]) -> std::result::Result<Mapped, Rejection> {
+        let mut values = vec![None; ProductField::ALL.len()];
+        for step in &self.steps {
+            let field = step.0;
+            values[field.index()] =
+                map_step(step, row).map_err(|reason| Rejection::new(field, reason))?;
+        }
+        for field in ProductField::ALL {
+            if field.is_required() && values[field.index()].is_none() {
+                return Err(Rejection::new(*field, "is missing".to_owned()));
+            }
+        }
+        Ok(Mapped { values })
+    }
+}
+
+/// Runs one mapping: its transforms in order, then its field's type check.
+fn map_step(
+    (field, position, transforms): &(ProductField, usize, Vec<Transform>),
+    row: &[Value],
+) -> std::result::Result<Option<FieldValue>, String> {
+    transforms
+        .iter()
+        .try_fold(row[*position].clone(), |v, t| t.apply(v))
+        .and_then(|v| check_type(*field, v))
+}
+
+/// Why a warehouse row cannot become a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub field: ProductField,
+    pub reason: String,
+}
+
+impl Rejection {
+    fn new(field: ProductField, reason: String) -> Self {
+        Self { field, reason }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.reason)
+    }
+}
+
+/// Inverts the status mapping's value maps so an exported status is written in the
+/// warehouse's own vocabulary.
+fn status_spellings(mappings: &[FieldMapping]) -> BTreeMap<ReelStatus, String> {
+    let mut out = BTreeMap::new();
+    let status_mapping = mappings
+        .iter()
+        .find(|m| m.active && m.field == ProductField::Status);
+    for transform in status_mapping.into_iter().flat_map(|m| &m.transforms) {
+        if let Transform::ValueMap { map } = transform {
+            for (from, to) in map {
+                if let Ok(status) = to.parse::<ReelStatus>() {
+                    out.entry(status).or_insert_with(|| from.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks a mapped value against its field's type and range; NULL and blank text
+/// become `None`.
+fn check_type(field: ProductField, value: Value) -> std::result::Result<Option<FieldValue>, String> {
+    if is_blank(&value) {
+        return Ok(None);
+    }
+    let checked = match field.field_type() {
+        FieldType::Text => FieldValue::Text(display_value(&value)),
+        FieldType::Integer => match to_integer(value)? {
+            Value::Integer(i) => FieldValue::Int(check_range(field, i)?),
+            other => return Err(format!("is not a whole number: {}", display_value(&other))),
+        },
+        FieldType::DateTime => {
+            let text = display_value(&value);
+            parse_date(&text).ok_or_else(|| bad_date(&text))?;
+            FieldValue::Text(text)
+        }
+        FieldType::Status => {
+            let text = display_value(&value);
+            let status: ReelStatus = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not In-stock, Sold or Delivered"))?;
+            FieldValue::Text(status.as_str().to_owned())
+        }
+    };
+    Ok(Some(checked))
+}
+
+fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, String> {
+    match field.range() {
+        Some((low, high)) if !(low..=high).contains(&value) => {
+            Err(format!("{value} is out of range {low}–{high}"))
+        }
+        _ => Ok(value),
+    }
+}
+
+fn to_integer(value: Value) -> std::result::Result<Value, String> {
+    match value {
+        Value::Integer(_) | Value::Null => Ok(value),
+        Value::Real(r) if r.fract() == 0.0 && r.abs() < 9.0e15 => Ok(Value::Integer(r as i64)),
+        Value::Text(ref s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(Value::Null);
+            }
+            t.parse::<i64>()
+                .ok()
+                .or_else(|| {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|r| r.fract() == 0.0 && r.abs() < 9.0e15)
+                        .map(|r| r as i64)
+                })
+                .map(Value::Integer)
+                .ok_or_else(|| format!("is not a whole number: {s:?}"))
+        }
+        other => Err(format!("is not a whole number: {}", display_value(&other))),
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Text(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// A warehouse value as text, the way it reads in messages and change lists.
+pub fn display_value(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Blob(b) => format!("<{} bytes>", b.len()),
+    }
+}
+
+const DATE_FORMATS: [&str; 4] = [
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+];
+
+/// Reads the warehouse app's naive local times (`YYYY-MM-DD HH:MM[:SS[.ffffff]]`,
+/// also with a `T`, or a bare date at midnight).
+pub fn parse_date(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    DATE_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+}
+
+/// Writes a time the way the warehouse app does.
+pub fn format_date(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn bad_date(text: &str) -> String {
+    format!("{text:?} is not a date like YYYY-MM-DD HH:MM[:SS]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<String> {
+        ProductField::ALL
+            .iter()
+            .map(|f| f.default_column().to_owned())
+            .collect()
+    }
+
+    fn good_row() -> Vec<Value> {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        mapper
+            .columns()
+            .iter()
+            .map(|c| match c.as_str() {
+                "reel_number" => Value::Text("R-1".into()),
+                "width" => Value::Integer(1200),
+                "gsm" => Value::Integer(120),
+                "length" => Value::Integer(8000),
+                "grade" => Value::Text("Kraft Liner".into()),
+                "breaks" => Value::Integer(0),
+                "location" => Value::Text("Anbar_Akhal".into()),
+                "status" => Value::Text("In-stock".into()),
+                "receive_date" => Value::Text("2024-05-01 10:00".into()),
+                "date" => Value::Text("2024-05-01 09:58:12.123456".into()),
+                _ => Value::Null,
+            })
+            .collect()
+    }
+
+    fn set(row: &mut [Value], column: &str, value: Value) {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let i = mapper.columns().iter().position(|c| c == column).unwrap();
+        row[i] = value;
+    }
+
+    #[test]
+    fn defaults_map_every_field_from_its_column_and_validate() {
+        let mappings = default_mappings();
+        assert_eq!(mappings.len(), ProductField::ALL.len());
+        assert!(mappings.iter().all(|m| m.active && m.kind() == "direct"));
+        validate(&mappings, &columns()).unwrap();
+    }
+
+    #[test]
+    fn validation_names_the_missing_column() {
+        let mut cols = columns();
+        cols.retain(|c| c != "gsm");
+        let err = validate(&default_mappings(), &cols).unwrap_err();
+        assert!(err.to_string().contains("gsm"), "{err}");
+    }
+
+    #[test]
+    fn validation_requires_reel_number_and_status() {
+        let mut mappings = default_mappings();
+        mappings.retain(|m| m.field != ProductField::Status);
+        assert!(validate(&mappings, &columns()).is_err());
+    }
+
+    #[test]
+    fn validation_refuses_a_field_mapped_twice() {
+        let mut mappings = default_mappings();
+        mappings.push(FieldMapping::identity(ProductField::Grade));
+        assert!(validate(&mappings, &columns()).is_err());
+    }
+
+    #[test]
+    fn a_good_row_maps_with_types() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let mapped = mapper.map(&good_row()).unwrap();
+        assert_eq!(mapped.reel_number(), "R-1");
+        assert_eq!(mapped.get(ProductField::Width), Some(&FieldValue::Int(1200)));
+        assert_eq!(mapped.status(), Some(ReelStatus::InStock));
+        assert_eq!(mapped.get(ProductField::Comments), None);
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_the_field_and_reason() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let cases = [
+            ("width", Value::Text("wide".into()), "width is not a whole number"),
+            ("width", Value::Integer(0), "width 0 is out of range"),
+            ("gsm", Value::Null, "gsm is missing"),
+            ("reel_number", Value::Text("  ".into()), "reel_number is missing"),
+            ("status", Value::Text("Lost".into()), "status \"Lost\" is not"),
+            ("receive_date", Value::Text("yesterday".into()), "receive_date \"yesterday\""),
+        ];
+        for (column, value, expected) in cases {
+            let mut row = good_row();
+            set(&mut row, column, value);
+            let rejection = mapper.map(&row).unwrap_err();
+            assert!(
+                rejection.to_string().starts_with(expected),
+                "{column}: {rejection}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_stored_as_text_or_whole_reals_are_accepted() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let mut row = good_row();
+        set(&mut row, "width", Value::Text(" 1500 ".into()));
+        set(&mut row, "gsm", Value::Real(90.0));
+        let mapped = mapper.map(&row).unwrap();
+        assert_eq!(mapped.get(ProductField::Width), Some(&FieldValue::Int(1500)));
+        assert_eq!(mapped.get(ProductField::Gsm), Some(&FieldValue::Int(90)));
+    }
+
+    #[test]
+    fn transforms_apply_in_order() {
+        let mut mappings = default_mappings();
+        let grade = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::Grade)
+            .unwrap();
+        grade.transforms = vec![Transform::Trim, Transform::Upper];
+        let comments = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::Comments)
+            .unwrap();
+        comments.transforms = vec![Transform::parse("default=none").unwrap()];
+        let receive = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::ReceiveDate)
+            .unwrap();
+        receive.transforms = vec![Transform::ParseDate];
+        let mapper = Mapper::new(&mappings).unwrap();
+        let mut row = good_row();
+        set(&mut row, "grade", Value::Text("  kraft ".into()));
+        let mapped = mapper.map(&row).unwrap();
+        assert_eq!(mapped.get(ProductField::Grade), Some(&FieldValue::Text("KRAFT".into())));
+        assert_eq!(mapped.get(ProductField::Comments), Some(&FieldValue::Text("none".into())));
+        assert_eq!(
+            mapped.get(ProductField::ReceiveDate),
+            Some(&FieldValue::Text("2024-05-01 10:00:00".into()))
+        );
+    }
+
+    #[test]
+    fn a_status_vocabulary_maps_in_and_back_out() {
+        let mut mappings = default_mappings();
+        let status = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::Status)
+            .unwrap();
+        status.transforms = vec![Transform::parse("map=Mojood:In-stock,Forookhte:Sold").unwrap()];
+        let mapper = Mapper::new(&mappings).unwrap();
+        let mut row = good_row();
+        set(&mut row, "status", Value::Text("Forookhte".into()));
+        assert_eq!(mapper.map(&row).unwrap().status(), Some(ReelStatus::Sold));
+        assert_eq!(mapper.warehouse_status(ReelStatus::Sold), "Forookhte");
+        assert_eq!(mapper.warehouse_status(ReelStatus::Delivered), "Delivered");
+    }
+
+    #[test]
+    fn hash_ignores_status_and_sees_every_other_field() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let base = mapper.map(&good_row()).unwrap().field_hash();
+        let mut sold = good_row();
+        set(&mut sold, "status", Value::Text("Sold".into()));
+        assert_eq!(mapper.map(&sold).unwrap().field_hash(), base);
+        let mut moved = good_row();
+        set(&mut moved, "location", Value::Text("Anbar_PAK".into()));
+        assert_ne!(mapper.map(&moved).unwrap().field_hash(), base);
+    }
+
+    #[test]
+    fn transform_specs_parse_or_explain() {
+        assert_eq!(Transform::parse("trim").unwrap(), Transform::Trim);
+        assert!(matches!(Transform::parse("map=a:b,c:d").unwrap(), Transform::ValueMap { map } if map.len() == 2));
+        assert!(Transform::parse("reverse").is_err());
+        assert!(Transform::parse("map=ab").is_err());
+    }
+
+    #[test]
+    fn dates_in_every_warehouse_format_parse() {
+        for text in ["2024-05-01 10:00", "2024-05-01 10:00:05", "2024-05-01 10:00:05.123456", "2024-05-01"] {
+            assert!(parse_date(text).is_some(), "{text}");
+        }
+        assert!(parse_date("01/05/2024").is_none());
+    }
+}

@@ -1,0 +1,197 @@
+//! Read-only views: the dashboard figures, the connection check, the importable
+//! reels and the run history.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::mapping::{FieldValue, Mapped, ProductField};
+use crate::plan::{self, ImportPolicy, Scope};
+use crate::report::{RunDetail, RunSummary};
+use crate::store::{self, Store};
+use crate::sync::{open_checked, plan_rows};
+use crate::warehouse::{self, ExternalRow};
+use crate::{Dashboard, Engine, StatusCounts};
+
+/// The result of a connection and schema check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// The warehouse file checked.
+    pub path: String,
+    /// Reels in its `Products` table.
+    pub reels: u64,
+    /// The columns of its `Products` table.
+    pub columns: Vec<String>,
+    /// Active mappings, all of whose columns exist.
+    pub mapped_fields: usize,
+}
+
+/// A warehouse reel that may be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportableReel {
+    /// The warehouse row id (keyset cursor for the next page).
+    pub external_id: i64,
+    pub reel_number: String,
+    /// Mapped values by field name; rows that would be rejected still list what maps.
+    pub fields: HashMap<String, Option<String>>,
+    /// Why an import would reject it, if it would.
+    pub problem: Option<String>,
+}
+
+const NOTHING: Scope = Scope {
+    import: ImportPolicy::None,
+    pull: false,
+    push: false,
+};
+
+impl Engine {
+    /// Checks that the warehouse file opens read-only, is SQLite, has a `Products`
+    /// table with every mapped column, and is not locked past the busy timeout.
+    pub fn check(&self) -> Result<CheckReport> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let (warehouse, reader, _, _) = open_checked(self.config(), &store.conn)?;
+        let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
+        Ok(CheckReport {
+            path: warehouse.path().display().to_string(),
+            reels: reader.count_rows()?,
+            columns: reader.product_columns()?,
+            mapped_fields: mappings.iter().filter(|m| m.active).count(),
+        })
+    }
+
+    /// The dashboard's live figures. A warehouse that cannot be read does not fail
+    /// the call: `importable` is then `None` and `warehouse_error` says why.
+    pub fn dashboard(&self) -> Result<Dashboard> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let conn = &store.conn;
+        let by_status = status_counts(conn).map_err(|e| store.err(e))?;
+        let scalar = |sql: &str| {
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| store.err(e))
+        };
+        let tracked = scalar("SELECT count(*) FROM product_mappings")?;
+        let conflicts = scalar("SELECT count(*) FROM product_mappings WHERE state = 'conflict'")?;
+        let last_run = store::runs(conn, 1).map_err(|e| store.err(e))?.into_iter().next();
+        let settings = store::settings(conn).map_err(|e| store.err(e))?;
+        let (importable, warehouse_error) = match self.count_importable(&store) {
+            Ok(n) => (Some(n), None),
+            Err(Error::Warehouse(e)) => (None, Some(e.to_string())),
+            Err(other) => return Err(other),
+        };
+        Ok(Dashboard {
+            importable,
+            warehouse_error,
+            tracked,
+            by_status,
+            conflicts,
+            last_run,
+            auto_sync: settings.auto_sync,
+            next_run_at: settings.next_run_at,
+        })
+    }
+
+    fn count_importable(&self, store: &Store) -> Result<u64> {
+        let mut count = 0;
+        self.scan(store, |_, plan| count += plan.importable)?;
+        Ok(count)
+    }
+
+    /// Importable reels after warehouse id `after`, at most `limit`, in warehouse
+    /// order: the import grid's pages.
+    pub fn importable(&self, after: i64, limit: usize) -> Result<Vec<ImportableReel>> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
+        let columns = mapper.columns().to_vec();
+        let mut out = Vec::new();
+        let mut cursor = after;
+        while out.len() < limit {
+            let rows = reader.page(&columns, cursor, warehouse::PAGE_SIZE)?;
+            let Some(last) = rows.last() else { break };
+            let up_to = last.id;
+            let scope = Scope {
+                import: ImportPolicy::All,
+                ..NOTHING
+            };
+            let plan = plan_rows(&store, &rows, cursor, up_to, &mapper, &scope)?;
+            out.extend(plan.steps.into_iter().map(|step| {
+                let (fields, problem) = match step.op {
+                    plan::Op::Import { mapped } => (field_texts(&mapped), None),
+                    plan::Op::Reject { reason } => {
+                        let row = rows.iter().find(|r| r.id == step.external_id);
+                        (row.and_then(|r| mapper.map(&r.values).ok()).map(|m| field_texts(&m)).unwrap_or_default(), Some(reason))
+                    }
+                    _ => (HashMap::new(), None),
+                };
+                ImportableReel {
+                    external_id: step.external_id,
+                    reel_number: step.reel_number,
+                    fields,
+                    problem,
+                }
+            }));
+            cursor = up_to;
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Plans every warehouse page with nothing to do but count.
+    fn scan(&self, store: &Store, mut each: impl FnMut(&[ExternalRow], plan::PagePlan)) -> Result<()> {
+        let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
+        let columns = mapper.columns().to_vec();
+        let mut last = 0;
+        for page in reader.pages(&columns) {
+            let rows = page?;
+            let up_to = rows.last().map_or(last, |r| r.id);
+            let plan = plan_rows(store, &rows, last, up_to, &mapper, &NOTHING)?;
+            each(&rows, plan);
+            last = up_to;
+        }
+        Ok(())
+    }
+
+    /// The latest runs, newest first.
+    pub fn runs(&self, limit: u32) -> Result<Vec<RunSummary>> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::runs(&store.conn, limit).map_err(|e| store.err(e))
+    }
+
+    /// One run with every item it logged.
+    pub fn run_detail(&self, id: i64) -> Result<RunDetail> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let run = store::run(&store.conn, id)
+            .map_err(|e| store.err(e))?
+            .ok_or_else(|| Error::NotFound {
+                what: "run",
+                key: id.to_string(),
+            })?;
+        let items = store::run_items(&store.conn, id).map_err(|e| store.err(e))?;
+        Ok(RunDetail { run, items })
+    }
+}
+
+fn status_counts(conn: &Connection) -> rusqlite::Result<StatusCounts> {
+    let mut counts = StatusCounts::default();
+    let mut stmt = conn.prepare("SELECT status, count(*) FROM products GROUP BY status")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    for row in rows {
+        let (status, n) = row?;
+        match status.as_str() {
+            "In-stock" => counts.in_stock = n,
+            "Sold" => counts.sold = n,
+            "Delivered" => counts.delivered = n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}
+
+fn field_texts(mapped: &Mapped) -> HashMap<String, Option<String>> {
+    ProductField::ALL
+        .iter()
+        .map(|f| (f.as_str().to_owned(), mapped.get(*f).map(FieldValue::to_text)))
+        .collect()
+}

@@ -1,0 +1,465 @@
+//! The planner: a pure function from warehouse rows, the tracked reels they match,
+//! the mappings and the run's scope to what must happen to each reel.
+//!
+//! Dry runs, previews and the applier all share it, so what a dry run shows is what
+//! a real run does.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Local, Utc};
+use rusqlite::types::Value;
+
+use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, format_date};
+use crate::report::{Action, Change};
+use crate::status::ReelStatus;
+use crate::warehouse::ExternalRow;
+
+/// How a tracked reel's link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Ok,
+    /// Statuses moved apart on both sides at the last sync.
+    Conflict,
+    /// The reel was gone from the warehouse file at the last sync.
+    Missing,
+}
+
+impl LinkState {
+    /// The spelling stored in the main store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Conflict => "conflict",
+            Self::Missing => "missing",
+        }
+    }
+
+    /// Reads the stored spelling (unknown text reads as `Ok`, the state that
+    /// re-checks everything).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "conflict" => Self::Conflict,
+            "missing" => Self::Missing,
+            _ => Self::Ok,
+        }
+    }
+}
+
+/// A tracked reel as the main store knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracked {
+    pub product_id: i64,
+    pub external_id: i64,
+    pub reel_number: String,
+    /// The status in the main store (the office's side).
+    pub office: ReelStatus,
+    /// The status both sides agreed on at the last sync.
+    pub base: ReelStatus,
+    pub field_hash: i64,
+    pub state: LinkState,
+    /// When the office status last changed; exported as the warehouse's `last_date`.
+    pub status_changed_at: DateTime<Utc>,
+}
+
+/// Which reels an import takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportPolicy {
+    None,
+    All,
+    Reels(HashSet<String>),
+}
+
+/// What a run may do; the planner leaves out everything else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub import: ImportPolicy,
+    /// Take warehouse statuses and refresh changed fields.
+    pub pull: bool,
+    /// Write office statuses to the warehouse.
+    pub push: bool,
+}
+
+/// What to do to one reel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Create the product and start tracking it.
+    Import { mapped: Mapped },
+    /// Copy changed warehouse fields into the product (never its status).
+    Update { product_id: i64, mapped: Mapped },
+    /// Take the warehouse's status.
+    StatusIn { product_id: i64, from: ReelStatus, to: ReelStatus },
+    /// Write the office's status to the warehouse, if it still holds `expected`.
+    Export(Export),
+    /// Both sides hold `status`: record it as the base (and clear a stale state).
+    Agree { product_id: i64, status: ReelStatus },
+    /// Both sides moved apart; record it, write nothing.
+    Conflict {
+        product_id: i64,
+        warehouse: ReelStatus,
+        office: ReelStatus,
+        reason: String,
+    },
+    /// Refused; the reason says why.
+    Reject { reason: String },
+    /// The tracked reel's warehouse row is gone.
+    Missing { product_id: i64 },
+}
+
+/// A compare-and-set write of an office status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub product_id: i64,
+    /// The warehouse's reel number, raw, as the write matches it.
+    pub reel: Value,
+    /// The warehouse's status, raw, as read: written over only if still there.
+    pub expected: Value,
+    pub from: ReelStatus,
+    pub to: ReelStatus,
+    /// The warehouse spelling of `to`.
+    pub to_raw: String,
+    pub last_date_before: Option<String>,
+    /// `None` for a cancellation back to stock, as the warehouse app does.
+    pub last_date: Option<String>,
+    /// The row's mapped fields as they will read after the write, so the product and
+    /// the stored hash match the warehouse and the next sync finds nothing to do.
+    pub after: Option<Mapped>,
+}
+
+/// One reel's step in a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub reel_number: String,
+    pub external_id: i64,
+    pub op: Op,
+}
+
+impl Step {
+    /// The action the step is logged as.
+    pub fn action(&self) -> Action {
+        match self.op {
+            Op::Import { .. } => Action::Import,
+            Op::Update { .. } => Action::Update,
+            Op::StatusIn { .. } => Action::StatusIn,
+            Op::Export(_) => Action::Export,
+            Op::Agree { .. } => Action::Agree,
+            Op::Conflict { .. } => Action::Conflict,
+            Op::Reject { .. } => Action::Reject,
+            Op::Missing { .. } => Action::Missing,
+        }
+    }
+}
+
+/// A page's plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PagePlan {
+    pub steps: Vec<Step>,
+    /// Untracked `In-stock` rows seen.
+    pub importable: u64,
+    /// Tracked reels with nothing to do.
+    pub unchanged: u64,
+}
+
+/// Everything the planner looks at for one page.
+pub struct PageInput<'a> {
+    pub rows: &'a [ExternalRow],
+    /// Tracked reels whose warehouse ids fall in this page's id range, by warehouse
+    /// id; those without a row in `rows` are gone from the warehouse.
+    pub tracked: &'a HashMap<i64, Tracked>,
+    /// Reel numbers of untracked rows that are products already (imported from a
+    /// warehouse row since replaced): never importable.
+    pub known_reels: &'a HashSet<String>,
+    pub mapper: &'a Mapper,
+    pub scope: &'a Scope,
+}
+
+/// Plans one page.
+pub fn plan_page(input: &PageInput<'_>) -> PagePlan {
+    let mut plan = PagePlan::default();
+    let mut seen = HashSet::with_capacity(input.rows.len());
+    for row in input.rows {
+        seen.insert(row.id);
+        match input.tracked.get(&row.id) {
+            Some(tracked) => plan_tracked(input, row, tracked, &mut plan),
+            None => plan_untracked(input, row, &mut plan),
+        }
+    }
+    if input.scope.pull || input.scope.push {
+        let mut gone: Vec<&Tracked> = input
+            .tracked
+            .values()
+            .filter(|t| !seen.contains(&t.external_id) && t.state != LinkState::Missing)
+            .collect();
+        gone.sort_by_key(|t| t.external_id);
+        plan.steps.extend(gone.into_iter().map(|t| Step {
+            reel_number: t.reel_number.clone(),
+            external_id: t.external_id,
+            op: Op::Missing {
+                product_id: t.product_id,
+            },
+        }));
+    }
+    plan
+}
+
+fn plan_untracked(input: &PageInput<'_>, row: &ExternalRow, plan: &mut PagePlan) {
+    let mapper = input.mapper;
+    let reel = reel_text(mapper, row);
+    let wanted = match &input.scope.import {
+        ImportPolicy::None => false,
+        ImportPolicy::All => true,
+        ImportPolicy::Reels(reels) => reels.contains(&reel),
+    };
+    let reject = |reason: String| Step {
+        reel_number: reel.clone(),
+        external_id: row.id,
+        op: Op::Reject { reason },
+    };
+    if input.known_reels.contains(&reel) {
+        if matches!(input.scope.import, ImportPolicy::Reels(_)) && wanted {
+            plan.steps.push(reject(
+                "already imported (from an earlier warehouse row with this reel number)".into(),
+            ));
+        }
+        return;
+    }
+    let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
+    match mapper.map(&row.values) {
+        Ok(mapped) if mapped.status() == Some(ReelStatus::InStock) => {
+            plan.importable += 1;
+            if wanted {
+                plan.steps.push(Step {
+                    reel_number: reel,
+                    external_id: row.id,
+                    op: Op::Import { mapped },
+                });
+            }
+        }
+        Ok(mapped) => {
+            // Only an explicit request is told why; a sold reel is simply not offered.
+            if explicit && wanted {
+                let status = mapped.status().map_or("not In-stock", ReelStatus::as_str);
+                plan.steps.push(reject(format!(
+                    "is {status} in the warehouse: only In-stock reels can be imported"
+                )));
+            }
+        }
+        Err(rejection) => {
+            let in_stock = mapper.status_of(&row.values) == Some(ReelStatus::InStock);
+            if in_stock {
+                plan.importable += 1;
+            }
+            if wanted && (in_stock || explicit) {
+                plan.steps.push(reject(rejection.to_string()));
+            }
+        }
+    }
+}
+
+fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, plan: &mut PagePlan) {
+    let scope = input.scope;
+    let reel = tracked.reel_number.clone();
+    if let ImportPolicy::Reels(reels) = &scope.import
+        && reels.contains(&reel)
+    {
+        plan.steps.push(Step {
+            reel_number: reel.clone(),
+            external_id: row.id,
+            op: Op::Reject {
+                reason: "already imported: a tracked reel is never imported again".into(),
+            },
+        });
+    }
+    if !scope.pull && !scope.push {
+        return;
+    }
+    let before = plan.steps.len();
+    let step = |op| Step {
+        reel_number: reel.clone(),
+        external_id: row.id,
+        op,
+    };
+    let mapped = input.mapper.map(&row.values);
+    let warehouse = match &mapped {
+        Ok(m) => m.status(),
+        Err(_) => input.mapper.status_of(&row.values),
+    };
+    match &mapped {
+        Ok(m) if scope.pull && m.field_hash() != tracked.field_hash => {
+            plan.steps.push(step(Op::Update {
+                product_id: tracked.product_id,
+                mapped: m.clone(),
+            }));
+        }
+        Err(rejection) if scope.pull => plan.steps.push(step(Op::Reject {
+            reason: format!("warehouse row cannot be refreshed: {rejection}"),
+        })),
+        _ => {}
+    }
+    let Some(warehouse) = warehouse else {
+        // The rejection above already says the status is unreadable.
+        return;
+    };
+    let merge = merge_status(tracked.base, warehouse, tracked.office);
+    let op = match merge {
+        Merge::Unchanged if tracked.state != LinkState::Ok && scope.pull => Some(Op::Agree {
+            product_id: tracked.product_id,
+            status: warehouse,
+        }),
+        Merge::Unchanged => None,
+        Merge::TakeWarehouse if scope.pull => Some(Op::StatusIn {
+            product_id: tracked.product_id,
+            from: tracked.office,
+            to: warehouse,
+        }),
+        Merge::Record if scope.pull => Some(Op::Agree {
+            product_id: tracked.product_id,
+            status: warehouse,
+        }),
+        Merge::PushOffice if scope.push => Some(Op::Export(export(
+            input.mapper,
+            row,
+            mapped.as_ref().ok(),
+            tracked,
+            warehouse,
+        ))),
+        Merge::Conflict(reason) => Some(Op::Conflict {
+            product_id: tracked.product_id,
+            warehouse,
+            office: tracked.office,
+            reason,
+        }),
+        Merge::TakeWarehouse | Merge::Record | Merge::PushOffice => None,
+    };
+    plan.steps.extend(op.map(step));
+    if plan.steps.len() == before {
+        plan.unchanged += 1;
+    }
+}
+
+/// The outcome of the three-way status merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merge {
+    /// Nobody moved.
+    Unchanged,
+    /// Take the warehouse's status into the main store.
+    TakeWarehouse,
+    /// Write the office's status to the warehouse.
+    PushOffice,
+    /// Both moved to the same status: record it as the new base.
+    Record,
+    /// Both moved apart; nothing is written.
+    Conflict(String),
+}
+
+/// The three-way status merge of DESIGN.md: only one side moved → take it; both to
+/// the same → record; both forward → the further ahead wins; otherwise a conflict. A
+/// warehouse `Delivered` is never pushed back.
+pub fn merge_status(base: ReelStatus, warehouse: ReelStatus, office: ReelStatus) -> Merge {
+    let warehouse_moved = warehouse != base;
+    let office_moved = office != base;
+    match (warehouse_moved, office_moved) {
+        (false, false) => Merge::Unchanged,
+        (true, false) => Merge::TakeWarehouse,
+        (false, true) if warehouse == ReelStatus::Delivered => Merge::Conflict(format!(
+            "office moved back to {office}, but the warehouse has Delivered: a delivered reel is never moved back"
+        )),
+        (false, true) => Merge::PushOffice,
+        (true, true) if warehouse == office => Merge::Record,
+        (true, true) if warehouse > base && office > base => {
+            if warehouse > office {
+                Merge::TakeWarehouse
+            } else {
+                Merge::PushOffice
+            }
+        }
+        (true, true) => Merge::Conflict(format!(
+            "both sides moved from {base}: warehouse to {warehouse}, office to {office}"
+        )),
+    }
+}
+
+fn export(
+    mapper: &Mapper,
+    row: &ExternalRow,
+    mapped: Option<&Mapped>,
+    tracked: &Tracked,
+    warehouse: ReelStatus,
+) -> Export {
+    let to = tracked.office;
+    let last_date = (to != ReelStatus::InStock).then(|| {
+        format_date(tracked.status_changed_at.with_timezone(&Local).naive_local())
+    });
+    let last_date_before = mapped.and_then(|m| m.get(ProductField::LastDate)).map(FieldValue::to_text);
+    let after = mapped.map(|m| {
+        let mut after = m.clone();
+        after.values[ProductField::Status.index()] = Some(FieldValue::Text(to.as_str().into()));
+        after.values[ProductField::LastDate.index()] = last_date.clone().map(FieldValue::Text);
+        after
+    });
+    Export {
+        product_id: tracked.product_id,
+        reel: mapper.raw_reel(&row.values).clone(),
+        expected: mapper.raw_status(&row.values).clone(),
+        from: warehouse,
+        to,
+        to_raw: mapper.warehouse_status(to).to_owned(),
+        last_date_before,
+        last_date,
+        after,
+    }
+}
+
+/// The changes a step makes, for logs and previews. `current` is the product's
+/// values before an update (needed only for [`Op::Update`]).
+pub fn describe(op: &Op, current: Option<&Mapped>) -> Vec<Change> {
+    let status = |from: ReelStatus, to: ReelStatus| Change {
+        field: "status".into(),
+        old: Some(from.as_str().into()),
+        new: Some(to.as_str().into()),
+    };
+    match op {
+        Op::Update { mapped, .. } => current.map_or_else(Vec::new, |c| diff(c, mapped)),
+        Op::StatusIn { from, to, .. } => vec![status(*from, *to)],
+        Op::Export(e) => {
+            let mut changes = vec![status(e.from, e.to)];
+            if e.last_date_before != e.last_date {
+                changes.push(Change {
+                    field: "last_date".into(),
+                    old: e.last_date_before.clone(),
+                    new: e.last_date.clone(),
+                });
+            }
+            changes
+        }
+        Op::Conflict {
+            warehouse, office, ..
+        } => vec![status(*office, *warehouse)],
+        Op::Import { .. } | Op::Agree { .. } | Op::Reject { .. } | Op::Missing { .. } => Vec::new(),
+    }
+}
+
+/// The fields (all but status) whose values differ between `old` and `new`.
+pub fn diff(old: &Mapped, new: &Mapped) -> Vec<Change> {
+    ProductField::ALL
+        .iter()
+        .filter(|f| **f != ProductField::Status && old.get(**f) != new.get(**f))
+        .map(|f| Change {
+            field: f.as_str().into(),
+            old: old.get(*f).map(FieldValue::to_text),
+            new: new.get(*f).map(FieldValue::to_text),
+        })
+        .collect()
+}
+
+/// The reason text of a step, for logs.
+pub fn reason(op: &Op) -> Option<String> {
+    match op {
+        Op::Reject { reason } | Op::Conflict { reason, .. } => Some(reason.clone()),
+        Op::Missing { .. } => Some("no longer in the warehouse file".into()),
+        _ => None,
+    }
+}
+
+fn reel_text(mapper: &Mapper, row: &ExternalRow) -> String {
+    mapper.reel_of(&row.values)
+}

@@ -1,0 +1,277 @@
+//! What a run is asked to do and what it reports back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which part of a sync to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "scope", content = "reels")]
+pub enum RunScope {
+    /// Status merge both ways and refresh, plus the auto-import policy.
+    Full,
+    /// Import the selected importable reels; nothing else.
+    Import(Selection),
+    /// Write office statuses to the warehouse; nothing else.
+    Export,
+}
+
+/// Which reels an import takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Every importable reel.
+    All,
+    /// These reel numbers; any that is not importable is rejected with its reason.
+    Reels(Vec<String>),
+}
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// A person, from the web or the command line.
+    Manual,
+    /// The schedule (the server's scheduler or `reelsync auto-sync`).
+    Schedule,
+}
+
+/// A request for one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// What to do.
+    pub scope: RunScope,
+    /// Who or what asked.
+    pub trigger: Trigger,
+    /// The user name recorded with the run (`cli:<login>` from the command line).
+    pub who: String,
+    /// Plan only: read-only connections, nothing written anywhere, nothing logged.
+    pub dry_run: bool,
+}
+
+impl RunRequest {
+    /// The kind the run is logged as.
+    pub fn kind(&self) -> RunKind {
+        match (&self.scope, self.trigger) {
+            _ if self.dry_run => RunKind::DryRun,
+            (RunScope::Import(_), _) => RunKind::Import,
+            (RunScope::Export, _) => RunKind::Export,
+            (RunScope::Full, Trigger::Schedule) => RunKind::Auto,
+            (RunScope::Full, Trigger::Manual) => RunKind::Manual,
+        }
+    }
+}
+
+/// How a run is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunKind {
+    Manual,
+    Auto,
+    Import,
+    Export,
+    DryRun,
+}
+
+impl RunKind {
+    /// The spelling stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Auto => "auto",
+            Self::Import => "import",
+            Self::Export => "export",
+            Self::DryRun => "dry-run",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Manual,
+            Self::Auto,
+            Self::Import,
+            Self::Export,
+            Self::DryRun,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Still going (only ever seen in the history while a run is live).
+    Running,
+    /// Everything planned was done.
+    Succeeded,
+    /// Done, but some reels were rejected or in conflict.
+    Partial,
+    /// Nothing was committed; `error` says why.
+    Failed,
+}
+
+impl Outcome {
+    /// The spelling stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::Running, Self::Succeeded, Self::Partial, Self::Failed]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// Exact counters of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// External `In-stock` reels not yet tracked, as found when the run started.
+    pub importable: u64,
+    /// Reels imported into the main store.
+    pub imported: u64,
+    /// Tracked reels whose mapped fields were refreshed from the warehouse.
+    pub updated: u64,
+    /// Office statuses written to the warehouse.
+    pub exported: u64,
+    /// Warehouse statuses taken into the main store.
+    pub status_in: u64,
+    /// Reels whose statuses moved apart on both sides; nothing written for them.
+    pub conflicts: u64,
+    /// Reels refused, each with its reason.
+    pub rejected: u64,
+    /// Tracked reels with nothing to do.
+    pub unchanged: u64,
+}
+
+/// What a run did (or, in a dry run, would do) to one reel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Imported into the main store.
+    Import,
+    /// Mapped fields refreshed from the warehouse.
+    Update,
+    /// Office status written to the warehouse.
+    Export,
+    /// Warehouse status taken into the main store.
+    StatusIn,
+    /// Both sides moved to the same status; only the base was recorded.
+    Agree,
+    /// Both sides moved apart; recorded, nothing written.
+    Conflict,
+    /// Refused (bad row, not importable, …); `reason` says why.
+    Reject,
+    /// The warehouse changed between plan and write; left for the next run.
+    Skip,
+    /// The tracked reel is no longer in the warehouse file.
+    Missing,
+}
+
+impl Action {
+    /// The spelling stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Import => "import",
+            Self::Update => "update",
+            Self::Export => "export",
+            Self::StatusIn => "status_in",
+            Self::Agree => "agree",
+            Self::Conflict => "conflict",
+            Self::Reject => "reject",
+            Self::Skip => "skip",
+            Self::Missing => "missing",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Import,
+            Self::Update,
+            Self::Export,
+            Self::StatusIn,
+            Self::Agree,
+            Self::Conflict,
+            Self::Reject,
+            Self::Skip,
+            Self::Missing,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// One field's change: `old` → `new` (`None` is SQL NULL or absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// One reel acted on or rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunItem {
+    pub reel_number: String,
+    pub action: Action,
+    pub reason: Option<String>,
+    pub changes: Vec<Change>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The logged run; `None` for a dry run, which logs nothing.
+    pub run_id: Option<i64>,
+    pub kind: RunKind,
+    pub dry_run: bool,
+    pub outcome: Outcome,
+    pub counts: Counts,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    /// Why the run failed, when it did.
+    pub error: Option<String>,
+    /// The snapshot of the warehouse file taken before the run's first write to it.
+    pub snapshot: Option<String>,
+    /// Every reel acted on or rejected. Filled for dry runs (the plan); a real run
+    /// logs its items in the store instead (see [`crate::Engine::run_detail`]).
+    pub items: Vec<RunItem>,
+}
+
+/// Where a run is, for progress bars and the live log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Warehouse rows read so far.
+    pub scanned: u64,
+    /// Warehouse rows in the file when the run started.
+    pub total: u64,
+    /// Counters so far.
+    pub counts: Counts,
+}
+
+/// A logged run, without its items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub kind: RunKind,
+    pub trigger: Trigger,
+    pub who: String,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: Option<u64>,
+    pub outcome: Outcome,
+    pub counts: Counts,
+    pub error: Option<String>,
+}
+
+/// A logged run with its items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunDetail {
+    pub run: RunSummary,
+    pub items: Vec<RunItem>,
+}

@@ -1,0 +1,149 @@
+//! Sync settings: the schedule and the auto-import policy.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Shortest allowed interval between automatic syncs, in minutes.
+pub const MIN_INTERVAL_MINUTES: u32 = 1;
+/// Longest allowed interval between automatic syncs (one week), in minutes.
+pub const MAX_INTERVAL_MINUTES: u32 = 10_080;
+/// Interval a new store starts with (one day), in minutes.
+pub const DEFAULT_INTERVAL_MINUTES: u32 = 1_440;
+
+/// What a full sync does with reels that are importable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoImport {
+    /// New reels wait for the admin (the default).
+    #[default]
+    Off,
+    /// Every importable reel is imported by each full sync.
+    All,
+}
+
+impl AutoImport {
+    /// The spelling stored and accepted on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::All => "all",
+        }
+    }
+
+    /// Parses `off` or `all`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim() {
+            "off" => Ok(Self::Off),
+            "all" => Ok(Self::All),
+            other => Err(Error::Invalid(format!(
+                "auto-import policy {other:?} is not one of: off, all"
+            ))),
+        }
+    }
+}
+
+/// The stored sync settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    /// Whether the schedule runs full syncs on its own.
+    pub auto_sync: bool,
+    /// Minutes between automatic syncs, within 1–10080.
+    pub interval_minutes: u32,
+    pub auto_import: AutoImport,
+    /// The warehouse file to use when none is given on the command line.
+    pub external_path: Option<String>,
+    /// How many warehouse snapshots to keep.
+    pub snapshot_retention: u32,
+    /// When the last run that changed or could have changed anything started.
+    pub last_run_at: Option<DateTime<Utc>>,
+    /// When the schedule will next run a sync (`None` while auto-sync is off).
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+impl SyncSettings {
+    /// Whether a scheduled sync is due at `now`.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.auto_sync && self.next_run_at.is_none_or(|next| next <= now)
+    }
+
+    /// When the next scheduled sync falls after a run that started at `started`.
+    pub fn next_after(&self, started: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.auto_sync
+            .then(|| started + Duration::minutes(i64::from(self.interval_minutes)))
+    }
+}
+
+/// A change to the settings; `None` leaves a value as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsUpdate {
+    pub auto_sync: Option<bool>,
+    pub interval_minutes: Option<u32>,
+    pub auto_import: Option<AutoImport>,
+    /// `Some(None)` clears the stored path.
+    pub external_path: Option<Option<String>>,
+    pub snapshot_retention: Option<u32>,
+}
+
+/// Refuses an interval outside 1–10080 minutes.
+pub fn validate_interval(minutes: u32) -> Result<u32> {
+    if (MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(Error::Invalid(format!(
+            "interval {minutes} min is out of range: use {MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES} minutes (one week at most)"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(auto_sync: bool, next: Option<DateTime<Utc>>) -> SyncSettings {
+        SyncSettings {
+            auto_sync,
+            interval_minutes: 60,
+            auto_import: AutoImport::Off,
+            external_path: None,
+            snapshot_retention: 10,
+            last_run_at: None,
+            next_run_at: next,
+        }
+    }
+
+    #[test]
+    fn interval_bounds_are_inclusive() {
+        assert!(validate_interval(0).is_err());
+        assert_eq!(validate_interval(1).unwrap(), 1);
+        assert_eq!(validate_interval(10_080).unwrap(), 10_080);
+        assert!(validate_interval(10_081).is_err());
+    }
+
+    #[test]
+    fn due_only_when_enabled_and_time_has_come() {
+        let now = Utc::now();
+        assert!(!settings(false, None).is_due(now));
+        assert!(settings(true, None).is_due(now));
+        assert!(settings(true, Some(now)).is_due(now));
+        assert!(!settings(true, Some(now + Duration::seconds(1))).is_due(now));
+    }
+
+    #[test]
+    fn next_run_follows_the_interval() {
+        let now = Utc::now();
+        assert_eq!(
+            settings(true, None).next_after(now),
+            Some(now + Duration::minutes(60))
+        );
+        assert_eq!(settings(false, None).next_after(now), None);
+    }
+
+    #[test]
+    fn auto_import_parses_its_spellings_only() {
+        assert_eq!(AutoImport::parse("all").unwrap(), AutoImport::All);
+        assert_eq!(AutoImport::parse("off").unwrap(), AutoImport::Off);
+        assert!(AutoImport::parse("some").is_err());
+    }
+}

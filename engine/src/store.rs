@@ -1,0 +1,548 @@
+//! The main store: reelsync's own SQLite file (WAL), its migrations and its queries.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{Error, Result};
+use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
+use crate::plan::{LinkState, Tracked};
+use crate::report::{
+    Change, Counts, Outcome, RunItem, RunKind, RunSummary, Trigger,
+};
+use crate::settings::{AutoImport, SyncSettings};
+use crate::status::ReelStatus;
+
+/// The main store's file name inside the data directory.
+pub const STORE_FILE: &str = "reelsync.sqlite3";
+
+/// How long a main-store statement waits for another reelsync process's write.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))]));
+
+/// A connection to the main store.
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
+            context: format!("cannot create data directory {}", data_dir.display()),
+            source,
+        })?;
+        let path = data_dir.join(STORE_FILE);
+        let mut store = Self::connect(&path, OpenFlags::default())?;
+        store.pragma("journal_mode", "WAL")?;
+        store.pragma("synchronous", "NORMAL")?;
+        MIGRATIONS
+            .to_latest(&mut store.conn)
+            .map_err(|source| Error::Migration {
+                path: path.clone(),
+                source,
+            })?;
+        store.seed_mappings()?;
+        Ok(store)
+    }
+
+    /// Opens an existing, migrated store without write access (dry runs, reads).
+    pub fn open_read_only(data_dir: &Path) -> Result<Self> {
+        let path = data_dir.join(STORE_FILE);
+        Self::connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    }
+
+    /// Opens a read-write connection to a store that [`Store::open`] has migrated.
+    pub fn connect_existing(data_dir: &Path) -> Result<Self> {
+        let store = Self::connect(&data_dir.join(STORE_FILE), OpenFlags::default())?;
+        Ok(store)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Self> {
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Store {
+            path: path.to_owned(),
+            source,
+        })?;
+        let store = Self {
+            conn,
+            path: path.to_owned(),
+        };
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        store.pragma("foreign_keys", "ON")?;
+        Ok(store)
+    }
+
+    fn pragma(&self, name: &str, value: &str) -> Result<()> {
+        self.conn
+            .pragma_update(None, name, value)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Wraps a SQLite error with the store's path.
+    pub(crate) fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn seed_mappings(&self) -> Result<()> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM field_mappings", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if count == 0 {
+            replace_mappings(&self.conn, &default_mappings()).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+}
+
+// ----- field mappings -------------------------------------------------------------
+
+/// The stored field mappings, in field order.
+pub fn mappings(conn: &Connection) -> rusqlite::Result<Vec<FieldMapping>> {
+    let mut stmt = conn.prepare(
+        "SELECT field, external_column, transforms, active FROM field_mappings",
+    )?;
+    let mut out: Vec<FieldMapping> = stmt
+        .query_map([], |row| {
+            let field: String = row.get(0)?;
+            let transforms: String = row.get(2)?;
+            Ok(FieldMapping {
+                field: field.parse().map_err(|e: Error| conversion(0, e))?,
+                column: row.get(1)?,
+                transforms: serde_json::from_str::<Vec<Transform>>(&transforms)
+                    .map_err(|e| conversion(2, e))?,
+                active: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    out.sort_by_key(|m| m.field);
+    Ok(out)
+}
+
+/// Replaces every stored mapping with `mappings`.
+pub fn replace_mappings(conn: &Connection, mappings: &[FieldMapping]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM field_mappings", [])?;
+    let mut stmt = conn.prepare(
+        "INSERT INTO field_mappings (field, external_column, transforms, active, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let now = Utc::now();
+    for m in mappings {
+        let transforms = serde_json::to_string(&m.transforms).map_err(|e| conversion(2, e))?;
+        stmt.execute(params![m.field.as_str(), m.column, transforms, m.active, now])?;
+    }
+    Ok(())
+}
+
+fn conversion(column: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+}
+
+// ----- settings -------------------------------------------------------------------
+
+/// The sync settings.
+pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
+    conn.query_row(
+        "SELECT auto_sync, interval_minutes, auto_import, external_path, snapshot_retention,
+                last_run_at, next_run_at
+         FROM sync_settings WHERE id = 1",
+        [],
+        |row| {
+            let auto_import: String = row.get(2)?;
+            Ok(SyncSettings {
+                auto_sync: row.get(0)?,
+                interval_minutes: row.get(1)?,
+                auto_import: AutoImport::parse(&auto_import).map_err(|e| conversion(2, e))?,
+                external_path: row.get(3)?,
+                snapshot_retention: row.get(4)?,
+                last_run_at: row.get(5)?,
+                next_run_at: row.get(6)?,
+            })
+        },
+    )
+}
+
+/// Writes every settings value.
+pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sync_settings SET auto_sync = ?1, interval_minutes = ?2, auto_import = ?3,
+                external_path = ?4, snapshot_retention = ?5, last_run_at = ?6, next_run_at = ?7
+         WHERE id = 1",
+        params![
+            s.auto_sync,
+            s.interval_minutes,
+            s.auto_import.as_str(),
+            s.external_path,
+            s.snapshot_retention,
+            s.last_run_at,
+            s.next_run_at
+        ],
+    )
+    .map(drop)
+}
+
+// ----- tracked reels and products -------------------------------------------------
+
+const TRACKED_SELECT: &str = "SELECT m.product_id, m.external_id, p.reel_number, p.status,
+        m.base_status, m.field_hash, m.state, p.status_changed_at
+     FROM product_mappings m JOIN products p ON p.id = m.product_id";
+
+fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
+    Ok(Tracked {
+        product_id: row.get(0)?,
+        external_id: row.get(1)?,
+        reel_number: row.get(2)?,
+        office: status_column(row, 3)?,
+        base: status_column(row, 4)?,
+        field_hash: row.get(5)?,
+        state: LinkState::parse(&row.get::<_, String>(6)?),
+        status_changed_at: row.get(7)?,
+    })
+}
+
+fn status_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ReelStatus> {
+    row.get::<_, String>(i)?.parse().map_err(|e| conversion(i, e))
+}
+
+/// Tracked reels whose warehouse ids lie in `(after, up_to]`, by warehouse id.
+pub fn tracked_in_range(conn: &Connection, after: i64, up_to: i64) -> rusqlite::Result<HashMap<i64, Tracked>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{TRACKED_SELECT} WHERE m.external_id > ?1 AND m.external_id <= ?2"
+    ))?;
+    stmt.query_map([after, up_to], tracked_from_row)?
+        .map(|t| t.map(|t| (t.external_id, t)))
+        .collect()
+}
+
+/// Which of `reels` are products already.
+pub fn known_reels(conn: &Connection, reels: &[String]) -> rusqlite::Result<HashSet<String>> {
+    if reels.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let list = serde_json::to_string(reels).map_err(|e| conversion(0, e))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT reel_number FROM products WHERE reel_number IN (SELECT value FROM json_each(?1))",
+    )?;
+    stmt.query_map([list], |row| row.get(0))?.collect()
+}
+
+fn field_list() -> String {
+    ProductField::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts an imported reel and its tracking row; `false` when the reel number is
+/// taken (then nothing is written).
+pub fn insert_product(
+    conn: &Connection,
+    external_id: i64,
+    mapped: &Mapped,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    let placeholders = (1..=ProductField::ALL.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n = ProductField::ALL.len();
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO products ({}, status_changed_at, created_at, updated_at)
+         VALUES ({placeholders}, ?{t}, ?{t}, ?{t})
+         ON CONFLICT (reel_number) DO NOTHING",
+        field_list(),
+        t = n + 1,
+    ))?;
+    let mut values: Vec<&dyn rusqlite::ToSql> = mapped
+        .values
+        .iter()
+        .map(|v| v as &dyn rusqlite::ToSql)
+        .collect();
+    values.push(&now);
+    if insert.execute(values.as_slice())? == 0 {
+        return Ok(false);
+    }
+    let product_id = conn.last_insert_rowid();
+    let status = mapped.status().unwrap_or(ReelStatus::InStock);
+    conn.prepare_cached(
+        "INSERT INTO product_mappings
+             (product_id, external_id, base_status, field_hash, imported_at, last_synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![
+        product_id,
+        external_id,
+        status.as_str(),
+        mapped.field_hash(),
+        now
+    ])?;
+    Ok(true)
+}
+
+/// Writes a product's mapped fields (not its status) and the new field hash.
+pub fn update_fields(conn: &Connection, product_id: i64, mapped: &Mapped, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    let fields: Vec<ProductField> = ProductField::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != ProductField::Status)
+        .collect();
+    let sets = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} = ?{}", f.as_str(), i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n = fields.len();
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE products SET {sets}, updated_at = ?{} WHERE id = ?{}",
+        n + 1,
+        n + 2
+    ))?;
+    let mut values: Vec<&dyn rusqlite::ToSql> = fields
+        .iter()
+        .map(|f| &mapped.values[f.index()] as &dyn rusqlite::ToSql)
+        .collect();
+    values.push(&now);
+    values.push(&product_id);
+    stmt.execute(values.as_slice())?;
+    conn.prepare_cached(
+        "UPDATE product_mappings SET field_hash = ?1, last_synced_at = ?2 WHERE product_id = ?3",
+    )?
+    .execute(params![mapped.field_hash(), now, product_id])
+    .map(drop)
+}
+
+/// A product's current field values, as the planner's [`Mapped`].
+pub fn product_values(conn: &Connection, product_id: i64) -> rusqlite::Result<Option<Mapped>> {
+    conn.prepare_cached(&format!("SELECT {} FROM products WHERE id = ?1", field_list()))?
+        .query_row([product_id], |row| {
+            let values = ProductField::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    Ok(match row.get::<_, rusqlite::types::Value>(i)? {
+                        rusqlite::types::Value::Integer(n) => Some(FieldValue::Int(n)),
+                        rusqlite::types::Value::Text(s) => Some(FieldValue::Text(s)),
+                        _ => None,
+                    })
+                })
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Mapped { values })
+        })
+        .optional()
+}
+
+/// Sets the office status of a product as a sync decided it.
+pub fn set_status_from_sync(
+    conn: &Connection,
+    product_id: i64,
+    status: ReelStatus,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE products SET status = ?1, status_changed_at = ?2, updated_at = ?2
+         WHERE id = ?3 AND status <> ?1",
+    )?
+    .execute(params![status.as_str(), now, product_id])
+    .map(drop)
+}
+
+/// Records the status both sides agree on and the link's state.
+pub fn set_base(
+    conn: &Connection,
+    product_id: i64,
+    base: ReelStatus,
+    state: LinkState,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE product_mappings SET base_status = ?1, state = ?2, state_reason = ?3, last_synced_at = ?4
+         WHERE product_id = ?5",
+    )?
+    .execute(params![base.as_str(), state.as_str(), reason, now, product_id])
+    .map(drop)
+}
+
+/// Records a link's state without touching its base.
+pub fn set_state(
+    conn: &Connection,
+    product_id: i64,
+    state: LinkState,
+    reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE product_mappings SET state = ?1, state_reason = ?2 WHERE product_id = ?3",
+    )?
+    .execute(params![state.as_str(), reason, product_id])
+    .map(drop)
+}
+
+// ----- runs -----------------------------------------------------------------------
+
+/// Starts the log of a run; its outcome reads `running` until [`finish_run`].
+pub fn start_run(
+    conn: &Connection,
+    kind: RunKind,
+    trigger: Trigger,
+    who: &str,
+    started_at: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO runs (kind, trigger, who, started_at, outcome) VALUES (?1, ?2, ?3, ?4, 'running')",
+        params![kind.as_str(), trigger_str(trigger), who, started_at],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// What a finished run records.
+pub struct Finish<'a> {
+    pub outcome: Outcome,
+    pub counts: &'a Counts,
+    pub duration_ms: u64,
+    pub error: Option<&'a str>,
+    pub snapshot: Option<&'a str>,
+}
+
+/// Records how a run ended.
+pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::Result<()> {
+    let c = f.counts;
+    conn.execute(
+        "UPDATE runs SET finished_at = ?1, duration_ms = ?2, outcome = ?3, error = ?4, snapshot = ?5,
+                importable = ?6, imported = ?7, updated = ?8, exported = ?9, status_in = ?10,
+                conflicts = ?11, rejected = ?12, unchanged = ?13
+         WHERE id = ?14",
+        params![
+            Utc::now(),
+            f.duration_ms as i64,
+            f.outcome.as_str(),
+            f.error,
+            f.snapshot,
+            c.importable as i64,
+            c.imported as i64,
+            c.updated as i64,
+            c.exported as i64,
+            c.status_in as i64,
+            c.conflicts as i64,
+            c.rejected as i64,
+            c.unchanged as i64,
+            run_id
+        ],
+    )
+    .map(drop)
+}
+
+/// Logs one reel acted on or rejected.
+pub fn insert_item(conn: &Connection, run_id: i64, item: &RunItem) -> rusqlite::Result<()> {
+    let changes = serde_json::to_string(&item.changes).map_err(|e| conversion(5, e))?;
+    conn.prepare_cached(
+        "INSERT INTO run_items (run_id, reel_number, action, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![run_id, item.reel_number, item.action.as_str(), item.reason, changes])
+    .map(drop)
+}
+
+const RUN_SELECT: &str = "SELECT id, kind, trigger, who, started_at, duration_ms, outcome,
+        importable, imported, updated, exported, status_in, conflicts, rejected, unchanged, error
+     FROM runs";
+
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
+    let kind: String = row.get(1)?;
+    let trigger: String = row.get(2)?;
+    let outcome: String = row.get(6)?;
+    let count = |i| row.get::<_, i64>(i).map(|n| n as u64);
+    Ok(RunSummary {
+        id: row.get(0)?,
+        kind: RunKind::parse(&kind).ok_or_else(|| conversion(1, bad_text(kind.clone())))?,
+        trigger: if trigger == "schedule" {
+            Trigger::Schedule
+        } else {
+            Trigger::Manual
+        },
+        who: row.get(3)?,
+        started_at: row.get(4)?,
+        duration_ms: row.get::<_, Option<i64>>(5)?.map(|d| d as u64),
+        outcome: Outcome::parse(&outcome).ok_or_else(|| conversion(6, bad_text(outcome.clone())))?,
+        counts: Counts {
+            importable: count(7)?,
+            imported: count(8)?,
+            updated: count(9)?,
+            exported: count(10)?,
+            status_in: count(11)?,
+            conflicts: count(12)?,
+            rejected: count(13)?,
+            unchanged: count(14)?,
+        },
+        error: row.get(15)?,
+    })
+}
+
+fn bad_text(text: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unexpected value {text:?}"))
+}
+
+/// The latest runs, newest first.
+pub fn runs(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<RunSummary>> {
+    conn.prepare(&format!("{RUN_SELECT} ORDER BY id DESC LIMIT ?1"))?
+        .query_map([limit], run_from_row)?
+        .collect()
+}
+
+/// One run.
+pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<RunSummary>> {
+    conn.query_row(&format!("{RUN_SELECT} WHERE id = ?1"), [id], run_from_row)
+        .optional()
+}
+
+/// A run's items, in the order they were logged.
+pub fn run_items(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<RunItem>> {
+    conn.prepare("SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY id")?
+        .query_map([run_id], |row| {
+            let action: String = row.get(1)?;
+            let changes: String = row.get(3)?;
+            Ok(RunItem {
+                reel_number: row.get(0)?,
+                action: crate::report::Action::parse(&action)
+                    .ok_or_else(|| conversion(1, bad_text(action.clone())))?,
+                reason: row.get(2)?,
+                changes: serde_json::from_str::<Vec<Change>>(&changes).map_err(|e| conversion(3, e))?,
+            })
+        })?
+        .collect()
+}
+
+fn trigger_str(trigger: Trigger) -> &'static str {
+    match trigger {
+        Trigger::Manual => "manual",
+        Trigger::Schedule => "schedule",
+    }
+}
+
+// ----- activity -------------------------------------------------------------------
+
+/// Appends to the activity log.
+pub fn log_activity(
+    conn: &Connection,
+    who: &str,
+    action: &str,
+    subject: &str,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO activity (at, who, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![Utc::now(), who, action, subject, detail])
+    .map(drop)
+}

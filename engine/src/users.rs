@@ -1,0 +1,229 @@
+//! Users (argon2id password hashes) and login sessions.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{Duration, Utc};
+use rand::TryRngCore;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Engine;
+use crate::error::{Error, Result};
+
+/// How long a login lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+
+/// A person who may use reelsync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    /// Only super admins may use reelsync's screens.
+    pub is_superuser: bool,
+}
+
+impl Engine {
+    /// Adds a user; refuses a taken name, a blank name or a short password.
+    pub fn add_user(&self, username: &str, password: &str, superuser: bool) -> Result<i64> {
+        let username = username.trim();
+        if username.is_empty() || username.len() > 150 {
+            return Err(Error::Invalid("a user name needs 1–150 characters".into()));
+        }
+        if password.chars().count() < 8 {
+            return Err(Error::Invalid("a password needs at least 8 characters".into()));
+        }
+        let hash = hash_password(password)?;
+        let store = self.store()?;
+        let inserted = store
+            .conn
+            .execute(
+                "INSERT INTO users (username, password_hash, is_superuser, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (username) DO NOTHING",
+                params![username, hash, superuser, Utc::now()],
+            )
+            .map_err(|e| store.err(e))?;
+        if inserted == 0 {
+            return Err(Error::Invalid(format!("user {username:?} exists already")));
+        }
+        let id = store.conn.last_insert_rowid();
+        crate::store::log_activity(&store.conn, "cli", "user.add", username, None)
+            .map_err(|e| store.err(e))?;
+        Ok(id)
+    }
+
+    /// How many users exist (the run script creates a first admin when none).
+    pub fn user_count(&self) -> Result<u64> {
+        let store = self.store()?;
+        store
+            .conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| store.err(e))
+    }
+
+    /// The user with this name and password, or `None`. Takes the same time whether
+    /// or not the name exists, so names cannot be probed.
+    pub fn verify_login(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let store = self.store()?;
+        let found = store
+            .conn
+            .query_row(
+                "SELECT id, username, is_superuser, password_hash FROM users WHERE username = ?1",
+                [username.trim()],
+                |row| {
+                    Ok((
+                        User {
+                            id: row.get(0)?,
+                            username: row.get(1)?,
+                            is_superuser: row.get(2)?,
+                        },
+                        row.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| store.err(e))?;
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, DUMMY_HASH.clone()),
+        };
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        Ok(user.filter(|_| ok))
+    }
+
+    /// Starts a session for `user_id` and returns its secret token.
+    pub fn create_session(&self, user_id: i64) -> Result<String> {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|e| Error::Io {
+            context: "no randomness for a session token".into(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let token = hex(&bytes);
+        let now = Utc::now();
+        let store = self.store()?;
+        store
+            .conn
+            .execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash(&token), user_id, now, now + SESSION_LIFETIME],
+            )
+            .map_err(|e| store.err(e))?;
+        // Expired sessions are of no use to anyone; sweep them while here.
+        store
+            .conn
+            .execute("DELETE FROM sessions WHERE expires_at < ?1", [now])
+            .map_err(|e| store.err(e))?;
+        Ok(token)
+    }
+
+    /// The user a live session token belongs to.
+    pub fn session_user(&self, token: &str) -> Result<Option<User>> {
+        let store = self.store()?;
+        store
+            .conn
+            .query_row(
+                "SELECT u.id, u.username, u.is_superuser FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                params![token_hash(token), Utc::now()],
+                |row| {
+                    Ok(User {
+                        id: row.get(0)?,
+                        username: row.get(1)?,
+                        is_superuser: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| store.err(e))
+    }
+
+    /// Ends a session (logging out).
+    pub fn end_session(&self, token: &str) -> Result<()> {
+        let store = self.store()?;
+        store
+            .conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])
+            .map(drop)
+            .map_err(|e| store.err(e))
+    }
+}
+
+/// A hash verified against when a user name is unknown, so that the answer takes as
+/// long as for a known one.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("no such user").unwrap_or_default());
+
+fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.try_fill_bytes(&mut salt).map_err(|e| Error::Io {
+        context: "no randomness for a password salt".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Invalid(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Invalid(format!("cannot hash the password: {e}")))
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    fn engine() -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(Config::new(dir.path())).unwrap();
+        (dir, engine)
+    }
+
+    #[test]
+    fn passwords_are_stored_as_argon2id_and_verified() {
+        let (_dir, engine) = engine();
+        let id = engine.add_user("Admin", "correct horse", true).unwrap();
+        let stored: String = engine
+            .store()
+            .unwrap()
+            .conn
+            .query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap();
+        assert!(stored.starts_with("$argon2id$"), "{stored}");
+        let user = engine.verify_login("admin", "correct horse").unwrap().unwrap();
+        assert!(user.is_superuser);
+        assert!(engine.verify_login("admin", "wrong horse").unwrap().is_none());
+        assert!(engine.verify_login("nobody", "correct horse").unwrap().is_none());
+    }
+
+    #[test]
+    fn duplicate_names_and_short_passwords_are_refused() {
+        let (_dir, engine) = engine();
+        engine.add_user("ali", "long enough", false).unwrap();
+        assert!(engine.add_user("ALI", "long enough", false).is_err());
+        assert!(engine.add_user("reza", "short", false).is_err());
+        assert!(engine.add_user("  ", "long enough", false).is_err());
+    }
+
+    #[test]
+    fn sessions_resolve_until_ended() {
+        let (_dir, engine) = engine();
+        let id = engine.add_user("sara", "long enough", true).unwrap();
+        let token = engine.create_session(id).unwrap();
+        assert_eq!(engine.session_user(&token).unwrap().unwrap().username, "sara");
+        assert!(engine.session_user("forged").unwrap().is_none());
+        engine.end_session(&token).unwrap();
+        assert!(engine.session_user(&token).unwrap().is_none());
+    }
+}

@@ -1,0 +1,422 @@
+//! The warehouse file, visited as a guest.
+//!
+//! The warehouse app owns this file and keeps writing to it. reelsync reads it on
+//! read-only connections in short keyset pages (each page is its own read
+//! transaction), writes only `status` and `last_date` by compare-and-set in small
+//! `BEGIN IMMEDIATE` batches, waits a bounded time for the app's lock, and never
+//! changes the file's journal mode, creates anything in it, or vacuums it. Table and
+//! column names come from `PRAGMA table_info`, values are always bound.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, ErrorCode, OpenFlags, params_from_iter};
+
+use crate::error::WarehouseError;
+
+/// The warehouse app's table of reels.
+pub const PRODUCTS_TABLE: &str = "Products";
+
+/// Rows per read page: small enough that each read transaction is short and a page
+/// stays a few megabytes, large enough that a 100k-reel file takes few round trips.
+pub const PAGE_SIZE: usize = 2_000;
+
+/// Compare-and-set writes per `BEGIN IMMEDIATE` batch: the writer lock is held for a
+/// few milliseconds per batch, well under a second even on an SD card.
+pub const WRITE_BATCH: usize = 250;
+
+type Result<T> = std::result::Result<T, WarehouseError>;
+
+/// The warehouse file and how long to wait for its lock.
+#[derive(Debug, Clone)]
+pub struct Warehouse {
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+/// One warehouse row: its `id` and the selected columns, in the order asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalRow {
+    pub id: i64,
+    pub values: Vec<Value>,
+}
+
+/// One compare-and-set write: set the status (and `last_date`) of the reel only if
+/// the warehouse still holds `expected_status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusWrite {
+    pub reel: Value,
+    pub expected_status: Value,
+    pub status: String,
+    pub last_date: Option<String>,
+}
+
+impl Warehouse {
+    /// The warehouse file at `path`; nothing is opened yet.
+    pub fn new(path: impl Into<PathBuf>, busy_timeout: Duration) -> Self {
+        Self {
+            path: path.into(),
+            busy_timeout,
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens the file read-only and checks that it is a SQLite database.
+    pub fn open_read(&self) -> Result<Reader> {
+        let conn = self.open(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let reader = Reader {
+            warehouse: self.clone(),
+            conn,
+        };
+        // The header is only read on first use: this is where a foreign file shows.
+        reader.query_row_i64("SELECT count(*) FROM sqlite_master")?;
+        Ok(reader)
+    }
+
+    /// Opens the file for compare-and-set writes (never creates it).
+    pub fn open_write(&self) -> Result<Writer> {
+        let conn = self.open(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        Ok(Writer {
+            warehouse: self.clone(),
+            conn,
+        })
+    }
+
+    fn open(&self, mode: OpenFlags) -> Result<Connection> {
+        if !self.path.is_file() {
+            return Err(WarehouseError::Missing {
+                path: self.path.clone(),
+            });
+        }
+        let flags = mode | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn =
+            Connection::open_with_flags(&self.path, flags).map_err(|source| WarehouseError::Open {
+                path: self.path.clone(),
+                source,
+            })?;
+        conn.busy_timeout(self.busy_timeout)
+            .map_err(|e| self.classify(e, Instant::now()))?;
+        Ok(conn)
+    }
+
+    /// Turns a SQLite error into what it means for the user.
+    fn classify(&self, source: rusqlite::Error, started: Instant) -> WarehouseError {
+        let path = self.path.clone();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => WarehouseError::Locked {
+                path,
+                waited_ms: started.elapsed().as_millis() as u64,
+            },
+            Some(ErrorCode::NotADatabase) => WarehouseError::NotSqlite { path },
+            _ => WarehouseError::Sqlite { path, source },
+        }
+    }
+}
+
+/// A read-only connection to the warehouse file.
+pub struct Reader {
+    warehouse: Warehouse,
+    conn: Connection,
+}
+
+impl Reader {
+    /// The columns of the `Products` table, as `PRAGMA table_info` lists them.
+    pub fn product_columns(&self) -> Result<Vec<String>> {
+        let started = Instant::now();
+        let columns = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .and_then(|mut stmt| {
+                stmt.query_map([PRODUCTS_TABLE], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.warehouse.classify(e, started))?;
+        if columns.is_empty() {
+            return Err(WarehouseError::NoTable {
+                path: self.warehouse.path.clone(),
+                table: PRODUCTS_TABLE.to_owned(),
+            });
+        }
+        if !columns.iter().any(|c| c == "id") {
+            return Err(WarehouseError::MissingColumns {
+                table: PRODUCTS_TABLE.to_owned(),
+                columns: vec!["id".to_owned()],
+            });
+        }
+        Ok(columns)
+    }
+
+    /// How many reels the file holds (for progress).
+    pub fn count_rows(&self) -> Result<u64> {
+        self.query_row_i64(&format!("SELECT count(*) FROM {}", quote(PRODUCTS_TABLE)))
+            .map(|n| n as u64)
+    }
+
+    /// Reads the rows after `after_id`, at most `limit`, with `columns` (which must be
+    /// real columns of the table) in order. Each call is its own short read
+    /// transaction.
+    pub fn page(&self, columns: &[String], after_id: i64, limit: usize) -> Result<Vec<ExternalRow>> {
+        let started = Instant::now();
+        let select = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1 ORDER BY \"id\" LIMIT ?2",
+            quote(PRODUCTS_TABLE)
+        );
+        let width = columns.len();
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(rusqlite::params![after_id, limit as i64], |row| {
+                    let values = (1..=width)
+                        .map(|i| row.get::<_, Value>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok(ExternalRow {
+                        id: row.get(0)?,
+                        values,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.warehouse.classify(e, started))
+    }
+
+    /// Iterates over every row in `id` order, one page per read transaction.
+    pub fn pages<'r>(&'r self, columns: &'r [String]) -> Pages<'r> {
+        Pages {
+            reader: self,
+            columns,
+            after_id: 0,
+            done: false,
+        }
+    }
+
+    /// Writes a consistent copy of the file to `dest` with `VACUUM INTO` (the only way
+    /// to copy it that is safe while the warehouse app writes).
+    pub fn snapshot(&self, dest: &Path) -> Result<()> {
+        let started = Instant::now();
+        let dest = dest.to_string_lossy();
+        self.conn
+            .execute("VACUUM INTO ?1", [dest.as_ref()])
+            .map(drop)
+            .map_err(|e| self.warehouse.classify(e, started))
+    }
+
+    fn query_row_i64(&self, sql: &str) -> Result<i64> {
+        let started = Instant::now();
+        self.conn
+            .query_row(sql, [], |row| row.get(0))
+            .map_err(|e| self.warehouse.classify(e, started))
+    }
+}
+
+/// Pages of warehouse rows; see [`Reader::pages`].
+pub struct Pages<'r> {
+    reader: &'r Reader,
+    columns: &'r [String],
+    after_id: i64,
+    done: bool,
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<Vec<ExternalRow>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.page(self.columns, self.after_id, PAGE_SIZE) {
+            Ok(rows) if rows.is_empty() => {
+                self.done = true;
+                None
+            }
+            Ok(rows) => {
+                self.done = rows.len() < PAGE_SIZE;
+                self.after_id = rows.last().map_or(self.after_id, |r| r.id);
+                Some(Ok(rows))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A read-write connection to the warehouse file, for compare-and-set writes only.
+pub struct Writer {
+    warehouse: Warehouse,
+    conn: Connection,
+}
+
+/// Which columns a compare-and-set writes and matches.
+#[derive(Debug, Clone)]
+pub struct WriteColumns<'a> {
+    pub reel: &'a str,
+    pub status: &'a str,
+    /// `None` when `last_date` is not mapped: then it is left alone.
+    pub last_date: Option<&'a str>,
+}
+
+impl Writer {
+    /// Applies one batch in a `BEGIN IMMEDIATE` transaction and returns, for each
+    /// write, whether the warehouse still held the expected status (and so took it).
+    pub fn compare_and_set(&mut self, columns: &WriteColumns<'_>, batch: &[StatusWrite]) -> Result<Vec<bool>> {
+        let started = Instant::now();
+        let sql = match columns.last_date {
+            Some(last_date) => format!(
+                "UPDATE {} SET {} = ?1, {} = ?2 WHERE {} = ?3 AND {} = ?4",
+                quote(PRODUCTS_TABLE),
+                quote(columns.status),
+                quote(last_date),
+                quote(columns.reel),
+                quote(columns.status),
+            ),
+            None => format!(
+                "UPDATE {} SET {} = ?1 WHERE {} = ?3 AND {} = ?4",
+                // ?2 (last_date) stays bound but unused.
+                quote(PRODUCTS_TABLE),
+                quote(columns.status),
+                quote(columns.reel),
+                quote(columns.status),
+            ),
+        };
+        let classify = |e| self.warehouse.classify(e, started);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(classify)?;
+        let mut applied = Vec::with_capacity(batch.len());
+        {
+            let mut stmt = tx.prepare_cached(&sql).map_err(classify)?;
+            for write in batch {
+                let last_date = write.last_date.clone().map_or(Value::Null, Value::Text);
+                let params = [
+                    Value::Text(write.status.clone()),
+                    last_date,
+                    write.reel.clone(),
+                    write.expected_status.clone(),
+                ];
+                let changed = stmt.execute(params_from_iter(params)).map_err(classify)?;
+                applied.push(changed == 1);
+            }
+        }
+        tx.commit().map_err(classify)?;
+        Ok(applied)
+    }
+}
+
+/// Quotes an SQL identifier (names come from the discovered schema, never user text,
+/// but a name with a quote in it must still not break the statement).
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = include_str!("ism_schema.sql");
+
+    fn warehouse_with(rows: usize) -> (tempfile::TempDir, Warehouse) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ism.sqlite3");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        for i in 1..=rows {
+            conn.execute(
+                "INSERT INTO Products (date, location, status, reel_number, width, gsm, length, grade, breaks, username, logs)
+                 VALUES ('2024-01-01 10:00', 'Anbar_Akhal', 'In-stock', ?1, 1000, 100, 5000, 'Fluting', 0, 'ali', '-')",
+                [format!("R{i}")],
+            )
+            .unwrap();
+        }
+        (dir, Warehouse::new(path, Duration::from_millis(200)))
+    }
+
+    #[test]
+    fn pages_cover_every_row_once_in_id_order() {
+        let (_dir, warehouse) = warehouse_with(PAGE_SIZE * 2 + 7);
+        let reader = warehouse.open_read().unwrap();
+        let columns = vec!["reel_number".to_owned()];
+        let pages: Vec<_> = reader.pages(&columns).collect::<Result<_>>().unwrap();
+        assert_eq!(pages.len(), 3);
+        let ids: Vec<i64> = pages.iter().flatten().map(|r| r.id).collect();
+        assert_eq!(ids, (1..=(PAGE_SIZE * 2 + 7) as i64).collect::<Vec<_>>());
+        assert_eq!(reader.count_rows().unwrap(), (PAGE_SIZE * 2 + 7) as u64);
+    }
+
+    #[test]
+    fn a_missing_file_is_named_and_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope.sqlite3");
+        let err = Warehouse::new(&path, Duration::from_millis(10)).open_read().err().unwrap();
+        assert!(matches!(err, WarehouseError::Missing { .. }), "{err}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_foreign_file_is_not_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "x".repeat(4096)).unwrap();
+        let err = Warehouse::new(&path, Duration::from_millis(10)).open_read().err().unwrap();
+        assert!(matches!(err, WarehouseError::NotSqlite { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_database_without_products_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.sqlite3");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        let reader = Warehouse::new(&path, Duration::from_millis(10)).open_read().unwrap();
+        assert!(matches!(reader.product_columns(), Err(WarehouseError::NoTable { .. })));
+    }
+
+    #[test]
+    fn compare_and_set_writes_only_where_the_status_still_matches() {
+        let (_dir, warehouse) = warehouse_with(2);
+        let mut writer = warehouse.open_write().unwrap();
+        let columns = WriteColumns { reel: "reel_number", status: "status", last_date: Some("last_date") };
+        let write = |reel: &str, expected: &str| StatusWrite {
+            reel: Value::Text(reel.into()),
+            expected_status: Value::Text(expected.into()),
+            status: "Sold".into(),
+            last_date: Some("2024-02-02 12:00:00".into()),
+        };
+        let applied = writer
+            .compare_and_set(&columns, &[write("R1", "In-stock"), write("R2", "Sold")])
+            .unwrap();
+        assert_eq!(applied, vec![true, false]);
+        let reader = warehouse.open_read().unwrap();
+        let rows = reader
+            .page(&["status".into(), "last_date".into()], 0, 10)
+            .unwrap();
+        assert_eq!(rows[0].values, vec![Value::Text("Sold".into()), Value::Text("2024-02-02 12:00:00".into())]);
+        assert_eq!(rows[1].values, vec![Value::Text("In-stock".into()), Value::Null]);
+    }
+
+    #[test]
+    fn a_held_lock_times_out_as_locked() {
+        let (_dir, warehouse) = warehouse_with(1);
+        let holder = Connection::open(warehouse.path()).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let started = Instant::now();
+        let err = warehouse.open_read().err().unwrap();
+        assert!(matches!(err, WarehouseError::Locked { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn snapshot_is_a_consistent_copy() {
+        let (dir, warehouse) = warehouse_with(3);
+        let dest = dir.path().join("snap.sqlite3");
+        warehouse.open_read().unwrap().snapshot(&dest).unwrap();
+        let copy = Warehouse::new(&dest, Duration::from_millis(10)).open_read().unwrap();
+        assert_eq!(copy.count_rows().unwrap(), 3);
+    }
+}
