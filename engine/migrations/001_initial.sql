@@ -33,6 +33,9 @@ CREATE TABLE product_mappings (
     external_id    INTEGER NOT NULL UNIQUE,
     -- The status both sides agreed on at the last sync.
     base_status    TEXT NOT NULL CHECK (base_status IN ('In-stock', 'Sold', 'Delivered')),
+    -- The status reelsync itself last wrote to the warehouse, if any: an office
+    -- cancellation is exported only over a value reelsync wrote.
+    written_status TEXT CHECK (written_status IN ('In-stock', 'Sold', 'Delivered')),
     -- Hash of the mapped warehouse fields (all but status) at the last sync.
     field_hash     INTEGER NOT NULL,
     state          TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'conflict', 'missing')),

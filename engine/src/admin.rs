@@ -4,12 +4,12 @@ use chrono::Utc;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use crate::Engine;
 use crate::error::{Error, Result};
 use crate::mapping::{self, FieldMapping, ProductField, Transform};
 use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
 use crate::store::{self, Store};
-use crate::Engine;
 
 /// What a status change did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,10 @@ impl Engine {
     /// Changes the settings, validating every value first; logged as `who`.
     pub fn update_settings(&self, update: &SettingsUpdate, who: &str) -> Result<SyncSettings> {
         let mut store = self.store()?;
-        let tx = store.conn.transaction().map_err(|e| Error::Invalid(e.to_string()))?;
+        let tx = store
+            .conn
+            .transaction()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let mut settings = store::settings(&tx).map_err(|e| Error::Invalid(e.to_string()))?;
         if let Some(minutes) = update.interval_minutes {
             settings.interval_minutes = validate_interval(minutes)?;
@@ -52,7 +55,10 @@ impl Engine {
             settings.auto_import = policy;
         }
         if let Some(path) = &update.external_path {
-            settings.external_path = path.as_ref().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            settings.external_path = path
+                .as_ref()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty());
         }
         if let Some(keep) = update.snapshot_retention {
             if !(1..=1000).contains(&keep) {
@@ -66,7 +72,15 @@ impl Engine {
         settings.next_run_at = settings.next_after(settings.last_run_at.unwrap_or_else(Utc::now));
         let detail = serde_json::to_string(update).ok();
         store::save_settings(&tx, &settings)
-            .and_then(|()| store::log_activity(&tx, who, "settings.update", "sync settings", detail.as_deref()))
+            .and_then(|()| {
+                store::log_activity(
+                    &tx,
+                    who,
+                    "settings.update",
+                    "sync settings",
+                    detail.as_deref(),
+                )
+            })
             .and_then(|()| tx.commit())
             .map_err(|e| Error::Invalid(e.to_string()))?;
         drop(store);
@@ -81,7 +95,12 @@ impl Engine {
 
     /// Changes one field's mapping. The new set is checked against the warehouse
     /// file's columns; a mapping naming a column the file lacks is refused.
-    pub fn set_mapping(&self, field: ProductField, update: &MappingUpdate, who: &str) -> Result<FieldMapping> {
+    pub fn set_mapping(
+        &self,
+        field: ProductField,
+        update: &MappingUpdate,
+        who: &str,
+    ) -> Result<FieldMapping> {
         let mut mappings = self.mappings()?;
         let index = match mappings.iter().position(|m| m.field == field) {
             Some(i) => i,
@@ -120,10 +139,15 @@ impl Engine {
         };
         mapping::validate(mappings, &columns)?;
         let mut store = self.store()?;
-        let tx = store.conn.transaction().map_err(|e| Error::Invalid(e.to_string()))?;
+        let tx = store
+            .conn
+            .transaction()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let detail = serde_json::to_string(mappings).ok();
         store::replace_mappings(&tx, mappings)
-            .and_then(|()| store::log_activity(&tx, who, action, "field mappings", detail.as_deref()))
+            .and_then(|()| {
+                store::log_activity(&tx, who, action, "field mappings", detail.as_deref())
+            })
             .and_then(|()| tx.commit())
             .map_err(|e| Error::Invalid(e.to_string()))
     }
@@ -131,7 +155,12 @@ impl Engine {
     /// Sets the office status of reels (a sale, a delivery or a cancellation), in
     /// one transaction, each change logged in the activity log. The next sync
     /// carries it to the warehouse.
-    pub fn set_product_status(&self, reels: &[String], status: ReelStatus, who: &str) -> Result<StatusChange> {
+    pub fn set_product_status(
+        &self,
+        reels: &[String],
+        status: ReelStatus,
+        who: &str,
+    ) -> Result<StatusChange> {
         if reels.is_empty() {
             return Err(Error::Invalid("no reel numbers given".into()));
         }
@@ -158,9 +187,13 @@ impl Engine {
                     .map_err(path_err)?;
                 match found {
                     None => result.not_found.push(reel.to_owned()),
-                    Some((_, old)) if old == status.as_str() => result.unchanged.push(reel.to_owned()),
+                    Some((_, old)) if old == status.as_str() => {
+                        result.unchanged.push(reel.to_owned())
+                    }
                     Some((id, old)) => {
-                        update.execute(params![status.as_str(), now, id]).map_err(path_err)?;
+                        update
+                            .execute(params![status.as_str(), now, id])
+                            .map_err(path_err)?;
                         let detail = format!("{old} → {status}");
                         store::log_activity(&tx, who, "product.set_status", reel, Some(&detail))
                             .map_err(path_err)?;

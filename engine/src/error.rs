@@ -10,13 +10,17 @@ use crate::report::RunKind;
 /// setting, then try again"; none of them has changed anything.
 #[derive(Debug, thiserror::Error)]
 pub enum WarehouseError {
-    #[error("no warehouse database is configured: pass --external PATH or save one in the settings")]
+    #[error(
+        "no warehouse database is configured: pass --external PATH or save one in the settings"
+    )]
     NotConfigured,
     #[error("warehouse database {path} does not exist")]
     Missing { path: PathBuf },
     #[error("warehouse database {path} is not a SQLite database")]
     NotSqlite { path: PathBuf },
-    #[error("warehouse database {path} is locked by another program (waited {waited_ms} ms); try again when the warehouse app is idle")]
+    #[error(
+        "warehouse database {path} is locked by another program (waited {waited_ms} ms); try again when the warehouse app is idle"
+    )]
     Locked { path: PathBuf, waited_ms: u64 },
     #[error("warehouse database {path} has no {table} table")]
     NoTable { path: PathBuf, table: String },

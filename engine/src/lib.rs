@@ -25,19 +25,19 @@ mod sync;
 mod users;
 pub mod warehouse;
 
+pub use admin::{MappingUpdate, StatusChange};
 pub use error::{Error, Result, RunningRun, WarehouseError};
+pub use mapping::{FieldMapping, ProductField, Transform};
+pub use overview::{CheckReport, ImportableReel};
 pub use report::{
-    Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport,
-    RunRequest, RunScope, RunSummary, Selection, Trigger,
+    Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport, RunRequest,
+    RunScope, RunSummary, Selection, Trigger,
 };
 pub use settings::{
     AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
     SettingsUpdate, SyncSettings, validate_interval,
 };
 pub use status::{ReelStatus, UnknownStatus};
-pub use admin::{StatusChange, MappingUpdate};
-pub use overview::{CheckReport, ImportableReel};
-pub use mapping::{FieldMapping, ProductField, Transform};
 pub use users::User;
 
 use std::path::{Path, PathBuf};

@@ -39,12 +39,12 @@ impl RunLock {
                 lock.record(me)?;
                 Ok(lock)
             }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(Error::RunInProgress(read_holder(&mut file).unwrap_or_else(|| RunningRun {
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::RunInProgress(
+                read_holder(&mut file).unwrap_or_else(|| RunningRun {
                     run_id: None,
                     ..me.clone()
-                })))
-            }
+                }),
+            )),
             Err(std::fs::TryLockError::Error(source)) => Err(Error::Io {
                 context: format!("cannot lock {}", path.display()),
                 source,

@@ -131,9 +131,13 @@ pub enum Transform {
     /// Reads any of the warehouse app's date formats and writes `YYYY-MM-DD HH:MM:SS`.
     ParseDate,
     /// Replaces values found in `map` (e.g. a status vocabulary); others pass through.
-    ValueMap { map: BTreeMap<String, String> },
+    ValueMap {
+        map: BTreeMap<String, String>,
+    },
     /// Uses `value` when the column is NULL or blank.
-    Default { value: String },
+    Default {
+        value: String,
+    },
 }
 
 impl Transform {
@@ -198,9 +202,7 @@ fn parse_value_map(pairs: &str) -> Result<Transform> {
         .map(|pair| {
             pair.split_once(':')
                 .map(|(from, to)| (from.to_owned(), to.to_owned()))
-                .ok_or_else(|| {
-                    Error::Invalid(format!("value map entry {pair:?} is not FROM:TO"))
-                })
+                .ok_or_else(|| Error::Invalid(format!("value map entry {pair:?} is not FROM:TO")))
         })
         .collect::<Result<BTreeMap<_, _>>>()?;
     Ok(Transform::ValueMap { map })
@@ -557,7 +559,10 @@ fn status_spellings(mappings: &[FieldMapping]) -> BTreeMap<ReelStatus, String> {
 
 /// Checks a mapped value against its field's type and range; NULL and blank text
 /// become `None`.
-fn check_type(field: ProductField, value: Value) -> std::result::Result<Option<FieldValue>, String> {
+fn check_type(
+    field: ProductField,
+    value: Value,
+) -> std::result::Result<Option<FieldValue>, String> {
     if is_blank(&value) {
         return Ok(None);
     }
@@ -738,7 +743,10 @@ mod tests {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let mapped = mapper.map(&good_row()).unwrap();
         assert_eq!(mapped.reel_number(), "R-1");
-        assert_eq!(mapped.get(ProductField::Width), Some(&FieldValue::Int(1200)));
+        assert_eq!(
+            mapped.get(ProductField::Width),
+            Some(&FieldValue::Int(1200))
+        );
         assert_eq!(mapped.status(), Some(ReelStatus::InStock));
         assert_eq!(mapped.get(ProductField::Comments), None);
     }
@@ -747,12 +755,28 @@ mod tests {
     fn bad_rows_are_rejected_with_the_field_and_reason() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let cases = [
-            ("width", Value::Text("wide".into()), "width is not a whole number"),
+            (
+                "width",
+                Value::Text("wide".into()),
+                "width is not a whole number",
+            ),
             ("width", Value::Integer(0), "width 0 is out of range"),
             ("gsm", Value::Null, "gsm is missing"),
-            ("reel_number", Value::Text("  ".into()), "reel_number is missing"),
-            ("status", Value::Text("Lost".into()), "status \"Lost\" is not"),
-            ("receive_date", Value::Text("yesterday".into()), "receive_date \"yesterday\""),
+            (
+                "reel_number",
+                Value::Text("  ".into()),
+                "reel_number is missing",
+            ),
+            (
+                "status",
+                Value::Text("Lost".into()),
+                "status \"Lost\" is not",
+            ),
+            (
+                "receive_date",
+                Value::Text("yesterday".into()),
+                "receive_date \"yesterday\"",
+            ),
         ];
         for (column, value, expected) in cases {
             let mut row = good_row();
@@ -772,7 +796,10 @@ mod tests {
         set(&mut row, "width", Value::Text(" 1500 ".into()));
         set(&mut row, "gsm", Value::Real(90.0));
         let mapped = mapper.map(&row).unwrap();
-        assert_eq!(mapped.get(ProductField::Width), Some(&FieldValue::Int(1500)));
+        assert_eq!(
+            mapped.get(ProductField::Width),
+            Some(&FieldValue::Int(1500))
+        );
         assert_eq!(mapped.get(ProductField::Gsm), Some(&FieldValue::Int(90)));
     }
 
@@ -798,8 +825,14 @@ mod tests {
         let mut row = good_row();
         set(&mut row, "grade", Value::Text("  kraft ".into()));
         let mapped = mapper.map(&row).unwrap();
-        assert_eq!(mapped.get(ProductField::Grade), Some(&FieldValue::Text("KRAFT".into())));
-        assert_eq!(mapped.get(ProductField::Comments), Some(&FieldValue::Text("none".into())));
+        assert_eq!(
+            mapped.get(ProductField::Grade),
+            Some(&FieldValue::Text("KRAFT".into()))
+        );
+        assert_eq!(
+            mapped.get(ProductField::Comments),
+            Some(&FieldValue::Text("none".into()))
+        );
         assert_eq!(
             mapped.get(ProductField::ReceiveDate),
             Some(&FieldValue::Text("2024-05-01 10:00:00".into()))
@@ -837,14 +870,21 @@ mod tests {
     #[test]
     fn transform_specs_parse_or_explain() {
         assert_eq!(Transform::parse("trim").unwrap(), Transform::Trim);
-        assert!(matches!(Transform::parse("map=a:b,c:d").unwrap(), Transform::ValueMap { map } if map.len() == 2));
+        assert!(
+            matches!(Transform::parse("map=a:b,c:d").unwrap(), Transform::ValueMap { map } if map.len() == 2)
+        );
         assert!(Transform::parse("reverse").is_err());
         assert!(Transform::parse("map=ab").is_err());
     }
 
     #[test]
     fn dates_in_every_warehouse_format_parse() {
-        for text in ["2024-05-01 10:00", "2024-05-01 10:00:05", "2024-05-01 10:00:05.123456", "2024-05-01"] {
+        for text in [
+            "2024-05-01 10:00",
+            "2024-05-01 10:00:05",
+            "2024-05-01 10:00:05.123456",
+            "2024-05-01",
+        ] {
             assert!(parse_date(text).is_some(), "{text}");
         }
         assert!(parse_date("01/05/2024").is_none());

@@ -74,7 +74,10 @@ impl Engine {
         };
         let tracked = scalar("SELECT count(*) FROM product_mappings")?;
         let conflicts = scalar("SELECT count(*) FROM product_mappings WHERE state = 'conflict'")?;
-        let last_run = store::runs(conn, 1).map_err(|e| store.err(e))?.into_iter().next();
+        let last_run = store::runs(conn, 1)
+            .map_err(|e| store.err(e))?
+            .into_iter()
+            .next();
         let settings = store::settings(conn).map_err(|e| store.err(e))?;
         let (importable, warehouse_error) = match self.count_importable(&store) {
             Ok(n) => (Some(n), None),
@@ -121,7 +124,12 @@ impl Engine {
                     plan::Op::Import { mapped } => (field_texts(&mapped), None),
                     plan::Op::Reject { reason } => {
                         let row = rows.iter().find(|r| r.id == step.external_id);
-                        (row.and_then(|r| mapper.map(&r.values).ok()).map(|m| field_texts(&m)).unwrap_or_default(), Some(reason))
+                        (
+                            row.and_then(|r| mapper.map(&r.values).ok())
+                                .map(|m| field_texts(&m))
+                                .unwrap_or_default(),
+                            Some(reason),
+                        )
                     }
                     _ => (HashMap::new(), None),
                 };
@@ -139,7 +147,11 @@ impl Engine {
     }
 
     /// Plans every warehouse page with nothing to do but count.
-    fn scan(&self, store: &Store, mut each: impl FnMut(&[ExternalRow], plan::PagePlan)) -> Result<()> {
+    fn scan(
+        &self,
+        store: &Store,
+        mut each: impl FnMut(&[ExternalRow], plan::PagePlan),
+    ) -> Result<()> {
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
         let mut last = 0;
@@ -176,7 +188,9 @@ impl Engine {
 fn status_counts(conn: &Connection) -> rusqlite::Result<StatusCounts> {
     let mut counts = StatusCounts::default();
     let mut stmt = conn.prepare("SELECT status, count(*) FROM products GROUP BY status")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
     for row in rows {
         let (status, n) = row?;
         match status.as_str() {
@@ -192,6 +206,11 @@ fn status_counts(conn: &Connection) -> rusqlite::Result<StatusCounts> {
 fn field_texts(mapped: &Mapped) -> HashMap<String, Option<String>> {
     ProductField::ALL
         .iter()
-        .map(|f| (f.as_str().to_owned(), mapped.get(*f).map(FieldValue::to_text)))
+        .map(|f| {
+            (
+                f.as_str().to_owned(),
+                mapped.get(*f).map(FieldValue::to_text),
+            )
+        })
         .collect()
 }

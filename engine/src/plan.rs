@@ -59,6 +59,8 @@ pub struct Tracked {
     pub state: LinkState,
     /// When the office status last changed; exported as the warehouse's `last_date`.
     pub status_changed_at: DateTime<Utc>,
+    /// The status reelsync itself last wrote to the warehouse.
+    pub written: Option<ReelStatus>,
 }
 
 /// Which reels an import takes.
@@ -87,7 +89,11 @@ pub enum Op {
     /// Copy changed warehouse fields into the product (never its status).
     Update { product_id: i64, mapped: Mapped },
     /// Take the warehouse's status.
-    StatusIn { product_id: i64, from: ReelStatus, to: ReelStatus },
+    StatusIn {
+        product_id: i64,
+        from: ReelStatus,
+        to: ReelStatus,
+    },
     /// Write the office's status to the warehouse, if it still holds `expected`.
     Export(Export),
     /// Both sides hold `status`: record it as the base (and clear a stale state).
@@ -299,7 +305,12 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         // The rejection above already says the status is unreadable.
         return;
     };
-    let merge = merge_status(tracked.base, warehouse, tracked.office);
+    let merge = merge_status(
+        tracked.base,
+        warehouse,
+        tracked.office,
+        tracked.written == Some(warehouse),
+    );
     let op = match merge {
         Merge::Unchanged if tracked.state != LinkState::Ok && scope.pull => Some(Op::Agree {
             product_id: tracked.product_id,
@@ -353,8 +364,15 @@ pub enum Merge {
 
 /// The three-way status merge of DESIGN.md: only one side moved → take it; both to
 /// the same → record; both forward → the further ahead wins; otherwise a conflict. A
-/// warehouse `Delivered` is never pushed back.
-pub fn merge_status(base: ReelStatus, warehouse: ReelStatus, office: ReelStatus) -> Merge {
+/// warehouse `Delivered` is never pushed back, and an office cancellation is pushed
+/// only over a value reelsync wrote (`we_wrote_it`): a `Sold` the warehouse app set
+/// itself means the reel is on a truck, which only the warehouse can undo.
+pub fn merge_status(
+    base: ReelStatus,
+    warehouse: ReelStatus,
+    office: ReelStatus,
+    we_wrote_it: bool,
+) -> Merge {
     let warehouse_moved = warehouse != base;
     let office_moved = office != base;
     match (warehouse_moved, office_moved) {
@@ -362,6 +380,9 @@ pub fn merge_status(base: ReelStatus, warehouse: ReelStatus, office: ReelStatus)
         (true, false) => Merge::TakeWarehouse,
         (false, true) if warehouse == ReelStatus::Delivered => Merge::Conflict(format!(
             "office moved back to {office}, but the warehouse has Delivered: a delivered reel is never moved back"
+        )),
+        (false, true) if office < warehouse && !we_wrote_it => Merge::Conflict(format!(
+            "office moved back to {office}, but the warehouse app set {warehouse} itself: undo it in the warehouse app"
         )),
         (false, true) => Merge::PushOffice,
         (true, true) if warehouse == office => Merge::Record,
@@ -387,9 +408,16 @@ fn export(
 ) -> Export {
     let to = tracked.office;
     let last_date = (to != ReelStatus::InStock).then(|| {
-        format_date(tracked.status_changed_at.with_timezone(&Local).naive_local())
+        format_date(
+            tracked
+                .status_changed_at
+                .with_timezone(&Local)
+                .naive_local(),
+        )
     });
-    let last_date_before = mapped.and_then(|m| m.get(ProductField::LastDate)).map(FieldValue::to_text);
+    let last_date_before = mapped
+        .and_then(|m| m.get(ProductField::LastDate))
+        .map(FieldValue::to_text);
     let after = mapped.map(|m| {
         let mut after = m.clone();
         after.values[ProductField::Status.index()] = Some(FieldValue::Text(to.as_str().into()));
@@ -462,4 +490,53 @@ pub fn reason(op: &Op) -> Option<String> {
 
 fn reel_text(mapper: &Mapper, row: &ExternalRow) -> String {
     mapper.reel_of(&row.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReelStatus::{Delivered as D, InStock as I, Sold as S};
+
+    #[test]
+    fn merge_follows_the_design_table() {
+        let cases = [
+            // (base, warehouse, office) → outcome
+            ((I, I, I), Merge::Unchanged),
+            ((I, S, I), Merge::TakeWarehouse),
+            ((S, I, S), Merge::TakeWarehouse), // warehouse cancelled a shipment
+            ((I, I, S), Merge::PushOffice),
+            ((S, S, I), Merge::PushOffice), // office cancellation
+            ((I, S, S), Merge::Record),
+            ((I, D, S), Merge::TakeWarehouse),
+            ((I, S, D), Merge::PushOffice),
+        ];
+        for ((base, warehouse, office), expected) in cases {
+            assert_eq!(
+                merge_status(base, warehouse, office, true),
+                expected,
+                "{base}/{warehouse}/{office}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cancellation_is_pushed_only_over_a_value_reelsync_wrote() {
+        assert_eq!(merge_status(S, S, I, true), Merge::PushOffice);
+        assert!(matches!(merge_status(S, S, I, false), Merge::Conflict(_)));
+        // Forward moves need no such proof.
+        assert_eq!(merge_status(I, I, S, false), Merge::PushOffice);
+    }
+
+    #[test]
+    fn moving_apart_or_back_from_delivered_is_a_conflict() {
+        for (base, warehouse, office) in [(S, I, D), (S, D, I), (D, D, S), (D, D, I)] {
+            assert!(
+                matches!(
+                    merge_status(base, warehouse, office, true),
+                    Merge::Conflict(_)
+                ),
+                "{base}/{warehouse}/{office}"
+            );
+        }
+    }
 }

@@ -12,9 +12,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Error, Result};
 use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
 use crate::plan::{LinkState, Tracked};
-use crate::report::{
-    Change, Counts, Outcome, RunItem, RunKind, RunSummary, Trigger,
-};
+use crate::report::{Change, Counts, Outcome, RunItem, RunKind, RunSummary, Trigger};
 use crate::settings::{AutoImport, SyncSettings};
 use crate::status::ReelStatus;
 
@@ -57,7 +55,10 @@ impl Store {
     /// Opens an existing, migrated store without write access (dry runs, reads).
     pub fn open_read_only(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(STORE_FILE);
-        Self::connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        Self::connect(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
     }
 
     /// Opens a read-write connection to a store that [`Store::open`] has migrated.
@@ -75,7 +76,10 @@ impl Store {
             conn,
             path: path.to_owned(),
         };
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| store.err(e))?;
         store.pragma("foreign_keys", "ON")?;
         Ok(store)
     }
@@ -110,9 +114,8 @@ impl Store {
 
 /// The stored field mappings, in field order.
 pub fn mappings(conn: &Connection) -> rusqlite::Result<Vec<FieldMapping>> {
-    let mut stmt = conn.prepare(
-        "SELECT field, external_column, transforms, active FROM field_mappings",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT field, external_column, transforms, active FROM field_mappings")?;
     let mut out: Vec<FieldMapping> = stmt
         .query_map([], |row| {
             let field: String = row.get(0)?;
@@ -140,7 +143,13 @@ pub fn replace_mappings(conn: &Connection, mappings: &[FieldMapping]) -> rusqlit
     let now = Utc::now();
     for m in mappings {
         let transforms = serde_json::to_string(&m.transforms).map_err(|e| conversion(2, e))?;
-        stmt.execute(params![m.field.as_str(), m.column, transforms, m.active, now])?;
+        stmt.execute(params![
+            m.field.as_str(),
+            m.column,
+            transforms,
+            m.active,
+            now
+        ])?;
     }
     Ok(())
 }
@@ -195,7 +204,7 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
 // ----- tracked reels and products -------------------------------------------------
 
 const TRACKED_SELECT: &str = "SELECT m.product_id, m.external_id, p.reel_number, p.status,
-        m.base_status, m.field_hash, m.state, p.status_changed_at
+        m.base_status, m.field_hash, m.state, p.status_changed_at, m.written_status
      FROM product_mappings m JOIN products p ON p.id = m.product_id";
 
 fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
@@ -208,15 +217,25 @@ fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
         field_hash: row.get(5)?,
         state: LinkState::parse(&row.get::<_, String>(6)?),
         status_changed_at: row.get(7)?,
+        written: row
+            .get::<_, Option<String>>(8)?
+            .map(|s| s.parse().map_err(|e| conversion(8, e)))
+            .transpose()?,
     })
 }
 
 fn status_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ReelStatus> {
-    row.get::<_, String>(i)?.parse().map_err(|e| conversion(i, e))
+    row.get::<_, String>(i)?
+        .parse()
+        .map_err(|e| conversion(i, e))
 }
 
 /// Tracked reels whose warehouse ids lie in `(after, up_to]`, by warehouse id.
-pub fn tracked_in_range(conn: &Connection, after: i64, up_to: i64) -> rusqlite::Result<HashMap<i64, Tracked>> {
+pub fn tracked_in_range(
+    conn: &Connection,
+    after: i64,
+    up_to: i64,
+) -> rusqlite::Result<HashMap<i64, Tracked>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{TRACKED_SELECT} WHERE m.external_id > ?1 AND m.external_id <= ?2"
     ))?;
@@ -292,7 +311,12 @@ pub fn insert_product(
 }
 
 /// Writes a product's mapped fields (not its status) and the new field hash.
-pub fn update_fields(conn: &Connection, product_id: i64, mapped: &Mapped, now: DateTime<Utc>) -> rusqlite::Result<()> {
+pub fn update_fields(
+    conn: &Connection,
+    product_id: i64,
+    mapped: &Mapped,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     let fields: Vec<ProductField> = ProductField::ALL
         .iter()
         .copied()
@@ -326,22 +350,25 @@ pub fn update_fields(conn: &Connection, product_id: i64, mapped: &Mapped, now: D
 
 /// A product's current field values, as the planner's [`Mapped`].
 pub fn product_values(conn: &Connection, product_id: i64) -> rusqlite::Result<Option<Mapped>> {
-    conn.prepare_cached(&format!("SELECT {} FROM products WHERE id = ?1", field_list()))?
-        .query_row([product_id], |row| {
-            let values = ProductField::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, _)| {
-                    Ok(match row.get::<_, rusqlite::types::Value>(i)? {
-                        rusqlite::types::Value::Integer(n) => Some(FieldValue::Int(n)),
-                        rusqlite::types::Value::Text(s) => Some(FieldValue::Text(s)),
-                        _ => None,
-                    })
+    conn.prepare_cached(&format!(
+        "SELECT {} FROM products WHERE id = ?1",
+        field_list()
+    ))?
+    .query_row([product_id], |row| {
+        let values = ProductField::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                Ok(match row.get::<_, rusqlite::types::Value>(i)? {
+                    rusqlite::types::Value::Integer(n) => Some(FieldValue::Int(n)),
+                    rusqlite::types::Value::Text(s) => Some(FieldValue::Text(s)),
+                    _ => None,
                 })
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(Mapped { values })
-        })
-        .optional()
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Mapped { values })
+    })
+    .optional()
 }
 
 /// Sets the office status of a product as a sync decided it.
@@ -374,6 +401,19 @@ pub fn set_base(
     )?
     .execute(params![base.as_str(), state.as_str(), reason, now, product_id])
     .map(drop)
+}
+
+/// Records that reelsync wrote `status` to the warehouse (and so agrees on it).
+pub fn set_written(
+    conn: &Connection,
+    product_id: i64,
+    status: ReelStatus,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    set_base(conn, product_id, status, LinkState::Ok, None, now)?;
+    conn.prepare_cached("UPDATE product_mappings SET written_status = ?1 WHERE product_id = ?2")?
+        .execute(params![status.as_str(), product_id])
+        .map(drop)
 }
 
 /// Records a link's state without touching its base.
@@ -474,7 +514,8 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
         who: row.get(3)?,
         started_at: row.get(4)?,
         duration_ms: row.get::<_, Option<i64>>(5)?.map(|d| d as u64),
-        outcome: Outcome::parse(&outcome).ok_or_else(|| conversion(6, bad_text(outcome.clone())))?,
+        outcome: Outcome::parse(&outcome)
+            .ok_or_else(|| conversion(6, bad_text(outcome.clone())))?,
         counts: Counts {
             importable: count(7)?,
             imported: count(8)?,
@@ -490,7 +531,10 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
 }
 
 fn bad_text(text: String) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unexpected value {text:?}"))
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("unexpected value {text:?}"),
+    )
 }
 
 /// The latest runs, newest first.
@@ -508,19 +552,21 @@ pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<RunSummary>> {
 
 /// A run's items, in the order they were logged.
 pub fn run_items(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<RunItem>> {
-    conn.prepare("SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY id")?
-        .query_map([run_id], |row| {
-            let action: String = row.get(1)?;
-            let changes: String = row.get(3)?;
-            Ok(RunItem {
-                reel_number: row.get(0)?,
-                action: crate::report::Action::parse(&action)
-                    .ok_or_else(|| conversion(1, bad_text(action.clone())))?,
-                reason: row.get(2)?,
-                changes: serde_json::from_str::<Vec<Change>>(&changes).map_err(|e| conversion(3, e))?,
-            })
-        })?
-        .collect()
+    conn.prepare(
+        "SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY id",
+    )?
+    .query_map([run_id], |row| {
+        let action: String = row.get(1)?;
+        let changes: String = row.get(3)?;
+        Ok(RunItem {
+            reel_number: row.get(0)?,
+            action: crate::report::Action::parse(&action)
+                .ok_or_else(|| conversion(1, bad_text(action.clone())))?,
+            reason: row.get(2)?,
+            changes: serde_json::from_str::<Vec<Change>>(&changes).map_err(|e| conversion(3, e))?,
+        })
+    })?
+    .collect()
 }
 
 fn trigger_str(trigger: Trigger) -> &'static str {

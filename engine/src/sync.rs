@@ -32,7 +32,11 @@ impl Engine {
     /// connections, writes nothing anywhere and logs nothing.
     ///
     /// A run that starts but fails is logged as failed and its error returned.
-    pub fn sync(&self, request: &RunRequest, progress: &mut dyn FnMut(Progress)) -> Result<RunReport> {
+    pub fn sync(
+        &self,
+        request: &RunRequest,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<RunReport> {
         let started_at = Utc::now();
         if request.dry_run {
             let store = Store::open_read_only(&self.config.data_dir)?;
@@ -58,13 +62,21 @@ impl Engine {
         let mut run = Run::new(&self.config, request, started_at, Some(run_id));
         let result = run.execute(store.conn, progress);
         let store = Store::connect_existing(&self.config.data_dir)?;
-        let error = result.as_ref().err().map(ToString::to_string).or(run.write_error.clone());
+        let error = result
+            .as_ref()
+            .err()
+            .map(ToString::to_string)
+            .or(run.write_error.clone());
         let outcome = match (&error, run.counts) {
             (Some(_), _) => Outcome::Failed,
             (None, c) if c.rejected > 0 || c.conflicts > 0 => Outcome::Partial,
             (None, _) => Outcome::Succeeded,
         };
-        let counts = if result.is_ok() { run.counts } else { Counts::default() };
+        let counts = if result.is_ok() {
+            run.counts
+        } else {
+            Counts::default()
+        };
         let report = RunReport {
             counts,
             ..run.report(outcome, error.clone())
@@ -93,7 +105,11 @@ impl Engine {
 
     /// Runs a scheduled full sync if one is due (or `force`), logged as `auto`.
     /// `Ok(None)` means nothing was due.
-    pub fn auto_sync(&self, force: bool, progress: &mut dyn FnMut(Progress)) -> Result<Option<RunReport>> {
+    pub fn auto_sync(
+        &self,
+        force: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Option<RunReport>> {
         let settings = self.settings()?;
         if !force && !settings.is_due(Utc::now()) {
             return Ok(None);
@@ -109,7 +125,10 @@ impl Engine {
 
     /// The warehouse file this engine uses: the configured one, else the stored
     /// setting.
-    pub(crate) fn warehouse_with(&self, settings: &SyncSettings) -> Result<Warehouse, WarehouseError> {
+    pub(crate) fn warehouse_with(
+        &self,
+        settings: &SyncSettings,
+    ) -> Result<Warehouse, WarehouseError> {
         warehouse_for(&self.config, settings)
     }
 }
@@ -220,7 +239,12 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(config: &'a Config, request: &'a RunRequest, started_at: DateTime<Utc>, run_id: Option<i64>) -> Self {
+    fn new(
+        config: &'a Config,
+        request: &'a RunRequest,
+        started_at: DateTime<Utc>,
+        run_id: Option<i64>,
+    ) -> Self {
         Self {
             config,
             request,
@@ -295,12 +319,15 @@ impl<'a> Run<'a> {
             let mut unseen: Vec<&String> = reels.difference(&requested_seen).collect();
             unseen.sort();
             for reel in unseen {
-                self.log(&tx, RunItem {
-                    reel_number: reel.clone(),
-                    action: Action::Reject,
-                    reason: Some("not found in the warehouse file".into()),
-                    changes: Vec::new(),
-                })?;
+                self.log(
+                    &tx,
+                    RunItem {
+                        reel_number: reel.clone(),
+                        action: Action::Reject,
+                        reason: Some("not found in the warehouse file".into()),
+                        changes: Vec::new(),
+                    },
+                )?;
                 self.counts.rejected += 1;
             }
         }
@@ -322,7 +349,10 @@ impl<'a> Run<'a> {
         mapper: &Mapper,
         scope: &Scope,
     ) -> Result<()> {
-        let plan = db(self.config, plan_page_of(conn, rows, after, up_to, mapper, scope))?;
+        let plan = db(
+            self.config,
+            plan_page_of(conn, rows, after, up_to, mapper, scope),
+        )?;
         self.counts.importable += plan.importable;
         self.counts.unchanged += plan.unchanged;
         for step in plan.steps {
@@ -342,7 +372,12 @@ impl<'a> Run<'a> {
         let mut changes = Vec::new();
         match &step.op {
             Op::Import { mapped } => {
-                if dry || db(config, store::insert_product(conn, step.external_id, mapped, now))? {
+                if dry
+                    || db(
+                        config,
+                        store::insert_product(conn, step.external_id, mapped, now),
+                    )?
+                {
                     self.counts.imported += 1;
                 } else {
                     action = Action::Reject;
@@ -361,26 +396,41 @@ impl<'a> Run<'a> {
             Op::StatusIn { product_id, to, .. } => {
                 changes = plan::describe(&step.op, None);
                 if !dry {
-                    db(config, store::set_status_from_sync(conn, *product_id, *to, now))?;
-                    db(config, store::set_base(conn, *product_id, *to, LinkState::Ok, None, now))?;
+                    db(
+                        config,
+                        store::set_status_from_sync(conn, *product_id, *to, now),
+                    )?;
+                    db(
+                        config,
+                        store::set_base(conn, *product_id, *to, LinkState::Ok, None, now),
+                    )?;
                 }
                 self.counts.status_in += 1;
             }
             Op::Agree { product_id, status } => {
                 if !dry {
-                    db(config, store::set_base(conn, *product_id, *status, LinkState::Ok, None, now))?;
+                    db(
+                        config,
+                        store::set_base(conn, *product_id, *status, LinkState::Ok, None, now),
+                    )?;
                 }
             }
             Op::Conflict { product_id, .. } => {
                 changes = plan::describe(&step.op, None);
                 if !dry {
-                    db(config, store::set_state(conn, *product_id, LinkState::Conflict, reason.as_deref()))?;
+                    db(
+                        config,
+                        store::set_state(conn, *product_id, LinkState::Conflict, reason.as_deref()),
+                    )?;
                 }
                 self.counts.conflicts += 1;
             }
             Op::Missing { product_id } => {
                 if !dry {
-                    db(config, store::set_state(conn, *product_id, LinkState::Missing, reason.as_deref()))?;
+                    db(
+                        config,
+                        store::set_state(conn, *product_id, LinkState::Missing, reason.as_deref()),
+                    )?;
                 }
             }
             Op::Reject { .. } => self.counts.rejected += 1,
@@ -434,7 +484,15 @@ impl<'a> Run<'a> {
             for (reel, export) in exports {
                 self.counts.exported += 1;
                 let changes = plan::describe(&Op::Export(export), None);
-                self.log(conn, RunItem { reel_number: reel, action: Action::Export, reason: None, changes })?;
+                self.log(
+                    conn,
+                    RunItem {
+                        reel_number: reel,
+                        action: Action::Export,
+                        reason: None,
+                        changes,
+                    },
+                )?;
             }
             return Ok(());
         }
@@ -457,10 +515,14 @@ impl<'a> Run<'a> {
                 .collect();
             let applied = match self.write_error {
                 Some(_) => vec![false; batch.len()],
-                None => writer.compare_and_set(&columns, &writes).unwrap_or_else(|e| {
-                    self.write_error = Some(format!("{e}; the remaining exports will be retried by the next run"));
-                    vec![false; batch.len()]
-                }),
+                None => writer
+                    .compare_and_set(&columns, &writes)
+                    .unwrap_or_else(|e| {
+                        self.write_error = Some(format!(
+                            "{e}; the remaining exports will be retried by the next run"
+                        ));
+                        vec![false; batch.len()]
+                    }),
             };
             for ((reel, export), took) in batch.iter().zip(applied) {
                 self.record_export(conn, reel, export, took)?;
@@ -469,12 +531,18 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn record_export(&mut self, conn: &Connection, reel: &str, export: &Export, took: bool) -> Result<()> {
+    fn record_export(
+        &mut self,
+        conn: &Connection,
+        reel: &str,
+        export: &Export,
+        took: bool,
+    ) -> Result<()> {
         let now = Utc::now();
         let changes = plan::describe(&Op::Export(export.clone()), None);
         let item = if took {
             (|| {
-                store::set_base(conn, export.product_id, export.to, LinkState::Ok, None, now)?;
+                store::set_written(conn, export.product_id, export.to, now)?;
                 if let Some(after) = &export.after {
                     store::update_fields(conn, export.product_id, after, now)?;
                 }
@@ -482,13 +550,23 @@ impl<'a> Run<'a> {
             })()
             .map_err(|e| store_err(self.config, e))?;
             self.counts.exported += 1;
-            RunItem { reel_number: reel.to_owned(), action: Action::Export, reason: None, changes }
+            RunItem {
+                reel_number: reel.to_owned(),
+                action: Action::Export,
+                reason: None,
+                changes,
+            }
         } else {
             let reason = match &self.write_error {
                 Some(e) => format!("not written: {e}"),
                 None => "the warehouse changed this reel since it was read; the next run will look again".into(),
             };
-            RunItem { reel_number: reel.to_owned(), action: Action::Skip, reason: Some(reason), changes }
+            RunItem {
+                reel_number: reel.to_owned(),
+                action: Action::Skip,
+                reason: Some(reason),
+                changes,
+            }
         };
         self.log(conn, item)
     }

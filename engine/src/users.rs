@@ -2,8 +2,8 @@
 
 use std::sync::LazyLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
 use rand::TryRngCore;
 use rusqlite::{OptionalExtension, params};
@@ -33,7 +33,9 @@ impl Engine {
             return Err(Error::Invalid("a user name needs 1–150 characters".into()));
         }
         if password.chars().count() < 8 {
-            return Err(Error::Invalid("a password needs at least 8 characters".into()));
+            return Err(Error::Invalid(
+                "a password needs at least 8 characters".into(),
+            ));
         }
         let hash = hash_password(password)?;
         let store = self.store()?;
@@ -91,7 +93,11 @@ impl Engine {
             None => (None, DUMMY_HASH.clone()),
         };
         let ok = PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         Ok(user.filter(|_| ok))
     }
@@ -99,10 +105,12 @@ impl Engine {
     /// Starts a session for `user_id` and returns its secret token.
     pub fn create_session(&self, user_id: i64) -> Result<String> {
         let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|e| Error::Io {
-            context: "no randomness for a session token".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut bytes)
+            .map_err(|e| Error::Io {
+                context: "no randomness for a session token".into(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
         let token = hex(&bytes);
         let now = Utc::now();
         let store = self.store()?;
@@ -147,7 +155,10 @@ impl Engine {
         let store = self.store()?;
         store
             .conn
-            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])
+            .execute(
+                "DELETE FROM sessions WHERE token_hash = ?1",
+                [token_hash(token)],
+            )
             .map(drop)
             .map_err(|e| store.err(e))
     }
@@ -160,10 +171,12 @@ static DUMMY_HASH: LazyLock<String> =
 
 fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    rand::rngs::OsRng.try_fill_bytes(&mut salt).map_err(|e| Error::Io {
-        context: "no randomness for a password salt".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|e| Error::Io {
+            context: "no randomness for a password salt".into(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Invalid(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -198,13 +211,28 @@ mod tests {
             .store()
             .unwrap()
             .conn
-            .query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
-        let user = engine.verify_login("admin", "correct horse").unwrap().unwrap();
+        let user = engine
+            .verify_login("admin", "correct horse")
+            .unwrap()
+            .unwrap();
         assert!(user.is_superuser);
-        assert!(engine.verify_login("admin", "wrong horse").unwrap().is_none());
-        assert!(engine.verify_login("nobody", "correct horse").unwrap().is_none());
+        assert!(
+            engine
+                .verify_login("admin", "wrong horse")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            engine
+                .verify_login("nobody", "correct horse")
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -221,7 +249,10 @@ mod tests {
         let (_dir, engine) = engine();
         let id = engine.add_user("sara", "long enough", true).unwrap();
         let token = engine.create_session(id).unwrap();
-        assert_eq!(engine.session_user(&token).unwrap().unwrap().username, "sara");
+        assert_eq!(
+            engine.session_user(&token).unwrap().unwrap().username,
+            "sara"
+        );
         assert!(engine.session_user("forged").unwrap().is_none());
         engine.end_session(&token).unwrap();
         assert!(engine.session_user(&token).unwrap().is_none());

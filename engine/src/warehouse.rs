@@ -94,11 +94,12 @@ impl Warehouse {
             });
         }
         let flags = mode | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn =
-            Connection::open_with_flags(&self.path, flags).map_err(|source| WarehouseError::Open {
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|source| {
+            WarehouseError::Open {
                 path: self.path.clone(),
                 source,
-            })?;
+            }
+        })?;
         conn.busy_timeout(self.busy_timeout)
             .map_err(|e| self.classify(e, Instant::now()))?;
         Ok(conn)
@@ -160,9 +161,18 @@ impl Reader {
     /// Reads the rows after `after_id`, at most `limit`, with `columns` (which must be
     /// real columns of the table) in order. Each call is its own short read
     /// transaction.
-    pub fn page(&self, columns: &[String], after_id: i64, limit: usize) -> Result<Vec<ExternalRow>> {
+    pub fn page(
+        &self,
+        columns: &[String],
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<ExternalRow>> {
         let started = Instant::now();
-        let select = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+        let select = columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1 ORDER BY \"id\" LIMIT ?2",
             quote(PRODUCTS_TABLE)
@@ -265,7 +275,11 @@ pub struct WriteColumns<'a> {
 impl Writer {
     /// Applies one batch in a `BEGIN IMMEDIATE` transaction and returns, for each
     /// write, whether the warehouse still held the expected status (and so took it).
-    pub fn compare_and_set(&mut self, columns: &WriteColumns<'_>, batch: &[StatusWrite]) -> Result<Vec<bool>> {
+    pub fn compare_and_set(
+        &mut self,
+        columns: &WriteColumns<'_>,
+        batch: &[StatusWrite],
+    ) -> Result<Vec<bool>> {
         let started = Instant::now();
         let sql = match columns.last_date {
             Some(last_date) => format!(
@@ -354,7 +368,10 @@ mod tests {
     fn a_missing_file_is_named_and_not_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope.sqlite3");
-        let err = Warehouse::new(&path, Duration::from_millis(10)).open_read().err().unwrap();
+        let err = Warehouse::new(&path, Duration::from_millis(10))
+            .open_read()
+            .err()
+            .unwrap();
         assert!(matches!(err, WarehouseError::Missing { .. }), "{err}");
         assert!(!path.exists());
     }
@@ -364,7 +381,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.txt");
         std::fs::write(&path, "x".repeat(4096)).unwrap();
-        let err = Warehouse::new(&path, Duration::from_millis(10)).open_read().err().unwrap();
+        let err = Warehouse::new(&path, Duration::from_millis(10))
+            .open_read()
+            .err()
+            .unwrap();
         assert!(matches!(err, WarehouseError::NotSqlite { .. }), "{err}");
     }
 
@@ -372,16 +392,28 @@ mod tests {
     fn a_database_without_products_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("other.sqlite3");
-        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
-        let reader = Warehouse::new(&path, Duration::from_millis(10)).open_read().unwrap();
-        assert!(matches!(reader.product_columns(), Err(WarehouseError::NoTable { .. })));
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let reader = Warehouse::new(&path, Duration::from_millis(10))
+            .open_read()
+            .unwrap();
+        assert!(matches!(
+            reader.product_columns(),
+            Err(WarehouseError::NoTable { .. })
+        ));
     }
 
     #[test]
     fn compare_and_set_writes_only_where_the_status_still_matches() {
         let (_dir, warehouse) = warehouse_with(2);
         let mut writer = warehouse.open_write().unwrap();
-        let columns = WriteColumns { reel: "reel_number", status: "status", last_date: Some("last_date") };
+        let columns = WriteColumns {
+            reel: "reel_number",
+            status: "status",
+            last_date: Some("last_date"),
+        };
         let write = |reel: &str, expected: &str| StatusWrite {
             reel: Value::Text(reel.into()),
             expected_status: Value::Text(expected.into()),
@@ -396,8 +428,17 @@ mod tests {
         let rows = reader
             .page(&["status".into(), "last_date".into()], 0, 10)
             .unwrap();
-        assert_eq!(rows[0].values, vec![Value::Text("Sold".into()), Value::Text("2024-02-02 12:00:00".into())]);
-        assert_eq!(rows[1].values, vec![Value::Text("In-stock".into()), Value::Null]);
+        assert_eq!(
+            rows[0].values,
+            vec![
+                Value::Text("Sold".into()),
+                Value::Text("2024-02-02 12:00:00".into())
+            ]
+        );
+        assert_eq!(
+            rows[1].values,
+            vec![Value::Text("In-stock".into()), Value::Null]
+        );
     }
 
     #[test]
@@ -416,7 +457,9 @@ mod tests {
         let (dir, warehouse) = warehouse_with(3);
         let dest = dir.path().join("snap.sqlite3");
         warehouse.open_read().unwrap().snapshot(&dest).unwrap();
-        let copy = Warehouse::new(&dest, Duration::from_millis(10)).open_read().unwrap();
+        let copy = Warehouse::new(&dest, Duration::from_millis(10))
+            .open_read()
+            .unwrap();
         assert_eq!(copy.count_rows().unwrap(), 3);
     }
 }

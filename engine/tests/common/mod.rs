@@ -1,0 +1,202 @@
+//! Real files for the engine's integration tests: a warehouse made from the exact
+//! warehouse schema, and a data directory for the main store.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use engine::{Config, Engine, RunReport, RunRequest, RunScope, Selection, Trigger};
+use rusqlite::{Connection, params};
+
+pub const SCHEMA: &str = include_str!("../../src/ism_schema.sql");
+
+/// A warehouse file and a data directory in one temporary directory.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub warehouse: PathBuf,
+    pub engine: Engine,
+}
+
+impl Fixture {
+    /// An empty warehouse with the exact schema and a fresh main store.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let warehouse = dir.path().join("ism.sqlite3");
+        Connection::open(&warehouse)
+            .unwrap()
+            .execute_batch(SCHEMA)
+            .unwrap();
+        let mut config = Config::new(dir.path().join("data")).with_external(&warehouse);
+        config.busy_timeout = Duration::from_millis(300);
+        let engine = Engine::open(config).unwrap();
+        Self {
+            dir,
+            warehouse,
+            engine,
+        }
+    }
+
+    /// A fixture whose warehouse holds `reels` as (reel number, status) pairs.
+    pub fn with(reels: &[(&str, &str)]) -> Self {
+        let f = Self::new();
+        for (reel, status) in reels {
+            f.add(reel, status);
+        }
+        f
+    }
+
+    /// Adds a good reel to the warehouse, as the warehouse app would.
+    pub fn add(&self, reel: &str, status: &str) {
+        let location = if status == "In-stock" {
+            "Anbar_Akhal"
+        } else {
+            "12B345-67"
+        };
+        let last_date: Option<&str> = (status != "In-stock").then_some("2024-03-01 08:30");
+        self.wh()
+            .execute(
+                "INSERT INTO Products (date, location, status, receive_date, last_date, reel_number,
+                     width, gsm, length, grade, breaks, username, logs)
+                 VALUES ('2024-02-01 09:00:00', ?1, ?2, '2024-02-01 09:00', ?3, ?4,
+                     1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
+                params![location, status, last_date, reel],
+            )
+            .unwrap();
+    }
+
+    /// A read-write connection to the warehouse, playing the warehouse app.
+    pub fn wh(&self) -> Connection {
+        Connection::open(&self.warehouse).unwrap()
+    }
+
+    /// A column of a warehouse reel.
+    pub fn wh_value(&self, reel: &str, column: &str) -> Option<String> {
+        self.wh()
+            .query_row(
+                &format!("SELECT {column} FROM Products WHERE reel_number = ?1"),
+                [reel],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .unwrap()
+    }
+
+    /// Plays the warehouse app changing a reel.
+    pub fn wh_set(&self, reel: &str, column: &str, value: Option<&str>) {
+        let n = self
+            .wh()
+            .execute(
+                &format!("UPDATE Products SET {column} = ?1 WHERE reel_number = ?2"),
+                params![value, reel],
+            )
+            .unwrap();
+        assert_eq!(n, 1, "no warehouse reel {reel}");
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.engine.data_dir().join("reelsync.sqlite3")
+    }
+
+    /// A read-only look into the main store.
+    pub fn store(&self) -> Connection {
+        Connection::open(self.store_path()).unwrap()
+    }
+
+    /// A product's status in the main store.
+    pub fn office_status(&self, reel: &str) -> String {
+        self.store()
+            .query_row(
+                "SELECT status FROM products WHERE reel_number = ?1",
+                [reel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A product field in the main store, as text.
+    pub fn product_value(&self, reel: &str, column: &str) -> Option<String> {
+        self.store()
+            .query_row(
+                &format!("SELECT CAST({column} AS TEXT) FROM products WHERE reel_number = ?1"),
+                [reel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    pub fn base_status(&self, reel: &str) -> String {
+        self.store()
+            .query_row(
+                "SELECT m.base_status FROM product_mappings m JOIN products p ON p.id = m.product_id WHERE p.reel_number = ?1",
+                [reel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    pub fn sync(&self, scope: RunScope, dry_run: bool) -> engine::Result<RunReport> {
+        let request = RunRequest {
+            scope,
+            trigger: Trigger::Manual,
+            who: "test".into(),
+            dry_run,
+        };
+        self.engine.sync(&request, &mut |_| {})
+    }
+
+    pub fn full(&self) -> RunReport {
+        self.sync(RunScope::Full, false).unwrap()
+    }
+
+    pub fn import(&self, reels: &[&str]) -> RunReport {
+        let reels = reels.iter().map(|r| r.to_string()).collect();
+        self.sync(RunScope::Import(Selection::Reels(reels)), false)
+            .unwrap()
+    }
+
+    pub fn import_all(&self) -> RunReport {
+        self.sync(RunScope::Import(Selection::All), false).unwrap()
+    }
+
+    pub fn office_sets(&self, reels: &[&str], status: engine::ReelStatus) {
+        let reels: Vec<String> = reels.iter().map(|r| r.to_string()).collect();
+        self.engine
+            .set_product_status(&reels, status, "office")
+            .unwrap();
+    }
+}
+
+/// The bytes of a file (and of its WAL, if any), to prove nothing was written.
+pub fn bytes(path: &Path) -> Vec<u8> {
+    let mut all = std::fs::read(path).unwrap();
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if let Ok(w) = std::fs::read(PathBuf::from(wal)) {
+        all.extend(w);
+    }
+    all
+}
+
+/// Every Products row of the warehouse, as text, to compare whole files by content.
+pub fn dump(conn: &Connection, table: &str) -> Vec<Vec<Option<String>>> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+        .unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i).map(|v| match v {
+                    rusqlite::types::Value::Null => None,
+                    rusqlite::types::Value::Integer(i) => Some(i.to_string()),
+                    rusqlite::types::Value::Real(f) => Some(f.to_string()),
+                    rusqlite::types::Value::Text(s) => Some(s),
+                    rusqlite::types::Value::Blob(_) => Some("<blob>".into()),
+                })
+            })
+            .collect()
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
