@@ -25,7 +25,6 @@ CREATE TABLE products (
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
-CREATE INDEX products_status ON products (status);
 
 -- One row per tracked reel: the link to its warehouse row and the sync's memory.
 CREATE TABLE product_mappings (
@@ -88,16 +87,18 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_started ON runs (started_at);
 
+-- Clustered by run: a run's items are written and read together, and one B-tree
+-- instead of a table and an index keeps a 100k-reel import fast.
 CREATE TABLE run_items (
-    id          INTEGER PRIMARY KEY,
     run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
     reel_number TEXT NOT NULL,
     action      TEXT NOT NULL,
     reason      TEXT,
     -- JSON array of {field, old, new}.
-    changes     TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX run_items_run ON run_items (run_id);
+    changes     TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE activity (
     id      INTEGER PRIMARY KEY,

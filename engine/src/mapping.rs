@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDateTime;
+use chrono::format::{Item, Parsed, StrftimeItems};
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
@@ -323,6 +326,8 @@ impl rusqlite::ToSql for FieldValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapped {
     pub values: Vec<Option<FieldValue>>,
+    /// [`Mapper::source_hash`] of the row these values came from.
+    pub source_hash: i64,
 }
 
 impl Mapped {
@@ -346,31 +351,6 @@ impl Mapped {
             _ => None,
         }
     }
-
-    /// A stable hash of every mapped field except the status, which the status merge
-    /// owns: a refresh is due exactly when this changes.
-    pub fn field_hash(&self) -> i64 {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        for field in ProductField::ALL {
-            if *field == ProductField::Status {
-                continue;
-            }
-            match self.get(*field) {
-                None => hasher.update(&[0]),
-                Some(FieldValue::Int(i)) => {
-                    hasher.update(&[1]);
-                    hasher.update(&i.to_le_bytes());
-                }
-                Some(FieldValue::Text(s)) => {
-                    hasher.update(&[2]);
-                    hasher.update(&(s.len() as u64).to_le_bytes());
-                    hasher.update(s.as_bytes());
-                }
-            }
-        }
-        // SQLite integers are signed; the bits are what matter.
-        hasher.digest() as i64
-    }
 }
 
 /// Mappings bound to the positions of their columns in a warehouse page.
@@ -386,6 +366,11 @@ pub struct Mapper {
     status_column: usize,
     /// The warehouse spelling of each status, for writing back through a value map.
     status_out: BTreeMap<ReelStatus, String>,
+    /// Positions of the columns that feed fields other than the status.
+    hashed: Vec<usize>,
+    /// Identifies the mappings themselves, so that changing a mapping refreshes
+    /// every reel.
+    fingerprint: u64,
 }
 
 impl Mapper {
@@ -414,13 +399,73 @@ impl Mapper {
         let reel_column = column_of(ProductField::ReelNumber)?;
         let status_column = column_of(ProductField::Status)?;
         let status_out = status_spellings(mappings);
+        let mut hashed: Vec<usize> = steps
+            .iter()
+            .filter(|(f, _, _)| *f != ProductField::Status)
+            .map(|(_, i, _)| *i)
+            .collect();
+        hashed.sort_unstable();
+        hashed.dedup();
+        let fingerprint =
+            serde_json::to_vec(&mappings.iter().filter(|m| m.active).collect::<Vec<_>>())
+                .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
+                .map_err(|e| Error::Invalid(e.to_string()))?;
         Ok(Self {
             steps,
             columns,
             reel_column,
             status_column,
             status_out,
+            hashed,
+            fingerprint,
         })
+    }
+
+    /// A stable hash of a row's raw values in every column that feeds a field other
+    /// than the status (the status merge owns that), and of the mappings: a refresh
+    /// is due exactly when it changes. Hashing raw values lets an unchanged reel be
+    /// recognised without mapping it.
+    pub fn source_hash(&self, row: &[Value]) -> i64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&self.fingerprint.to_le_bytes());
+        for value in self.hashed.iter().map(|i| &row[*i]) {
+            match value {
+                Value::Null => hasher.update(&[0]),
+                Value::Integer(i) => {
+                    hasher.update(&[1]);
+                    hasher.update(&i.to_le_bytes());
+                }
+                Value::Real(r) => {
+                    hasher.update(&[2]);
+                    hasher.update(&r.to_le_bytes());
+                }
+                Value::Text(s) => {
+                    hasher.update(&[3]);
+                    hasher.update(&(s.len() as u64).to_le_bytes());
+                    hasher.update(s.as_bytes());
+                }
+                Value::Blob(b) => {
+                    hasher.update(&[4]);
+                    hasher.update(&(b.len() as u64).to_le_bytes());
+                    hasher.update(b);
+                }
+            }
+        }
+        // SQLite integers are signed; the bits are what matter.
+        hasher.digest() as i64
+    }
+
+    /// The position of the column feeding `last_date`, when it is mapped.
+    pub fn last_date_position(&self) -> Option<usize> {
+        self.steps
+            .iter()
+            .find(|(f, _, _)| *f == ProductField::LastDate)
+            .map(|(_, i, _)| *i)
+    }
+
+    /// The position of the status column.
+    pub fn status_position(&self) -> usize {
+        self.status_column
     }
 
     /// The warehouse columns a page must select, in this order.
@@ -441,10 +486,7 @@ impl Mapper {
     /// The warehouse column holding `last_date`, when it is mapped: an export
     /// writes it with the status.
     pub fn last_date_column_name(&self) -> Option<&str> {
-        self.steps
-            .iter()
-            .find(|(f, _, _)| *f == ProductField::LastDate)
-            .map(|(_, i, _)| self.columns[*i].as_str())
+        self.last_date_position().map(|i| self.columns[i].as_str())
     }
 
     /// The raw reel number of a warehouse row, as the compare-and-set matches it.
@@ -504,7 +546,10 @@ impl Mapper {
                 return Err(Rejection::new(*field, "is missing".to_owned()));
             }
         }
-        Ok(Mapped { values })
+        Ok(Mapped {
+            values,
+            source_hash: self.source_hash(row),
+        })
     }
 }
 
@@ -567,18 +612,18 @@ fn check_type(
         return Ok(None);
     }
     let checked = match field.field_type() {
-        FieldType::Text => FieldValue::Text(display_value(&value)),
+        FieldType::Text => FieldValue::Text(into_text(value)),
         FieldType::Integer => match to_integer(value)? {
             Value::Integer(i) => FieldValue::Int(check_range(field, i)?),
             other => return Err(format!("is not a whole number: {}", display_value(&other))),
         },
         FieldType::DateTime => {
-            let text = display_value(&value);
+            let text = into_text(value);
             parse_date(&text).ok_or_else(|| bad_date(&text))?;
             FieldValue::Text(text)
         }
         FieldType::Status => {
-            let text = display_value(&value);
+            let text = into_text(value);
             let status: ReelStatus = text
                 .parse()
                 .map_err(|_| format!("{text:?} is not In-stock, Sold or Delivered"))?;
@@ -586,6 +631,14 @@ fn check_type(
         }
     };
     Ok(Some(checked))
+}
+
+/// A value as owned text, moving a string rather than copying it.
+fn into_text(value: Value) -> String {
+    match value {
+        Value::Text(s) => s,
+        other => display_value(&other),
+    }
 }
 
 fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, String> {
@@ -640,25 +693,35 @@ pub fn display_value(value: &Value) -> String {
     }
 }
 
-const DATE_FORMATS: [&str; 4] = [
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M",
-];
+/// The warehouse app's formats, parsed once: parsing a format string per value
+/// would cost more than the dates themselves on a 100k-reel scan.
+static DATE_FORMATS: LazyLock<Vec<Vec<Item<'static>>>> = LazyLock::new(|| {
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d",
+    ]
+    .iter()
+    .map(|f| StrftimeItems::new(f).collect())
+    .collect()
+});
 
 /// Reads the warehouse app's naive local times (`YYYY-MM-DD HH:MM[:SS[.ffffff]]`,
 /// also with a `T`, or a bare date at midnight).
 pub fn parse_date(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
-    DATE_FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })
+    DATE_FORMATS.iter().find_map(|items| {
+        let mut parsed = Parsed::new();
+        chrono::format::parse(&mut parsed, text, items.iter()).ok()?;
+        let date = parsed.to_naive_date().ok()?;
+        match parsed.to_naive_time() {
+            Ok(time) => Some(date.and_time(time)),
+            Err(_) if parsed.hour_div_12().is_none() => date.and_hms_opt(0, 0, 0),
+            Err(_) => None,
+        }
+    })
 }
 
 /// Writes a time the way the warehouse app does.
@@ -856,15 +919,22 @@ mod tests {
     }
 
     #[test]
-    fn hash_ignores_status_and_sees_every_other_field() {
+    fn hash_ignores_status_and_sees_every_other_field_and_the_mappings() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
-        let base = mapper.map(&good_row()).unwrap().field_hash();
+        let base = mapper.source_hash(&good_row());
+        assert_eq!(mapper.map(&good_row()).unwrap().source_hash, base);
         let mut sold = good_row();
         set(&mut sold, "status", Value::Text("Sold".into()));
-        assert_eq!(mapper.map(&sold).unwrap().field_hash(), base);
+        assert_eq!(mapper.source_hash(&sold), base);
         let mut moved = good_row();
         set(&mut moved, "location", Value::Text("Anbar_PAK".into()));
-        assert_ne!(mapper.map(&moved).unwrap().field_hash(), base);
+        assert_ne!(mapper.source_hash(&moved), base);
+        let mut mappings = default_mappings();
+        mappings[ProductField::Grade.index()].transforms = vec![Transform::Upper];
+        assert_ne!(
+            Mapper::new(&mappings).unwrap().source_hash(&good_row()),
+            base
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Local, Utc};
 use rusqlite::types::Value;
 
-use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, format_date};
+use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value, format_date};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
 use crate::warehouse::ExternalRow;
@@ -126,9 +126,8 @@ pub struct Export {
     pub last_date_before: Option<String>,
     /// `None` for a cancellation back to stock, as the warehouse app does.
     pub last_date: Option<String>,
-    /// The row's mapped fields as they will read after the write, so the product and
-    /// the stored hash match the warehouse and the next sync finds nothing to do.
-    pub after: Option<Mapped>,
+    /// The row's [`Mapper::source_hash`] once written.
+    pub source_hash_after: i64,
 }
 
 /// One reel's step in a plan.
@@ -229,35 +228,30 @@ fn plan_untracked(input: &PageInput<'_>, row: &ExternalRow, plan: &mut PagePlan)
         return;
     }
     let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
+    let status = mapper.status_of(&row.values);
+    let in_stock = status == Some(ReelStatus::InStock);
+    if in_stock {
+        plan.importable += 1;
+    }
+    if !wanted {
+        return;
+    }
     match mapper.map(&row.values) {
-        Ok(mapped) if mapped.status() == Some(ReelStatus::InStock) => {
-            plan.importable += 1;
-            if wanted {
-                plan.steps.push(Step {
-                    reel_number: reel,
-                    external_id: row.id,
-                    op: Op::Import { mapped },
-                });
-            }
+        Ok(mapped) if in_stock => plan.steps.push(Step {
+            reel_number: reel,
+            external_id: row.id,
+            op: Op::Import { mapped },
+        }),
+        // Only an explicit request is told why; a sold reel is simply not offered.
+        Ok(_) if explicit => {
+            let status = status.map_or("not In-stock", ReelStatus::as_str);
+            plan.steps.push(reject(format!(
+                "is {status} in the warehouse: only In-stock reels can be imported"
+            )));
         }
-        Ok(mapped) => {
-            // Only an explicit request is told why; a sold reel is simply not offered.
-            if explicit && wanted {
-                let status = mapped.status().map_or("not In-stock", ReelStatus::as_str);
-                plan.steps.push(reject(format!(
-                    "is {status} in the warehouse: only In-stock reels can be imported"
-                )));
-            }
-        }
-        Err(rejection) => {
-            let in_stock = mapper.status_of(&row.values) == Some(ReelStatus::InStock);
-            if in_stock {
-                plan.importable += 1;
-            }
-            if wanted && (in_stock || explicit) {
-                plan.steps.push(reject(rejection.to_string()));
-            }
-        }
+        Ok(_) => {}
+        Err(rejection) if in_stock || explicit => plan.steps.push(reject(rejection.to_string())),
+        Err(_) => {}
     }
 }
 
@@ -284,25 +278,26 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         external_id: row.id,
         op,
     };
-    let mapped = input.mapper.map(&row.values);
-    let warehouse = match &mapped {
-        Ok(m) => m.status(),
-        Err(_) => input.mapper.status_of(&row.values),
-    };
-    match &mapped {
-        Ok(m) if scope.pull && m.field_hash() != tracked.field_hash => {
-            plan.steps.push(step(Op::Update {
+    let mapper = input.mapper;
+    let changed = mapper.source_hash(&row.values) != tracked.field_hash;
+    if scope.pull && changed {
+        plan.steps.push(step(match mapper.map(&row.values) {
+            Ok(mapped) => Op::Update {
                 product_id: tracked.product_id,
-                mapped: m.clone(),
+                mapped,
+            },
+            Err(rejection) => Op::Reject {
+                reason: format!("warehouse row cannot be refreshed: {rejection}"),
+            },
+        }));
+    }
+    let Some(warehouse) = mapper.status_of(&row.values) else {
+        if plan.steps.len() == before {
+            let raw = crate::mapping::display_value(mapper.raw_status(&row.values));
+            plan.steps.push(step(Op::Reject {
+                reason: format!("warehouse status {raw:?} is not In-stock, Sold or Delivered"),
             }));
         }
-        Err(rejection) if scope.pull => plan.steps.push(step(Op::Reject {
-            reason: format!("warehouse row cannot be refreshed: {rejection}"),
-        })),
-        _ => {}
-    }
-    let Some(warehouse) = warehouse else {
-        // The rejection above already says the status is unreadable.
         return;
     };
     let merge = merge_status(
@@ -326,13 +321,9 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             product_id: tracked.product_id,
             status: warehouse,
         }),
-        Merge::PushOffice if scope.push => Some(Op::Export(export(
-            input.mapper,
-            row,
-            mapped.as_ref().ok(),
-            tracked,
-            warehouse,
-        ))),
+        Merge::PushOffice if scope.push => {
+            Some(Op::Export(export(mapper, row, tracked, warehouse)))
+        }
         Merge::Conflict(reason) => Some(Op::Conflict {
             product_id: tracked.product_id,
             warehouse,
@@ -399,13 +390,7 @@ pub fn merge_status(
     }
 }
 
-fn export(
-    mapper: &Mapper,
-    row: &ExternalRow,
-    mapped: Option<&Mapped>,
-    tracked: &Tracked,
-    warehouse: ReelStatus,
-) -> Export {
+fn export(mapper: &Mapper, row: &ExternalRow, tracked: &Tracked, warehouse: ReelStatus) -> Export {
     let to = tracked.office;
     let last_date = (to != ReelStatus::InStock).then(|| {
         format_date(
@@ -415,14 +400,17 @@ fn export(
                 .naive_local(),
         )
     });
-    let last_date_before = mapped
-        .and_then(|m| m.get(ProductField::LastDate))
-        .map(FieldValue::to_text);
-    let after = mapped.map(|m| {
-        let mut after = m.clone();
-        after.values[ProductField::Status.index()] = Some(FieldValue::Text(to.as_str().into()));
-        after.values[ProductField::LastDate.index()] = last_date.clone().map(FieldValue::Text);
-        after
+    let to_raw = mapper.warehouse_status(to).to_owned();
+    // The row as it will read after the write, so the stored hash matches it and the
+    // next sync finds nothing to do.
+    let mut after = row.values.clone();
+    after[mapper.status_position()] = Value::Text(to_raw.clone());
+    let last_date_before = mapper.last_date_position().and_then(|i| {
+        let before = std::mem::replace(
+            &mut after[i],
+            last_date.clone().map_or(Value::Null, Value::Text),
+        );
+        (before != Value::Null).then(|| display_value(&before))
     });
     Export {
         product_id: tracked.product_id,
@@ -430,16 +418,16 @@ fn export(
         expected: mapper.raw_status(&row.values).clone(),
         from: warehouse,
         to,
-        to_raw: mapper.warehouse_status(to).to_owned(),
+        to_raw,
         last_date_before,
         last_date,
-        after,
+        source_hash_after: mapper.source_hash(&after),
     }
 }
 
 /// The changes a step makes, for logs and previews. `current` is the product's
 /// values before an update (needed only for [`Op::Update`]).
-pub fn describe(op: &Op, current: Option<&Mapped>) -> Vec<Change> {
+pub fn describe(op: &Op, current: Option<&[Option<FieldValue>]>) -> Vec<Change> {
     let status = |from: ReelStatus, to: ReelStatus| Change {
         field: "status".into(),
         old: Some(from.as_str().into()),
@@ -448,17 +436,7 @@ pub fn describe(op: &Op, current: Option<&Mapped>) -> Vec<Change> {
     match op {
         Op::Update { mapped, .. } => current.map_or_else(Vec::new, |c| diff(c, mapped)),
         Op::StatusIn { from, to, .. } => vec![status(*from, *to)],
-        Op::Export(e) => {
-            let mut changes = vec![status(e.from, e.to)];
-            if e.last_date_before != e.last_date {
-                changes.push(Change {
-                    field: "last_date".into(),
-                    old: e.last_date_before.clone(),
-                    new: e.last_date.clone(),
-                });
-            }
-            changes
-        }
+        Op::Export(e) => export_changes(e),
         Op::Conflict {
             warehouse, office, ..
         } => vec![status(*office, *warehouse)],
@@ -466,14 +444,32 @@ pub fn describe(op: &Op, current: Option<&Mapped>) -> Vec<Change> {
     }
 }
 
-/// The fields (all but status) whose values differ between `old` and `new`.
-pub fn diff(old: &Mapped, new: &Mapped) -> Vec<Change> {
+/// What an export changes in the warehouse row.
+pub fn export_changes(export: &Export) -> Vec<Change> {
+    let mut changes = vec![Change {
+        field: "status".into(),
+        old: Some(export.from.as_str().into()),
+        new: Some(export.to.as_str().into()),
+    }];
+    if export.last_date_before != export.last_date {
+        changes.push(Change {
+            field: "last_date".into(),
+            old: export.last_date_before.clone(),
+            new: export.last_date.clone(),
+        });
+    }
+    changes
+}
+
+/// The fields (all but status) whose values differ between a product's `old`
+/// values and `new` ones.
+pub fn diff(old: &[Option<FieldValue>], new: &Mapped) -> Vec<Change> {
     ProductField::ALL
         .iter()
-        .filter(|f| **f != ProductField::Status && old.get(**f) != new.get(**f))
+        .filter(|f| **f != ProductField::Status && old[f.index()].as_ref() != new.get(**f))
         .map(|f| Change {
             field: f.as_str().into(),
-            old: old.get(*f).map(FieldValue::to_text),
+            old: old[f.index()].as_ref().map(FieldValue::to_text),
             new: new.get(*f).map(FieldValue::to_text),
         })
         .collect()

@@ -110,6 +110,23 @@ impl Store {
     }
 }
 
+/// A time as the store keeps it, formatted once: a run stamps every row it writes
+/// with its own time, and formatting a time per row would cost more than the row.
+pub struct Stamp(String);
+
+impl Stamp {
+    /// The time, in the format rusqlite reads back as a `DateTime<Utc>`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(at.format("%F %T%.f%:z").to_string())
+    }
+}
+
+impl rusqlite::ToSql for Stamp {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
 // ----- field mappings -------------------------------------------------------------
 
 /// The stored field mappings, in field order.
@@ -270,7 +287,7 @@ pub fn insert_product(
     conn: &Connection,
     external_id: i64,
     mapped: &Mapped,
-    now: DateTime<Utc>,
+    now: &Stamp,
 ) -> rusqlite::Result<bool> {
     let placeholders = (1..=ProductField::ALL.len())
         .map(|i| format!("?{i}"))
@@ -289,7 +306,7 @@ pub fn insert_product(
         .iter()
         .map(|v| v as &dyn rusqlite::ToSql)
         .collect();
-    values.push(&now);
+    values.push(now);
     if insert.execute(values.as_slice())? == 0 {
         return Ok(false);
     }
@@ -304,7 +321,7 @@ pub fn insert_product(
         product_id,
         external_id,
         status.as_str(),
-        mapped.field_hash(),
+        mapped.source_hash,
         now
     ])?;
     Ok(true)
@@ -315,7 +332,7 @@ pub fn update_fields(
     conn: &Connection,
     product_id: i64,
     mapped: &Mapped,
-    now: DateTime<Utc>,
+    now: &Stamp,
 ) -> rusqlite::Result<()> {
     let fields: Vec<ProductField> = ProductField::ALL
         .iter()
@@ -338,18 +355,21 @@ pub fn update_fields(
         .iter()
         .map(|f| &mapped.values[f.index()] as &dyn rusqlite::ToSql)
         .collect();
-    values.push(&now);
+    values.push(now);
     values.push(&product_id);
     stmt.execute(values.as_slice())?;
     conn.prepare_cached(
         "UPDATE product_mappings SET field_hash = ?1, last_synced_at = ?2 WHERE product_id = ?3",
     )?
-    .execute(params![mapped.field_hash(), now, product_id])
+    .execute(params![mapped.source_hash, now, product_id])
     .map(drop)
 }
 
-/// A product's current field values, as the planner's [`Mapped`].
-pub fn product_values(conn: &Connection, product_id: i64) -> rusqlite::Result<Option<Mapped>> {
+/// A product's current field values, in [`ProductField::ALL`] order.
+pub fn product_values(
+    conn: &Connection,
+    product_id: i64,
+) -> rusqlite::Result<Option<Vec<Option<FieldValue>>>> {
     conn.prepare_cached(&format!(
         "SELECT {} FROM products WHERE id = ?1",
         field_list()
@@ -366,7 +386,7 @@ pub fn product_values(conn: &Connection, product_id: i64) -> rusqlite::Result<Op
                 })
             })
             .collect::<rusqlite::Result<_>>()?;
-        Ok(Mapped { values })
+        Ok(values)
     })
     .optional()
 }
@@ -376,7 +396,7 @@ pub fn set_status_from_sync(
     conn: &Connection,
     product_id: i64,
     status: ReelStatus,
-    now: DateTime<Utc>,
+    now: &Stamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE products SET status = ?1, status_changed_at = ?2, updated_at = ?2
@@ -393,7 +413,7 @@ pub fn set_base(
     base: ReelStatus,
     state: LinkState,
     reason: Option<&str>,
-    now: DateTime<Utc>,
+    now: &Stamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE product_mappings SET base_status = ?1, state = ?2, state_reason = ?3, last_synced_at = ?4
@@ -403,17 +423,29 @@ pub fn set_base(
     .map(drop)
 }
 
-/// Records that reelsync wrote `status` to the warehouse (and so agrees on it).
-pub fn set_written(
+/// Records that reelsync wrote `status` (and `last_date`, when mapped) to the
+/// warehouse: both sides now agree on it, and the product and hash match the
+/// warehouse row.
+pub fn record_export(
     conn: &Connection,
     product_id: i64,
     status: ReelStatus,
-    now: DateTime<Utc>,
+    last_date: Option<Option<&str>>,
+    source_hash: i64,
+    now: &Stamp,
 ) -> rusqlite::Result<()> {
-    set_base(conn, product_id, status, LinkState::Ok, None, now)?;
-    conn.prepare_cached("UPDATE product_mappings SET written_status = ?1 WHERE product_id = ?2")?
-        .execute(params![status.as_str(), product_id])
-        .map(drop)
+    conn.prepare_cached(
+        "UPDATE product_mappings SET base_status = ?1, written_status = ?1, state = 'ok', state_reason = NULL,
+                field_hash = ?2, last_synced_at = ?3
+         WHERE product_id = ?4",
+    )?
+    .execute(params![status.as_str(), source_hash, now, product_id])?;
+    // `None`: last_date is not mapped, so the product's is not the warehouse's.
+    if let Some(last_date) = last_date {
+        conn.prepare_cached("UPDATE products SET last_date = ?1, updated_at = ?2 WHERE id = ?3")?
+            .execute(params![last_date, now, product_id])?;
+    }
+    Ok(())
 }
 
 /// Records a link's state without touching its base.
@@ -484,13 +516,25 @@ pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::R
     .map(drop)
 }
 
-/// Logs one reel acted on or rejected.
-pub fn insert_item(conn: &Connection, run_id: i64, item: &RunItem) -> rusqlite::Result<()> {
+/// Logs one reel acted on or rejected, as the run's `seq`th item.
+pub fn insert_item(
+    conn: &Connection,
+    run_id: i64,
+    seq: u64,
+    item: &RunItem,
+) -> rusqlite::Result<()> {
     let changes = serde_json::to_string(&item.changes).map_err(|e| conversion(5, e))?;
     conn.prepare_cached(
-        "INSERT INTO run_items (run_id, reel_number, action, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![run_id, item.reel_number, item.action.as_str(), item.reason, changes])
+    .execute(params![
+        run_id,
+        seq as i64,
+        item.reel_number,
+        item.action.as_str(),
+        item.reason,
+        changes
+    ])
     .map(drop)
 }
 
@@ -553,7 +597,7 @@ pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<RunSummary>> {
 /// A run's items, in the order they were logged.
 pub fn run_items(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<RunItem>> {
     conn.prepare(
-        "SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY id",
+        "SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY seq",
     )?
     .query_map([run_id], |row| {
         let action: String = row.get(1)?;

@@ -16,7 +16,8 @@ use crate::report::{
     Action, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
-use crate::store::{self, Finish, Store};
+use crate::status::ReelStatus;
+use crate::store::{self, Finish, Stamp, Store};
 use crate::warehouse::{self, Reader, StatusWrite, Warehouse, WriteColumns};
 use crate::{Config, Engine};
 
@@ -175,12 +176,18 @@ fn plan_page_of(
     scope: &Scope,
 ) -> rusqlite::Result<PagePlan> {
     let tracked = store::tracked_in_range(conn, after, up_to)?;
-    let untracked: Vec<String> = rows
+    // Only reels that could be offered or were asked for need the look-up.
+    let candidates: Vec<String> = rows
         .iter()
         .filter(|r| !tracked.contains_key(&r.id))
-        .map(|r| mapper.reel_of(&r.values))
+        .filter_map(|r| {
+            let reel = mapper.reel_of(&r.values);
+            let asked =
+                matches!(&scope.import, ImportPolicy::Reels(reels) if reels.contains(&reel));
+            (asked || mapper.status_of(&r.values) == Some(ReelStatus::InStock)).then_some(reel)
+        })
         .collect();
-    let known_reels = store::known_reels(conn, &untracked)?;
+    let known_reels = store::known_reels(conn, &candidates)?;
     Ok(plan::plan_page(&PageInput {
         rows,
         tracked: &tracked,
@@ -227,10 +234,14 @@ struct Run<'a> {
     request: &'a RunRequest,
     run_id: Option<i64>,
     started_at: DateTime<Utc>,
+    /// The run's time, stamped on every row it writes.
+    stamp: Stamp,
     clock: Instant,
     counts: Counts,
     /// Dry runs: every item; real runs: the ones that need attention.
     items: Vec<RunItem>,
+    /// Items stored so far.
+    logged: u64,
     exports: Vec<(String, Export)>,
     snapshot: Option<String>,
     /// Set when some warehouse writes could not be made; the run is then failed,
@@ -250,9 +261,11 @@ impl<'a> Run<'a> {
             request,
             run_id,
             started_at,
+            stamp: Stamp::new(started_at),
             clock: Instant::now(),
             counts: Counts::default(),
             items: Vec::new(),
+            logged: 0,
             exports: Vec::new(),
             snapshot: None,
             write_error: None,
@@ -365,7 +378,7 @@ impl<'a> Run<'a> {
     /// until the scan is over, so the warehouse is written in few short batches.
     fn apply(&mut self, conn: &Connection, step: Step) -> Result<()> {
         let dry = self.dry();
-        let now = Utc::now();
+        let now = &self.stamp;
         let config = self.config;
         let mut action = step.action();
         let mut reason = plan::reason(&step.op);
@@ -387,7 +400,7 @@ impl<'a> Run<'a> {
             }
             Op::Update { product_id, mapped } => {
                 let current = db(config, store::product_values(conn, *product_id))?;
-                changes = plan::describe(&step.op, current.as_ref());
+                changes = plan::describe(&step.op, current.as_deref());
                 if !dry {
                     db(config, store::update_fields(conn, *product_id, mapped, now))?;
                 }
@@ -454,7 +467,11 @@ impl<'a> Run<'a> {
     /// attention, stored for real runs.
     fn log(&mut self, conn: &Connection, item: RunItem) -> Result<()> {
         if let Some(run_id) = self.run_id {
-            store::insert_item(conn, run_id, &item).map_err(|e| store_err(self.config, e))?;
+            self.logged += 1;
+            db(
+                self.config,
+                store::insert_item(conn, run_id, self.logged, &item),
+            )?;
         }
         let attention = matches!(
             item.action,
@@ -483,7 +500,7 @@ impl<'a> Run<'a> {
         if self.dry() {
             for (reel, export) in exports {
                 self.counts.exported += 1;
-                let changes = plan::describe(&Op::Export(export), None);
+                let changes = plan::export_changes(&export);
                 self.log(
                     conn,
                     RunItem {
@@ -525,7 +542,7 @@ impl<'a> Run<'a> {
                     }),
             };
             for ((reel, export), took) in batch.iter().zip(applied) {
-                self.record_export(conn, reel, export, took)?;
+                self.record_export(conn, reel, export, took, columns.last_date.is_some())?;
             }
         }
         Ok(())
@@ -537,18 +554,21 @@ impl<'a> Run<'a> {
         reel: &str,
         export: &Export,
         took: bool,
+        writes_last_date: bool,
     ) -> Result<()> {
-        let now = Utc::now();
-        let changes = plan::describe(&Op::Export(export.clone()), None);
+        let changes = plan::export_changes(export);
         let item = if took {
-            (|| {
-                store::set_written(conn, export.product_id, export.to, now)?;
-                if let Some(after) = &export.after {
-                    store::update_fields(conn, export.product_id, after, now)?;
-                }
-                Ok(())
-            })()
-            .map_err(|e| store_err(self.config, e))?;
+            db(
+                self.config,
+                store::record_export(
+                    conn,
+                    export.product_id,
+                    export.to,
+                    writes_last_date.then_some(export.last_date.as_deref()),
+                    export.source_hash_after,
+                    &self.stamp,
+                ),
+            )?;
             self.counts.exported += 1;
             RunItem {
                 reel_number: reel.to_owned(),

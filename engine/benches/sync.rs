@@ -1,0 +1,254 @@
+//! Sync figures on a 100,000-reel demo warehouse, against the targets for a
+//! 2-core machine. Run with `cargo bench -p engine` (set `REELSYNC_BENCH_REELS` to
+//! change the size).
+//!
+//! Each phase's peak RSS is measured by resetting the kernel's high-water mark
+//! (`/proc/self/clear_refs`) before it. The demo file is generated in a child
+//! process so its generator's memory does not count.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use engine::demo::{DemoOptions, create_demo_db};
+use engine::{Config, Engine, ReelStatus, RunRequest, RunScope, Selection, Trigger};
+use rusqlite::Connection;
+
+const GENERATE: &str = "--generate-demo";
+
+struct Figure {
+    name: &'static str,
+    took: Duration,
+    peak_mb: f64,
+    target: &'static str,
+    ok: bool,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == GENERATE) {
+        let reels = args[i + 2].parse().expect("reel count");
+        create_demo_db(Path::new(&args[i + 1]), &DemoOptions { reels, seed: 7 }).expect("demo db");
+        return;
+    }
+    let reels: u32 = std::env::var("REELSYNC_BENCH_REELS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let warehouse = dir.path().join("ism.sqlite3");
+    generate(&warehouse, reels);
+
+    let engine = Engine::open(Config::new(dir.path().join("data")).with_external(&warehouse))
+        .expect("engine");
+    let mut figures = Vec::new();
+
+    let (yardstick, peak) =
+        measure(|| yardstick(&warehouse, &dir.path().join("yardstick.sqlite3")));
+    figures.push(Figure {
+        name: "yardstick: raw bulk insert",
+        took: yardstick,
+        peak_mb: peak,
+        target: "-",
+        ok: true,
+    });
+
+    let in_stock = count_in_stock(&warehouse);
+
+    let (took, peak) = measure(|| run(&engine, RunScope::Import(Selection::All), false, in_stock));
+    let ratio = took.as_secs_f64() / yardstick.as_secs_f64();
+    figures.push(Figure {
+        name: "import-all",
+        took,
+        peak_mb: peak,
+        target: "<= 2 s and <= 3x yardstick",
+        ok: took <= Duration::from_secs(2) && ratio <= 3.0,
+    });
+
+    let (took, peak) = measure(|| run(&engine, RunScope::Full, false, 0));
+    figures.push(Figure {
+        name: "steady full sync",
+        took,
+        peak_mb: peak,
+        target: "<= 0.5 s",
+        ok: took <= Duration::from_millis(500),
+    });
+
+    let sold = office_sells(&engine, &warehouse, 10_000);
+    let (took, peak) = measure(|| run(&engine, RunScope::Full, true, sold));
+    figures.push(Figure {
+        name: "dry run (10k exports planned)",
+        took,
+        peak_mb: peak,
+        target: "<= 1 s",
+        ok: took <= Duration::from_secs(1),
+    });
+
+    let (took, peak) = measure(|| run(&engine, RunScope::Export, false, sold));
+    figures.push(Figure {
+        name: "export 10k office sales",
+        took,
+        peak_mb: peak,
+        target: "<= 1 s",
+        ok: took <= Duration::from_secs(1),
+    });
+
+    let overall = figures.iter().map(|f| f.peak_mb).fold(0.0, f64::max);
+    println!(
+        "\nreelsync sync benchmark: {reels} reels ({in_stock} in stock, all imported), {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:<32} {:>9} {:>10}  {:<28}",
+        "phase", "time", "peak RSS", "target"
+    );
+    for f in &figures {
+        println!(
+            "{:<32} {:>7.0}ms {:>7.1} MB  {:<28} {}",
+            f.name,
+            f.took.as_secs_f64() * 1000.0,
+            f.peak_mb,
+            f.target,
+            if f.ok { "ok" } else { "MISSED" }
+        );
+    }
+    println!(
+        "import-all / yardstick = {ratio:.2}x; peak RSS over all phases {overall:.1} MB (target <= 64 MB: {})",
+        if overall <= 64.0 { "ok" } else { "MISSED" }
+    );
+}
+
+/// Builds the demo warehouse in a child process (see the module docs).
+fn generate(path: &Path, reels: u32) {
+    let started = Instant::now();
+    let status = Command::new(std::env::current_exe().expect("own path"))
+        .args([GENERATE, &path.display().to_string(), &reels.to_string()])
+        .status()
+        .expect("generator");
+    assert!(status.success(), "demo generation failed");
+    eprintln!(
+        "demo warehouse with {reels} reels generated in {:?}",
+        started.elapsed()
+    );
+}
+
+/// Times `work` and returns its peak resident memory in MB.
+fn measure(work: impl FnOnce()) -> (Duration, f64) {
+    // Writing 5 resets the peak RSS the kernel reports as VmHWM.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let started = Instant::now();
+    work();
+    let took = started.elapsed();
+    (took, peak_rss_mb())
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Runs a sync and checks it did what the figure claims.
+fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
+    let request = RunRequest {
+        scope: scope.clone(),
+        trigger: Trigger::Manual,
+        who: "bench".into(),
+        dry_run,
+    };
+    let report = engine.sync(&request, &mut |_| {}).expect("sync");
+    let done = match scope {
+        RunScope::Import(_) => report.counts.imported,
+        RunScope::Export => report.counts.exported,
+        RunScope::Full if dry_run => report.counts.exported,
+        RunScope::Full => {
+            report.counts.imported
+                + report.counts.updated
+                + report.counts.exported
+                + report.counts.status_in
+        }
+    };
+    assert_eq!(
+        done, expected,
+        "{scope:?} dry_run={dry_run}: {:?}",
+        report.counts
+    );
+}
+
+fn count_in_stock(warehouse: &Path) -> u64 {
+    Connection::open(warehouse)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM Products WHERE status = 'In-stock'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .expect("count") as u64
+}
+
+/// Marks `n` tracked in-stock reels as sold by the office.
+fn office_sells(engine: &Engine, warehouse: &Path, n: usize) -> u64 {
+    let conn = Connection::open(warehouse).expect("warehouse");
+    let mut stmt = conn
+        .prepare("SELECT reel_number FROM Products WHERE status = 'In-stock' ORDER BY id LIMIT ?1")
+        .expect("select");
+    let reels: Vec<String> = stmt
+        .query_map([n as i64], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let change = engine
+        .set_product_status(&reels, ReelStatus::Sold, "bench")
+        .expect("set status");
+    change.changed.len() as u64
+}
+
+/// The yardstick: the same rows read from the warehouse and bulk-inserted into a
+/// table like the main store's products, in one transaction with one prepared
+/// statement, nothing else.
+fn yardstick(warehouse: &Path, dest: &Path) {
+    let source = Connection::open(warehouse).expect("warehouse");
+    let mut target = Connection::open(dest).expect("yardstick db");
+    target
+        .pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    target
+        .pragma_update(None, "synchronous", "NORMAL")
+        .expect("sync");
+    target
+        .execute_batch(
+            "CREATE TABLE products (id INTEGER PRIMARY KEY, reel_number TEXT NOT NULL UNIQUE, width INTEGER, gsm INTEGER,
+               length INTEGER, grade TEXT, breaks INTEGER, comments TEXT, qr_code TEXT, profile_name TEXT, location TEXT,
+               status TEXT, receive_date TEXT, last_date TEXT, username TEXT, logs TEXT, date TEXT, shipment_id INTEGER)",
+        )
+        .expect("schema");
+    let tx = target.transaction().expect("tx");
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO products VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
+            .expect("insert");
+        let mut select = source
+            .prepare(
+                "SELECT reel_number, width, gsm, length, grade, breaks, comments, qr_code, profile_name, location, status,
+                        receive_date, last_date, username, logs, date, shipment_id_id
+                 FROM Products WHERE status = 'In-stock'",
+            )
+            .expect("select");
+        let mut rows = select.query([]).expect("rows");
+        while let Some(row) = rows.next().expect("row") {
+            let values: Vec<rusqlite::types::Value> =
+                (0..17).map(|i| row.get(i).expect("value")).collect();
+            insert
+                .execute(rusqlite::params_from_iter(values))
+                .expect("insert row");
+        }
+    }
+    tx.commit().expect("commit");
+}
