@@ -40,11 +40,9 @@ impl Engine {
     /// Changes the settings, validating every value first; logged as `who`.
     pub fn update_settings(&self, update: &SettingsUpdate, who: &str) -> Result<SyncSettings> {
         let mut store = self.store()?;
-        let tx = store
-            .conn
-            .transaction()
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        let mut settings = store::settings(&tx).map_err(|e| Error::Invalid(e.to_string()))?;
+        let err = store.err_fn();
+        let tx = store.conn.transaction().map_err(&err)?;
+        let mut settings = store::settings(&tx).map_err(&err)?;
         if let Some(minutes) = update.interval_minutes {
             settings.interval_minutes = validate_interval(minutes)?;
         }
@@ -82,7 +80,7 @@ impl Engine {
                 )
             })
             .and_then(|()| tx.commit())
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+            .map_err(&err)?;
         drop(store);
         self.settings()
     }
@@ -139,17 +137,15 @@ impl Engine {
         };
         mapping::validate(mappings, &columns)?;
         let mut store = self.store()?;
-        let tx = store
-            .conn
-            .transaction()
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let err = store.err_fn();
+        let tx = store.conn.transaction().map_err(&err)?;
         let detail = serde_json::to_string(mappings).ok();
         store::replace_mappings(&tx, mappings)
             .and_then(|()| {
                 store::log_activity(&tx, who, action, "field mappings", detail.as_deref())
             })
             .and_then(|()| tx.commit())
-            .map_err(|e| Error::Invalid(e.to_string()))
+            .map_err(&err)
     }
 
     /// Sets the office status of reels (a sale, a delivery or a cancellation), in
@@ -161,21 +157,21 @@ impl Engine {
         status: ReelStatus,
         who: &str,
     ) -> Result<StatusChange> {
-        if reels.is_empty() {
+        if reels.iter().all(|r| r.trim().is_empty()) {
             return Err(Error::Invalid("no reel numbers given".into()));
         }
         let mut store = self.store()?;
-        let path_err = |e| Error::Invalid(format!("main store: {e}"));
-        let tx = store.conn.transaction().map_err(path_err)?;
+        let path_err = store.err_fn();
+        let tx = store.conn.transaction().map_err(&path_err)?;
         let mut result = StatusChange::default();
         let now = Utc::now();
         {
             let mut lookup = tx
                 .prepare("SELECT id, status FROM products WHERE reel_number = ?1")
-                .map_err(path_err)?;
+                .map_err(&path_err)?;
             let mut update = tx
                 .prepare("UPDATE products SET status = ?1, status_changed_at = ?2, updated_at = ?2 WHERE id = ?3")
-                .map_err(path_err)?;
+                .map_err(&path_err)?;
             for reel in reels.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
                 let found: Option<(i64, String)> = lookup
                     .query_row([reel], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -184,7 +180,7 @@ impl Engine {
                         rusqlite::Error::QueryReturnedNoRows => Ok(None),
                         other => Err(other),
                     })
-                    .map_err(path_err)?;
+                    .map_err(&path_err)?;
                 match found {
                     None => result.not_found.push(reel.to_owned()),
                     Some((_, old)) if old == status.as_str() => {
@@ -193,16 +189,16 @@ impl Engine {
                     Some((id, old)) => {
                         update
                             .execute(params![status.as_str(), now, id])
-                            .map_err(path_err)?;
+                            .map_err(&path_err)?;
                         let detail = format!("{old} → {status}");
                         store::log_activity(&tx, who, "product.set_status", reel, Some(&detail))
-                            .map_err(path_err)?;
+                            .map_err(&path_err)?;
                         result.changed.push(reel.to_owned());
                     }
                 }
             }
         }
-        tx.commit().map_err(path_err)?;
+        tx.commit().map_err(&path_err)?;
         Ok(result)
     }
 }

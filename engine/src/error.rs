@@ -68,7 +68,7 @@ pub enum Error {
     /// The request itself is wrong (bad value, unknown field, …); nothing changed.
     #[error("{0}")]
     Invalid(String),
-    #[error("{what} {key:?} not found")]
+    #[error("{what} {key} not found")]
     NotFound { what: &'static str, key: String },
 }
 

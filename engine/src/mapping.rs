@@ -211,6 +211,23 @@ fn parse_value_map(pairs: &str) -> Result<Transform> {
     Ok(Transform::ValueMap { map })
 }
 
+impl fmt::Display for Transform {
+    /// The command-line spelling that [`Transform::parse`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ValueMap { map } => {
+                let pairs: Vec<String> = map
+                    .iter()
+                    .map(|(from, to)| format!("{from}:{to}"))
+                    .collect();
+                write!(f, "map={}", pairs.join(","))
+            }
+            Self::Default { value } => write!(f, "default={value}"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
 /// A warehouse column feeding a product field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMapping {
@@ -935,6 +952,21 @@ mod tests {
             Mapper::new(&mappings).unwrap().source_hash(&good_row()),
             base
         );
+    }
+
+    #[test]
+    fn transforms_print_as_they_parse() {
+        for spec in [
+            "trim",
+            "upper",
+            "lower",
+            "to_integer",
+            "parse_date",
+            "default=n/a",
+            "map=A:In-stock,B:Sold",
+        ] {
+            assert_eq!(Transform::parse(spec).unwrap().to_string(), spec);
+        }
     }
 
     #[test]

@@ -90,6 +90,16 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// A function wrapping SQLite errors with the store's path, for use while a
+    /// transaction borrows the connection.
+    pub(crate) fn err_fn(&self) -> impl Fn(rusqlite::Error) -> Error + use<> {
+        let path = self.path.clone();
+        move |source| Error::Store {
+            path: path.clone(),
+            source,
+        }
+    }
+
     /// Wraps a SQLite error with the store's path.
     pub(crate) fn err(&self, source: rusqlite::Error) -> Error {
         Error::Store {

@@ -23,6 +23,8 @@ use crate::{Config, Engine};
 
 const SNAPSHOT_DIR: &str = "snapshots";
 
+const RETRY: &str = "the next run will retry the exports not written";
+
 impl Engine {
     /// Runs a sync, an import or an export as `request` says, reporting progress
     /// after each warehouse page.
@@ -43,7 +45,7 @@ impl Engine {
             let store = Store::open_read_only(&self.config.data_dir)?;
             let mut run = Run::new(&self.config, request, started_at, None);
             run.execute(store.conn, progress)?;
-            return Ok(run.report(Outcome::Succeeded, None));
+            return Ok(run.report(outcome_of(&run.counts), None));
         }
         let kind = request.kind();
         let mut me = RunningRun {
@@ -67,11 +69,10 @@ impl Engine {
             .as_ref()
             .err()
             .map(ToString::to_string)
-            .or(run.write_error.clone());
-        let outcome = match (&error, run.counts) {
-            (Some(_), _) => Outcome::Failed,
-            (None, c) if c.rejected > 0 || c.conflicts > 0 => Outcome::Partial,
-            (None, _) => Outcome::Succeeded,
+            .or_else(|| run.write_error.as_ref().map(|e| format!("{e}; {RETRY}")));
+        let outcome = match error {
+            Some(_) => Outcome::Failed,
+            None => outcome_of(&run.counts),
         };
         let counts = if result.is_ok() {
             run.counts
@@ -98,17 +99,24 @@ impl Engine {
             record_schedule(&store, started_at)?;
         }
         drop(lock);
+        // The run is logged with what it did; the caller still learns that the
+        // warehouse could not be written, as the error it is.
+        if let Some(e) = run.write_error.take() {
+            return Err(e.into());
+        }
         match result {
             Err(e) => Err(e),
             Ok(()) => Ok(report),
         }
     }
 
-    /// Runs a scheduled full sync if one is due (or `force`), logged as `auto`.
-    /// `Ok(None)` means nothing was due.
+    /// Runs a scheduled full sync if one is due (or `force`), logged as `auto` and
+    /// as `who` (the scheduler, or whoever forced it). `Ok(None)` means nothing was
+    /// due.
     pub fn auto_sync(
         &self,
         force: bool,
+        who: &str,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Option<RunReport>> {
         let settings = self.settings()?;
@@ -118,7 +126,7 @@ impl Engine {
         let request = RunRequest {
             scope: RunScope::Full,
             trigger: crate::report::Trigger::Schedule,
-            who: "scheduler".into(),
+            who: who.to_owned(),
             dry_run: false,
         };
         self.sync(&request, progress).map(Some)
@@ -246,7 +254,7 @@ struct Run<'a> {
     snapshot: Option<String>,
     /// Set when some warehouse writes could not be made; the run is then failed,
     /// but what was written is recorded.
-    write_error: Option<String>,
+    write_error: Option<WarehouseError>,
 }
 
 impl<'a> Run<'a> {
@@ -535,9 +543,7 @@ impl<'a> Run<'a> {
                 None => writer
                     .compare_and_set(&columns, &writes)
                     .unwrap_or_else(|e| {
-                        self.write_error = Some(format!(
-                            "{e}; the remaining exports will be retried by the next run"
-                        ));
+                        self.write_error = Some(e);
                         vec![false; batch.len()]
                     }),
             };
@@ -578,7 +584,7 @@ impl<'a> Run<'a> {
             }
         } else {
             let reason = match &self.write_error {
-                Some(e) => format!("not written: {e}"),
+                Some(e) => format!("not written: {e}; {RETRY}"),
                 None => "the warehouse changed this reel since it was read; the next run will look again".into(),
             };
             RunItem {
@@ -630,6 +636,15 @@ fn prune_snapshots(dir: &Path, keep: usize) -> Result<()> {
         std::fs::remove_file(old).map_err(io)?;
     }
     Ok(())
+}
+
+/// Succeeded, or partial when some reels need attention.
+fn outcome_of(counts: &Counts) -> Outcome {
+    if counts.rejected > 0 || counts.conflicts > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Succeeded
+    }
 }
 
 /// What a request may do, given the stored auto-import policy.

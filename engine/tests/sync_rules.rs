@@ -536,7 +536,10 @@ fn full_sync_imports_only_when_the_policy_says_so() {
 fn auto_sync_runs_when_due_and_is_logged_as_auto() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     assert!(
-        f.engine.auto_sync(false, &mut |_| {}).unwrap().is_none(),
+        f.engine
+            .auto_sync(false, "scheduler", &mut |_| {})
+            .unwrap()
+            .is_none(),
         "auto-sync is off by default"
     );
     f.engine
@@ -550,8 +553,17 @@ fn auto_sync_runs_when_due_and_is_logged_as_auto() {
         )
         .unwrap();
     // Never ran: due once enabled? It counts from now, so not yet.
-    assert!(f.engine.auto_sync(false, &mut |_| {}).unwrap().is_none());
-    let forced = f.engine.auto_sync(true, &mut |_| {}).unwrap().unwrap();
+    assert!(
+        f.engine
+            .auto_sync(false, "scheduler", &mut |_| {})
+            .unwrap()
+            .is_none()
+    );
+    let forced = f
+        .engine
+        .auto_sync(true, "scheduler", &mut |_| {})
+        .unwrap()
+        .unwrap();
     assert_eq!(forced.kind, RunKind::Auto);
     assert_eq!(f.engine.runs(1).unwrap()[0].kind, RunKind::Auto);
     let settings = f.engine.settings().unwrap();
@@ -699,22 +711,31 @@ fn a_warehouse_locked_at_write_time_fails_the_run_and_loses_nothing() {
     f.wh_set("R2", "grade", Some("Test Liner"));
     f.office_sets(&["R1"], ReelStatus::Sold);
     let mut holder = None;
-    let report = sync_with_warehouse_app(&f, |f| {
+    let err = sync_with_warehouse_app(&f, |f| {
         // The warehouse app starts a write: readers (the snapshot) may go on, but
         // reelsync's write must wait, and gives up after the busy timeout.
         let conn = f.wh();
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
         holder = Some(conn);
     })
-    .unwrap();
-    assert_eq!(report.outcome, Outcome::Failed);
+    .unwrap_err();
     assert!(
-        report.error.as_deref().unwrap().contains("locked"),
-        "{:?}",
-        report.error
+        matches!(err, Error::Warehouse(WarehouseError::Locked { .. })),
+        "{err}"
     );
-    assert_eq!(report.items[0].action, Action::Skip);
     drop(holder);
+    let logged = f.engine.runs(1).unwrap().remove(0);
+    assert!(
+        logged.error.as_deref().unwrap().contains("locked"),
+        "{:?}",
+        logged.error
+    );
+    let items = f.engine.run_detail(logged.id).unwrap().items;
+    assert!(
+        items
+            .iter()
+            .any(|i| i.action == Action::Skip && i.reel_number == "R1")
+    );
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("In-stock"));
     assert_eq!(f.base_status("R1"), "In-stock");
     assert_eq!(
@@ -727,7 +748,7 @@ fn a_warehouse_locked_at_write_time_fails_the_run_and_loses_nothing() {
         Some("Test Liner"),
         "main-store work is kept"
     );
-    assert_eq!(f.engine.runs(1).unwrap()[0].outcome, Outcome::Failed);
+    assert_eq!(logged.outcome, Outcome::Failed);
     let next = f.full();
     assert_eq!(next.counts.exported, 1);
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Sold"));
