@@ -1,0 +1,371 @@
+//! The command line: what `reelsync` accepts and which function runs each command.
+//!
+//! Every command but `serve` is a short blocking call into the engine. Commands
+//! return the [`Exit`] they end with; errors travel as [`anyhow::Error`] and are
+//! turned into an exit code in one place ([`exit::code_of`]), so a warehouse problem
+//! is exit 3 whichever command ran into it.
+
+mod admin;
+mod exit;
+mod info;
+mod output;
+mod report;
+mod sync;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use engine::{AutoImport, ProductField, ReelStatus, Transform};
+
+use exit::Exit;
+use output::Output;
+
+/// Keeps the warehouse app's SQLite file and reelsync's store in step.
+#[derive(Debug, Parser)]
+#[command(name = "reelsync", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, or exits: 0 for `--help` and `--version`, 2 for a
+    /// usage error (printed as JSON on stdout too when `--json` was asked for).
+    pub fn parse_or_exit() -> Self {
+        Self::try_parse().unwrap_or_else(|err| {
+            // The parse failed, so `--json` is only known from the raw arguments.
+            if err.use_stderr() && std::env::args_os().any(|arg| arg == "--json") {
+                output::print_json_error(&usage_message(&err), Exit::Usage);
+            }
+            // Unlike `err.exit()`, a closed pipe (`reelsync --help | head`) is no
+            // error here: the reader has what it wanted.
+            let _ = err.print();
+            std::process::exit(err.exit_code())
+        })
+    }
+}
+
+/// Clap's message without its `error: ` prefix and usage lines.
+fn usage_message(err: &clap::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_owned()
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Where reelsync keeps its own store, its run lock and warehouse snapshots.
+    #[arg(
+        long,
+        global = true,
+        env = "REELSYNC_DATA_DIR",
+        default_value = "./data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+
+    /// The warehouse app's SQLite file (overrides the path saved in the settings).
+    #[arg(long, global = true, env = "REELSYNC_EXTERNAL", value_name = "PATH")]
+    pub external: Option<PathBuf>,
+
+    /// How long to wait for the warehouse app's lock before giving up (exit 3).
+    #[arg(
+        long,
+        global = true,
+        env = "REELSYNC_BUSY_TIMEOUT_MS",
+        default_value_t = engine::DEFAULT_BUSY_TIMEOUT.as_millis() as u64,
+        value_name = "MS"
+    )]
+    pub busy_timeout: u64,
+
+    /// Prints exactly one JSON object on stdout (for scripts); messages and
+    /// progress go to stderr. Every command but `serve` takes it.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl GlobalArgs {
+    /// The engine configuration these options describe.
+    pub fn config(&self) -> engine::Config {
+        let config = engine::Config {
+            busy_timeout: Duration::from_millis(self.busy_timeout),
+            ..engine::Config::new(&self.data_dir)
+        };
+        match &self.external {
+            Some(path) => config.with_external(path),
+            None => config,
+        }
+    }
+
+    /// Opens the engine (creating and migrating the main store as needed).
+    fn engine(&self) -> anyhow::Result<engine::Engine> {
+        Ok(engine::Engine::open(self.config())?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serves the web interface (for phones and tablets on the LAN).
+    Serve(crate::web::ServeArgs),
+    /// Runs a full sync: statuses both ways and field refresh.
+    Sync(SyncArgs),
+    /// Imports chosen reels (or every importable reel) from the warehouse.
+    Import(ImportArgs),
+    /// Runs a full sync if the schedule says one is due (for cron).
+    AutoSync(AutoSyncArgs),
+    /// Tests the warehouse file: opens, is SQLite, has every mapped column.
+    Check,
+    /// Shows the dashboard figures.
+    Status,
+    /// Lists the latest runs, newest first.
+    Runs(RunsArgs),
+    /// Shows one run with every reel it touched or rejected.
+    Run(RunArgs),
+    /// Changes products in the office store.
+    #[command(subcommand)]
+    Product(ProductCommand),
+    /// Shows the sync settings, or changes them and shows the result.
+    Settings(SettingsArgs),
+    /// Shows or changes which warehouse column feeds which product field.
+    #[command(subcommand)]
+    Mappings(MappingsCommand),
+    /// Manages the people who may sign in.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Creates a demo warehouse database (for trying reelsync out and for tests).
+    DemoDb(DemoDbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only imports every importable reel.
+    #[arg(long, conflicts_with = "export_only")]
+    pub import_only: bool,
+    /// Only writes office statuses to the warehouse.
+    #[arg(long)]
+    pub export_only: bool,
+    /// Plans and prints what would happen; writes nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["all", "reels"])))]
+pub struct ImportArgs {
+    /// Imports every importable reel.
+    #[arg(long)]
+    pub all: bool,
+    /// The reel numbers to import; any that is not importable is rejected.
+    #[arg(value_name = "REEL")]
+    pub reels: Vec<String>,
+    /// Plans and prints what would happen; writes nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AutoSyncArgs {
+    /// Runs even if the schedule says nothing is due (still logged as `auto`).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The run's number, as `reelsync runs` lists it.
+    pub id: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProductCommand {
+    /// Sets the office status of reels (a sale, a delivery or a cancellation); the
+    /// next sync writes it to the warehouse.
+    SetStatus(SetStatusArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["reels", "from_file"])))]
+pub struct SetStatusArgs {
+    /// In-stock, Sold or Delivered (any case; in_stock works too).
+    pub status: ReelStatus,
+    /// The reel numbers to change.
+    #[arg(value_name = "REEL")]
+    pub reels: Vec<String>,
+    /// Reads reel numbers from FILE, one a line (`#` starts a comment; `-` is stdin).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Turns the automatic sync on or off.
+    #[arg(long, value_name = "on|off")]
+    pub auto: Option<Switch>,
+    /// Minutes between automatic syncs (1–10080).
+    #[arg(long, value_name = "MIN")]
+    pub interval: Option<u32>,
+    /// Whether a full sync imports new reels: off or all.
+    #[arg(long, value_name = "off|all", value_parser = AutoImport::parse)]
+    pub auto_import: Option<AutoImport>,
+    /// Saves the warehouse file to use when --external is not given.
+    #[arg(long, value_name = "PATH", conflicts_with = "clear_external_path")]
+    pub external_path: Option<String>,
+    /// Forgets the saved warehouse file.
+    #[arg(long)]
+    pub clear_external_path: bool,
+    /// How many warehouse snapshots to keep (1–1000).
+    #[arg(long, value_name = "N")]
+    pub snapshots: Option<u32>,
+}
+
+/// A yes/no setting as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    fn is_on(self) -> bool {
+        self == Self::On
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingsCommand {
+    /// Lists every field's mapping.
+    List,
+    /// Changes one field's mapping (checked against the warehouse columns).
+    Set(MappingSetArgs),
+    /// Puts every mapping back to its default.
+    Reset,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("change")
+        .required(true)
+        .multiple(true)
+        .args(["column", "transforms", "direct", "active"])
+))]
+pub struct MappingSetArgs {
+    /// The product field, e.g. gsm or reel_number.
+    pub field: ProductField,
+    /// The warehouse column that feeds it.
+    #[arg(long, value_name = "COL")]
+    pub column: Option<String>,
+    /// A transform, applied in the order given: trim, upper, lower, to_integer,
+    /// parse_date, default=VALUE, map=FROM:TO,FROM:TO.
+    #[arg(
+        long = "transform",
+        value_name = "SPEC",
+        value_parser = Transform::parse,
+        conflicts_with = "direct"
+    )]
+    pub transforms: Vec<Transform>,
+    /// Copies the column as it is (removes every transform).
+    #[arg(long)]
+    pub direct: bool,
+    /// Uses the mapping (true) or keeps it without using it (false).
+    #[arg(long, value_name = "true|false")]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Adds a user. The password comes from REELSYNC_PASSWORD, or is asked for
+    /// when stdin is a terminal.
+    Add {
+        /// The name to sign in with.
+        name: String,
+        /// Makes the user a super admin (only super admins can use reelsync).
+        #[arg(long)]
+        superuser: bool,
+    },
+    /// Prints how many users exist.
+    Count,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoDbArgs {
+    /// The file to create; an existing file is never overwritten.
+    pub path: PathBuf,
+    /// How many reels to write.
+    #[arg(long, default_value_t = engine::demo::DemoOptions::default().reels)]
+    pub reels: u32,
+    /// The same seed gives the same reels.
+    #[arg(long, default_value_t = engine::demo::DemoOptions::default().seed)]
+    pub seed: u64,
+}
+
+/// Runs the command and says how the process ends.
+pub fn run(cli: Cli) -> ExitCode {
+    let Cli { global, command } = cli;
+    let global = &global;
+    let out = Output::new(global.json);
+    let result = match command {
+        Command::Serve(args) => serve(global, args),
+        Command::Sync(args) => sync::sync(global, &out, &args),
+        Command::Import(args) => sync::import(global, &out, &args),
+        Command::AutoSync(args) => sync::auto_sync(global, &out, &args),
+        Command::Check => info::check(global, &out),
+        Command::Status => info::status(global, &out),
+        Command::Runs(args) => info::runs(global, &out, &args),
+        Command::Run(args) => info::run(global, &out, &args),
+        Command::DemoDb(args) => info::demo_db(&out, &args),
+        Command::Product(ProductCommand::SetStatus(args)) => admin::set_status(global, &out, &args),
+        Command::Settings(args) => admin::settings(global, &out, &args),
+        Command::Mappings(command) => admin::mappings(global, &out, &command),
+        Command::User(command) => admin::user(global, &out, &command),
+    };
+    finish(global, result)
+}
+
+/// Serves the web interface until Ctrl-C or SIGTERM.
+fn serve(global: &GlobalArgs, args: crate::web::ServeArgs) -> anyhow::Result<Exit> {
+    tokio::runtime::Runtime::new()
+        .context("starting the async runtime")?
+        .block_on(crate::web::serve(global.config(), args))?;
+    Ok(Exit::Success)
+}
+
+/// Turns a command's result into the process's exit code, printing the error (on
+/// stderr, and as JSON on stdout with `--json`) if there is one.
+fn finish(global: &GlobalArgs, result: anyhow::Result<Exit>) -> ExitCode {
+    match result {
+        Ok(exit) => exit.into(),
+        // `reelsync runs | head` closes the pipe early; that is not a failure.
+        Err(err) if exit::is_broken_pipe(&err) => Exit::Success.into(),
+        Err(err) => {
+            let exit = exit::code_of(&err);
+            let message = format!("{err:#}");
+            eprintln!("error: {message}");
+            if global.json {
+                output::print_json_error(&message, exit);
+            }
+            exit.into()
+        }
+    }
+}
+
+/// The name runs and changes are logged with: `cli:<login>`.
+fn who() -> String {
+    let login = std::env::var("USER")
+        .ok()
+        .filter(|name| !name.trim().is_empty());
+    format!("cli:{}", login.as_deref().unwrap_or("unknown"))
+}

@@ -1,0 +1,278 @@
+//! Commands that change what reelsync knows: office statuses, settings, field
+//! mappings and users. Each change is logged by the engine as `cli:<login>`.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use engine::{
+    FieldMapping, MappingUpdate, ReelStatus, SettingsUpdate, StatusChange, SyncSettings, Transform,
+};
+use serde::Serialize;
+
+use super::exit::UsageError;
+use super::output::{Align, Output, Table, local_time, numbers, or_dash, pairs};
+use super::{
+    Exit, GlobalArgs, MappingSetArgs, MappingsCommand, SetStatusArgs, SettingsArgs, UserCommand,
+    who,
+};
+
+/// What `product set-status --json` prints.
+#[derive(Serialize)]
+struct SetStatusJson<'a> {
+    status: ReelStatus,
+    #[serde(flatten)]
+    change: &'a StatusChange,
+}
+
+/// `reelsync product set-status`: exit 5 when some reels were not found (the
+/// others are changed all the same).
+pub fn set_status(global: &GlobalArgs, out: &Output, args: &SetStatusArgs) -> anyhow::Result<Exit> {
+    let reels = match &args.from_file {
+        Some(path) => read_reel_list(path)?,
+        None => args.reels.clone(),
+    };
+    let change = global
+        .engine()?
+        .set_product_status(&reels, args.status, &who())?;
+    let json = SetStatusJson {
+        status: args.status,
+        change: &change,
+    };
+    out.result(&json, |w| {
+        writeln!(w, "status {}:", args.status)?;
+        let counts = numbers([
+            ("changed", change.changed.len() as u64),
+            ("unchanged", change.unchanged.len() as u64),
+            ("not found", change.not_found.len() as u64),
+        ]);
+        pairs(w, "  ", &counts)?;
+        if change.not_found.is_empty() {
+            return Ok(());
+        }
+        writeln!(w, "not found:")?;
+        change
+            .not_found
+            .iter()
+            .try_for_each(|reel| writeln!(w, "  {reel}"))
+    })?;
+    Ok(if change.not_found.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Attention
+    })
+}
+
+/// Reads reel numbers from a file (`-` is stdin).
+fn read_reel_list(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("reading reel numbers from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("reading reel numbers from {}", path.display()))?
+    };
+    Ok(parse_reel_list(&text))
+}
+
+/// One reel number a line; blank lines and `#` comment lines are skipped.
+fn parse_reel_list(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `reelsync settings`: shows the settings, after changing them if asked to.
+pub fn settings(global: &GlobalArgs, out: &Output, args: &SettingsArgs) -> anyhow::Result<Exit> {
+    let update = settings_update(args)?;
+    let engine = global.engine()?;
+    let settings = if update == SettingsUpdate::default() {
+        engine.settings()?
+    } else {
+        engine.update_settings(&update, &who())?
+    };
+    out.result(&settings, |w| write_settings(w, &settings, global))?;
+    Ok(Exit::Success)
+}
+
+fn settings_update(args: &SettingsArgs) -> anyhow::Result<SettingsUpdate> {
+    let external_path = match (&args.external_path, args.clear_external_path) {
+        (_, true) => Some(None),
+        // Saved absolute: the server and cron may run from another directory.
+        (Some(path), false) => {
+            let absolute =
+                std::path::absolute(path).with_context(|| format!("resolving {path}"))?;
+            Some(Some(absolute.display().to_string()))
+        }
+        (None, false) => None,
+    };
+    Ok(SettingsUpdate {
+        auto_sync: args.auto.map(super::Switch::is_on),
+        interval_minutes: args.interval,
+        auto_import: args.auto_import,
+        external_path,
+        snapshot_retention: args.snapshots,
+    })
+}
+
+fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> io::Result<()> {
+    let mut rows = vec![
+        (
+            "auto-sync",
+            if s.auto_sync { "on" } else { "off" }.to_owned(),
+        ),
+        ("interval", format!("{} min", s.interval_minutes)),
+        ("auto-import", s.auto_import.as_str().to_owned()),
+        (
+            "warehouse file",
+            s.external_path
+                .clone()
+                .unwrap_or_else(|| "not set".to_owned()),
+        ),
+        ("snapshots kept", s.snapshot_retention.to_string()),
+        ("last run", or_dash(s.last_run_at.map(local_time))),
+        ("next run", or_dash(s.next_run_at.map(local_time))),
+    ];
+    if let Some(external) = &global.external {
+        rows.insert(
+            4,
+            ("in use", format!("{} (--external)", external.display())),
+        );
+    }
+    pairs(w, "", &rows)
+}
+
+/// `reelsync mappings list|set|reset`.
+pub fn mappings(
+    global: &GlobalArgs,
+    out: &Output,
+    command: &MappingsCommand,
+) -> anyhow::Result<Exit> {
+    /// What `mappings list|reset --json` print.
+    #[derive(Serialize)]
+    struct MappingsJson<'a> {
+        mappings: &'a [FieldMapping],
+    }
+    /// What `mappings set --json` prints: the changed mapping.
+    #[derive(Serialize)]
+    struct MappingJson<'a> {
+        mapping: &'a FieldMapping,
+    }
+    let engine = global.engine()?;
+    let mappings = match command {
+        MappingsCommand::List => engine.mappings()?,
+        MappingsCommand::Reset => engine.reset_mappings(&who())?,
+        MappingsCommand::Set(args) => {
+            let mapping = engine.set_mapping(args.field, &mapping_update(args), &who())?;
+            let json = MappingJson { mapping: &mapping };
+            out.result(&json, |w| write_mappings(w, std::slice::from_ref(&mapping)))?;
+            return Ok(Exit::Success);
+        }
+    };
+    out.result(
+        &MappingsJson {
+            mappings: &mappings,
+        },
+        |w| write_mappings(w, &mappings),
+    )?;
+    Ok(Exit::Success)
+}
+
+fn mapping_update(args: &MappingSetArgs) -> MappingUpdate {
+    let transforms = if args.direct {
+        Some(Vec::new())
+    } else {
+        Some(args.transforms.clone()).filter(|t| !t.is_empty())
+    };
+    MappingUpdate {
+        column: args.column.clone(),
+        transforms,
+        active: args.active,
+    }
+}
+
+fn write_mappings(w: &mut dyn Write, mappings: &[FieldMapping]) -> io::Result<()> {
+    const COLUMNS: [(&str, Align); 5] = [
+        ("FIELD", Align::Left),
+        ("COLUMN", Align::Left),
+        ("KIND", Align::Left),
+        ("ACTIVE", Align::Left),
+        ("TRANSFORMS", Align::Left),
+    ];
+    let mut table = Table::new(&COLUMNS);
+    for m in mappings {
+        let transforms: Vec<String> = m.transforms.iter().map(Transform::to_string).collect();
+        table.row(vec![
+            m.field.to_string(),
+            m.column.clone(),
+            m.kind().to_owned(),
+            if m.active { "yes" } else { "no" }.to_owned(),
+            if transforms.is_empty() {
+                "-".to_owned()
+            } else {
+                transforms.join(" | ")
+            },
+        ]);
+    }
+    table.write(w)
+}
+
+/// `reelsync user add|count`.
+pub fn user(global: &GlobalArgs, out: &Output, command: &UserCommand) -> anyhow::Result<Exit> {
+    match command {
+        UserCommand::Add { name, superuser } => {
+            let password = password_for(name)?;
+            let id = global.engine()?.add_user(name, &password, *superuser)?;
+            let json =
+                serde_json::json!({ "id": id, "username": name.trim(), "superuser": superuser });
+            let role = if *superuser { "super admin" } else { "user" };
+            out.result(&json, |w| writeln!(w, "added {role} {}", name.trim()))?;
+        }
+        UserCommand::Count => {
+            let count = global.engine()?.user_count()?;
+            out.result(&serde_json::json!({ "users": count }), |w| {
+                writeln!(w, "{count}")
+            })?;
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// The new user's password: `REELSYNC_PASSWORD`, else asked twice on the terminal.
+fn password_for(name: &str) -> anyhow::Result<String> {
+    if let Some(value) = std::env::var_os("REELSYNC_PASSWORD") {
+        return value
+            .into_string()
+            .map_err(|_| UsageError("REELSYNC_PASSWORD is not valid UTF-8".into()).into());
+    }
+    if !io::stdin().is_terminal() {
+        return Err(UsageError(
+            "no password given: set REELSYNC_PASSWORD, or run on a terminal to be asked for one"
+                .into(),
+        )
+        .into());
+    }
+    let password = rpassword::prompt_password(format!("password for {name}: "))
+        .context("reading the password")?;
+    let again = rpassword::prompt_password("the same again: ").context("reading the password")?;
+    if password != again {
+        return Err(UsageError("the two passwords differ; nothing was changed".into()).into());
+    }
+    Ok(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reel_lists_skip_blanks_and_comments() {
+        let text = "# sold to Ahmadi\nR1\n\n  R2  \n# R3\r\nR4\r\n";
+        assert_eq!(parse_reel_list(text), ["R1", "R2", "R4"]);
+    }
+}

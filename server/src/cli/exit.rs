@@ -1,0 +1,140 @@
+//! Exit codes, and the one place that decides which error ends with which.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use engine::Outcome;
+
+/// How `reelsync` ends. Scripts and cron rely on these numbers; the README lists
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done.
+    Success = 0,
+    /// Something failed (the message says what); a failed run.
+    Failure = 1,
+    /// The request itself is wrong: bad arguments or values.
+    Usage = 2,
+    /// The warehouse file cannot be used: missing, not SQLite, wrong schema, locked.
+    Warehouse = 3,
+    /// Another run holds the run lock.
+    Busy = 4,
+    /// Done, but some reels need attention (rejected, in conflict, not found).
+    Attention = 5,
+}
+
+impl Exit {
+    /// The exit a run with this outcome ends with.
+    pub fn of_outcome(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Succeeded => Self::Success,
+            Outcome::Partial => Self::Attention,
+            // `Running` is never the outcome of a finished run; treat it as a failure
+            // rather than claim success.
+            Outcome::Failed | Outcome::Running => Self::Failure,
+        }
+    }
+
+    /// The number the process exits with.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// A mistake in what the user asked for, found by the command line itself rather
+/// than by the engine (e.g. no password given). Ends with [`Exit::Usage`].
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The exit an error ends with: the first error in its chain that says what kind of
+/// problem it is decides.
+pub fn code_of(err: &anyhow::Error) -> Exit {
+    err.chain()
+        .find_map(|cause| {
+            if let Some(engine_err) = cause.downcast_ref::<engine::Error>() {
+                Some(code_of_engine(engine_err))
+            } else if cause.is::<engine::WarehouseError>() {
+                Some(Exit::Warehouse)
+            } else if cause.is::<UsageError>() {
+                Some(Exit::Usage)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(Exit::Failure)
+}
+
+fn code_of_engine(err: &engine::Error) -> Exit {
+    match err {
+        engine::Error::Warehouse(_) => Exit::Warehouse,
+        engine::Error::RunInProgress(_) => Exit::Busy,
+        engine::Error::Invalid(_) => Exit::Usage,
+        engine::Error::NotFound { .. }
+        | engine::Error::Store { .. }
+        | engine::Error::Migration { .. }
+        | engine::Error::Io { .. } => Exit::Failure,
+    }
+}
+
+/// Whether the error is stdout's reader going away (`reelsync runs | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use anyhow::Context;
+
+    fn exit_of(err: impl Into<anyhow::Error>) -> Exit {
+        code_of(&err.into())
+    }
+
+    #[test]
+    fn engine_errors_map_to_their_codes() {
+        let missing = engine::WarehouseError::Missing {
+            path: "w.sqlite3".into(),
+        };
+        assert_eq!(exit_of(engine::Error::from(missing)), Exit::Warehouse);
+        assert_eq!(exit_of(engine::Error::Invalid("bad".into())), Exit::Usage);
+        let not_found = engine::Error::NotFound {
+            what: "run",
+            key: "9".into(),
+        };
+        assert_eq!(exit_of(not_found), Exit::Failure);
+        assert_eq!(exit_of(UsageError("no password".into())), Exit::Usage);
+        assert_eq!(exit_of(anyhow::anyhow!("something else")), Exit::Failure);
+    }
+
+    #[test]
+    fn context_does_not_hide_the_cause() {
+        let err = Err::<(), _>(engine::Error::Invalid("bad".into()))
+            .context("saving the mapping")
+            .unwrap_err();
+        assert_eq!(code_of(&err), Exit::Usage);
+    }
+
+    #[test]
+    fn outcomes_map_to_exits() {
+        assert_eq!(Exit::of_outcome(Outcome::Succeeded), Exit::Success);
+        assert_eq!(Exit::of_outcome(Outcome::Partial), Exit::Attention);
+        assert_eq!(Exit::of_outcome(Outcome::Failed), Exit::Failure);
+    }
+}

@@ -1,0 +1,123 @@
+//! Commands that look without changing anything (`check`, `status`, `runs`, `run`),
+//! and `demo-db`, which only ever creates a new file.
+
+use engine::demo::{DemoOptions, create_demo_db};
+use engine::{CheckReport, Dashboard, RunSummary};
+use serde::Serialize;
+
+use super::output::{Output, local_time, or_dash, pairs};
+use super::report;
+use super::{DemoDbArgs, Exit, GlobalArgs, RunArgs, RunsArgs};
+
+/// What `check --json` prints on success.
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    ok: bool,
+    #[serde(flatten)]
+    report: &'a CheckReport,
+}
+
+/// `reelsync check`: the warehouse file opens, is SQLite, and has every mapped
+/// column. A failure is exit 3 with the engine's message saying which.
+pub fn check(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    let report = global.engine()?.check()?;
+    let json = CheckJson {
+        ok: true,
+        report: &report,
+    };
+    out.result(&json, |w| {
+        writeln!(w, "ok: {}", report.path)?;
+        pairs(
+            w,
+            "  ",
+            &[
+                ("reels", report.reels.to_string()),
+                ("columns", report.columns.len().to_string()),
+                ("mapped fields", report.mapped_fields.to_string()),
+            ],
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
+/// `reelsync status`: the dashboard's figures. An unreadable warehouse file does
+/// not fail it; the figures say why the importable count is unknown.
+pub fn status(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    let dashboard = global.engine()?.dashboard()?;
+    out.result(&dashboard, |w| pairs(w, "", &dashboard_rows(&dashboard)))?;
+    Ok(Exit::Success)
+}
+
+fn dashboard_rows(d: &Dashboard) -> Vec<(&'static str, String)> {
+    let importable = match (d.importable, &d.warehouse_error) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(error)) => format!("unknown: {error}"),
+        (None, None) => "unknown".to_owned(),
+    };
+    let last_run = d.last_run.as_ref().map(|run| {
+        format!(
+            "run {} ({}, {}) at {}",
+            run.id,
+            run.kind.as_str(),
+            run.outcome.as_str(),
+            local_time(run.started_at)
+        )
+    });
+    let auto_sync = match (d.auto_sync, d.next_run_at) {
+        (false, _) => "off".to_owned(),
+        (true, Some(next)) => format!("on, next run at {}", local_time(next)),
+        (true, None) => "on, due now".to_owned(),
+    };
+    vec![
+        ("importable", importable),
+        ("tracked", d.tracked.to_string()),
+        ("  in stock", d.by_status.in_stock.to_string()),
+        ("  sold", d.by_status.sold.to_string()),
+        ("  delivered", d.by_status.delivered.to_string()),
+        ("conflicts", d.conflicts.to_string()),
+        ("last run", or_dash(last_run)),
+        ("auto-sync", auto_sync),
+    ]
+}
+
+/// `reelsync runs`: the latest runs, newest first.
+pub fn runs(global: &GlobalArgs, out: &Output, args: &RunsArgs) -> anyhow::Result<Exit> {
+    /// What `runs --json` prints.
+    #[derive(Serialize)]
+    struct RunsJson<'a> {
+        runs: &'a [RunSummary],
+    }
+    let runs = global.engine()?.runs(args.limit)?;
+    out.result(&RunsJson { runs: &runs }, |w| {
+        report::write_run_list(w, &runs)
+    })?;
+    Ok(Exit::Success)
+}
+
+/// `reelsync run ID`: one run with every reel it logged.
+pub fn run(global: &GlobalArgs, out: &Output, args: &RunArgs) -> anyhow::Result<Exit> {
+    let detail = global.engine()?.run_detail(args.id)?;
+    out.result(&detail, |w| report::write_run_detail(w, &detail))?;
+    Ok(Exit::Success)
+}
+
+/// `reelsync demo-db`: a realistic warehouse file to try reelsync on.
+pub fn demo_db(out: &Output, args: &DemoDbArgs) -> anyhow::Result<Exit> {
+    let options = DemoOptions {
+        reels: args.reels,
+        seed: args.seed,
+    };
+    let summary = create_demo_db(&args.path, &options)?;
+    out.result(&summary, |w| {
+        writeln!(
+            w,
+            "created {}: {} reels ({} in stock, {} sold, {} delivered)",
+            args.path.display(),
+            summary.reels,
+            summary.in_stock,
+            summary.sold,
+            summary.delivered
+        )
+    })?;
+    Ok(Exit::Success)
+}
