@@ -104,14 +104,7 @@ impl Engine {
 
     /// Starts a session for `user_id` and returns its secret token.
     pub fn create_session(&self, user_id: i64) -> Result<String> {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|e| Error::Io {
-                context: "no randomness for a session token".into(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-        let token = hex(&bytes);
+        let token = hex(&random_bytes::<32>("a session token")?);
         let now = Utc::now();
         let store = self.store()?;
         store
@@ -170,18 +163,24 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no such user").unwrap_or_default());
 
 fn hash_password(password: &str) -> Result<String> {
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng
-        .try_fill_bytes(&mut salt)
-        .map_err(|e| Error::Io {
-            context: "no randomness for a password salt".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Invalid(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>("a password salt")?)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| Error::Invalid(format!("cannot hash the password: {e}")))
+}
+
+/// `N` bytes from the operating system's generator, for `what`.
+fn random_bytes<const N: usize>(what: &str) -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| Error::Io {
+            context: format!("no randomness for {what}"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    Ok(bytes)
 }
 
 fn token_hash(token: &str) -> String {

@@ -675,18 +675,18 @@ fn an_export_is_compare_and_set_against_the_value_read() {
     assert_eq!(f.office_status("R1"), "Delivered");
 }
 
-#[test]
-fn a_warehouse_locked_before_the_snapshot_fails_the_run_and_changes_nothing() {
+/// A refreshed reel (R2) and an office sale (R1) to export, then a sync during
+/// which the warehouse app takes `lock` (`BEGIN …`) right after reelsync's read and
+/// holds it until the sync returns. The sync must fail as the warehouse being locked.
+fn sync_while_the_warehouse_app_locks(lock: &str) -> Fixture {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
     f.wh_set("R2", "grade", Some("Test Liner"));
     f.office_sets(&["R1"], ReelStatus::Sold);
-    let products = dump(&f.store(), "products");
     let mut holder = None;
     let err = sync_with_warehouse_app(&f, |f| {
-        // An exclusive lock stops readers too: no snapshot, so no write may follow.
         let conn = f.wh();
-        conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        conn.execute_batch(lock).unwrap();
         holder = Some(conn);
     })
     .unwrap_err();
@@ -694,10 +694,16 @@ fn a_warehouse_locked_before_the_snapshot_fails_the_run_and_changes_nothing() {
         matches!(err, Error::Warehouse(WarehouseError::Locked { .. })),
         "{err}"
     );
-    drop(holder);
+    f
+}
+
+#[test]
+fn a_warehouse_locked_before_the_snapshot_fails_the_run_and_changes_nothing() {
+    // An exclusive lock stops readers too: no snapshot, so no write may follow.
+    let f = sync_while_the_warehouse_app_locks("BEGIN EXCLUSIVE");
     assert_eq!(
-        dump(&f.store(), "products"),
-        products,
+        f.product_value("R2", "grade").as_deref(),
+        Some("Kraft Liner"),
         "a failed run commits nothing"
     );
     assert_eq!(f.engine.runs(1).unwrap()[0].outcome, Outcome::Failed);
@@ -706,24 +712,9 @@ fn a_warehouse_locked_before_the_snapshot_fails_the_run_and_changes_nothing() {
 
 #[test]
 fn a_warehouse_locked_at_write_time_fails_the_run_and_loses_nothing() {
-    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
-    f.import_all();
-    f.wh_set("R2", "grade", Some("Test Liner"));
-    f.office_sets(&["R1"], ReelStatus::Sold);
-    let mut holder = None;
-    let err = sync_with_warehouse_app(&f, |f| {
-        // The warehouse app starts a write: readers (the snapshot) may go on, but
-        // reelsync's write must wait, and gives up after the busy timeout.
-        let conn = f.wh();
-        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-        holder = Some(conn);
-    })
-    .unwrap_err();
-    assert!(
-        matches!(err, Error::Warehouse(WarehouseError::Locked { .. })),
-        "{err}"
-    );
-    drop(holder);
+    // The warehouse app starts a write: readers (the snapshot) may go on, but
+    // reelsync's write must wait, and gives up after the busy timeout.
+    let f = sync_while_the_warehouse_app_locks("BEGIN IMMEDIATE");
     let logged = f.engine.runs(1).unwrap().remove(0);
     assert!(
         logged.error.as_deref().unwrap().contains("locked"),
