@@ -1,4 +1,8 @@
--- reelsync's main store. Times reelsync makes are UTC (RFC 3339 text); times copied
+-- reelsync's main store.
+--
+-- CHECKs spell out `a = x OR a = y` rather than `a IN (x, y)`: SQLite builds an
+-- ephemeral table for each IN list on every insert, which made a 100k-reel import
+-- several times slower. Times reelsync makes are UTC (RFC 3339 text); times copied
 -- from the warehouse stay as the warehouse app wrote them (naive local time).
 
 CREATE TABLE products (
@@ -13,7 +17,7 @@ CREATE TABLE products (
     qr_code           TEXT,
     profile_name      TEXT,
     location          TEXT,
-    status            TEXT NOT NULL CHECK (status IN ('In-stock', 'Sold', 'Delivered')),
+    status            TEXT NOT NULL CHECK (status = 'In-stock' OR status = 'Sold' OR status = 'Delivered'),
     receive_date      TEXT,
     last_date         TEXT,
     username          TEXT,
@@ -31,13 +35,13 @@ CREATE TABLE product_mappings (
     product_id     INTEGER PRIMARY KEY REFERENCES products (id) ON DELETE CASCADE,
     external_id    INTEGER NOT NULL UNIQUE,
     -- The status both sides agreed on at the last sync.
-    base_status    TEXT NOT NULL CHECK (base_status IN ('In-stock', 'Sold', 'Delivered')),
+    base_status    TEXT NOT NULL CHECK (base_status = 'In-stock' OR base_status = 'Sold' OR base_status = 'Delivered'),
     -- The status reelsync itself last wrote to the warehouse, if any: an office
     -- cancellation is exported only over a value reelsync wrote.
-    written_status TEXT CHECK (written_status IN ('In-stock', 'Sold', 'Delivered')),
+    written_status TEXT CHECK (written_status = 'In-stock' OR written_status = 'Sold' OR written_status = 'Delivered'),
     -- Hash of the mapped warehouse fields (all but status) at the last sync.
     field_hash     INTEGER NOT NULL,
-    state          TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'conflict', 'missing')),
+    state          TEXT NOT NULL DEFAULT 'ok' CHECK (state = 'ok' OR state = 'conflict' OR state = 'missing'),
     state_reason   TEXT,
     imported_at    TEXT NOT NULL,
     last_synced_at TEXT NOT NULL
@@ -49,15 +53,15 @@ CREATE TABLE field_mappings (
     external_column TEXT NOT NULL,
     -- JSON array of transforms, applied in order; [] for a direct mapping.
     transforms      TEXT NOT NULL DEFAULT '[]',
-    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1),
     updated_at      TEXT NOT NULL
 );
 
 CREATE TABLE sync_settings (
     id                 INTEGER PRIMARY KEY CHECK (id = 1),
-    auto_sync          INTEGER NOT NULL DEFAULT 0 CHECK (auto_sync IN (0, 1)),
+    auto_sync          INTEGER NOT NULL DEFAULT 0 CHECK (auto_sync = 0 OR auto_sync = 1),
     interval_minutes   INTEGER NOT NULL DEFAULT 1440 CHECK (interval_minutes BETWEEN 1 AND 10080),
-    auto_import        TEXT NOT NULL DEFAULT 'off' CHECK (auto_import IN ('off', 'all')),
+    auto_import        TEXT NOT NULL DEFAULT 'off' CHECK (auto_import = 'off' OR auto_import = 'all'),
     external_path      TEXT,
     snapshot_retention INTEGER NOT NULL DEFAULT 10 CHECK (snapshot_retention BETWEEN 1 AND 1000),
     last_run_at        TEXT,
@@ -67,13 +71,13 @@ INSERT INTO sync_settings (id) VALUES (1);
 
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
-    kind        TEXT NOT NULL CHECK (kind IN ('manual', 'auto', 'import', 'export')),
-    trigger     TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule')),
+    kind        TEXT NOT NULL CHECK (kind = 'manual' OR kind = 'auto' OR kind = 'import' OR kind = 'export'),
+    trigger     TEXT NOT NULL CHECK (trigger = 'manual' OR trigger = 'schedule'),
     who         TEXT NOT NULL,
     started_at  TEXT NOT NULL,
     finished_at TEXT,
     duration_ms INTEGER,
-    outcome     TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'partial', 'failed')),
+    outcome     TEXT NOT NULL CHECK (outcome = 'running' OR outcome = 'succeeded' OR outcome = 'partial' OR outcome = 'failed'),
     error       TEXT,
     snapshot    TEXT,
     importable  INTEGER NOT NULL DEFAULT 0,
@@ -115,7 +119,7 @@ CREATE TABLE users (
     username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
     -- argon2id PHC string.
     password_hash TEXT NOT NULL,
-    is_superuser  INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
+    is_superuser  INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser = 0 OR is_superuser = 1),
     created_at    TEXT NOT NULL
 );
 

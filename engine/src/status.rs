@@ -52,6 +52,10 @@ impl FromStr for ReelStatus {
     /// Accepts the canonical spelling, ignoring case and surrounding blanks, and
     /// `in_stock`/`instock` as spelled on command lines.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // The canonical spelling is what both databases hold; it needs no folding.
+        if let Some(status) = Self::ALL.into_iter().find(|status| status.as_str() == s) {
+            return Ok(status);
+        }
         let folded: String = s
             .trim()
             .chars()

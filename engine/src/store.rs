@@ -291,6 +291,45 @@ fn field_list() -> String {
         .join(", ")
 }
 
+// The statements below are built from the field list once, not per row: the
+// statement cache is keyed by SQL text, so building it per row costs a format per
+// reel.
+
+static INSERT_PRODUCT: LazyLock<String> = LazyLock::new(|| {
+    let n = ProductField::ALL.len();
+    let placeholders: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO products ({}, status_changed_at, created_at, updated_at)
+         VALUES ({}, ?{t}, ?{t}, ?{t})
+         ON CONFLICT (reel_number) DO NOTHING",
+        field_list(),
+        placeholders.join(", "),
+        t = n + 1,
+    )
+});
+
+/// The fields a refresh writes: all but the status, which only the merge moves.
+fn refreshed_fields() -> impl Iterator<Item = ProductField> {
+    ProductField::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != ProductField::Status)
+}
+
+static UPDATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = refreshed_fields()
+        .enumerate()
+        .map(|(i, f)| format!("{f} = ?{}", i + 1))
+        .collect();
+    let n = sets.len();
+    format!(
+        "UPDATE products SET {}, updated_at = ?{} WHERE id = ?{}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    )
+});
+
 /// Inserts an imported reel and its tracking row; `false` when the reel number is
 /// taken (then nothing is written).
 pub fn insert_product(
@@ -299,18 +338,7 @@ pub fn insert_product(
     mapped: &Mapped,
     now: &Stamp,
 ) -> rusqlite::Result<bool> {
-    let placeholders = (1..=ProductField::ALL.len())
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let n = ProductField::ALL.len();
-    let mut insert = conn.prepare_cached(&format!(
-        "INSERT INTO products ({}, status_changed_at, created_at, updated_at)
-         VALUES ({placeholders}, ?{t}, ?{t}, ?{t})
-         ON CONFLICT (reel_number) DO NOTHING",
-        field_list(),
-        t = n + 1,
-    ))?;
+    let mut insert = conn.prepare_cached(&INSERT_PRODUCT)?;
     let mut values: Vec<&dyn rusqlite::ToSql> = mapped
         .values
         .iter()
@@ -344,25 +372,8 @@ pub fn update_fields(
     mapped: &Mapped,
     now: &Stamp,
 ) -> rusqlite::Result<()> {
-    let fields: Vec<ProductField> = ProductField::ALL
-        .iter()
-        .copied()
-        .filter(|f| *f != ProductField::Status)
-        .collect();
-    let sets = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| format!("{} = ?{}", f.as_str(), i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let n = fields.len();
-    let mut stmt = conn.prepare_cached(&format!(
-        "UPDATE products SET {sets}, updated_at = ?{} WHERE id = ?{}",
-        n + 1,
-        n + 2
-    ))?;
-    let mut values: Vec<&dyn rusqlite::ToSql> = fields
-        .iter()
+    let mut stmt = conn.prepare_cached(&UPDATE_FIELDS)?;
+    let mut values: Vec<&dyn rusqlite::ToSql> = refreshed_fields()
         .map(|f| &mapped.values[f.index()] as &dyn rusqlite::ToSql)
         .collect();
     values.push(now);
