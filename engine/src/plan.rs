@@ -170,11 +170,43 @@ pub struct PageInput<'a> {
     /// Tracked reels whose warehouse ids fall in this page's id range, by warehouse
     /// id; those without a row in `rows` are gone from the warehouse.
     pub tracked: &'a HashMap<i64, Tracked>,
-    /// Reel numbers of untracked rows that are products already (imported from a
+    /// The untracked rows worth planning, from [`candidates`].
+    pub candidates: &'a HashMap<i64, Candidate>,
+    /// Candidates' reel numbers that are products already (imported from a
     /// warehouse row since replaced): never importable.
     pub known_reels: &'a HashSet<String>,
     pub mapper: &'a Mapper,
     pub scope: &'a Scope,
+}
+
+/// An untracked row that could be imported or was asked for, with its reel
+/// number and status worked out once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub reel: String,
+    pub status: Option<ReelStatus>,
+}
+
+/// The untracked rows of a page that an import could take (`In-stock`) or that were
+/// asked for by reel number, by warehouse id. Their reel numbers are what the
+/// caller checks against the main store for [`PageInput::known_reels`].
+pub fn candidates(
+    rows: &[ExternalRow],
+    tracked: &HashMap<i64, Tracked>,
+    mapper: &Mapper,
+    scope: &Scope,
+) -> HashMap<i64, Candidate> {
+    rows.iter()
+        .filter(|r| !tracked.contains_key(&r.id))
+        .filter_map(|r| {
+            let reel = mapper.reel_of(&r.values);
+            let asked =
+                matches!(&scope.import, ImportPolicy::Reels(reels) if reels.contains(&reel));
+            let status = mapper.status_of(&r.values);
+            (asked || status == Some(ReelStatus::InStock))
+                .then_some((r.id, Candidate { reel, status }))
+        })
+        .collect()
 }
 
 /// Plans one page.
@@ -207,38 +239,39 @@ pub fn plan_page(input: &PageInput<'_>) -> PagePlan {
 }
 
 fn plan_untracked(input: &PageInput<'_>, row: &ExternalRow, plan: &mut PagePlan) {
-    let mapper = input.mapper;
-    let reel = reel_text(mapper, row);
+    // Neither in stock nor asked for: nothing to plan.
+    let Some(Candidate { reel, status }) = input.candidates.get(&row.id) else {
+        return;
+    };
     let wanted = match &input.scope.import {
         ImportPolicy::None => false,
         ImportPolicy::All => true,
-        ImportPolicy::Reels(reels) => reels.contains(&reel),
+        ImportPolicy::Reels(reels) => reels.contains(reel),
     };
+    let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
     let reject = |reason: String| Step {
         reel_number: reel.clone(),
         external_id: row.id,
         op: Op::Reject { reason },
     };
-    if input.known_reels.contains(&reel) {
-        if matches!(input.scope.import, ImportPolicy::Reels(_)) && wanted {
+    if input.known_reels.contains(reel) {
+        if explicit && wanted {
             plan.steps.push(reject(
                 "already imported (from an earlier warehouse row with this reel number)".into(),
             ));
         }
         return;
     }
-    let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
-    let status = mapper.status_of(&row.values);
-    let in_stock = status == Some(ReelStatus::InStock);
+    let in_stock = *status == Some(ReelStatus::InStock);
     if in_stock {
         plan.importable += 1;
     }
     if !wanted {
         return;
     }
-    match mapper.map(&row.values) {
+    match input.mapper.map(&row.values) {
         Ok(mapped) if in_stock => plan.steps.push(Step {
-            reel_number: reel,
+            reel_number: reel.clone(),
             external_id: row.id,
             op: Op::Import { mapped },
         }),
@@ -482,10 +515,6 @@ pub fn reason(op: &Op) -> Option<String> {
         Op::Missing { .. } => Some("no longer in the warehouse file".into()),
         _ => None,
     }
-}
-
-fn reel_text(mapper: &Mapper, row: &ExternalRow) -> String {
-    mapper.reel_of(&row.values)
 }
 
 #[cfg(test)]

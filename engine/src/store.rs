@@ -272,7 +272,7 @@ pub fn tracked_in_range(
 }
 
 /// Which of `reels` are products already.
-pub fn known_reels(conn: &Connection, reels: &[String]) -> rusqlite::Result<HashSet<String>> {
+pub fn known_reels(conn: &Connection, reels: &[&str]) -> rusqlite::Result<HashSet<String>> {
     if reels.is_empty() {
         return Ok(HashSet::new());
     }
@@ -544,7 +544,11 @@ pub fn insert_item(
     seq: u64,
     item: &RunItem,
 ) -> rusqlite::Result<()> {
-    let changes = serde_json::to_string(&item.changes).map_err(|e| conversion(5, e))?;
+    let changes = match item.changes.as_slice() {
+        // Imports, most items of a large run, change no listed field.
+        [] => "[]".to_owned(),
+        changes => serde_json::to_string(changes).map_err(|e| conversion(5, e))?,
+    };
     conn.prepare_cached(
         "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?

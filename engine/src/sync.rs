@@ -16,7 +16,6 @@ use crate::report::{
     Action, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
-use crate::status::ReelStatus;
 use crate::store::{self, Finish, Stamp, Store};
 use crate::warehouse::{self, Reader, StatusWrite, Warehouse, WriteColumns};
 use crate::{Config, Engine};
@@ -184,21 +183,13 @@ fn plan_page_of(
     scope: &Scope,
 ) -> rusqlite::Result<PagePlan> {
     let tracked = store::tracked_in_range(conn, after, up_to)?;
-    // Only reels that could be offered or were asked for need the look-up.
-    let candidates: Vec<String> = rows
-        .iter()
-        .filter(|r| !tracked.contains_key(&r.id))
-        .filter_map(|r| {
-            let reel = mapper.reel_of(&r.values);
-            let asked =
-                matches!(&scope.import, ImportPolicy::Reels(reels) if reels.contains(&reel));
-            (asked || mapper.status_of(&r.values) == Some(ReelStatus::InStock)).then_some(reel)
-        })
-        .collect();
-    let known_reels = store::known_reels(conn, &candidates)?;
+    let candidates = plan::candidates(rows, &tracked, mapper, scope);
+    let reels: Vec<&str> = candidates.values().map(|c| c.reel.as_str()).collect();
+    let known_reels = store::known_reels(conn, &reels)?;
     Ok(plan::plan_page(&PageInput {
         rows,
         tracked: &tracked,
+        candidates: &candidates,
         known_reels: &known_reels,
         mapper,
         scope,
