@@ -1,0 +1,108 @@
+//! Sessions: the `reelsync_session` cookie and the super admin check.
+//!
+//! The cookie holds only the engine's opaque session token. It is `HttpOnly` (no
+//! script can read it), `SameSite=Strict` (no other site can make the browser send
+//! it, which is the first half of the CSRF defence; the server's Origin check is the
+//! second) and lasts 12 hours. It is not `Secure` because reelsync is served over
+//! plain HTTP on the mill's LAN.
+
+use engine::Engine;
+use http::{HeaderMap, HeaderValue, header};
+
+use crate::error::AppError;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "reelsync_session";
+
+/// How long a browser keeps the session cookie: one long shift.
+pub const SESSION_MAX_AGE_SECS: u64 = 12 * 60 * 60;
+
+/// The session token from the request's `Cookie` headers, if there is one.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+/// The signed-in super admin behind these request headers.
+///
+/// `Unauthorized` when there is no session or it is unknown or expired;
+/// `NotSuperAdmin` when the session's user lost the role since signing in.
+pub async fn authorize(engine: &Engine, headers: &HeaderMap) -> Result<engine::User, AppError> {
+    let token = session_token(headers)
+        .ok_or(AppError::Unauthorized)?
+        .to_owned();
+    let user = super::blocking(engine, move |engine| engine.session_user(&token))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if user.is_superuser {
+        Ok(user)
+    } else {
+        Err(AppError::NotSuperAdmin)
+    }
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_cookie(token: &str) -> HeaderValue {
+    cookie_header(token, SESSION_MAX_AGE_SECS)
+}
+
+/// `Set-Cookie` that makes the browser forget the session.
+pub fn expired_session_cookie() -> HeaderValue {
+    cookie_header("", 0)
+}
+
+fn cookie_header(value: &str, max_age: u64) -> HeaderValue {
+    let cookie =
+        format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+    // Tokens are URL-safe text from the engine; anything else is a bug there, and
+    // an empty cookie (signed out) is the safe answer to it.
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| {
+        tracing::error!("session token is not valid in a cookie");
+        HeaderValue::from_static("reelsync_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(cookies: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for cookie in cookies {
+            headers.append(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn finds_the_session_among_other_cookies() {
+        let h = headers(&["theme=dark; reelsync_session=tok123; lang=en"]);
+        assert_eq!(session_token(&h), Some("tok123"));
+        let h = headers(&["theme=dark", "reelsync_session=tok456"]);
+        assert_eq!(session_token(&h), Some("tok456"));
+    }
+
+    #[test]
+    fn no_or_empty_session_is_none() {
+        assert_eq!(session_token(&headers(&[])), None);
+        assert_eq!(session_token(&headers(&["reelsync_session="])), None);
+        assert_eq!(session_token(&headers(&["xreelsync_session=a"])), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_scoped_to_the_site() {
+        let set = session_cookie("tok").to_str().unwrap().to_owned();
+        assert_eq!(
+            set,
+            "reelsync_session=tok; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200"
+        );
+        let gone = expired_session_cookie().to_str().unwrap().to_owned();
+        assert!(gone.starts_with("reelsync_session=;") && gone.ends_with("Max-Age=0"));
+    }
+}

@@ -1,0 +1,131 @@
+import { test, expect, type Page } from '@playwright/test';
+
+// Set by scripts/test.sh: the demo warehouse's summary and two users.
+const demo: { reels: number; in_stock: number; sold: number; delivered: number } = JSON.parse(
+  process.env.REELSYNC_DEMO ?? '{}',
+);
+const admin = process.env.E2E_ADMIN ?? 'e2e-admin';
+const clerk = process.env.E2E_CLERK ?? 'e2e-clerk';
+const password = process.env.E2E_PASSWORD ?? '';
+
+/** Waits until the wasm has hydrated the page (buttons work from then on). */
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+async function signIn(page: Page, username: string, pass: string) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(pass);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fails if the page is wider than the viewport (sideways scrolling on a phone). */
+async function expectNoHorizontalOverflow(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+}
+
+/** Collects console errors and uncaught exceptions (CSP violations, hydration bugs). */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test.beforeAll(() => {
+  expect(demo.in_stock, 'REELSYNC_DEMO must hold the demo summary').toBeGreaterThan(0);
+  expect(password, 'E2E_PASSWORD must be set').not.toBe('');
+});
+
+test('a stranger is sent to the login page', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a wrong password is refused', async ({ page }) => {
+  await signIn(page, admin, 'not-the-password');
+  await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password.');
+  await expect(page).toHaveURL(/\/login$/);
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/login-phone.png' });
+});
+
+test('a user who is not a super admin is refused', async ({ page }) => {
+  await signIn(page, clerk, password);
+  await expect(page.getByTestId('login-error')).toContainText('Super admin only');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a super admin sees the demo figures and can refresh them', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, admin, password);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+
+  // Nothing is tracked yet, so every In-stock reel of the demo is importable.
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+  await expect(page.getByTestId('tracked')).toHaveAttribute('data-value', '0');
+  await expect(page.getByTestId('conflicts')).toHaveAttribute('data-value', '0');
+  for (const row of ['status-in-stock', 'status-sold', 'status-delivered']) {
+    await expect(page.getByTestId(row)).toHaveAttribute('data-value', '0');
+  }
+  await expect(page.getByTestId('last-run')).toContainText('No sync has run yet.');
+  await expect(page.getByTestId('auto-sync')).toContainText('Off');
+  await expect(page.getByTestId('error-panel')).toHaveCount(0);
+
+  // Refresh is a server function round trip, not a page load.
+  const refreshed = page.waitForResponse(
+    (response) => response.url().endsWith('/api/dashboard') && response.request().method() === 'POST',
+  );
+  await page.getByTestId('refresh').click();
+  expect((await refreshed).status()).toBe(200);
+  await expect(page.getByTestId('refresh')).toHaveText('Refresh');
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+
+  // The Refresh button is big enough for a finger.
+  const box = await page.getByTestId('refresh').boundingBox();
+  expect(box?.height ?? 0).toBeGreaterThanOrEqual(44);
+
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/dashboard-phone.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('a fresh page load of the dashboard is server-rendered and hydrates', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, admin, password);
+  await expect(page).toHaveURL(/\/$/);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+  expect(errors).toEqual([]);
+});
+
+test('on a tablet nothing overflows', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await signIn(page, admin, password);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await expect(page.getByTestId('importable')).toBeVisible();
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/dashboard-tablet.png', fullPage: true });
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await signIn(page, admin, password);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -1,0 +1,151 @@
+//! `reelsync serve`: the web server.
+//!
+//! An axum router with the Leptos pages and server functions, behind three layers:
+//! security headers on every response, a same-origin check on every state-changing
+//! request, and a super admin session check in front of every page except `/login`
+//! (server functions check the session themselves and answer with a typed error).
+
+mod security;
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use app::error::AppError;
+use app::{App, PUBLIC_PATHS, shell};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use engine::Engine;
+use leptos::config::{Env, LeptosOptions, get_configuration};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+
+/// Options of `reelsync serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000].
+    /// Use 0.0.0.0:3000 to serve the LAN.
+    #[arg(long, env = "REELSYNC_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<SocketAddr>,
+}
+
+/// Opens the engine and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
+    let engine = tokio::task::spawn_blocking(move || Engine::open(config))
+        .await
+        .context("opening the engine")??;
+    let options = leptos_options(&args)?;
+    let listener = tokio::net::TcpListener::bind(options.site_addr)
+        .await
+        .with_context(|| format!("listening on {}", options.site_addr))?;
+    tracing::info!(
+        "reelsync is serving http://{} (site root {})",
+        listener.local_addr()?,
+        options.site_root
+    );
+    axum::serve(listener, router(engine, options))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+}
+
+/// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets
+/// them; so do the run script and the systemd unit), with `--addr` on top.
+fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_configuration(None)
+        .context("reading the LEPTOS_* settings")?
+        .leptos_options;
+    if let Some(addr) = args.addr {
+        options.site_addr = addr;
+    }
+    // Leptos assumes development unless told otherwise; an installed reelsync is
+    // production (no live-reload script) unless LEPTOS_ENV says so.
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = Env::PROD;
+    }
+    Ok(options)
+}
+
+/// The whole web app: pages, server functions, static files and security layers.
+pub fn router(engine: Engine, options: LeptosOptions) -> Router {
+    // Every page render and server function call sees the engine in its context.
+    let context = {
+        let engine = engine.clone();
+        move || provide_context(engine.clone())
+    };
+    let app_shell = {
+        let options = options.clone();
+        move || shell(options.clone())
+    };
+
+    // `leptos_routes_with_context` mounts the pages and the server functions.
+    Router::new()
+        .leptos_routes_with_context(
+            &options,
+            generate_route_list(App),
+            context.clone(),
+            app_shell,
+        )
+        .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(middleware::from_fn_with_state(engine, require_admin))
+        .layer(middleware::from_fn(security::same_origin_writes))
+        .layer(middleware::from_fn(security::security_headers))
+        .with_state(options)
+}
+
+/// Lets a request for a page through only for a signed-in super admin, and sends
+/// anyone else to `/login`.
+///
+/// Deny by default: every path is a page that needs a session except the login
+/// page, the server functions (which check the session themselves and answer with
+/// a typed error the page can show) and static files.
+async fn require_admin(State(engine): State<Engine>, req: Request, next: Next) -> Response {
+    if is_public(req.uri().path()) {
+        return next.run(req).await;
+    }
+    match app::ssr::authorize(&engine, req.headers()).await {
+        Ok(_) => next.run(req).await,
+        Err(AppError::Unauthorized | AppError::NotSuperAdmin) => {
+            Redirect::to("/login").into_response()
+        }
+        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
+    }
+}
+
+/// Whether a path may be requested without a session.
+fn is_public(path: &str) -> bool {
+    // Pages never have a dot in their last segment; static files (`/pkg/…`,
+    // `/favicon.svg`) always do.
+    let is_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.'));
+    PUBLIC_PATHS.contains(&path) || path.starts_with(app::ssr::API_PREFIX) || is_file
+}
+
+/// Resolves on Ctrl-C or SIGTERM (systemd's stop), so in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,150 @@
+//! Layers that harden every response and refuse cross-site writes.
+
+use axum::extract::Request;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The policy for anything that is not a page (pages set their own, with the
+/// nonce of their inline scripts; see `app::ssr::content_security_policy`).
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Adds the security headers every response should carry.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    // The wasm, JS and CSS may be cached but must be revalidated, so an upgrade is
+    // picked up at once; pages and server function answers hold live figures and
+    // are never stored.
+    let cache = if req.uri().path().starts_with("/pkg/") {
+        "no-cache"
+    } else {
+        "no-store"
+    };
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers
+        .entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DEFAULT_CSP));
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(cache));
+    response
+}
+
+/// Refuses a state-changing request sent from another origin.
+///
+/// The session cookie is `SameSite=Strict`, so browsers do not attach it to
+/// cross-site requests anyway; this is the second lock on the door.
+pub async fn same_origin_writes(req: Request, next: Next) -> Response {
+    if is_cross_origin_write(req.method(), req.uri(), req.headers()) {
+        tracing::warn!(
+            method = %req.method(),
+            path = req.uri().path(),
+            origin = ?req.headers().get(ORIGIN),
+            "refused a cross-origin request"
+        );
+        return (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response();
+    }
+    next.run(req).await
+}
+
+/// Whether a request may change state and its `Origin` (when the browser sent
+/// one) names another site than the one it was sent to.
+fn is_cross_origin_write(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    // No Origin: not a cross-site browser request (browsers send one on every
+    // cross-origin POST); curl and the like are not a CSRF vector.
+    let Some(origin) = headers.get(ORIGIN) else {
+        return false;
+    };
+    // HTTP/2 carries the host in the URI's authority instead of a Host header.
+    let host = headers
+        .get(HOST)
+        .and_then(|host| host.to_str().ok())
+        .or_else(|| uri.authority().map(|authority| authority.as_str()));
+    // `Origin: null` (sandboxed frames, file: pages) has no "://" and is refused.
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.split_once("://"))
+        .map(|(_, host)| host);
+    match (origin_host, host) {
+        (Some(origin_host), Some(host)) => !origin_host.eq_ignore_ascii_case(host),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(method: Method, origin: Option<&str>, host: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_str(host).unwrap());
+        if let Some(origin) = origin {
+            headers.insert(ORIGIN, HeaderValue::from_str(origin).unwrap());
+        }
+        is_cross_origin_write(&method, &Uri::from_static("/api/login"), &headers)
+    }
+
+    #[test]
+    fn same_origin_posts_pass() {
+        assert!(!check(
+            Method::POST,
+            Some("http://192.168.1.20:3000"),
+            "192.168.1.20:3000"
+        ));
+        assert!(!check(
+            Method::POST,
+            Some("http://Pi.local:3000"),
+            "pi.local:3000"
+        ));
+    }
+
+    #[test]
+    fn posts_without_origin_pass() {
+        assert!(!check(Method::POST, None, "pi.local:3000"));
+    }
+
+    #[test]
+    fn cross_origin_posts_are_refused() {
+        assert!(check(
+            Method::POST,
+            Some("http://evil.example"),
+            "pi.local:3000"
+        ));
+        assert!(check(
+            Method::POST,
+            Some("http://pi.local:3001"),
+            "pi.local:3000"
+        ));
+        assert!(check(
+            Method::DELETE,
+            Some("http://evil.example"),
+            "pi.local:3000"
+        ));
+        assert!(check(Method::POST, Some("null"), "pi.local:3000"));
+    }
+
+    #[test]
+    fn reads_are_never_refused() {
+        assert!(!check(
+            Method::GET,
+            Some("http://evil.example"),
+            "pi.local:3000"
+        ));
+        assert!(!check(
+            Method::HEAD,
+            Some("http://evil.example"),
+            "pi.local:3000"
+        ));
+    }
+}

@@ -1,0 +1,281 @@
+//! The router end to end, in-process: sessions, roles, CSRF and headers.
+
+use axum::body::{Body, to_bytes};
+use axum::http::header::{
+    ACCEPT, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{Method, Request, StatusCode};
+use axum::response::Response;
+use tower::ServiceExt;
+
+use app::error::AppError;
+use app::model::DashboardData;
+use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
+
+use super::{is_public, router};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A data dir with a demo warehouse, a super admin `admin` and a plain user `clerk`.
+struct Site {
+    _dir: tempfile::TempDir,
+    router: axum::Router,
+    demo: DemoSummary,
+}
+
+impl Site {
+    fn new() -> Self {
+        Self::with_warehouse(true)
+    }
+
+    fn with_warehouse(create: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let warehouse = dir.path().join("warehouse.sqlite3");
+        let demo = if create {
+            create_demo_db(&warehouse, &DemoOptions { reels: 40, seed: 7 }).unwrap()
+        } else {
+            DemoSummary {
+                reels: 0,
+                in_stock: 0,
+                sold: 0,
+                delivered: 0,
+            }
+        };
+        let config = engine::Config::new(dir.path().join("data")).with_external(&warehouse);
+        let engine = engine::Engine::open(config).unwrap();
+        engine.add_user("admin", PASSWORD, true).unwrap();
+        engine.add_user("clerk", PASSWORD, false).unwrap();
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("reelsync")
+            .site_root(dir.path().join("site").to_string_lossy().into_owned())
+            .build();
+        Self {
+            router: router(engine, options),
+            demo,
+            _dir: dir,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Response {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function the way the wasm client does.
+    async fn call(&self, name: &str, form: &str, cookie: Option<&str>) -> Response {
+        let mut request = Request::post(format!("/api/{name}"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
+    }
+
+    /// Signs in and returns the `name=value` of the session cookie.
+    async fn sign_in(&self) -> String {
+        let response = self
+            .call(
+                "login",
+                &format!("username=admin&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        assert!(response.status().is_success(), "{:?}", response.status());
+        let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+}
+
+async fn text(response: Response) -> String {
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+async fn app_error(response: Response) -> AppError {
+    serde_json::from_str(&text(response).await).unwrap()
+}
+
+#[tokio::test]
+async fn pages_send_strangers_to_the_login_page() {
+    let site = Site::new();
+    let response = site.get("/", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/login");
+
+    let response = site.get("/", Some("reelsync_session=forged")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_for_admins_and_hidden_from_strangers() {
+    let site = Site::new();
+    let response = site.get("/no-such-page", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let cookie = site.sign_in().await;
+    let response = site.get("/no-such-page", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(text(response).await.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn login_page_is_public_and_hardened() {
+    let site = Site::new();
+    let response = site.get("/login", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers[X_FRAME_OPTIONS], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["cache-control"], "no-store");
+    let csp = headers[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page policy has a nonce");
+
+    let html = text(response).await;
+    assert!(html.contains("action=\"/api/login\""));
+    // The hydration script carries the nonce the policy allows.
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+}
+
+#[tokio::test]
+async fn server_functions_require_a_session() {
+    let site = Site::new();
+    let response = site.call("dashboard", "", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(response).await, AppError::Unauthorized);
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused() {
+    let site = Site::new();
+    let request = Request::post("/api/login")
+        .header("host", "pi.local:3000")
+        .header(ORIGIN, "http://evil.example")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("username=admin&password={PASSWORD}")))
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_plain_users_are_refused() {
+    let site = Site::new();
+    let response = site
+        .call("login", "username=admin&password=wrong-password", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(response).await, AppError::BadCredentials);
+
+    let response = site
+        .call(
+            "login",
+            &format!("username=clerk&password={PASSWORD}"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    assert_eq!(app_error(response).await, AppError::NotSuperAdmin);
+}
+
+#[tokio::test]
+async fn a_super_admin_signs_in_sees_the_figures_and_signs_out() {
+    let site = Site::new();
+    let login = site
+        .call(
+            "login",
+            &format!("username=admin&password={PASSWORD}"),
+            None,
+        )
+        .await;
+    let set_cookie = login.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.starts_with("reelsync_session="));
+    assert!(set_cookie.contains("HttpOnly"));
+    assert!(set_cookie.contains("SameSite=Strict"));
+    assert!(set_cookie.contains("Max-Age=43200"));
+    let cookie = site.sign_in().await;
+
+    let response = site.call("dashboard", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let data: DashboardData = serde_json::from_str(&text(response).await).unwrap();
+    assert_eq!(data.importable, Some(u64::from(site.demo.in_stock)));
+    assert_eq!(data.tracked, 0);
+    assert_eq!(data.warehouse_error, None);
+    assert_eq!(data.user, "admin");
+
+    let page = site.get("/", Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = text(page).await;
+    assert!(html.contains("Dashboard"));
+    assert!(html.contains("Importable reels"));
+
+    let response = site.call("logout", "", Some(&cookie)).await;
+    assert!(response.status().is_success());
+    assert!(
+        response.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let response = site.call("dashboard", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_missing_warehouse_is_reported_without_its_path() {
+    let site = Site::with_warehouse(false);
+    let cookie = site.sign_in().await;
+    let response = site.call("dashboard", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let data: DashboardData = serde_json::from_str(&text(response).await).unwrap();
+    assert_eq!(data.importable, None);
+    let message = data.warehouse_error.expect("the warehouse error is shown");
+    assert!(message.contains("warehouse.sqlite3"), "{message}");
+    assert!(!message.contains('/'), "{message}");
+}
+
+#[tokio::test]
+async fn plain_form_posts_get_a_real_redirect() {
+    let site = Site::new();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/login")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header("referer", "http://localhost/login")
+        .body(Body::from(format!("username=admin&password={PASSWORD}")))
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[LOCATION], "/");
+}
+
+#[test]
+fn only_the_login_page_server_functions_and_files_are_public() {
+    assert!(is_public("/login"));
+    assert!(is_public("/api/login"));
+    assert!(is_public("/pkg/reelsync.wasm"));
+    assert!(is_public("/favicon.svg"));
+    assert!(!is_public("/"));
+    assert!(!is_public("/runs"));
+    assert!(!is_public("/login/"));
+}
