@@ -66,8 +66,7 @@ impl Engine {
             }
             settings.snapshot_retention = keep;
         }
-        // A changed schedule counts from the last run, or from now if none ran yet.
-        settings.next_run_at = settings.next_after(settings.last_run_at.unwrap_or_else(Utc::now));
+        settings.reschedule(Utc::now());
         let detail = serde_json::to_string(update).ok();
         store::save_settings(&tx, &settings)
             .and_then(|()| {

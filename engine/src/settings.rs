@@ -75,6 +75,18 @@ impl SyncSettings {
     }
 }
 
+impl SyncSettings {
+    /// Recomputes the next scheduled sync after a settings change at `now`: an
+    /// interval after the last run, or right away when nothing has run yet (a
+    /// store that was never synced should not wait a day for its first sync).
+    pub fn reschedule(&mut self, now: DateTime<Utc>) {
+        self.next_run_at = match self.last_run_at {
+            Some(last) => self.next_after(last),
+            None => self.auto_sync.then_some(now),
+        };
+    }
+}
+
 /// A change to the settings; `None` leaves a value as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsUpdate {
@@ -138,6 +150,21 @@ mod tests {
             Some(now + Duration::minutes(60))
         );
         assert_eq!(settings(false, None).next_after(now), None);
+    }
+
+    #[test]
+    fn rescheduling_counts_from_the_last_run_or_starts_now() {
+        let now = Utc::now();
+        let mut never_ran = settings(true, None);
+        never_ran.reschedule(now);
+        assert_eq!(never_ran.next_run_at, Some(now));
+        let mut ran = settings(true, None);
+        ran.last_run_at = Some(now - Duration::minutes(10));
+        ran.reschedule(now);
+        assert_eq!(ran.next_run_at, Some(now + Duration::minutes(50)));
+        let mut off = settings(false, Some(now));
+        off.reschedule(now);
+        assert_eq!(off.next_run_at, None);
     }
 
     #[test]

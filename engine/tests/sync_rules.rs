@@ -552,20 +552,32 @@ fn auto_sync_runs_when_due_and_is_logged_as_auto() {
             "t",
         )
         .unwrap();
-    // Never ran: due once enabled? It counts from now, so not yet.
+    // Never ran: due as soon as it is switched on.
+    let first = f
+        .engine
+        .auto_sync(false, "scheduler", &mut |_| {})
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.kind, RunKind::Auto);
+    // Then not again before the interval…
     assert!(
         f.engine
             .auto_sync(false, "scheduler", &mut |_| {})
             .unwrap()
             .is_none()
     );
+    // …unless forced.
     let forced = f
         .engine
-        .auto_sync(true, "scheduler", &mut |_| {})
+        .auto_sync(true, "cli:sara", &mut |_| {})
         .unwrap()
         .unwrap();
     assert_eq!(forced.kind, RunKind::Auto);
-    assert_eq!(f.engine.runs(1).unwrap()[0].kind, RunKind::Auto);
+    let logged = &f.engine.runs(1).unwrap()[0];
+    assert_eq!(
+        (logged.kind, logged.who.as_str()),
+        (RunKind::Auto, "cli:sara")
+    );
     let settings = f.engine.settings().unwrap();
     assert_eq!(
         settings.next_run_at.unwrap() - settings.last_run_at.unwrap(),

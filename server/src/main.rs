@@ -5,6 +5,7 @@
 //! other command to [`cli`].
 
 mod cli;
+mod scheduler;
 mod web;
 
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! `reelsync serve`: the web server.
+//! `reelsync serve`: the web server, and the schedule's background task.
 //!
 //! An axum router with the Leptos pages and server functions, behind three layers:
 //! security headers on every response, a same-origin check on every state-changing
@@ -39,6 +39,7 @@ pub async fn serve(config: engine::Config, args: ServeArgs) -> anyhow::Result<()
         .await
         .context("opening the engine")??;
     let options = leptos_options(&args)?;
+    crate::scheduler::spawn(engine.clone());
     let listener = tokio::net::TcpListener::bind(options.site_addr)
         .await
         .with_context(|| format!("listening on {}", options.site_addr))?;
