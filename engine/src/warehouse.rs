@@ -88,8 +88,14 @@ impl Warehouse {
     }
 
     fn open(&self, mode: OpenFlags) -> Result<Connection> {
-        if !self.path.is_file() {
+        if !self.path.exists() {
             return Err(WarehouseError::Missing {
+                path: self.path.clone(),
+            });
+        }
+        if !self.path.is_file() {
+            // A directory, a device: nothing SQLite could be.
+            return Err(WarehouseError::NotSqlite {
                 path: self.path.clone(),
             });
         }

@@ -352,7 +352,7 @@ fn finish(global: &GlobalArgs, result: anyhow::Result<Exit>) -> ExitCode {
         Err(err) if exit::is_broken_pipe(&err) => Exit::Success.into(),
         Err(err) => {
             let exit = exit::code_of(&err);
-            let message = format!("{err:#}");
+            let message = exit::message(&err);
             eprintln!("error: {message}");
             if global.json {
                 output::print_json_error(&message, exit);

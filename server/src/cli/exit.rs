@@ -90,6 +90,20 @@ fn code_of_engine(err: &engine::Error) -> Exit {
     }
 }
 
+/// The error's message with its context. The chain stops at the engine's error:
+/// its message already names the cause, and SQLite's errors repeat themselves
+/// further down.
+pub fn message(err: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for cause in err.chain() {
+        parts.push(cause.to_string());
+        if cause.is::<engine::Error>() || cause.is::<engine::WarehouseError>() {
+            break;
+        }
+    }
+    parts.join(": ")
+}
+
 /// Whether the error is stdout's reader going away (`reelsync runs | head`).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
@@ -129,6 +143,21 @@ mod tests {
             .context("saving the mapping")
             .unwrap_err();
         assert_eq!(code_of(&err), Exit::Usage);
+    }
+
+    #[test]
+    fn messages_keep_context_and_say_the_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "File exists");
+        let err = Err::<(), _>(engine::Error::Io {
+            context: "cannot create data directory d".into(),
+            source: io,
+        })
+        .context("opening the engine")
+        .unwrap_err();
+        assert_eq!(
+            message(&err),
+            "opening the engine: cannot create data directory d: File exists"
+        );
     }
 
     #[test]
