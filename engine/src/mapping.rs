@@ -385,6 +385,9 @@ pub struct Mapper {
     status_out: BTreeMap<ReelStatus, String>,
     /// Positions of the columns that feed fields other than the status.
     hashed: Vec<usize>,
+    /// For each step, whether it is the last to read its column (and so may move
+    /// the value out of the row).
+    last_use: Vec<bool>,
     /// Identifies the mappings themselves, so that changing a mapping refreshes
     /// every reel.
     fingerprint: u64,
@@ -423,6 +426,9 @@ impl Mapper {
             .collect();
         hashed.sort_unstable();
         hashed.dedup();
+        let last_use = (0..steps.len())
+            .map(|i| steps[i + 1..].iter().all(|(_, p, _)| *p != steps[i].1))
+            .collect();
         let fingerprint =
             serde_json::to_vec(&mappings.iter().filter(|m| m.active).collect::<Vec<_>>())
                 .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
@@ -434,6 +440,7 @@ impl Mapper {
             status_column,
             status_out,
             hashed,
+            last_use,
             fingerprint,
         })
     }
@@ -478,6 +485,19 @@ impl Mapper {
             .iter()
             .find(|(f, _, _)| *f == ProductField::LastDate)
             .map(|(_, i, _)| *i)
+    }
+
+    /// A row's raw values by the field each column feeds, as text: how a row that
+    /// does not map still shows.
+    pub fn raw_texts(&self, row: &[Value]) -> std::collections::HashMap<String, Option<String>> {
+        self.steps
+            .iter()
+            .map(|(field, position, _)| {
+                let value = &row[*position];
+                let text = (*value != Value::Null).then(|| display_value(value));
+                (field.as_str().to_owned(), text)
+            })
+            .collect()
     }
 
     /// The position of the status column.
@@ -552,33 +572,61 @@ impl Mapper {
     /// Maps and checks one warehouse row (`row` holds [`Self::columns`] in order).
     /// A row that breaks a rule comes back as its reason.
     pub fn map(&self, row: &[Value]) -> std::result::Result<Mapped, Rejection> {
+        self.map_owned(row.to_vec())
+    }
+
+    /// [`Self::map`], moving the row's values instead of copying them (a column
+    /// that feeds several fields is copied for all but the last).
+    pub fn map_owned(&self, mut row: Vec<Value>) -> std::result::Result<Mapped, Rejection> {
+        let source_hash = self.source_hash(&row);
         let mut values = vec![None; ProductField::ALL.len()];
-        for step in &self.steps {
-            let field = step.0;
-            values[field.index()] =
-                map_step(step, row).map_err(|reason| Rejection::new(field, reason))?;
+        for (step, last_use) in self.steps.iter().zip(&self.last_use) {
+            let (field, position, transforms) = step;
+            let raw = if *last_use {
+                std::mem::replace(&mut row[*position], Value::Null)
+            } else {
+                row[*position].clone()
+            };
+            values[field.index()] = run_step(*field, transforms, raw)
+                .map_err(|reason| Rejection::new(*field, reason))?;
         }
-        for field in ProductField::ALL {
-            if field.is_required() && values[field.index()].is_none() {
-                return Err(Rejection::new(*field, "is missing".to_owned()));
-            }
-        }
+        check_required(&values)?;
         Ok(Mapped {
             values,
-            source_hash: self.source_hash(row),
+            source_hash,
         })
     }
 }
 
-/// Runs one mapping: its transforms in order, then its field's type check.
+/// Refuses values that lack a required field.
+fn check_required(values: &[Option<FieldValue>]) -> std::result::Result<(), Rejection> {
+    match ProductField::ALL
+        .iter()
+        .find(|f| f.is_required() && values[f.index()].is_none())
+    {
+        Some(field) => Err(Rejection::new(*field, "is missing".to_owned())),
+        None => Ok(()),
+    }
+}
+
+/// Runs one mapping on a copy of its column's value.
 fn map_step(
     (field, position, transforms): &(ProductField, usize, Vec<Transform>),
     row: &[Value],
 ) -> std::result::Result<Option<FieldValue>, String> {
+    run_step(*field, transforms, row[*position].clone())
+}
+
+/// A mapping's transforms in order, then its field's type check.
+fn run_step(
+    field: ProductField,
+    transforms: &[Transform],
+    raw: Value,
+) -> std::result::Result<Option<FieldValue>, String> {
     transforms
         .iter()
-        .try_fold(row[*position].clone(), |v, t| t.apply(v))
-        .and_then(|v| check_type(*field, v))
+        .try_fold(raw, |v, t| t.apply(v))
+        .and_then(|v| check_type(field, v))
 }
 
 /// Why a warehouse row cannot become a product.

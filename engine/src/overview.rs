@@ -12,7 +12,7 @@ use crate::plan::{self, ImportPolicy, Scope};
 use crate::report::{RunDetail, RunSummary};
 use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows};
-use crate::warehouse::{self, ExternalRow};
+use crate::warehouse;
 use crate::{Dashboard, Engine, StatusCounts};
 
 /// The result of a connection and schema check.
@@ -98,7 +98,7 @@ impl Engine {
 
     fn count_importable(&self, store: &Store) -> Result<u64> {
         let mut count = 0;
-        self.scan(store, |_, plan| count += plan.importable)?;
+        self.scan(store, |plan| count += plan.importable)?;
         Ok(count)
     }
 
@@ -118,18 +118,15 @@ impl Engine {
                 import: ImportPolicy::All,
                 ..NOTHING
             };
-            let plan = plan_rows(&store, &rows, cursor, up_to, &mapper, &scope)?;
+            let plan = plan_rows(&store, rows.clone(), cursor, up_to, &mapper, &scope)?;
             out.extend(plan.steps.into_iter().map(|step| {
                 let (fields, problem) = match step.op {
                     plan::Op::Import { mapped } => (field_texts(&mapped), None),
                     plan::Op::Reject { reason } => {
+                        // A row that does not map shows its raw values.
                         let row = rows.iter().find(|r| r.id == step.external_id);
-                        (
-                            row.and_then(|r| mapper.map(&r.values).ok())
-                                .map(|m| field_texts(&m))
-                                .unwrap_or_default(),
-                            Some(reason),
-                        )
+                        let fields = row.map(|r| mapper.raw_texts(&r.values)).unwrap_or_default();
+                        (fields, Some(reason))
                     }
                     _ => (HashMap::new(), None),
                 };
@@ -147,19 +144,15 @@ impl Engine {
     }
 
     /// Plans every warehouse page with nothing to do but count.
-    fn scan(
-        &self,
-        store: &Store,
-        mut each: impl FnMut(&[ExternalRow], plan::PagePlan),
-    ) -> Result<()> {
+    fn scan(&self, store: &Store, mut each: impl FnMut(plan::PagePlan)) -> Result<()> {
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
         let mut last = 0;
         for page in reader.pages(&columns) {
             let rows = page?;
             let up_to = rows.last().map_or(last, |r| r.id);
-            let plan = plan_rows(store, &rows, last, up_to, &mapper, &NOTHING)?;
-            each(&rows, plan);
+            let plan = plan_rows(store, rows, last, up_to, &mapper, &NOTHING)?;
+            each(plan);
             last = up_to;
         }
         Ok(())

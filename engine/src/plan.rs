@@ -166,7 +166,8 @@ pub struct PagePlan {
 
 /// Everything the planner looks at for one page.
 pub struct PageInput<'a> {
-    pub rows: &'a [ExternalRow],
+    /// The page's rows; the planner moves their values into what it imports.
+    pub rows: Vec<ExternalRow>,
     /// Tracked reels whose warehouse ids fall in this page's id range, by warehouse
     /// id; those without a row in `rows` are gone from the warehouse.
     pub tracked: &'a HashMap<i64, Tracked>,
@@ -210,13 +211,15 @@ pub fn candidates(
 }
 
 /// Plans one page.
-pub fn plan_page(input: &PageInput<'_>) -> PagePlan {
+pub fn plan_page(mut input: PageInput<'_>) -> PagePlan {
+    let rows = std::mem::take(&mut input.rows);
+    let input = &input;
     let mut plan = PagePlan::default();
-    let mut seen = HashSet::with_capacity(input.rows.len());
-    for row in input.rows {
+    let mut seen = HashSet::with_capacity(rows.len());
+    for row in rows {
         seen.insert(row.id);
         match input.tracked.get(&row.id) {
-            Some(tracked) => plan_tracked(input, row, tracked, &mut plan),
+            Some(tracked) => plan_tracked(input, &row, tracked, &mut plan),
             None => plan_untracked(input, row, &mut plan),
         }
     }
@@ -238,7 +241,7 @@ pub fn plan_page(input: &PageInput<'_>) -> PagePlan {
     plan
 }
 
-fn plan_untracked(input: &PageInput<'_>, row: &ExternalRow, plan: &mut PagePlan) {
+fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) {
     // Neither in stock nor asked for: nothing to plan.
     let Some(Candidate { reel, status }) = input.candidates.get(&row.id) else {
         return;
@@ -269,7 +272,7 @@ fn plan_untracked(input: &PageInput<'_>, row: &ExternalRow, plan: &mut PagePlan)
     if !wanted {
         return;
     }
-    match input.mapper.map(&row.values) {
+    match input.mapper.map_owned(row.values) {
         Ok(mapped) if in_stock => plan.steps.push(Step {
             reel_number: reel.clone(),
             external_id: row.id,

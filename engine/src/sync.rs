@@ -176,17 +176,17 @@ pub(crate) fn open_checked(
 /// `(after, up_to]`.
 fn plan_page_of(
     conn: &Connection,
-    rows: &[warehouse::ExternalRow],
+    rows: Vec<warehouse::ExternalRow>,
     after: i64,
     up_to: i64,
     mapper: &Mapper,
     scope: &Scope,
 ) -> rusqlite::Result<PagePlan> {
     let tracked = store::tracked_in_range(conn, after, up_to)?;
-    let candidates = plan::candidates(rows, &tracked, mapper, scope);
+    let candidates = plan::candidates(&rows, &tracked, mapper, scope);
     let reels: Vec<&str> = candidates.values().map(|c| c.reel.as_str()).collect();
     let known_reels = store::known_reels(conn, &reels)?;
-    Ok(plan::plan_page(&PageInput {
+    Ok(plan::plan_page(PageInput {
         rows,
         tracked: &tracked,
         candidates: &candidates,
@@ -199,7 +199,7 @@ fn plan_page_of(
 /// [`plan_page_of`] on a store connection, with its errors in context.
 pub(crate) fn plan_rows(
     store: &Store,
-    rows: &[warehouse::ExternalRow],
+    rows: Vec<warehouse::ExternalRow>,
     after: i64,
     up_to: i64,
     mapper: &Mapper,
@@ -309,6 +309,7 @@ impl<'a> Run<'a> {
         for page in reader.pages(&columns) {
             let rows = page?;
             let up_to = rows.last().map_or(last_id, |r| r.id);
+            scanned += rows.len() as u64;
             if let ImportPolicy::Reels(reels) = &scope.import {
                 requested_seen.extend(
                     rows.iter()
@@ -316,9 +317,8 @@ impl<'a> Run<'a> {
                         .filter(|reel| reels.contains(reel)),
                 );
             }
-            self.plan_and_apply(&tx, &rows, last_id, up_to, &mapper, &scope)?;
+            self.plan_and_apply(&tx, rows, last_id, up_to, &mapper, &scope)?;
             last_id = up_to;
-            scanned += rows.len() as u64;
             progress(Progress {
                 scanned,
                 total,
@@ -326,7 +326,7 @@ impl<'a> Run<'a> {
             });
         }
         // Tracked reels past the last row are gone from the warehouse.
-        self.plan_and_apply(&tx, &[], last_id, i64::MAX, &mapper, &scope)?;
+        self.plan_and_apply(&tx, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
         if let ImportPolicy::Reels(reels) = &scope.import {
             let mut unseen: Vec<&String> = reels.difference(&requested_seen).collect();
             unseen.sort();
@@ -355,7 +355,7 @@ impl<'a> Run<'a> {
     fn plan_and_apply(
         &mut self,
         conn: &Connection,
-        rows: &[warehouse::ExternalRow],
+        rows: Vec<warehouse::ExternalRow>,
         after: i64,
         up_to: i64,
         mapper: &Mapper,

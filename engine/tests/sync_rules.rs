@@ -29,6 +29,30 @@ fn importable_means_in_stock_and_not_tracked() {
 }
 
 #[test]
+fn the_import_grid_shows_why_a_reel_would_be_rejected() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("BAD", "In-stock")]);
+    f.wh_set("BAD", "gsm", Some("heavy"));
+    let offered = f.engine.importable(0, 10).unwrap();
+    assert_eq!(offered.len(), 2);
+    assert_eq!(offered[0].problem, None);
+    assert_eq!(offered[0].fields["width"].as_deref(), Some("1250"));
+    let bad = &offered[1];
+    assert!(
+        bad.problem.as_deref().unwrap().contains("gsm"),
+        "{:?}",
+        bad.problem
+    );
+    assert_eq!(
+        bad.fields["gsm"].as_deref(),
+        Some("heavy"),
+        "raw values still show"
+    );
+    // Keyset paging: the page after R1 starts at BAD.
+    let next = f.engine.importable(offered[0].external_id, 10).unwrap();
+    assert_eq!(next[0].reel_number, "BAD");
+}
+
+#[test]
 fn a_tracked_reel_is_never_offered_again_whatever_its_status() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     f.import(&["R1"]);
