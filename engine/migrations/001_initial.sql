@@ -63,7 +63,7 @@ CREATE TABLE sync_settings (
     interval_minutes   INTEGER NOT NULL DEFAULT 1440 CHECK (interval_minutes BETWEEN 1 AND 10080),
     auto_import        TEXT NOT NULL DEFAULT 'off' CHECK (auto_import = 'off' OR auto_import = 'all'),
     external_path      TEXT,
-    snapshot_retention INTEGER NOT NULL DEFAULT 10 CHECK (snapshot_retention BETWEEN 1 AND 1000),
+    snapshot_retention INTEGER NOT NULL DEFAULT 5 CHECK (snapshot_retention BETWEEN 1 AND 1000),
     last_run_at        TEXT,
     next_run_at        TEXT
 );
