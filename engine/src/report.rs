@@ -107,7 +107,9 @@ pub enum Outcome {
     Succeeded,
     /// Done, but some reels were rejected or in conflict.
     Partial,
-    /// Nothing was committed; `error` says why.
+    /// Stopped by an error, which `error` gives. A run that failed before its
+    /// warehouse writes committed nothing; one whose writes failed part-way keeps
+    /// (and logs) what it did, and the next run retries the rest.
     Failed,
 }
 

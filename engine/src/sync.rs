@@ -46,67 +46,71 @@ impl Engine {
             run.execute(store.conn, progress)?;
             return Ok(run.report(outcome_of(&run.counts), None));
         }
-        let kind = request.kind();
+        let (lock, run_id) = self.start_run(request, started_at)?;
+        let mut run = Run::new(&self.config, request, started_at, Some(run_id));
+        let store = Store::connect_existing(&self.config.data_dir)?;
+        let result = run.execute(store.conn, progress);
+        let report = self.finish_run(&run, run_id, result.as_ref().err())?;
+        drop(lock);
+        // The run is logged with what it did; the caller still learns that the
+        // warehouse could not be written, as the error it is.
+        if let Some(e) = run.write_error {
+            return Err(e.into());
+        }
+        result.map(|()| report)
+    }
+
+    /// Takes the run lock and logs the run as started.
+    fn start_run(&self, request: &RunRequest, started_at: DateTime<Utc>) -> Result<(RunLock, i64)> {
         let mut me = RunningRun {
             run_id: None,
-            kind,
+            kind: request.kind(),
             who: request.who.clone(),
             started_at,
             pid: std::process::id(),
         };
         let mut lock = RunLock::acquire(&self.config.data_dir, &me)?;
         let store = Store::connect_existing(&self.config.data_dir)?;
-        let run_id = store::start_run(&store.conn, kind, request.trigger, &request.who, started_at)
-            .map_err(|e| store.err(e))?;
+        let run_id = store::start_run(
+            &store.conn,
+            me.kind,
+            request.trigger,
+            &request.who,
+            started_at,
+        )
+        .map_err(|e| store.err(e))?;
         me.run_id = Some(run_id);
         lock.record(&me)?;
+        Ok((lock, run_id))
+    }
 
-        let mut run = Run::new(&self.config, request, started_at, Some(run_id));
-        let result = run.execute(store.conn, progress);
-        let store = Store::connect_existing(&self.config.data_dir)?;
-        let error = result
-            .as_ref()
-            .err()
+    /// Logs how a run ended (a failed run counts nothing, as it committed nothing)
+    /// and, after a full sync, when the schedule runs next.
+    fn finish_run(&self, run: &Run<'_>, run_id: i64, failure: Option<&Error>) -> Result<RunReport> {
+        let error = failure
             .map(ToString::to_string)
             .or_else(|| run.write_error.as_ref().map(|e| format!("{e}; {RETRY}")));
         let outcome = match error {
             Some(_) => Outcome::Failed,
             None => outcome_of(&run.counts),
         };
-        let counts = if result.is_ok() {
-            run.counts
-        } else {
-            Counts::default()
+        let mut report = run.report(outcome, error);
+        if failure.is_some() {
+            report.counts = Counts::default();
+        }
+        let store = Store::connect_existing(&self.config.data_dir)?;
+        let finish = Finish {
+            outcome,
+            counts: &report.counts,
+            duration_ms: report.duration_ms,
+            error: report.error.as_deref(),
+            snapshot: report.snapshot.as_deref(),
         };
-        let report = RunReport {
-            counts,
-            ..run.report(outcome, error.clone())
-        };
-        store::finish_run(
-            &store.conn,
-            run_id,
-            &Finish {
-                outcome,
-                counts: &report.counts,
-                duration_ms: report.duration_ms,
-                error: error.as_deref(),
-                snapshot: report.snapshot.as_deref(),
-            },
-        )
-        .map_err(|e| store.err(e))?;
-        if request.scope == RunScope::Full {
-            record_schedule(&store, started_at)?;
+        store::finish_run(&store.conn, run_id, &finish).map_err(|e| store.err(e))?;
+        if run.request.scope == RunScope::Full {
+            record_schedule(&store, run.started_at)?;
         }
-        drop(lock);
-        // The run is logged with what it did; the caller still learns that the
-        // warehouse could not be written, as the error it is.
-        if let Some(e) = run.write_error.take() {
-            return Err(e.into());
-        }
-        match result {
-            Err(e) => Err(e),
-            Ok(()) => Ok(report),
-        }
+        Ok(report)
     }
 
     /// Runs a scheduled full sync if one is due (or `force`), logged as `auto` and
@@ -351,7 +355,6 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn plan_and_apply(
         &mut self,
         conn: &Connection,
