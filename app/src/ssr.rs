@@ -153,7 +153,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     let engine = engine()?;
     let response = response_options()?;
-    let token = session_token(&request_parts()?.headers).map(str::to_owned);
+    let token = session_token(&request_parts()?.headers);
     if let Some(token) = token {
         blocking(&engine, move |engine| engine.end_session(&token)).await?;
     }

@@ -24,6 +24,8 @@ use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 
+const LOGIN_PATH: &str = "/login";
+
 /// Options of `reelsync serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -105,13 +107,17 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
 /// page, the server functions (which check the session themselves and answer with
 /// a typed error the page can show) and static files.
 async fn require_admin(State(engine): State<Engine>, req: Request, next: Next) -> Response {
+    // A signed-in admin has no use for the login form.
+    if req.uri().path() == LOGIN_PATH && app::ssr::authorize(&engine, req.headers()).await.is_ok() {
+        return Redirect::to("/").into_response();
+    }
     if is_public(req.uri().path()) {
         return next.run(req).await;
     }
     match app::ssr::authorize(&engine, req.headers()).await {
         Ok(_) => next.run(req).await,
         Err(AppError::Unauthorized | AppError::NotSuperAdmin) => {
-            Redirect::to("/login").into_response()
+            Redirect::to(LOGIN_PATH).into_response()
         }
         Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
     }

@@ -6,6 +6,7 @@
 //! second) and lasts 12 hours. It is not `Secure` because reelsync is served over
 //! plain HTTP on the mill's LAN.
 
+use cookie::{Cookie, SameSite};
 use engine::Engine;
 use http::{HeaderMap, HeaderValue, header};
 
@@ -18,15 +19,15 @@ pub const SESSION_COOKIE: &str = "reelsync_session";
 pub const SESSION_MAX_AGE_SECS: u64 = 12 * 60 * 60;
 
 /// The session token from the request's `Cookie` headers, if there is one.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == SESSION_COOKIE && !cookie.value().is_empty())
+        .map(|cookie| cookie.value().to_owned())
 }
 
 /// The signed-in super admin behind these request headers.
@@ -34,9 +35,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
 /// `Unauthorized` when there is no session or it is unknown or expired;
 /// `NotSuperAdmin` when the session's user lost the role since signing in.
 pub async fn authorize(engine: &Engine, headers: &HeaderMap) -> Result<engine::User, AppError> {
-    let token = session_token(headers)
-        .ok_or(AppError::Unauthorized)?
-        .to_owned();
+    let token = session_token(headers).ok_or(AppError::Unauthorized)?;
     let user = super::blocking(engine, move |engine| engine.session_user(&token))
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -58,11 +57,15 @@ pub fn expired_session_cookie() -> HeaderValue {
 }
 
 fn cookie_header(value: &str, max_age: u64) -> HeaderValue {
-    let cookie =
-        format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+    let cookie = Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age as i64))
+        .build();
     // Tokens are URL-safe text from the engine; anything else is a bug there, and
     // an empty cookie (signed out) is the safe answer to it.
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| {
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| {
         tracing::error!("session token is not valid in a cookie");
         HeaderValue::from_static("reelsync_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
     })
@@ -83,9 +86,9 @@ mod tests {
     #[test]
     fn finds_the_session_among_other_cookies() {
         let h = headers(&["theme=dark; reelsync_session=tok123; lang=en"]);
-        assert_eq!(session_token(&h), Some("tok123"));
+        assert_eq!(session_token(&h).as_deref(), Some("tok123"));
         let h = headers(&["theme=dark", "reelsync_session=tok456"]);
-        assert_eq!(session_token(&h), Some("tok456"));
+        assert_eq!(session_token(&h).as_deref(), Some("tok456"));
     }
 
     #[test]

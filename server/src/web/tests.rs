@@ -222,6 +222,13 @@ async fn a_super_admin_signs_in_sees_the_figures_and_signs_out() {
     assert_eq!(data.warehouse_error, None);
     assert_eq!(data.user, "admin");
 
+    let login_page = site.get("/login", Some(&cookie)).await;
+    assert!(
+        login_page.status().is_redirection(),
+        "signed in: no login form"
+    );
+    assert_eq!(login_page.headers()[LOCATION], "/");
+
     let page = site.get("/", Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = text(page).await;
