@@ -500,6 +500,19 @@ impl Mapper {
             .collect()
     }
 
+    /// A filter that reads only the rows whose status is `In-stock`, when the status
+    /// is mapped directly (through transforms, the raw spelling is not known).
+    pub fn in_stock_filter(&self) -> Option<crate::warehouse::RowFilter> {
+        let (_, position, transforms) = self
+            .steps
+            .iter()
+            .find(|(f, _, _)| *f == ProductField::Status)?;
+        transforms.is_empty().then(|| crate::warehouse::RowFilter {
+            column: self.columns[*position].clone(),
+            value: ReelStatus::InStock.as_str().to_owned(),
+        })
+    }
+
     /// The position of the status column.
     pub fn status_position(&self) -> usize {
         self.status_column
@@ -688,10 +701,11 @@ fn check_type(
             FieldValue::Text(text)
         }
         FieldType::Status => {
+            // Exactly as the warehouse app writes it: other spellings need a value
+            // map, so that what counts as In-stock is never a guess.
             let text = into_text(value);
-            let status: ReelStatus = text
-                .parse()
-                .map_err(|_| format!("{text:?} is not In-stock, Sold or Delivered"))?;
+            let status = ReelStatus::from_canonical(&text)
+                .ok_or_else(|| format!("{text:?} is not In-stock, Sold or Delivered"))?;
             FieldValue::Text(status.as_str().to_owned())
         }
     };
@@ -758,35 +772,42 @@ pub fn display_value(value: &Value) -> String {
     }
 }
 
-/// The warehouse app's formats, parsed once: parsing a format string per value
-/// would cost more than the dates themselves on a 100k-reel scan.
-static DATE_FORMATS: LazyLock<Vec<Vec<Item<'static>>>> = LazyLock::new(|| {
+/// The warehouse app's formats, compiled once: parsing a format string per value
+/// would cost more than the dates themselves on a 100k-reel scan. In order:
+/// seconds (with an optional fraction) and minutes, each with a space or a `T`,
+/// then a bare date.
+static DATE_FORMATS: LazyLock<[Vec<Item<'static>>; 5]> = LazyLock::new(|| {
     [
         "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d",
     ]
-    .iter()
     .map(|f| StrftimeItems::new(f).collect())
-    .collect()
 });
 
 /// Reads the warehouse app's naive local times (`YYYY-MM-DD HH:MM[:SS[.ffffff]]`,
 /// also with a `T`, or a bare date at midnight).
 pub fn parse_date(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
-    DATE_FORMATS.iter().find_map(|items| {
-        let mut parsed = Parsed::new();
-        chrono::format::parse(&mut parsed, text, items.iter()).ok()?;
-        let date = parsed.to_naive_date().ok()?;
-        match parsed.to_naive_time() {
-            Ok(time) => Some(date.and_time(time)),
-            Err(_) if parsed.hour_div_12().is_none() => date.and_hms_opt(0, 0, 0),
-            Err(_) => None,
-        }
-    })
+    // The shape picks the one format that can match.
+    let format = match (text.len(), text.as_bytes().get(10)) {
+        (19.., Some(b' ')) => 0,
+        (19.., Some(b'T')) => 1,
+        (16, Some(b' ')) => 2,
+        (16, Some(b'T')) => 3,
+        (10, None) => 4,
+        _ => return None,
+    };
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, text, DATE_FORMATS[format].iter()).ok()?;
+    let date = parsed.to_naive_date().ok()?;
+    match parsed.to_naive_time() {
+        Ok(time) => Some(date.and_time(time)),
+        Err(_) if format == 4 => date.and_hms_opt(0, 0, 0),
+        Err(_) => None,
+    }
 }
 
 /// Writes a time the way the warehouse app does.
@@ -968,6 +989,25 @@ mod tests {
     }
 
     #[test]
+    fn statuses_must_be_spelled_as_the_warehouse_app_does_unless_mapped() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let mut row = good_row();
+        set(&mut row, "status", Value::Text("in-stock".into()));
+        assert!(mapper.map(&row).is_err());
+        assert_eq!(mapper.status_of(&row), None);
+        let mut mappings = default_mappings();
+        mappings[ProductField::Status.index()].transforms =
+            vec![Transform::parse("map=in-stock:In-stock").unwrap()];
+        let mapper = Mapper::new(&mappings).unwrap();
+        assert_eq!(mapper.status_of(&row), Some(ReelStatus::InStock));
+        assert_eq!(
+            mapper.in_stock_filter(),
+            None,
+            "a mapped status cannot be filtered as stored"
+        );
+    }
+
+    #[test]
     fn a_status_vocabulary_maps_in_and_back_out() {
         let mut mappings = default_mappings();
         let status = mappings
@@ -1030,6 +1070,8 @@ mod tests {
     #[test]
     fn dates_in_every_warehouse_format_parse() {
         for text in [
+            "2024-05-01T10:00",
+            "2024-05-01T10:00:05.5",
             "2024-05-01 10:00",
             "2024-05-01 10:00:05",
             "2024-05-01 10:00:05.123456",
@@ -1037,6 +1079,18 @@ mod tests {
         ] {
             assert!(parse_date(text).is_some(), "{text}");
         }
-        assert!(parse_date("01/05/2024").is_none());
+        for bad in [
+            "01/05/2024",
+            "2024-05-01 25:00",
+            "2024-13-01",
+            "2024-05-01 10:00:xx",
+            "",
+        ] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+        assert_eq!(
+            parse_date("2024-05-01 10:00").unwrap(),
+            parse_date("2024-05-01T10:00:00").unwrap()
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{self, ImportPolicy, Scope};
 use crate::report::{RunDetail, RunSummary};
 use crate::store::{self, Store};
-use crate::sync::{open_checked, plan_rows};
+use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
 use crate::{Dashboard, Engine, StatusCounts};
 
@@ -55,7 +55,7 @@ impl Engine {
         let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
         Ok(CheckReport {
             path: warehouse.path().display().to_string(),
-            reels: reader.count_rows()?,
+            reels: reader.count_rows(None)?,
             columns: reader.product_columns()?,
             mapped_fields: mappings.iter().filter(|m| m.active).count(),
         })
@@ -108,16 +108,17 @@ impl Engine {
         let store = Store::open_read_only(self.data_dir())?;
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
+        let scope = Scope {
+            import: ImportPolicy::All,
+            ..NOTHING
+        };
+        let filter = row_filter(&scope, &mapper);
         let mut out = Vec::new();
         let mut cursor = after;
         while out.len() < limit {
-            let rows = reader.page(&columns, cursor, warehouse::PAGE_SIZE)?;
+            let rows = reader.page(&columns, filter.as_ref(), cursor, warehouse::PAGE_SIZE)?;
             let Some(last) = rows.last() else { break };
             let up_to = last.id;
-            let scope = Scope {
-                import: ImportPolicy::All,
-                ..NOTHING
-            };
             let plan = plan_rows(&store, rows.clone(), cursor, up_to, &mapper, &scope)?;
             out.extend(plan.steps.into_iter().map(|step| {
                 let (fields, problem) = match step.op {
@@ -147,8 +148,9 @@ impl Engine {
     fn scan(&self, store: &Store, mut each: impl FnMut(plan::PagePlan)) -> Result<()> {
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
+        let filter = row_filter(&NOTHING, &mapper);
         let mut last = 0;
-        for page in reader.pages(&columns) {
+        for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
             let up_to = rows.last().map_or(last, |r| r.id);
             let plan = plan_rows(store, rows, last, up_to, &mapper, &NOTHING)?;

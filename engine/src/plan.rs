@@ -81,6 +81,14 @@ pub struct Scope {
     pub push: bool,
 }
 
+impl Scope {
+    /// Whether only untracked `In-stock` rows can matter: an import of everything
+    /// importable, or a count of it. Then the other rows need not be read.
+    pub fn only_in_stock_matters(&self) -> bool {
+        !self.pull && !self.push && !matches!(self.import, ImportPolicy::Reels(_))
+    }
+}
+
 /// What to do to one reel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {

@@ -25,6 +25,11 @@ impl ReelStatus {
     /// Every status, in order.
     pub const ALL: [ReelStatus; 3] = [Self::InStock, Self::Sold, Self::Delivered];
 
+    /// The status spelled exactly as both databases hold it, and nothing else.
+    pub fn from_canonical(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
     /// The spelling both databases use.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,7 +58,7 @@ impl FromStr for ReelStatus {
     /// `in_stock`/`instock` as spelled on command lines.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         // The canonical spelling is what both databases hold; it needs no folding.
-        if let Some(status) = Self::ALL.into_iter().find(|status| status.as_str() == s) {
+        if let Some(status) = Self::from_canonical(s) {
             return Ok(status);
         }
         let folded: String = s

@@ -176,6 +176,15 @@ pub(crate) fn open_checked(
     Ok((warehouse, reader, mapper, settings))
 }
 
+/// The warehouse rows a scope needs: only `In-stock` ones when nothing else can
+/// matter to it (and the status column can be matched as stored).
+pub(crate) fn row_filter(scope: &Scope, mapper: &Mapper) -> Option<warehouse::RowFilter> {
+    scope
+        .only_in_stock_matters()
+        .then(|| mapper.in_stock_filter())
+        .flatten()
+}
+
 /// Plans warehouse `rows` against the tracked reels whose warehouse ids lie in
 /// `(after, up_to]`.
 fn plan_page_of(
@@ -305,12 +314,13 @@ impl<'a> Run<'a> {
         let tx = conn
             .transaction_with_behavior(behavior)
             .map_err(|e| store_err(self.config, e))?;
-        let total = reader.count_rows()?;
+        let filter = row_filter(&scope, &mapper);
+        let total = reader.count_rows(filter.as_ref())?;
         let mut scanned = 0;
         let mut last_id = 0;
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
-        for page in reader.pages(&columns) {
+        for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
             let up_to = rows.last().map_or(last_id, |r| r.id);
             scanned += rows.len() as u64;

@@ -44,6 +44,15 @@ pub struct ExternalRow {
     pub values: Vec<Value>,
 }
 
+/// Reads only the rows whose `column` holds `value` (a column of the discovered
+/// schema; the value is bound). The warehouse has no index on it, so SQLite still
+/// walks every row, but rows that cannot matter are never copied out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFilter {
+    pub column: String,
+    pub value: String,
+}
+
 /// One compare-and-set write: set the status (and `last_date`) of the reel only if
 /// the warehouse still holds `expected_status`.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,18 +169,36 @@ impl Reader {
         Ok(columns)
     }
 
-    /// How many reels the file holds (for progress).
-    pub fn count_rows(&self) -> Result<u64> {
-        self.query_row_i64(&format!("SELECT count(*) FROM {}", quote(PRODUCTS_TABLE)))
+    /// How many reels the file holds (that pass `filter`), for progress.
+    pub fn count_rows(&self, filter: Option<&RowFilter>) -> Result<u64> {
+        let started = Instant::now();
+        let (sql, params) = match filter {
+            Some(f) => (
+                format!(
+                    "SELECT count(*) FROM {} WHERE {} = ?1",
+                    quote(PRODUCTS_TABLE),
+                    quote(&f.column)
+                ),
+                vec![f.value.as_str()],
+            ),
+            None => (
+                format!("SELECT count(*) FROM {}", quote(PRODUCTS_TABLE)),
+                vec![],
+            ),
+        };
+        self.conn
+            .query_row(&sql, params_from_iter(params), |row| row.get::<_, i64>(0))
             .map(|n| n as u64)
+            .map_err(|e| self.warehouse.classify(e, started))
     }
 
-    /// Reads the rows after `after_id`, at most `limit`, with `columns` (which must be
-    /// real columns of the table) in order. Each call is its own short read
-    /// transaction.
+    /// Reads the rows after `after_id` (that pass `filter`), at most `limit`, with
+    /// `columns` (which must be real columns of the table) in order. Each call is its
+    /// own short read transaction.
     pub fn page(
         &self,
         columns: &[String],
+        filter: Option<&RowFilter>,
         after_id: i64,
         limit: usize,
     ) -> Result<Vec<ExternalRow>> {
@@ -182,14 +209,17 @@ impl Reader {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1 ORDER BY \"id\" LIMIT ?2",
-            quote(PRODUCTS_TABLE)
+            "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1{} ORDER BY \"id\" LIMIT ?2",
+            quote(PRODUCTS_TABLE),
+            filter.map_or_else(String::new, |f| format!(" AND {} = ?3", quote(&f.column)))
         );
         let width = columns.len();
+        let mut params = vec![Value::Integer(after_id), Value::Integer(limit as i64)];
+        params.extend(filter.map(|f| Value::Text(f.value.clone())));
         self.conn
             .prepare_cached(&sql)
             .and_then(|mut stmt| {
-                stmt.query_map(rusqlite::params![after_id, limit as i64], |row| {
+                stmt.query_map(params_from_iter(params), |row| {
                     let values = (1..=width)
                         .map(|i| row.get::<_, Value>(i))
                         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -203,11 +233,13 @@ impl Reader {
             .map_err(|e| self.warehouse.classify(e, started))
     }
 
-    /// Iterates over every row in `id` order, one page per read transaction.
-    pub fn pages<'r>(&'r self, columns: &'r [String]) -> Pages<'r> {
+    /// Iterates over every row (that passes `filter`) in `id` order, one page per
+    /// read transaction.
+    pub fn pages<'r>(&'r self, columns: &'r [String], filter: Option<&'r RowFilter>) -> Pages<'r> {
         Pages {
             reader: self,
             columns,
+            filter,
             after_id: 0,
             done: false,
         }
@@ -236,6 +268,7 @@ impl Reader {
 pub struct Pages<'r> {
     reader: &'r Reader,
     columns: &'r [String],
+    filter: Option<&'r RowFilter>,
     after_id: i64,
     done: bool,
 }
@@ -247,7 +280,10 @@ impl Iterator for Pages<'_> {
         if self.done {
             return None;
         }
-        match self.reader.page(self.columns, self.after_id, PAGE_SIZE) {
+        match self
+            .reader
+            .page(self.columns, self.filter, self.after_id, PAGE_SIZE)
+        {
             Ok(rows) if rows.is_empty() => {
                 self.done = true;
                 None
@@ -365,11 +401,46 @@ mod tests {
         let (_dir, warehouse) = warehouse_with(PAGE_SIZE * 2 + 7);
         let reader = warehouse.open_read().unwrap();
         let columns = vec!["reel_number".to_owned()];
-        let pages: Vec<_> = reader.pages(&columns).collect::<Result<_>>().unwrap();
+        let pages: Vec<_> = reader.pages(&columns, None).collect::<Result<_>>().unwrap();
         assert_eq!(pages.len(), 3);
         let ids: Vec<i64> = pages.iter().flatten().map(|r| r.id).collect();
         assert_eq!(ids, (1..=(PAGE_SIZE * 2 + 7) as i64).collect::<Vec<_>>());
-        assert_eq!(reader.count_rows().unwrap(), (PAGE_SIZE * 2 + 7) as u64);
+        assert_eq!(reader.count_rows(None).unwrap(), (PAGE_SIZE * 2 + 7) as u64);
+    }
+
+    #[test]
+    fn a_filter_reads_only_matching_rows_across_pages() {
+        let (_dir, warehouse) = warehouse_with(PAGE_SIZE + 10);
+        // Every third reel is sold.
+        warehouse
+            .open_write()
+            .unwrap()
+            .conn
+            .execute("UPDATE Products SET status = 'Sold' WHERE id % 3 = 0", [])
+            .unwrap();
+        let reader = warehouse.open_read().unwrap();
+        let only = RowFilter {
+            column: "status".into(),
+            value: "In-stock".into(),
+        };
+        let columns = vec!["status".to_owned()];
+        let rows: Vec<ExternalRow> = reader
+            .pages(&columns, Some(&only))
+            .collect::<Result<Vec<_>>>()
+            .unwrap()
+            .concat();
+        let expected: Vec<i64> = (1..=(PAGE_SIZE + 10) as i64)
+            .filter(|id| id % 3 != 0)
+            .collect();
+        assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), expected);
+        assert!(
+            rows.iter()
+                .all(|r| r.values == [Value::Text("In-stock".into())])
+        );
+        assert_eq!(
+            reader.count_rows(Some(&only)).unwrap(),
+            expected.len() as u64
+        );
     }
 
     #[test]
@@ -434,7 +505,7 @@ mod tests {
         assert_eq!(applied, vec![true, false]);
         let reader = warehouse.open_read().unwrap();
         let rows = reader
-            .page(&["status".into(), "last_date".into()], 0, 10)
+            .page(&["status".into(), "last_date".into()], None, 0, 10)
             .unwrap();
         assert_eq!(
             rows[0].values,
@@ -468,6 +539,6 @@ mod tests {
         let copy = Warehouse::new(&dest, Duration::from_millis(10))
             .open_read()
             .unwrap();
-        assert_eq!(copy.count_rows().unwrap(), 3);
+        assert_eq!(copy.count_rows(None).unwrap(), 3);
     }
 }
