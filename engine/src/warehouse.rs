@@ -110,7 +110,8 @@ impl Warehouse {
                 path: self.path.clone(),
             });
         }
-        let flags = mode | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        // No SQLITE_OPEN_URI: a path is only ever a path, never `file:…?mode=rwc`.
+        let flags = mode | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags).map_err(|source| {
             WarehouseError::Open {
                 path: self.path.clone(),
