@@ -1,7 +1,7 @@
 //! Changes an admin makes: settings, field mappings and office statuses.
 
 use chrono::Utc;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::Engine;
@@ -174,11 +174,7 @@ impl Engine {
             for reel in reels.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
                 let found: Option<(i64, String)> = lookup
                     .query_row([reel], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map(Some)
-                    .or_else(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                        other => Err(other),
-                    })
+                    .optional()
                     .map_err(&path_err)?;
                 match found {
                     None => result.not_found.push(reel.to_owned()),

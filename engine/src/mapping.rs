@@ -353,14 +353,6 @@ impl Mapped {
         self.values[field.index()].as_ref()
     }
 
-    /// The reel number (always present in a valid row).
-    pub fn reel_number(&self) -> &str {
-        match self.get(ProductField::ReelNumber) {
-            Some(FieldValue::Text(s)) => s,
-            _ => "",
-        }
-    }
-
     /// The status (always present in a valid row).
     pub fn status(&self) -> Option<ReelStatus> {
         match self.get(ProductField::Status) {
@@ -891,7 +883,10 @@ mod tests {
     fn a_good_row_maps_with_types() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let mapped = mapper.map(&good_row()).unwrap();
-        assert_eq!(mapped.reel_number(), "R-1");
+        assert_eq!(
+            mapped.get(ProductField::ReelNumber),
+            Some(&FieldValue::Text("R-1".into()))
+        );
         assert_eq!(
             mapped.get(ProductField::Width),
             Some(&FieldValue::Int(1200))

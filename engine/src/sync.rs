@@ -50,7 +50,7 @@ impl Engine {
         let mut run = Run::new(&self.config, request, started_at, Some(run_id));
         let store = Store::connect_existing(&self.config.data_dir)?;
         let result = run.execute(store.conn, progress);
-        let report = self.finish_run(&run, run_id, result.as_ref().err())?;
+        let report = self.finish_run(&mut run, run_id, result.as_ref().err())?;
         drop(lock);
         // The run is logged with what it did; the caller still learns that the
         // warehouse could not be written, as the error it is.
@@ -86,7 +86,12 @@ impl Engine {
 
     /// Logs how a run ended (a failed run counts nothing, as it committed nothing)
     /// and, after a full sync, when the schedule runs next.
-    fn finish_run(&self, run: &Run<'_>, run_id: i64, failure: Option<&Error>) -> Result<RunReport> {
+    fn finish_run(
+        &self,
+        run: &mut Run<'_>,
+        run_id: i64,
+        failure: Option<&Error>,
+    ) -> Result<RunReport> {
         let error = failure
             .map(ToString::to_string)
             .or_else(|| run.write_error.as_ref().map(|e| format!("{e}; {RETRY}")));
@@ -288,7 +293,8 @@ impl<'a> Run<'a> {
         self.run_id.is_none()
     }
 
-    fn report(&self, outcome: Outcome, error: Option<String>) -> RunReport {
+    /// The report so far; it takes the items, so call it once, at the end.
+    fn report(&mut self, outcome: Outcome, error: Option<String>) -> RunReport {
         RunReport {
             run_id: self.run_id,
             kind: self.request.kind(),
@@ -299,7 +305,7 @@ impl<'a> Run<'a> {
             duration_ms: self.clock.elapsed().as_millis() as u64,
             error,
             snapshot: self.snapshot.clone(),
-            items: self.items.clone(),
+            items: std::mem::take(&mut self.items),
         }
     }
 
