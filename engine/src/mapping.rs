@@ -182,7 +182,7 @@ impl Transform {
 
     fn apply(&self, value: Value) -> std::result::Result<Value, String> {
         Ok(match (self, value) {
-            (Self::Trim, Value::Text(s)) => Value::Text(s.trim().to_owned()),
+            (Self::Trim, Value::Text(s)) => Value::Text(trimmed(s)),
             (Self::Upper, Value::Text(s)) => Value::Text(s.to_uppercase()),
             (Self::Lower, Value::Text(s)) => Value::Text(s.to_lowercase()),
             (Self::ToInteger, v) => to_integer(v)?,
@@ -442,33 +442,27 @@ impl Mapper {
     /// is due exactly when it changes. Hashing raw values lets an unchanged reel be
     /// recognised without mapping it.
     pub fn source_hash(&self, row: &[Value]) -> i64 {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(&self.fingerprint.to_le_bytes());
+        // One-shot hashing of the bytes laid end to end gives the same digest as
+        // feeding them one by one, at a fraction of the cost of ~60 small updates.
+        let mut bytes = Vec::with_capacity(512);
+        bytes.extend_from_slice(&self.fingerprint.to_le_bytes());
         for value in self.hashed.iter().map(|i| &row[*i]) {
             match value {
-                Value::Null => hasher.update(&[0]),
+                Value::Null => bytes.push(0),
                 Value::Integer(i) => {
-                    hasher.update(&[1]);
-                    hasher.update(&i.to_le_bytes());
+                    bytes.push(1);
+                    bytes.extend_from_slice(&i.to_le_bytes());
                 }
                 Value::Real(r) => {
-                    hasher.update(&[2]);
-                    hasher.update(&r.to_le_bytes());
+                    bytes.push(2);
+                    bytes.extend_from_slice(&r.to_le_bytes());
                 }
-                Value::Text(s) => {
-                    hasher.update(&[3]);
-                    hasher.update(&(s.len() as u64).to_le_bytes());
-                    hasher.update(s.as_bytes());
-                }
-                Value::Blob(b) => {
-                    hasher.update(&[4]);
-                    hasher.update(&(b.len() as u64).to_le_bytes());
-                    hasher.update(b);
-                }
+                Value::Text(s) => tagged_bytes(&mut bytes, 3, s.as_bytes()),
+                Value::Blob(b) => tagged_bytes(&mut bytes, 4, b),
             }
         }
         // SQLite integers are signed; the bits are what matter.
-        hasher.digest() as i64
+        xxhash_rust::xxh3::xxh3_64(&bytes) as i64
     }
 
     /// The position of the column feeding `last_date`, when it is mapped.
@@ -705,6 +699,15 @@ fn check_type(
 }
 
 /// A value as owned text, moving a string rather than copying it.
+/// `text` without surrounding whitespace, keeping its buffer when it has none (the
+/// usual case, for every text field of every imported reel).
+fn trimmed(text: String) -> String {
+    match text.trim() {
+        t if t.len() == text.len() => text,
+        t => t.to_owned(),
+    }
+}
+
 fn into_text(value: Value) -> String {
     match value {
         Value::Text(s) => s,
@@ -800,6 +803,13 @@ pub fn parse_date(text: &str) -> Option<NaiveDateTime> {
         Err(_) if format == 4 => date.and_hms_opt(0, 0, 0),
         Err(_) => None,
     }
+}
+
+/// Appends a tag, the length and the bytes of a variable-length value.
+fn tagged_bytes(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
+    out.push(tag);
+    out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+    out.extend_from_slice(value);
 }
 
 /// Writes a time the way the warehouse app does.
@@ -1087,5 +1097,16 @@ mod tests {
             parse_date("2024-05-01 10:00").unwrap(),
             parse_date("2024-05-01T10:00:00").unwrap()
         );
+    }
+
+    /// Stored field hashes must stay valid from one version to the next: a changed
+    /// digest would make the next sync rewrite every tracked reel.
+    #[test]
+    fn the_field_hash_is_stable_across_versions() {
+        let mapper = Mapper::new(&default_mappings()).unwrap();
+        let mut row = good_row();
+        set(&mut row, "comments", Value::Null);
+        set(&mut row, "breaks", Value::Integer(2));
+        assert_eq!(mapper.source_hash(&row), 833_049_633_876_326_372);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Statement, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
@@ -22,8 +22,17 @@ pub const STORE_FILE: &str = "reelsync.sqlite3";
 /// How long a main-store statement waits for another reelsync process's write.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))]));
+/// The page cache of a run's connection, in KiB. A large import's transaction then
+/// stays in memory instead of spilling pages to the WAL mid-transaction and
+/// reading them back when it touches them again (an import a fifth faster).
+const RUN_CACHE_KIB: u32 = 16 * 1024;
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/001_initial.sql")),
+        M::up(include_str!("../migrations/002_link_import_time.sql")),
+    ])
+});
 
 /// A connection to the main store.
 pub struct Store {
@@ -63,7 +72,13 @@ impl Store {
 
     /// Opens a read-write connection to a store that [`Store::open`] has migrated.
     pub fn connect_existing(data_dir: &Path) -> Result<Self> {
-        let store = Self::connect(&data_dir.join(STORE_FILE), OpenFlags::default())?;
+        Self::connect(&data_dir.join(STORE_FILE), OpenFlags::default())
+    }
+
+    /// [`Store::connect_existing`] with the larger page cache a run writes through.
+    pub fn connect_for_run(data_dir: &Path) -> Result<Self> {
+        let store = Self::connect_existing(data_dir)?;
+        store.pragma("cache_size", &format!("-{RUN_CACHE_KIB}"))?;
         Ok(store)
     }
 
@@ -125,9 +140,10 @@ impl Store {
 pub struct Stamp(String);
 
 impl Stamp {
-    /// The time, in the format rusqlite reads back as a `DateTime<Utc>`.
+    /// The time to the millisecond, in the format rusqlite reads back as a
+    /// `DateTime<Utc>` (its own writes carry nanoseconds: six bytes more per stamp).
     pub fn new(at: DateTime<Utc>) -> Self {
-        Self(at.format("%F %T%.f%:z").to_string())
+        Self(at.format("%F %T%.3f%:z").to_string())
     }
 }
 
@@ -277,8 +293,10 @@ pub fn known_reels(conn: &Connection, reels: &[&str]) -> rusqlite::Result<HashSe
         return Ok(HashSet::new());
     }
     let list = serde_json::to_string(reels).map_err(|e| conversion(0, e))?;
+    // A join probes the reel-number index once per listed reel; `IN (SELECT …)`
+    // would first copy the list into a temporary B-tree.
     let mut stmt = conn.prepare_cached(
-        "SELECT reel_number FROM products WHERE reel_number IN (SELECT value FROM json_each(?1))",
+        "SELECT p.reel_number FROM json_each(?1) AS r JOIN products AS p ON p.reel_number = r.value",
     )?;
     stmt.query_map([list], |row| row.get(0))?.collect()
 }
@@ -330,39 +348,86 @@ static UPDATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Inserts an imported reel and its tracking row; `false` when the reel number is
-/// taken (then nothing is written).
-pub fn insert_product(
-    conn: &Connection,
-    external_id: i64,
-    mapped: &Mapped,
-    now: &Stamp,
-) -> rusqlite::Result<bool> {
-    let mut insert = conn.prepare_cached(&INSERT_PRODUCT)?;
-    let mut values: Vec<&dyn rusqlite::ToSql> = mapped
-        .values
-        .iter()
-        .map(|v| v as &dyn rusqlite::ToSql)
-        .collect();
-    values.push(now);
-    if insert.execute(values.as_slice())? == 0 {
-        return Ok(false);
+/// The inserts a run makes for nearly every reel, prepared once for the run: a
+/// statement-cache look-up per reel (hashing the SQL text twice) cost more than a
+/// tenth of a large import.
+pub struct RunWriter<'c> {
+    conn: &'c Connection,
+    product: Statement<'c>,
+    link: Statement<'c>,
+    item: Statement<'c>,
+}
+
+impl<'c> RunWriter<'c> {
+    /// Prepares the statements on `conn` (which may be read-only for a dry run, as
+    /// long as nothing is inserted).
+    pub fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(Self {
+            conn,
+            product: conn.prepare(&INSERT_PRODUCT)?,
+            link: conn.prepare(
+                "INSERT INTO product_mappings (product_id, external_id, base_status, field_hash, last_synced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            item: conn.prepare(
+                "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+        })
     }
-    let product_id = conn.last_insert_rowid();
-    let status = mapped.status().unwrap_or(ReelStatus::InStock);
-    conn.prepare_cached(
-        "INSERT INTO product_mappings
-             (product_id, external_id, base_status, field_hash, imported_at, last_synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?
-    .execute(params![
-        product_id,
-        external_id,
-        status.as_str(),
-        mapped.source_hash,
-        now
-    ])?;
-    Ok(true)
+
+    /// The connection the statements run on, for a run's rarer writes.
+    pub fn conn(&self) -> &'c Connection {
+        self.conn
+    }
+
+    /// Inserts an imported reel and its tracking row; `false` when the reel number
+    /// is taken (then nothing is written).
+    pub fn insert_product(
+        &mut self,
+        external_id: i64,
+        mapped: &Mapped,
+        now: &Stamp,
+    ) -> rusqlite::Result<bool> {
+        let mut values: Vec<&dyn rusqlite::ToSql> = mapped
+            .values
+            .iter()
+            .map(|v| v as &dyn rusqlite::ToSql)
+            .collect();
+        values.push(now);
+        if self.product.execute(values.as_slice())? == 0 {
+            return Ok(false);
+        }
+        let product_id = self.conn.last_insert_rowid();
+        let status = mapped.status().unwrap_or(ReelStatus::InStock);
+        self.link.execute(params![
+            product_id,
+            external_id,
+            status.as_str(),
+            mapped.source_hash,
+            now
+        ])?;
+        Ok(true)
+    }
+
+    /// Logs one reel acted on or rejected, as the run's `seq`th item.
+    pub fn insert_item(&mut self, run_id: i64, seq: u64, item: &RunItem) -> rusqlite::Result<()> {
+        let changes = match item.changes.as_slice() {
+            // Imports, most items of a large run, change no listed field.
+            [] => "[]".to_owned(),
+            changes => serde_json::to_string(changes).map_err(|e| conversion(5, e))?,
+        };
+        self.item
+            .execute(params![
+                run_id,
+                seq as i64,
+                item.reel_number,
+                item.action.as_str(),
+                item.reason,
+                changes
+            ])
+            .map(drop)
+    }
 }
 
 /// Writes a product's mapped fields (not its status) and the new field hash.
@@ -537,32 +602,6 @@ pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::R
     .map(drop)
 }
 
-/// Logs one reel acted on or rejected, as the run's `seq`th item.
-pub fn insert_item(
-    conn: &Connection,
-    run_id: i64,
-    seq: u64,
-    item: &RunItem,
-) -> rusqlite::Result<()> {
-    let changes = match item.changes.as_slice() {
-        // Imports, most items of a large run, change no listed field.
-        [] => "[]".to_owned(),
-        changes => serde_json::to_string(changes).map_err(|e| conversion(5, e))?,
-    };
-    conn.prepare_cached(
-        "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        run_id,
-        seq as i64,
-        item.reel_number,
-        item.action.as_str(),
-        item.reason,
-        changes
-    ])
-    .map(drop)
-}
-
 const RUN_SELECT: &str = "SELECT id, kind, trigger, who, started_at, duration_ms, outcome,
         importable, imported, updated, exported, status_in, conflicts, rejected, unchanged, error
      FROM runs";
@@ -660,4 +699,48 @@ pub fn log_activity(
     )?
     .execute(params![Utc::now(), who, action, subject, detail])
     .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn a_version_1_store_upgrades_keeping_its_tracked_reels() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO products (id, reel_number, status, status_changed_at, created_at, updated_at)
+                     VALUES (7, 'R-1', 'Sold', '2026-01-02 03:04:05.000+00:00',
+                             '2026-01-02 03:04:05.000+00:00', '2026-01-02 03:04:05.000+00:00');
+                 INSERT INTO product_mappings
+                     (product_id, external_id, base_status, field_hash, imported_at, last_synced_at)
+                     VALUES (7, 70, 'Sold', 1, '2026-01-02 03:04:05.000+00:00',
+                             '2026-01-02 03:04:05.000+00:00');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let tracked = tracked_in_range(&store.conn, 0, i64::MAX).unwrap();
+        assert_eq!(tracked[&70].reel_number, "R-1");
+        assert_eq!(tracked[&70].base, ReelStatus::Sold);
+        let has_column: bool = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('product_mappings') WHERE name = 'imported_at'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!has_column);
+    }
 }

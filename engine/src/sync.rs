@@ -16,7 +16,7 @@ use crate::report::{
     Action, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
-use crate::store::{self, Finish, Stamp, Store};
+use crate::store::{self, Finish, RunWriter, Stamp, Store};
 use crate::warehouse::{self, Reader, StatusWrite, Warehouse, WriteColumns};
 use crate::{Config, Engine};
 
@@ -48,7 +48,7 @@ impl Engine {
         }
         let (lock, run_id) = self.start_run(request, started_at)?;
         let mut run = Run::new(&self.config, request, started_at, Some(run_id));
-        let store = Store::connect_existing(&self.config.data_dir)?;
+        let store = Store::connect_for_run(&self.config.data_dir)?;
         let result = run.execute(store.conn, progress);
         let report = self.finish_run(&mut run, run_id, result.as_ref().err())?;
         drop(lock);
@@ -326,6 +326,7 @@ impl<'a> Run<'a> {
         let mut last_id = 0;
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
+        let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
         for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
             let up_to = rows.last().map_or(last_id, |r| r.id);
@@ -337,7 +338,7 @@ impl<'a> Run<'a> {
                         .filter(|reel| reels.contains(reel)),
                 );
             }
-            self.plan_and_apply(&tx, rows, last_id, up_to, &mapper, &scope)?;
+            self.plan_and_apply(&mut writer, rows, last_id, up_to, &mapper, &scope)?;
             last_id = up_to;
             progress(Progress {
                 scanned,
@@ -346,13 +347,13 @@ impl<'a> Run<'a> {
             });
         }
         // Tracked reels past the last row are gone from the warehouse.
-        self.plan_and_apply(&tx, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
+        self.plan_and_apply(&mut writer, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
         if let ImportPolicy::Reels(reels) = &scope.import {
             let mut unseen: Vec<&String> = reels.difference(&requested_seen).collect();
             unseen.sort();
             for reel in unseen {
                 self.log(
-                    &tx,
+                    &mut writer,
                     RunItem {
                         reel_number: reel.clone(),
                         action: Action::Reject,
@@ -363,7 +364,8 @@ impl<'a> Run<'a> {
                 self.counts.rejected += 1;
             }
         }
-        self.write_exports(&tx, &warehouse, &reader, &mapper, &settings)?;
+        self.write_exports(&mut writer, &warehouse, &reader, &mapper, &settings)?;
+        drop(writer);
         if self.dry() {
             return Ok(());
         }
@@ -373,7 +375,7 @@ impl<'a> Run<'a> {
 
     fn plan_and_apply(
         &mut self,
-        conn: &Connection,
+        writer: &mut RunWriter<'_>,
         rows: Vec<warehouse::ExternalRow>,
         after: i64,
         up_to: i64,
@@ -382,19 +384,20 @@ impl<'a> Run<'a> {
     ) -> Result<()> {
         let plan = db(
             self.config,
-            plan_page_of(conn, rows, after, up_to, mapper, scope),
+            plan_page_of(writer.conn(), rows, after, up_to, mapper, scope),
         )?;
         self.counts.importable += plan.importable;
         self.counts.unchanged += plan.unchanged;
         for step in plan.steps {
-            self.apply(conn, step)?;
+            self.apply(writer, step)?;
         }
         Ok(())
     }
 
     /// Applies one step to the main store (real runs) and logs it. Exports wait
     /// until the scan is over, so the warehouse is written in few short batches.
-    fn apply(&mut self, conn: &Connection, step: Step) -> Result<()> {
+    fn apply(&mut self, writer: &mut RunWriter<'_>, step: Step) -> Result<()> {
+        let conn = writer.conn();
         let dry = self.dry();
         let now = &self.stamp;
         let config = self.config;
@@ -403,12 +406,7 @@ impl<'a> Run<'a> {
         let mut changes = Vec::new();
         match &step.op {
             Op::Import { mapped } => {
-                if dry
-                    || db(
-                        config,
-                        store::insert_product(conn, step.external_id, mapped, now),
-                    )?
-                {
+                if dry || db(config, writer.insert_product(step.external_id, mapped, now))? {
                     self.counts.imported += 1;
                 } else {
                     action = Action::Reject;
@@ -471,7 +469,7 @@ impl<'a> Run<'a> {
             }
         }
         self.log(
-            conn,
+            writer,
             RunItem {
                 reel_number: step.reel_number,
                 action,
@@ -483,13 +481,10 @@ impl<'a> Run<'a> {
 
     /// Logs an item: kept in the report for dry runs and for items that need
     /// attention, stored for real runs.
-    fn log(&mut self, conn: &Connection, item: RunItem) -> Result<()> {
+    fn log(&mut self, writer: &mut RunWriter<'_>, item: RunItem) -> Result<()> {
         if let Some(run_id) = self.run_id {
             self.logged += 1;
-            db(
-                self.config,
-                store::insert_item(conn, run_id, self.logged, &item),
-            )?;
+            db(self.config, writer.insert_item(run_id, self.logged, &item))?;
         }
         let attention = matches!(
             item.action,
@@ -505,7 +500,7 @@ impl<'a> Run<'a> {
     /// and records, in the main transaction, the ones the warehouse took.
     fn write_exports(
         &mut self,
-        conn: &Connection,
+        writer: &mut RunWriter<'_>,
         warehouse: &Warehouse,
         reader: &Reader,
         mapper: &Mapper,
@@ -520,7 +515,7 @@ impl<'a> Run<'a> {
                 self.counts.exported += 1;
                 let changes = plan::export_changes(&export);
                 self.log(
-                    conn,
+                    writer,
                     RunItem {
                         reel_number: reel,
                         action: Action::Export,
@@ -537,7 +532,7 @@ impl<'a> Run<'a> {
             status: mapper.status_column_name(),
             last_date: mapper.last_date_column_name(),
         };
-        let mut writer = warehouse.open_write()?;
+        let mut warehouse_writer = warehouse.open_write()?;
         for batch in exports.chunks(warehouse::WRITE_BATCH) {
             let writes: Vec<StatusWrite> = batch
                 .iter()
@@ -550,7 +545,7 @@ impl<'a> Run<'a> {
                 .collect();
             let applied = match self.write_error {
                 Some(_) => vec![false; batch.len()],
-                None => writer
+                None => warehouse_writer
                     .compare_and_set(&columns, &writes)
                     .unwrap_or_else(|e| {
                         self.write_error = Some(e);
@@ -558,7 +553,7 @@ impl<'a> Run<'a> {
                     }),
             };
             for ((reel, export), took) in batch.iter().zip(applied) {
-                self.record_export(conn, reel, export, took, columns.last_date.is_some())?;
+                self.record_export(writer, reel, export, took, columns.last_date.is_some())?;
             }
         }
         Ok(())
@@ -566,7 +561,7 @@ impl<'a> Run<'a> {
 
     fn record_export(
         &mut self,
-        conn: &Connection,
+        writer: &mut RunWriter<'_>,
         reel: &str,
         export: &Export,
         took: bool,
@@ -577,7 +572,7 @@ impl<'a> Run<'a> {
             db(
                 self.config,
                 store::record_export(
-                    conn,
+                    writer.conn(),
                     export.product_id,
                     export.to,
                     writes_last_date.then_some(export.last_date.as_deref()),
@@ -604,7 +599,7 @@ impl<'a> Run<'a> {
                 changes,
             }
         };
-        self.log(conn, item)
+        self.log(writer, item)
     }
 
     /// Copies the warehouse file into the data directory and prunes old copies.

@@ -221,9 +221,12 @@ impl Reader {
             .prepare_cached(&sql)
             .and_then(|mut stmt| {
                 stmt.query_map(params_from_iter(params), |row| {
-                    let values = (1..=width)
-                        .map(|i| row.get::<_, Value>(i))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    // Sized up front: collecting through a `Result` would grow it
+                    // three times per row.
+                    let mut values = Vec::with_capacity(width);
+                    for i in 1..=width {
+                        values.push(row.get::<_, Value>(i)?);
+                    }
                     Ok(ExternalRow {
                         id: row.get(0)?,
                         values,
