@@ -32,6 +32,14 @@ pub enum WarehouseError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error(
+        "cannot write a snapshot of the warehouse database to {path}: {source}; nothing was written to the warehouse"
+    )]
+    Snapshot {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
     #[error("warehouse database {path}: {source}")]
     Sqlite {
         path: PathBuf,

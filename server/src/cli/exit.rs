@@ -67,8 +67,8 @@ pub fn code_of(err: &anyhow::Error) -> Exit {
         .find_map(|cause| {
             if let Some(engine_err) = cause.downcast_ref::<engine::Error>() {
                 Some(code_of_engine(engine_err))
-            } else if cause.is::<engine::WarehouseError>() {
-                Some(Exit::Warehouse)
+            } else if let Some(warehouse_err) = cause.downcast_ref::<engine::WarehouseError>() {
+                Some(code_of_warehouse(warehouse_err))
             } else if cause.is::<UsageError>() {
                 Some(Exit::Usage)
             } else {
@@ -80,13 +80,21 @@ pub fn code_of(err: &anyhow::Error) -> Exit {
 
 fn code_of_engine(err: &engine::Error) -> Exit {
     match err {
-        engine::Error::Warehouse(_) => Exit::Warehouse,
+        engine::Error::Warehouse(warehouse_err) => code_of_warehouse(warehouse_err),
         engine::Error::RunInProgress(_) => Exit::Busy,
         engine::Error::Invalid(_) => Exit::Usage,
         engine::Error::NotFound { .. }
         | engine::Error::Store { .. }
         | engine::Error::Migration { .. }
         | engine::Error::Io { .. } => Exit::Failure,
+    }
+}
+
+fn code_of_warehouse(err: &engine::WarehouseError) -> Exit {
+    match err {
+        // The file was readable; the copy in the data directory failed.
+        engine::WarehouseError::Snapshot { .. } => Exit::Failure,
+        _ => Exit::Warehouse,
     }
 }
 
@@ -127,6 +135,11 @@ mod tests {
             path: "w.sqlite3".into(),
         };
         assert_eq!(exit_of(engine::Error::from(missing)), Exit::Warehouse);
+        let snapshot = engine::WarehouseError::Snapshot {
+            path: "data/snapshots/s.sqlite3".into(),
+            source: rusqlite::Error::InvalidQuery,
+        };
+        assert_eq!(exit_of(engine::Error::from(snapshot)), Exit::Failure);
         assert_eq!(exit_of(engine::Error::Invalid("bad".into())), Exit::Usage);
         let not_found = engine::Error::NotFound {
             what: "run",
