@@ -141,7 +141,24 @@ impl Fixture {
             who: "test".into(),
             dry_run,
         };
-        self.engine.sync(&request, &mut |_| {})
+        let report = self.engine.sync(&request, &mut |_| {});
+        self.assert_keys_hold();
+        report
+    }
+
+    /// Runs write without checking foreign keys (every row they insert refers to
+    /// one they wrote just before): after every run of every test, the store's
+    /// references must still all hold.
+    pub fn assert_keys_hold(&self) {
+        let broken: Vec<(String, String)> = self
+            .store()
+            .prepare("SELECT \"table\", parent FROM pragma_foreign_key_check")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(broken.is_empty(), "broken references: {broken:?}");
     }
 
     pub fn full(&self) -> RunReport {
