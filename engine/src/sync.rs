@@ -365,6 +365,7 @@ impl<'a> Run<'a> {
             }
         }
         self.write_exports(&mut writer, &warehouse, &reader, &mapper, &settings)?;
+        // Its statements borrow the transaction, which committing consumes.
         drop(writer);
         if self.dry() {
             return Ok(());
