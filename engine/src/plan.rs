@@ -134,7 +134,8 @@ pub struct Export {
     pub last_date_before: Option<String>,
     /// `None` for a cancellation back to stock, as the warehouse app does.
     pub last_date: Option<String>,
-    /// The row's [`Mapper::source_hash`] once written.
+    /// The field hash to store once written: the row's as written, or the stored
+    /// one while a refresh is still due.
     pub source_hash_after: i64,
 }
 
@@ -323,13 +324,17 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         op,
     };
     let mapper = input.mapper;
-    let changed = mapper.source_hash(&row.values) != tracked.field_hash;
-    if scope.pull && changed {
+    // Whether the product's fields match the row once this plan is applied.
+    let mut fields_in_step = mapper.source_hash(&row.values) == tracked.field_hash;
+    if scope.pull && !fields_in_step {
         plan.steps.push(step(match mapper.map(&row.values) {
-            Ok(mapped) => Op::Update {
-                product_id: tracked.product_id,
-                mapped,
-            },
+            Ok(mapped) => {
+                fields_in_step = true;
+                Op::Update {
+                    product_id: tracked.product_id,
+                    mapped,
+                }
+            }
             Err(rejection) => Op::Reject {
                 reason: format!("warehouse row cannot be refreshed: {rejection}"),
             },
@@ -365,9 +370,13 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             product_id: tracked.product_id,
             status: warehouse,
         }),
-        Merge::PushOffice if scope.push => {
-            Some(Op::Export(export(mapper, row, tracked, warehouse)))
-        }
+        Merge::PushOffice if scope.push => Some(Op::Export(export(
+            mapper,
+            row,
+            tracked,
+            warehouse,
+            fields_in_step,
+        ))),
         Merge::Conflict(reason) => Some(Op::Conflict {
             product_id: tracked.product_id,
             warehouse,
@@ -434,7 +443,16 @@ pub fn merge_status(
     }
 }
 
-fn export(mapper: &Mapper, row: &ExternalRow, tracked: &Tracked, warehouse: ReelStatus) -> Export {
+/// The export of the office's status over `row`. `fields_in_step` says whether the
+/// product's fields match the row (as read, or refreshed by this run): only then may
+/// the hash of the row as written be stored, or a refresh still due would be lost.
+fn export(
+    mapper: &Mapper,
+    row: &ExternalRow,
+    tracked: &Tracked,
+    warehouse: ReelStatus,
+    fields_in_step: bool,
+) -> Export {
     let to = tracked.office;
     let last_date = (to != ReelStatus::InStock).then(|| {
         format_date(
@@ -465,7 +483,11 @@ fn export(mapper: &Mapper, row: &ExternalRow, tracked: &Tracked, warehouse: Reel
         to_raw,
         last_date_before,
         last_date,
-        source_hash_after: mapper.source_hash(&after),
+        source_hash_after: if fields_in_step {
+            mapper.source_hash(&after)
+        } else {
+            tracked.field_hash
+        },
     }
 }
 

@@ -496,20 +496,22 @@ pub fn set_status_from_sync(
     .map(drop)
 }
 
-/// Records the status both sides agree on and the link's state.
-pub fn set_base(
+/// Records `base`, the warehouse's status, as the one both sides agree on, and the
+/// link as in step. The warehouse app set that status, not reelsync, so the link
+/// forgets what reelsync last wrote: an office cancellation is exported only over
+/// a value reelsync wrote and the warehouse has held since.
+pub fn agree_on_warehouse_status(
     conn: &Connection,
     product_id: i64,
     base: ReelStatus,
-    state: LinkState,
-    reason: Option<&str>,
     now: &Stamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE product_mappings SET base_status = ?1, state = ?2, state_reason = ?3, last_synced_at = ?4
-         WHERE product_id = ?5",
+        "UPDATE product_mappings SET base_status = ?1, written_status = NULL, state = 'ok',
+                state_reason = NULL, last_synced_at = ?2
+         WHERE product_id = ?3",
     )?
-    .execute(params![base.as_str(), state.as_str(), reason, now, product_id])
+    .execute(params![base.as_str(), now, product_id])
     .map(drop)
 }
 

@@ -432,7 +432,7 @@ impl<'a> Run<'a> {
                     )?;
                     db(
                         config,
-                        store::set_base(conn, *product_id, *to, LinkState::Ok, None, now),
+                        store::agree_on_warehouse_status(conn, *product_id, *to, now),
                     )?;
                 }
                 self.counts.status_in += 1;
@@ -441,7 +441,7 @@ impl<'a> Run<'a> {
                 if !dry {
                     db(
                         config,
-                        store::set_base(conn, *product_id, *status, LinkState::Ok, None, now),
+                        store::agree_on_warehouse_status(conn, *product_id, *status, now),
                     )?;
                 }
             }

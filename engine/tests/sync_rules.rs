@@ -337,6 +337,67 @@ fn an_office_cancellation_of_a_warehouse_sold_is_a_conflict() {
 }
 
 #[test]
+fn a_sold_the_warehouse_app_set_again_is_not_ours_to_cancel() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.import_all();
+    // The office sells; reelsync writes Sold.
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    f.full();
+    // The warehouse app cancels, then loads the reel on a truck itself.
+    f.wh_set("R1", "status", Some("In-stock"));
+    f.full();
+    f.wh_set("R1", "status", Some("Sold"));
+    f.full();
+    assert_eq!(f.office_status("R1"), "Sold");
+    // Its Sold now is the warehouse app's, not the one reelsync wrote.
+    f.office_sets(&["R1"], ReelStatus::InStock);
+    let before = bytes(&f.warehouse);
+    let report = f.full();
+    assert_eq!((report.counts.exported, report.counts.conflicts), (0, 1));
+    assert_eq!(bytes(&f.warehouse), before);
+}
+
+#[test]
+fn an_export_only_run_leaves_a_due_refresh_to_the_next_sync() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.import_all();
+    f.wh_set("R1", "location", Some("Anbar_PAK"));
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    let report = f.sync(RunScope::Export, false).unwrap();
+    assert_eq!((report.counts.exported, report.counts.updated), (1, 0));
+    assert_eq!(
+        f.product_value("R1", "location").as_deref(),
+        Some("Anbar_Akhal")
+    );
+    let report = f.full();
+    assert_eq!(report.counts.updated, 1);
+    assert_eq!(
+        f.product_value("R1", "location").as_deref(),
+        Some("Anbar_PAK")
+    );
+    assert_eq!(f.full().counts.updated, 0);
+}
+
+#[test]
+fn a_refresh_that_cannot_map_is_reported_again_after_an_export() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.import_all();
+    f.wh_set("R1", "width", Some("wide"));
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    let report = f.full();
+    assert_eq!((report.counts.exported, report.counts.rejected), (1, 1));
+    let report = f.full();
+    assert_eq!(report.counts.rejected, 1, "{:?}", report.items);
+    assert!(
+        report.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("cannot be refreshed")
+    );
+}
+
+#[test]
 fn a_warehouse_delivered_is_never_pushed_back() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     f.import_all();
