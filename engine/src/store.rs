@@ -434,25 +434,34 @@ impl<'c> RunWriter<'c> {
     }
 }
 
-/// Writes a product's mapped fields (not its status) and the new field hash.
+/// Writes a product's mapped fields (not its status) and the new field hash;
+/// `false` when its new reel number is another product's (then nothing is written).
 pub fn update_fields(
     conn: &Connection,
     product_id: i64,
     mapped: &Mapped,
     now: &Stamp,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<bool> {
     let mut stmt = conn.prepare_cached(&UPDATE_FIELDS)?;
     let mut values: Vec<&dyn rusqlite::ToSql> = refreshed_fields()
         .map(|f| &mapped.values[f.index()] as &dyn rusqlite::ToSql)
         .collect();
     values.push(now);
     values.push(&product_id);
-    stmt.execute(values.as_slice())?;
+    match stmt.execute(values.as_slice()) {
+        // A failed statement undoes only itself; the run's transaction goes on.
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            return Ok(false);
+        }
+        result => result?,
+    };
     conn.prepare_cached(
         "UPDATE product_mappings SET field_hash = ?1, last_synced_at = ?2 WHERE product_id = ?3",
     )?
-    .execute(params![mapped.source_hash, now, product_id])
-    .map(drop)
+    .execute(params![mapped.source_hash, now, product_id])?;
+    Ok(true)
 }
 
 /// A product's current field values, in [`ProductField::ALL`] order.
@@ -555,6 +564,18 @@ pub fn set_state(
 }
 
 // ----- runs -----------------------------------------------------------------------
+
+/// Marks as failed the runs still logged as `running`: called with the run lock
+/// held, they are runs whose process died (killed, or a power cut) before
+/// [`finish_run`]. Their main-store changes were rolled back with them.
+pub fn close_interrupted_runs(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE runs SET outcome = 'failed', finished_at = ?1,
+                error = 'interrupted: reelsync stopped before this run finished; its main-store changes were rolled back'
+         WHERE outcome = 'running'",
+        [Utc::now()],
+    )
+}
 
 /// Starts the log of a run; its outcome reads `running` until [`finish_run`].
 pub fn start_run(

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result, RunningRun, WarehouseError};
 use crate::lock::RunLock;
-use crate::mapping::{self, Mapper};
+use crate::mapping::{self, FieldValue, Mapper, ProductField};
 use crate::plan::{self, Export, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step};
 use crate::report::{
     Action, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
@@ -46,9 +46,10 @@ impl Engine {
             run.execute(store.conn, progress)?;
             return Ok(run.report(outcome_of(&run.counts), None));
         }
+        // Connected first: a run logged as started must get to its end.
+        let store = Store::connect_for_run(&self.config.data_dir)?;
         let (lock, run_id) = self.start_run(request, started_at)?;
         let mut run = Run::new(&self.config, request, started_at, Some(run_id));
-        let store = Store::connect_for_run(&self.config.data_dir)?;
         let result = run.execute(store.conn, progress);
         let report = self.finish_run(&mut run, run_id, result.as_ref().err())?;
         drop(lock);
@@ -71,6 +72,7 @@ impl Engine {
         };
         let mut lock = RunLock::acquire(&self.config.data_dir, &me)?;
         let store = Store::connect_existing(&self.config.data_dir)?;
+        store::close_interrupted_runs(&store.conn).map_err(|e| store.err(e))?;
         let run_id = store::start_run(
             &store.conn,
             me.kind,
@@ -418,10 +420,18 @@ impl<'a> Run<'a> {
             Op::Update { product_id, mapped } => {
                 let current = db(config, store::product_values(conn, *product_id))?;
                 changes = plan::describe(&step.op, current.as_deref());
-                if !dry {
-                    db(config, store::update_fields(conn, *product_id, mapped, now))?;
+                if dry || db(config, store::update_fields(conn, *product_id, mapped, now))? {
+                    self.counts.updated += 1;
+                } else {
+                    action = Action::Reject;
+                    let taken = mapped
+                        .get(ProductField::ReelNumber)
+                        .map_or_else(String::new, FieldValue::to_text);
+                    reason = Some(format!(
+                        "warehouse row cannot be refreshed: its new reel number {taken} is another product's"
+                    ));
+                    self.counts.rejected += 1;
                 }
-                self.counts.updated += 1;
             }
             Op::StatusIn { product_id, to, .. } => {
                 changes = plan::describe(&step.op, None);

@@ -398,6 +398,62 @@ fn a_refresh_that_cannot_map_is_reported_again_after_an_export() {
 }
 
 #[test]
+fn a_refresh_onto_another_products_reel_number_rejects_only_that_reel() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    f.import_all();
+    // The warehouse app renames R2, then gives R1 its old number. In id order the
+    // sync meets R1 first, while a product still holds R2.
+    f.wh_set("R2", "reel_number", Some("R9"));
+    f.wh_set("R1", "reel_number", Some("R2"));
+    let report = f.full();
+    assert_eq!((report.counts.updated, report.counts.rejected), (1, 1));
+    assert!(
+        report.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("new reel number R2 is another product's"),
+        "{:?}",
+        report.items
+    );
+    // The run went on and committed: the other reel took its new number, which
+    // frees R2 for the next sync.
+    assert_eq!(f.product_value("R9", "reel_number").as_deref(), Some("R9"));
+    let report = f.full();
+    assert_eq!((report.counts.updated, report.counts.rejected), (1, 0));
+    assert_eq!(
+        f.product_value("R2", "location").as_deref(),
+        Some("Anbar_Akhal")
+    );
+}
+
+#[test]
+fn a_run_killed_midway_is_closed_as_failed_by_the_next_one() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.store()
+        .execute(
+            "INSERT INTO runs (kind, trigger, who, started_at, outcome)
+             VALUES ('manual', 'manual', 'ali', '2026-01-02 03:04:05+00:00', 'running')",
+            [],
+        )
+        .unwrap();
+    let report = f.import_all();
+    let runs = f.engine.runs(10).unwrap();
+    let interrupted = runs
+        .iter()
+        .find(|r| r.id != report.run_id.unwrap())
+        .unwrap();
+    assert_eq!(interrupted.outcome, engine::Outcome::Failed);
+    assert!(
+        interrupted
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("interrupted")
+    );
+}
+
+#[test]
 fn a_warehouse_delivered_is_never_pushed_back() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     f.import_all();
