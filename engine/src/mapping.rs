@@ -345,6 +345,32 @@ pub struct Mapped {
     pub values: Vec<Option<FieldValue>>,
     /// [`Mapper::source_hash`] of the row these values came from.
     pub source_hash: i64,
+    /// The fields an active mapping feeds; a refresh leaves the others as they are.
+    pub fields: FieldSet,
+}
+
+/// A set of product fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldSet(u32);
+
+impl FieldSet {
+    pub fn insert(&mut self, field: ProductField) {
+        self.0 |= 1 << field.index();
+    }
+
+    pub fn contains(self, field: ProductField) -> bool {
+        self.0 & (1 << field.index()) != 0
+    }
+}
+
+impl FromIterator<ProductField> for FieldSet {
+    fn from_iter<I: IntoIterator<Item = ProductField>>(fields: I) -> Self {
+        let mut set = Self::default();
+        for field in fields {
+            set.insert(field);
+        }
+        set
+    }
 }
 
 impl Mapped {
@@ -383,6 +409,8 @@ pub struct Mapper {
     /// Identifies the mappings themselves, so that changing a mapping refreshes
     /// every reel.
     fingerprint: u64,
+    /// The fields the steps feed.
+    fields: FieldSet,
 }
 
 impl Mapper {
@@ -425,6 +453,7 @@ impl Mapper {
             serde_json::to_vec(&mappings.iter().filter(|m| m.active).collect::<Vec<_>>())
                 .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
                 .map_err(|e| Error::Invalid(e.to_string()))?;
+        let fields = steps.iter().map(|(f, _, _)| *f).collect();
         Ok(Self {
             steps,
             columns,
@@ -434,6 +463,7 @@ impl Mapper {
             hashed,
             last_use,
             fingerprint,
+            fields,
         })
     }
 
@@ -593,6 +623,7 @@ impl Mapper {
         Ok(Mapped {
             values,
             source_hash,
+            fields: self.fields,
         })
     }
 }

@@ -532,7 +532,11 @@ pub fn export_changes(export: &Export) -> Vec<Change> {
 pub fn diff(old: &[Option<FieldValue>], new: &Mapped) -> Vec<Change> {
     ProductField::ALL
         .iter()
-        .filter(|f| **f != ProductField::Status && old[f.index()].as_ref() != new.get(**f))
+        .filter(|f| {
+            **f != ProductField::Status
+                && new.fields.contains(**f)
+                && old[f.index()].as_ref() != new.get(**f)
+        })
         .map(|f| Change {
             field: f.as_str().into(),
             old: old[f.index()].as_ref().map(FieldValue::to_text),

@@ -313,11 +313,8 @@ fn field_list() -> String {
         .join(", ")
 }
 
-// The statements below are built from the field list once, not per row: the
-// statement cache is keyed by SQL text, so building it per row costs a format per
-// reel.
-
-static INSERT_PRODUCT: LazyLock<String> = LazyLock::new(|| {
+/// The import of a reel: every field, and the run's time as all three timestamps.
+fn insert_product_sql() -> String {
     let n = ProductField::ALL.len();
     let placeholders: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
     format!(
@@ -328,18 +325,21 @@ static INSERT_PRODUCT: LazyLock<String> = LazyLock::new(|| {
         placeholders.join(", "),
         t = n + 1,
     )
-});
+}
 
-/// The fields a refresh writes: all but the status, which only the merge moves.
-fn refreshed_fields() -> impl Iterator<Item = ProductField> {
+/// The fields a refresh of `mapped` writes: those its mappings feed, but the status,
+/// which only the merge moves. A field without an active mapping keeps its value.
+fn refreshed_fields(mapped: &Mapped) -> impl Iterator<Item = ProductField> + '_ {
     ProductField::ALL
         .iter()
         .copied()
-        .filter(|f| *f != ProductField::Status)
+        .filter(|f| *f != ProductField::Status && mapped.fields.contains(*f))
 }
 
-static UPDATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
-    let sets: Vec<String> = refreshed_fields()
+/// The refresh of `fields`, by product id. Every refresh of a run has the same
+/// fields, so the statement cache serves it after the first.
+fn update_fields_sql(fields: impl Iterator<Item = ProductField>) -> String {
+    let sets: Vec<String> = fields
         .enumerate()
         .map(|(i, f)| format!("{f} = ?{}", i + 1))
         .collect();
@@ -350,7 +350,7 @@ static UPDATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
         n + 1,
         n + 2
     )
-});
+}
 
 /// The inserts a run makes for nearly every reel, prepared once for the run: a
 /// statement-cache look-up per reel (hashing the SQL text twice) cost more than a
@@ -368,7 +368,7 @@ impl<'c> RunWriter<'c> {
     pub fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(Self {
             conn,
-            product: conn.prepare(&INSERT_PRODUCT)?,
+            product: conn.prepare(&insert_product_sql())?,
             link: conn.prepare(
                 "INSERT INTO product_mappings (product_id, external_id, base_status, field_hash, last_synced_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -442,8 +442,8 @@ pub fn update_fields(
     mapped: &Mapped,
     now: &Stamp,
 ) -> rusqlite::Result<bool> {
-    let mut stmt = conn.prepare_cached(&UPDATE_FIELDS)?;
-    let mut values: Vec<&dyn rusqlite::ToSql> = refreshed_fields()
+    let mut stmt = conn.prepare_cached(&update_fields_sql(refreshed_fields(mapped)))?;
+    let mut values: Vec<&dyn rusqlite::ToSql> = refreshed_fields(mapped)
         .map(|f| &mapped.values[f.index()] as &dyn rusqlite::ToSql)
         .collect();
     values.push(now);

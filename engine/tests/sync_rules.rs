@@ -454,6 +454,38 @@ fn a_run_killed_midway_is_closed_as_failed_by_the_next_one() {
 }
 
 #[test]
+fn a_field_whose_mapping_is_switched_off_keeps_its_value() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.wh_set("R1", "comments", Some("edge damaged"));
+    f.import_all();
+    let off = engine::MappingUpdate {
+        active: Some(false),
+        ..Default::default()
+    };
+    f.engine
+        .set_mapping(engine::ProductField::Comments, &off, "t")
+        .unwrap();
+    f.wh_set("R1", "location", Some("Anbar_PAK"));
+    let report = f.full();
+    assert_eq!(report.counts.updated, 1);
+    assert_eq!(
+        f.product_value("R1", "comments").as_deref(),
+        Some("edge damaged")
+    );
+    assert_eq!(
+        f.product_value("R1", "location").as_deref(),
+        Some("Anbar_PAK")
+    );
+    let detail = f.engine.run_detail(report.run_id.unwrap()).unwrap();
+    let fields: Vec<&str> = detail.items[0]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["location"]);
+}
+
+#[test]
 fn a_warehouse_delivered_is_never_pushed_back() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     f.import_all();
