@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Fixture, bytes, dump};
+use common::{Fixture, bytes, dump, first_reason};
 use engine::{Action, Error, Outcome, ReelStatus, RunKind, RunScope, Selection, WarehouseError};
 
 #[test]
@@ -64,13 +64,7 @@ fn a_tracked_reel_is_never_offered_again_whatever_its_status() {
     let again = f.import(&["R1"]);
     assert_eq!(again.counts.imported, 0);
     assert_eq!(again.items[0].action, Action::Reject);
-    assert!(
-        again.items[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("already imported")
-    );
+    assert!(first_reason(&again).contains("already imported"));
     assert_eq!(
         f.office_status("R1"),
         "Sold",
@@ -287,13 +281,7 @@ fn moves_apart_are_a_conflict_and_nothing_is_written() {
     assert_eq!(f.office_status("R1"), "Delivered");
     assert_eq!(f.base_status("R1"), "Sold");
     assert_eq!(f.engine.dashboard().unwrap().conflicts, 1);
-    assert!(
-        report.items[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("both sides moved")
-    );
+    assert!(first_reason(&report).contains("both sides moved"));
 }
 
 #[test]
@@ -322,18 +310,18 @@ fn an_office_cancellation_of_a_warehouse_sold_is_a_conflict() {
     f.wh_set("R1", "status", Some("Sold"));
     f.full();
     assert_eq!(f.office_status("R1"), "Sold");
+    let report = office_cancellation_is_refused(&f);
+    assert!(first_reason(&report).contains("warehouse app set Sold itself"));
+}
+
+/// The office cancels R1; the sync must call it a conflict and write nothing.
+fn office_cancellation_is_refused(f: &Fixture) -> engine::RunReport {
     f.office_sets(&["R1"], ReelStatus::InStock);
     let before = bytes(&f.warehouse);
     let report = f.full();
     assert_eq!((report.counts.exported, report.counts.conflicts), (0, 1));
-    assert!(
-        report.items[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("warehouse app set Sold itself")
-    );
     assert_eq!(bytes(&f.warehouse), before);
+    report
 }
 
 #[test]
@@ -350,11 +338,7 @@ fn a_sold_the_warehouse_app_set_again_is_not_ours_to_cancel() {
     f.full();
     assert_eq!(f.office_status("R1"), "Sold");
     // Its Sold now is the warehouse app's, not the one reelsync wrote.
-    f.office_sets(&["R1"], ReelStatus::InStock);
-    let before = bytes(&f.warehouse);
-    let report = f.full();
-    assert_eq!((report.counts.exported, report.counts.conflicts), (0, 1));
-    assert_eq!(bytes(&f.warehouse), before);
+    office_cancellation_is_refused(&f);
 }
 
 #[test]
@@ -388,13 +372,7 @@ fn a_refresh_that_cannot_map_is_reported_again_after_an_export() {
     assert_eq!((report.counts.exported, report.counts.rejected), (1, 1));
     let report = f.full();
     assert_eq!(report.counts.rejected, 1, "{:?}", report.items);
-    assert!(
-        report.items[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("cannot be refreshed")
-    );
+    assert!(first_reason(&report).contains("cannot be refreshed"));
 }
 
 #[test]
@@ -408,11 +386,7 @@ fn a_refresh_onto_another_products_reel_number_rejects_only_that_reel() {
     let report = f.full();
     assert_eq!((report.counts.updated, report.counts.rejected), (1, 1));
     assert!(
-        report.items[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("new reel number R2 is another product's"),
+        first_reason(&report).contains("new reel number R2 is another product's"),
         "{:?}",
         report.items
     );

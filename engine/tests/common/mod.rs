@@ -183,6 +183,14 @@ impl Fixture {
     }
 }
 
+/// Why a run's first logged item needs attention.
+pub fn first_reason(report: &RunReport) -> &str {
+    report.items[0]
+        .reason
+        .as_deref()
+        .expect("the first item has a reason")
+}
+
 /// The bytes of a file (and of its WAL, if any), to prove nothing was written.
 pub fn bytes(path: &Path) -> Vec<u8> {
     let mut all = std::fs::read(path).unwrap();
