@@ -9,11 +9,11 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDateTime;
 use chrono::format::{Item, Parsed, StrftimeItems};
-use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::status::ReelStatus;
+use crate::warehouse::{Cell, MAX_CELL_BYTES};
 
 /// What kind of value a product field holds; imports and refreshes check it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,20 +180,23 @@ impl Transform {
         }
     }
 
-    fn apply(&self, value: Value) -> std::result::Result<Value, String> {
+    /// Applies the transform. Cells that are not readable text (binary data, bytes
+    /// that are not UTF-8, oversized values) pass through untouched, for the
+    /// field's type check to reject with what they hold.
+    fn apply(&self, value: Cell) -> std::result::Result<Cell, String> {
         Ok(match (self, value) {
-            (Self::Trim, Value::Text(s)) => Value::Text(trimmed(s)),
-            (Self::Upper, Value::Text(s)) => Value::Text(s.to_uppercase()),
-            (Self::Lower, Value::Text(s)) => Value::Text(s.to_lowercase()),
+            (Self::Trim, Cell::Text(s)) => Cell::Text(trimmed(s)),
+            (Self::Upper, Cell::Text(s)) => Cell::Text(s.to_uppercase()),
+            (Self::Lower, Cell::Text(s)) => Cell::Text(s.to_lowercase()),
             (Self::ToInteger, v) => to_integer(v)?,
-            (Self::ParseDate, Value::Text(s)) => {
-                Value::Text(format_date(parse_date(&s).ok_or_else(|| bad_date(&s))?))
+            (Self::ParseDate, Cell::Text(s)) => {
+                Cell::Text(format_date(parse_date(&s).ok_or_else(|| bad_date(&s))?))
             }
-            (Self::ValueMap { map }, v) => match map.get(&display_value(&v)) {
-                Some(to) => Value::Text(to.clone()),
+            (Self::ValueMap { map }, v) => match scalar_text(&v).and_then(|k| map.get(&k)) {
+                Some(to) => Cell::Text(to.clone()),
                 None => v,
             },
-            (Self::Default { value }, v) if is_blank(&v) => Value::Text(value.clone()),
+            (Self::Default { value }, v) if is_blank(&v) => Cell::Text(value.clone()),
             (_, v) => v,
         })
     }
@@ -471,24 +474,30 @@ impl Mapper {
     /// than the status (the status merge owns that), and of the mappings: a refresh
     /// is due exactly when it changes. Hashing raw values lets an unchanged reel be
     /// recognised without mapping it.
-    pub fn source_hash(&self, row: &[Value]) -> i64 {
+    pub fn source_hash(&self, row: &[Cell]) -> i64 {
         // One-shot hashing of the bytes laid end to end gives the same digest as
         // feeding them one by one, at a fraction of the cost of ~60 small updates.
         let mut bytes = Vec::with_capacity(512);
         bytes.extend_from_slice(&self.fingerprint.to_le_bytes());
         for value in self.hashed.iter().map(|i| &row[*i]) {
             match value {
-                Value::Null => bytes.push(0),
-                Value::Integer(i) => {
+                Cell::Null => bytes.push(0),
+                Cell::Integer(i) => {
                     bytes.push(1);
                     bytes.extend_from_slice(&i.to_le_bytes());
                 }
-                Value::Real(r) => {
+                Cell::Real(r) => {
                     bytes.push(2);
                     bytes.extend_from_slice(&r.to_le_bytes());
                 }
-                Value::Text(s) => tagged_bytes(&mut bytes, 3, s.as_bytes()),
-                Value::Blob(b) => tagged_bytes(&mut bytes, 4, b),
+                Cell::Text(s) => tagged_bytes(&mut bytes, 3, s.as_bytes()),
+                Cell::Blob(b) => tagged_bytes(&mut bytes, 4, b),
+                Cell::InvalidText(b) => tagged_bytes(&mut bytes, 5, b),
+                Cell::Oversized { bytes: len, digest } => {
+                    bytes.push(6);
+                    bytes.extend_from_slice(&(*len as u64).to_le_bytes());
+                    bytes.extend_from_slice(&digest.to_le_bytes());
+                }
             }
         }
         // SQLite integers are signed; the bits are what matter.
@@ -505,12 +514,12 @@ impl Mapper {
 
     /// A row's raw values by the field each column feeds, as text: how a row that
     /// does not map still shows.
-    pub fn raw_texts(&self, row: &[Value]) -> std::collections::HashMap<String, Option<String>> {
+    pub fn raw_texts(&self, row: &[Cell]) -> std::collections::HashMap<String, Option<String>> {
         self.steps
             .iter()
             .map(|(field, position, _)| {
                 let value = &row[*position];
-                let text = (*value != Value::Null).then(|| display_value(value));
+                let text = (*value != Cell::Null).then(|| display_value(value));
                 (field.as_str().to_owned(), text)
             })
             .collect()
@@ -556,12 +565,12 @@ impl Mapper {
     }
 
     /// The raw reel number of a warehouse row, as the compare-and-set matches it.
-    pub fn raw_reel<'r>(&self, row: &'r [Value]) -> &'r Value {
+    pub fn raw_reel<'r>(&self, row: &'r [Cell]) -> &'r Cell {
         &row[self.reel_column]
     }
 
     /// The raw status of a warehouse row, as the compare-and-set compares it.
-    pub fn raw_status<'r>(&self, row: &'r [Value]) -> &'r Value {
+    pub fn raw_status<'r>(&self, row: &'r [Cell]) -> &'r Cell {
         &row[self.status_column]
     }
 
@@ -573,16 +582,43 @@ impl Mapper {
     }
 
     /// The reel number of a row, through its mapping, even when other fields don't
-    /// map (falls back to the raw text, trimmed).
-    pub fn reel_of(&self, row: &[Value]) -> String {
+    /// map; when it doesn't map itself, the raw text or integer, trimmed, as a
+    /// request may name it. `None` when the cell holds no such value.
+    pub fn reel_of(&self, row: &[Cell]) -> Option<String> {
         match self.map_field(ProductField::ReelNumber, row) {
-            Some(Ok(Some(value))) => value.to_text(),
-            _ => display_value(self.raw_reel(row)).trim().to_owned(),
+            Some(Ok(Some(value))) => Some(value.to_text()),
+            _ => scalar_text(self.raw_reel(row))
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty() && t.len() <= MAX_REEL_NUMBER),
         }
     }
 
+    /// What a row is called in logs: its reel number, or `#<warehouse id>` when
+    /// its reel-number cell can't be read as one.
+    pub fn reel_label(&self, row: &crate::warehouse::ExternalRow) -> String {
+        self.reel_of(&row.values)
+            .unwrap_or_else(|| format!("#{}", row.id))
+    }
+
+    /// The reel number and status of a tracked reel's row, when a compare-and-set
+    /// write can key on them: both map, through their mappings, to a valid value.
+    /// Otherwise why not, naming the column.
+    pub fn sync_key(&self, row: &[Cell]) -> std::result::Result<ReelStatus, Rejection> {
+        for field in [ProductField::ReelNumber, ProductField::Status] {
+            match self.map_field(field, row) {
+                Some(Ok(Some(_))) => {}
+                Some(Ok(None)) | None => {
+                    return Err(self.rejection(field, "is missing".to_owned()));
+                }
+                Some(Err(reason)) => return Err(self.rejection(field, reason)),
+            }
+        }
+        self.status_of(row)
+            .ok_or_else(|| self.rejection(ProductField::Status, "is not a status".to_owned()))
+    }
+
     /// The status of a row, through its mapping, even when other fields don't map.
-    pub fn status_of(&self, row: &[Value]) -> Option<ReelStatus> {
+    pub fn status_of(&self, row: &[Cell]) -> Option<ReelStatus> {
         match self.map_field(ProductField::Status, row) {
             Some(Ok(Some(FieldValue::Text(s)))) => s.parse().ok(),
             _ => None,
@@ -592,7 +628,7 @@ impl Mapper {
     fn map_field(
         &self,
         field: ProductField,
-        row: &[Value],
+        row: &[Cell],
     ) -> Option<std::result::Result<Option<FieldValue>, String>> {
         let step = self.steps.iter().find(|(f, _, _)| *f == field)?;
         Some(map_step(step, row))
@@ -600,26 +636,28 @@ impl Mapper {
 
     /// Maps and checks one warehouse row (`row` holds [`Self::columns`] in order).
     /// A row that breaks a rule comes back as its reason.
-    pub fn map(&self, row: &[Value]) -> std::result::Result<Mapped, Rejection> {
+    pub fn map(&self, row: &[Cell]) -> std::result::Result<Mapped, Rejection> {
         self.map_owned(row.to_vec())
     }
 
     /// [`Self::map`], moving the row's values instead of copying them (a column
     /// that feeds several fields is copied for all but the last).
-    pub fn map_owned(&self, mut row: Vec<Value>) -> std::result::Result<Mapped, Rejection> {
+    pub fn map_owned(&self, mut row: Vec<Cell>) -> std::result::Result<Mapped, Rejection> {
         let source_hash = self.source_hash(&row);
         let mut values = vec![None; ProductField::ALL.len()];
         for (step, last_use) in self.steps.iter().zip(&self.last_use) {
             let (field, position, transforms) = step;
             let raw = if *last_use {
-                std::mem::replace(&mut row[*position], Value::Null)
+                std::mem::replace(&mut row[*position], Cell::Null)
             } else {
                 row[*position].clone()
             };
             values[field.index()] = run_step(*field, transforms, raw)
-                .map_err(|reason| Rejection::new(*field, reason))?;
+                .map_err(|reason| self.rejection(*field, reason))?;
         }
-        check_required(&values)?;
+        if let Some(field) = missing_required(&values) {
+            return Err(self.rejection(field, "is missing".to_owned()));
+        }
         Ok(Mapped {
             values,
             source_hash,
@@ -628,21 +666,18 @@ impl Mapper {
     }
 }
 
-/// Refuses values that lack a required field.
-fn check_required(values: &[Option<FieldValue>]) -> std::result::Result<(), Rejection> {
-    match ProductField::ALL
+/// The first required field without a value.
+fn missing_required(values: &[Option<FieldValue>]) -> Option<ProductField> {
+    ProductField::ALL
         .iter()
+        .copied()
         .find(|f| f.is_required() && values[f.index()].is_none())
-    {
-        Some(field) => Err(Rejection::new(*field, "is missing".to_owned())),
-        None => Ok(()),
-    }
 }
 
 /// Runs one mapping on a copy of its column's value.
 fn map_step(
     (field, position, transforms): &(ProductField, usize, Vec<Transform>),
-    row: &[Value],
+    row: &[Cell],
 ) -> std::result::Result<Option<FieldValue>, String> {
     run_step(*field, transforms, row[*position].clone())
 }
@@ -651,7 +686,7 @@ fn map_step(
 fn run_step(
     field: ProductField,
     transforms: &[Transform],
-    raw: Value,
+    raw: Cell,
 ) -> std::result::Result<Option<FieldValue>, String> {
     transforms
         .iter()
@@ -659,22 +694,39 @@ fn run_step(
         .and_then(|v| check_type(field, v))
 }
 
-/// Why a warehouse row cannot become a product.
+/// Why a warehouse row cannot become a product: the field, the warehouse column
+/// that feeds it, and what is wrong with the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub field: ProductField,
+    pub column: String,
     pub reason: String,
 }
 
-impl Rejection {
-    fn new(field: ProductField, reason: String) -> Self {
-        Self { field, reason }
+impl fmt::Display for Rejection {
+    /// `width is not a whole number: "wide"`, or with the column named when it is
+    /// not the field's own: `width (column breite) is …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.column == self.field.as_str() {
+            write!(f, "{} {}", self.field, self.reason)
+        } else {
+            write!(f, "{} (column {}) {}", self.field, self.column, self.reason)
+        }
     }
 }
 
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.field, self.reason)
+impl Mapper {
+    fn rejection(&self, field: ProductField, reason: String) -> Rejection {
+        let column = self
+            .steps
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .map_or_else(|| field.default_column(), |(_, i, _)| &self.columns[*i]);
+        Rejection {
+            field,
+            column: column.to_owned(),
+            reason,
+        }
     }
 }
 
@@ -698,19 +750,22 @@ fn status_spellings(mappings: &[FieldMapping]) -> BTreeMap<ReelStatus, String> {
 }
 
 /// Checks a mapped value against its field's type and range; NULL and blank text
-/// become `None`.
-fn check_type(
-    field: ProductField,
-    value: Value,
-) -> std::result::Result<Option<FieldValue>, String> {
+/// become `None`. A cell that can't be read as a value (binary data, bytes that
+/// are not UTF-8, more than [`MAX_CELL_BYTES`]) is refused whatever the field: a
+/// value is taken faithfully or not at all, never replaced by a guess.
+fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<FieldValue>, String> {
+    unreadable(&value).map_or(Ok(()), Err)?;
     if is_blank(&value) {
         return Ok(None);
     }
     let checked = match field.field_type() {
+        FieldType::Text if field == ProductField::ReelNumber => {
+            FieldValue::Text(check_reel_number(value)?)
+        }
         FieldType::Text => FieldValue::Text(into_text(value)),
         FieldType::Integer => match to_integer(value)? {
-            Value::Integer(i) => FieldValue::Int(check_range(field, i)?),
-            other => return Err(format!("is not a whole number: {}", display_value(&other))),
+            Cell::Integer(i) => FieldValue::Int(check_range(field, i)?),
+            other => return Err(format!("is not a whole number: {}", shown(&other))),
         },
         FieldType::DateTime => {
             let text = into_text(value);
@@ -722,14 +777,61 @@ fn check_type(
             // map, so that what counts as In-stock is never a guess.
             let text = into_text(value);
             let status = ReelStatus::from_canonical(&text)
-                .ok_or_else(|| format!("{text:?} is not In-stock, Sold or Delivered"))?;
+                .ok_or_else(|| format!("{} is not In-stock, Sold or Delivered", quoted(&text)))?;
             FieldValue::Text(status.as_str().to_owned())
         }
     };
     Ok(Some(checked))
 }
 
-/// A value as owned text, moving a string rather than copying it.
+/// Why a cell can't be read as any value, if it can't.
+fn unreadable(value: &Cell) -> Option<String> {
+    match value {
+        Cell::InvalidText(bytes) => Some(format!(
+            "holds text that is not valid UTF-8 (at byte {} of {})",
+            std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to()),
+            bytes.len()
+        )),
+        Cell::Blob(bytes) => Some(format!(
+            "holds binary data ({} bytes), not text or a number",
+            bytes.len()
+        )),
+        Cell::Oversized { bytes, .. } => Some(format!(
+            "holds {bytes} bytes, more than the {} reelsync takes in one cell",
+            MAX_CELL_BYTES
+        )),
+        _ => None,
+    }
+}
+
+/// The longest reel number reelsync takes (the warehouse column is a varchar(255)).
+pub const MAX_REEL_NUMBER: usize = 255;
+
+/// The one rule for reel numbers, everywhere: text (or a whole number, read as its
+/// digits) of at most [`MAX_REEL_NUMBER`] bytes, without blanks at its ends or
+/// control characters. A reel number is the key that compare-and-set writes match
+/// and that people type, scan and pass on the command line (which trims its
+/// arguments), so one that breaks the rule is rejected rather than altered; a
+/// `trim` transform on the reel-number mapping takes such reels on purpose.
+fn check_reel_number(value: Cell) -> std::result::Result<String, String> {
+    let text = match value {
+        Cell::Text(text) => text,
+        Cell::Integer(i) => i.to_string(),
+        other => return Err(format!("is not text: {}", shown(&other))),
+    };
+    if text.trim().len() != text.len() {
+        Err(format!("{} has blanks at its ends", quoted(&text)))
+    } else if text.chars().any(char::is_control) {
+        Err(format!("{} holds control characters", quoted(&text)))
+    } else if text.len() > MAX_REEL_NUMBER {
+        Err(format!("is longer than {MAX_REEL_NUMBER} bytes"))
+    } else {
+        Ok(text)
+    }
+}
+
 /// `text` without surrounding whitespace, keeping its buffer when it has none (the
 /// usual case, for every text field of every imported reel).
 fn trimmed(text: String) -> String {
@@ -739,10 +841,21 @@ fn trimmed(text: String) -> String {
     }
 }
 
-fn into_text(value: Value) -> String {
+/// A readable cell as owned text, moving a string rather than copying it.
+fn into_text(value: Cell) -> String {
     match value {
-        Value::Text(s) => s,
+        Cell::Text(s) => s,
         other => display_value(&other),
+    }
+}
+
+/// The text a scalar cell reads as (numbers as their digits); `None` for cells
+/// that hold no readable value.
+fn scalar_text(value: &Cell) -> Option<String> {
+    match value {
+        Cell::Text(s) => Some(s.clone()),
+        Cell::Integer(_) | Cell::Real(_) => Some(display_value(value)),
+        _ => None,
     }
 }
 
@@ -755,14 +868,17 @@ fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, Stri
     }
 }
 
-fn to_integer(value: Value) -> std::result::Result<Value, String> {
+/// Reads whole numbers however the warehouse holds them: integers, whole reals,
+/// and text such as `" 1500 "`, `"1500.0"` or `"۱۵۰۰"` (Persian and Arabic-Indic
+/// digits are the same numbers).
+fn to_integer(value: Cell) -> std::result::Result<Cell, String> {
     match value {
-        Value::Integer(_) | Value::Null => Ok(value),
-        Value::Real(r) if r.fract() == 0.0 && r.abs() < 9.0e15 => Ok(Value::Integer(r as i64)),
-        Value::Text(ref s) => {
-            let t = s.trim();
+        Cell::Integer(_) | Cell::Null => Ok(value),
+        Cell::Real(r) if r.fract() == 0.0 && r.abs() < 9.0e15 => Ok(Cell::Integer(r as i64)),
+        Cell::Text(ref s) => {
+            let t = ascii_digits(s.trim());
             if t.is_empty() {
-                return Ok(Value::Null);
+                return Ok(Cell::Null);
             }
             t.parse::<i64>()
                 .ok()
@@ -772,29 +888,68 @@ fn to_integer(value: Value) -> std::result::Result<Value, String> {
                         .filter(|r| r.fract() == 0.0 && r.abs() < 9.0e15)
                         .map(|r| r as i64)
                 })
-                .map(Value::Integer)
-                .ok_or_else(|| format!("is not a whole number: {s:?}"))
+                .map(Cell::Integer)
+                .ok_or_else(|| format!("is not a whole number: {}", quoted(s)))
         }
-        other => Err(format!("is not a whole number: {}", display_value(&other))),
+        other => Err(format!("is not a whole number: {}", shown(&other))),
     }
 }
 
-fn is_blank(value: &Value) -> bool {
+/// `text` with Persian (U+06F0–U+06F9) and Arabic-Indic (U+0660–U+0669) digits
+/// written as ASCII digits; other characters as they are.
+fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    let digit = |c: char| match c {
+        '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
+        '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
+        _ => None,
+    };
+    if text.is_ascii() {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| digit(c).map_or(c, |d| char::from(b'0' + d as u8)))
+        .collect::<String>()
+        .into()
+}
+
+fn is_blank(value: &Cell) -> bool {
     match value {
-        Value::Null => true,
-        Value::Text(s) => s.trim().is_empty(),
+        Cell::Null => true,
+        Cell::Text(s) => s.trim().is_empty(),
         _ => false,
     }
 }
 
-/// A warehouse value as text, the way it reads in messages and change lists.
-pub fn display_value(value: &Value) -> String {
+/// A warehouse value as text, the way it reads in messages and change lists. Cells
+/// that are not readable values show what they hold (`<4 bytes>`, or text with
+/// its invalid bytes replaced), for display only: they never become data.
+pub fn display_value(value: &Cell) -> String {
     match value {
-        Value::Null => String::new(),
-        Value::Integer(i) => i.to_string(),
-        Value::Real(r) => r.to_string(),
-        Value::Text(s) => s.clone(),
-        Value::Blob(b) => format!("<{} bytes>", b.len()),
+        Cell::Null => String::new(),
+        Cell::Integer(i) => i.to_string(),
+        Cell::Real(r) => r.to_string(),
+        Cell::Text(s) => s.clone(),
+        Cell::InvalidText(b) => String::from_utf8_lossy(b).into_owned(),
+        Cell::Blob(b) => format!("<{} bytes>", b.len()),
+        Cell::Oversized { bytes, .. } => format!("<{bytes} bytes>"),
+    }
+}
+
+/// A value for a message: text quoted and cut to a readable length.
+fn shown(value: &Cell) -> String {
+    match value {
+        Cell::Text(s) => quoted(s),
+        other => display_value(other),
+    }
+}
+
+/// `text` quoted for a message, cut after 60 characters so a huge cell never
+/// makes a huge reason.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
     }
 }
 
@@ -849,7 +1004,7 @@ pub fn format_date(at: NaiveDateTime) -> String {
 }
 
 fn bad_date(text: &str) -> String {
-    format!("{text:?} is not a date like YYYY-MM-DD HH:MM[:SS]")
+    format!("{} is not a date like YYYY-MM-DD HH:MM[:SS]", quoted(text))
 }
 
 #[cfg(test)]
@@ -863,28 +1018,28 @@ mod tests {
             .collect()
     }
 
-    fn good_row() -> Vec<Value> {
+    fn good_row() -> Vec<Cell> {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         mapper
             .columns()
             .iter()
             .map(|c| match c.as_str() {
-                "reel_number" => Value::Text("R-1".into()),
-                "width" => Value::Integer(1200),
-                "gsm" => Value::Integer(120),
-                "length" => Value::Integer(8000),
-                "grade" => Value::Text("Kraft Liner".into()),
-                "breaks" => Value::Integer(0),
-                "location" => Value::Text("Anbar_Akhal".into()),
-                "status" => Value::Text("In-stock".into()),
-                "receive_date" => Value::Text("2024-05-01 10:00".into()),
-                "date" => Value::Text("2024-05-01 09:58:12.123456".into()),
-                _ => Value::Null,
+                "reel_number" => Cell::Text("R-1".into()),
+                "width" => Cell::Integer(1200),
+                "gsm" => Cell::Integer(120),
+                "length" => Cell::Integer(8000),
+                "grade" => Cell::Text("Kraft Liner".into()),
+                "breaks" => Cell::Integer(0),
+                "location" => Cell::Text("Anbar_Akhal".into()),
+                "status" => Cell::Text("In-stock".into()),
+                "receive_date" => Cell::Text("2024-05-01 10:00".into()),
+                "date" => Cell::Text("2024-05-01 09:58:12.123456".into()),
+                _ => Cell::Null,
             })
             .collect()
     }
 
-    fn set(row: &mut [Value], column: &str, value: Value) {
+    fn set(row: &mut [Cell], column: &str, value: Cell) {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let i = mapper.columns().iter().position(|c| c == column).unwrap();
         row[i] = value;
@@ -942,24 +1097,24 @@ mod tests {
         let cases = [
             (
                 "width",
-                Value::Text("wide".into()),
+                Cell::Text("wide".into()),
                 "width is not a whole number",
             ),
-            ("width", Value::Integer(0), "width 0 is out of range"),
-            ("gsm", Value::Null, "gsm is missing"),
+            ("width", Cell::Integer(0), "width 0 is out of range"),
+            ("gsm", Cell::Null, "gsm is missing"),
             (
                 "reel_number",
-                Value::Text("  ".into()),
+                Cell::Text("  ".into()),
                 "reel_number is missing",
             ),
             (
                 "status",
-                Value::Text("Lost".into()),
+                Cell::Text("Lost".into()),
                 "status \"Lost\" is not",
             ),
             (
                 "receive_date",
-                Value::Text("yesterday".into()),
+                Cell::Text("yesterday".into()),
                 "receive_date \"yesterday\"",
             ),
         ];
@@ -978,8 +1133,8 @@ mod tests {
     fn integers_stored_as_text_or_whole_reals_are_accepted() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let mut row = good_row();
-        set(&mut row, "width", Value::Text(" 1500 ".into()));
-        set(&mut row, "gsm", Value::Real(90.0));
+        set(&mut row, "width", Cell::Text(" 1500 ".into()));
+        set(&mut row, "gsm", Cell::Real(90.0));
         let mapped = mapper.map(&row).unwrap();
         assert_eq!(
             mapped.get(ProductField::Width),
@@ -1008,7 +1163,7 @@ mod tests {
         receive.transforms = vec![Transform::ParseDate];
         let mapper = Mapper::new(&mappings).unwrap();
         let mut row = good_row();
-        set(&mut row, "grade", Value::Text("  kraft ".into()));
+        set(&mut row, "grade", Cell::Text("  kraft ".into()));
         let mapped = mapper.map(&row).unwrap();
         assert_eq!(
             mapped.get(ProductField::Grade),
@@ -1028,7 +1183,7 @@ mod tests {
     fn statuses_must_be_spelled_as_the_warehouse_app_does_unless_mapped() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let mut row = good_row();
-        set(&mut row, "status", Value::Text("in-stock".into()));
+        set(&mut row, "status", Cell::Text("in-stock".into()));
         assert!(mapper.map(&row).is_err());
         assert_eq!(mapper.status_of(&row), None);
         let mut mappings = default_mappings();
@@ -1053,7 +1208,7 @@ mod tests {
         status.transforms = vec![Transform::parse("map=Mojood:In-stock,Forookhte:Sold").unwrap()];
         let mapper = Mapper::new(&mappings).unwrap();
         let mut row = good_row();
-        set(&mut row, "status", Value::Text("Forookhte".into()));
+        set(&mut row, "status", Cell::Text("Forookhte".into()));
         assert_eq!(mapper.map(&row).unwrap().status(), Some(ReelStatus::Sold));
         assert_eq!(mapper.warehouse_status(ReelStatus::Sold), "Forookhte");
         assert_eq!(mapper.warehouse_status(ReelStatus::Delivered), "Delivered");
@@ -1065,10 +1220,10 @@ mod tests {
         let base = mapper.source_hash(&good_row());
         assert_eq!(mapper.map(&good_row()).unwrap().source_hash, base);
         let mut sold = good_row();
-        set(&mut sold, "status", Value::Text("Sold".into()));
+        set(&mut sold, "status", Cell::Text("Sold".into()));
         assert_eq!(mapper.source_hash(&sold), base);
         let mut moved = good_row();
-        set(&mut moved, "location", Value::Text("Anbar_PAK".into()));
+        set(&mut moved, "location", Cell::Text("Anbar_PAK".into()));
         assert_ne!(mapper.source_hash(&moved), base);
         let mut mappings = default_mappings();
         mappings[ProductField::Grade.index()].transforms = vec![Transform::Upper];
@@ -1136,8 +1291,8 @@ mod tests {
     fn the_field_hash_is_stable_across_versions() {
         let mapper = Mapper::new(&default_mappings()).unwrap();
         let mut row = good_row();
-        set(&mut row, "comments", Value::Null);
-        set(&mut row, "breaks", Value::Integer(2));
+        set(&mut row, "comments", Cell::Null);
+        set(&mut row, "breaks", Cell::Integer(2));
         assert_eq!(mapper.source_hash(&row), 833_049_633_876_326_372);
     }
 }

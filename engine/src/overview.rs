@@ -116,7 +116,8 @@ impl Engine {
         let mut out = Vec::new();
         let mut cursor = after;
         while out.len() < limit {
-            let rows = reader.page(&columns, filter.as_ref(), cursor, warehouse::PAGE_SIZE)?;
+            let page = reader.page(&columns, filter.as_ref(), cursor, warehouse::PAGE_SIZE)?;
+            let rows = page.rows;
             let Some(last) = rows.last() else { break };
             let up_to = last.id;
             let plan = plan_rows(&store, rows.clone(), cursor, up_to, &mapper, &scope)?;

@@ -6,13 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Local, Utc};
-use rusqlite::types::Value;
-
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value, format_date};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
-use crate::warehouse::ExternalRow;
+use crate::warehouse::{Cell, ExternalRow};
+use chrono::{DateTime, Local, Utc};
 
 /// How a tracked reel's link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,9 +122,9 @@ pub enum Op {
 pub struct Export {
     pub product_id: i64,
     /// The warehouse's reel number, raw, as the write matches it.
-    pub reel: Value,
+    pub reel: Cell,
     /// The warehouse's status, raw, as read: written over only if still there.
-    pub expected: Value,
+    pub expected: Cell,
     pub from: ReelStatus,
     pub to: ReelStatus,
     /// The warehouse spelling of `to`.
@@ -209,12 +207,13 @@ pub fn candidates(
     rows.iter()
         .filter(|r| !tracked.contains_key(&r.id))
         .filter_map(|r| {
-            let reel = mapper.reel_of(&r.values);
-            let asked =
-                matches!(&scope.import, ImportPolicy::Reels(reels) if reels.contains(&reel));
+            let asked = matches!(&scope.import, ImportPolicy::Reels(reels)
+                if mapper.reel_of(&r.values).is_some_and(|reel| reels.contains(&reel)));
             let status = mapper.status_of(&r.values);
-            (asked || status == Some(ReelStatus::InStock))
-                .then_some((r.id, Candidate { reel, status }))
+            (asked || status == Some(ReelStatus::InStock)).then(|| {
+                let reel = mapper.reel_label(r);
+                (r.id, Candidate { reel, status })
+            })
         })
         .collect()
 }
@@ -340,15 +339,21 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             },
         }));
     }
-    let Some(warehouse) = mapper.status_of(&row.values) else {
-        if plan.steps.len() == before {
-            let raw = crate::mapping::display_value(mapper.raw_status(&row.values));
-            plan.steps.push(step(Op::Reject {
-                reason: format!("warehouse status {raw:?} is not In-stock, Sold or Delivered"),
-            }));
+    // The reel number and status are what a compare-and-set write matches: a row
+    // whose cells can't be read safely as them is left alone, with its reason
+    // (once: a failed refresh has given it already).
+    let status = match mapper.sync_key(&row.values) {
+        Ok(status) => status,
+        Err(rejection) => {
+            if plan.steps.len() == before {
+                plan.steps.push(step(Op::Reject {
+                    reason: format!("status not synced: {rejection}"),
+                }));
+            }
+            return;
         }
-        return;
     };
+    let warehouse = status;
     let merge = merge_status(
         tracked.base,
         warehouse,
@@ -466,13 +471,10 @@ fn export(
     // The row as it will read after the write, so the stored hash matches it and the
     // next sync finds nothing to do.
     let mut after = row.values.clone();
-    after[mapper.status_position()] = Value::Text(to_raw.clone());
+    after[mapper.status_position()] = Cell::Text(to_raw.clone());
     let last_date_before = mapper.last_date_position().and_then(|i| {
-        let before = std::mem::replace(
-            &mut after[i],
-            last_date.clone().map_or(Value::Null, Value::Text),
-        );
-        (before != Value::Null).then(|| display_value(&before))
+        let before = std::mem::replace(&mut after[i], Cell::from(last_date.clone()));
+        (before != Cell::Null).then(|| display_value(&before))
     });
     Export {
         product_id: tracked.product_id,

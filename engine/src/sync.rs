@@ -336,7 +336,7 @@ impl<'a> Run<'a> {
             if let ImportPolicy::Reels(reels) = &scope.import {
                 requested_seen.extend(
                     rows.iter()
-                        .map(|r| mapper.reel_of(&r.values))
+                        .filter_map(|r| mapper.reel_of(&r.values))
                         .filter(|reel| reels.contains(reel)),
                 );
             }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, params_from_iter};
 
 use crate::error::WarehouseError;
@@ -29,6 +29,15 @@ pub const PAGE_SIZE: usize = 2_000;
 /// mean fewer syncs.
 pub const WRITE_BATCH: usize = 500;
 
+/// The largest cell reelsync copies out of the warehouse. A larger one is kept as
+/// its size and digest only, and rejects its reel: a page of such cells would
+/// otherwise cost gigabytes on a Pi.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// A page stops early once it has copied this many bytes of cells, so a page of
+/// large values stays a few megabytes.
+const PAGE_BYTES: usize = 8 << 20;
+
 type Result<T> = std::result::Result<T, WarehouseError>;
 
 /// The warehouse file and how long to wait for its lock.
@@ -42,7 +51,91 @@ pub struct Warehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalRow {
     pub id: i64,
-    pub values: Vec<Value>,
+    pub values: Vec<Cell>,
+}
+
+/// One warehouse cell as read. Whatever the file holds reads into one of these, so
+/// no cell's content can fail a page: other tools write the file too, and SQLite
+/// lets any column hold any type. What a cell means is for the mapping to judge,
+/// reel by reel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    /// TEXT whose bytes are not valid UTF-8, kept exactly as read.
+    InvalidText(Vec<u8>),
+    Blob(Vec<u8>),
+    /// A value longer than [`MAX_CELL_BYTES`]: only its size and a digest of its
+    /// bytes are kept, so it costs no memory and still changes the field hash.
+    Oversized {
+        bytes: usize,
+        digest: u64,
+    },
+}
+
+impl Cell {
+    /// Copies a cell out of SQLite, judging nothing.
+    pub fn read(value: ValueRef<'_>) -> Self {
+        match value {
+            ValueRef::Null => Self::Null,
+            ValueRef::Integer(i) => Self::Integer(i),
+            ValueRef::Real(r) => Self::Real(r),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) if bytes.len() > MAX_CELL_BYTES => {
+                Self::Oversized {
+                    bytes: bytes.len(),
+                    digest: xxhash_rust::xxh3::xxh3_64(bytes),
+                }
+            }
+            ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Self::Text(text.to_owned()),
+                Err(_) => Self::InvalidText(bytes.to_vec()),
+            },
+            ValueRef::Blob(bytes) => Self::Blob(bytes.to_vec()),
+        }
+    }
+
+    /// The bytes the cell holds in memory, for bounding a page.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Text(s) => s.len(),
+            Self::InvalidText(b) | Self::Blob(b) => b.len(),
+            _ => 0,
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(text: Option<String>) -> Self {
+        text.map_or(Self::Null, Self::Text)
+    }
+}
+
+/// Binds a cell exactly as it was read (compare-and-set writes match on raw cells).
+impl rusqlite::ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Self::Null => ValueRef::Null,
+            Self::Integer(i) => ValueRef::Integer(*i),
+            Self::Real(r) => ValueRef::Real(*r),
+            Self::Text(s) => ValueRef::Text(s.as_bytes()),
+            Self::InvalidText(b) => ValueRef::Text(b),
+            Self::Blob(b) => ValueRef::Blob(b),
+            // Its bytes were never copied: it can only be matched by reading it again.
+            Self::Oversized { bytes, .. } => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("a {bytes}-byte cell is not kept in memory").into(),
+                ));
+            }
+        }))
+    }
 }
 
 /// Reads only the rows whose `column` holds `value` (a column of the discovered
@@ -58,8 +151,8 @@ pub struct RowFilter {
 /// the warehouse still holds `expected_status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusWrite {
-    pub reel: Value,
-    pub expected_status: Value,
+    pub reel: Cell,
+    pub expected_status: Cell,
     pub status: String,
     pub last_date: Option<String>,
 }
@@ -194,16 +287,17 @@ impl Reader {
             .map_err(|e| self.warehouse.classify(e, started))
     }
 
-    /// Reads the rows after `after_id` (that pass `filter`), at most `limit`, with
-    /// `columns` (which must be real columns of the table) in order. Each call is its
-    /// own short read transaction.
+    /// Reads the rows after `after_id` (that pass `filter`), at most `limit` of them
+    /// and fewer once they hold [`PAGE_BYTES`], with `columns` (which must be real
+    /// columns of the table) in order. Each call is its own short read transaction;
+    /// `more` is false when the table has no further rows.
     pub fn page(
         &self,
         columns: &[String],
         filter: Option<&RowFilter>,
         after_id: i64,
         limit: usize,
-    ) -> Result<Vec<ExternalRow>> {
+    ) -> Result<Page> {
         let started = Instant::now();
         let select = columns
             .iter()
@@ -218,24 +312,34 @@ impl Reader {
         let width = columns.len();
         let mut params = vec![Value::Integer(after_id), Value::Integer(limit as i64)];
         params.extend(filter.map(|f| Value::Text(f.value.clone())));
-        self.conn
-            .prepare_cached(&sql)
-            .and_then(|mut stmt| {
-                stmt.query_map(params_from_iter(params), |row| {
-                    // Sized up front: collecting through a `Result` would grow it
-                    // three times per row.
-                    let mut values = Vec::with_capacity(width);
-                    for i in 1..=width {
-                        values.push(row.get::<_, Value>(i)?);
-                    }
-                    Ok(ExternalRow {
-                        id: row.get(0)?,
-                        values,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(|e| self.warehouse.classify(e, started))
+        let read = || -> rusqlite::Result<Page> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(params))?;
+            let mut page = Page {
+                rows: Vec::with_capacity(limit.min(PAGE_SIZE)),
+                more: false,
+            };
+            let mut bytes = 0;
+            while let Some(row) = rows.next()? {
+                // Sized up front: collecting would grow it three times per row.
+                let mut values = Vec::with_capacity(width);
+                for i in 1..=width {
+                    let cell = Cell::read(row.get_ref(i)?);
+                    bytes += cell.heap_bytes();
+                    values.push(cell);
+                }
+                page.rows.push(ExternalRow {
+                    id: row.get(0)?,
+                    values,
+                });
+                if page.rows.len() == limit || bytes >= PAGE_BYTES {
+                    page.more = true;
+                    break;
+                }
+            }
+            Ok(page)
+        };
+        read().map_err(|e| self.warehouse.classify(e, started))
     }
 
     /// Iterates over every row (that passes `filter`) in `id` order, one page per
@@ -293,6 +397,14 @@ impl Reader {
     }
 }
 
+/// One page of warehouse rows; see [`Reader::page`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub rows: Vec<ExternalRow>,
+    /// Whether rows after these may exist (the page stopped at its limit).
+    pub more: bool,
+}
+
 /// Pages of warehouse rows; see [`Reader::pages`].
 pub struct Pages<'r> {
     reader: &'r Reader,
@@ -313,14 +425,14 @@ impl Iterator for Pages<'_> {
             .reader
             .page(self.columns, self.filter, self.after_id, PAGE_SIZE)
         {
-            Ok(rows) if rows.is_empty() => {
+            Ok(page) if page.rows.is_empty() => {
                 self.done = true;
                 None
             }
-            Ok(rows) => {
-                self.done = rows.len() < PAGE_SIZE;
-                self.after_id = rows.last().map_or(self.after_id, |r| r.id);
-                Some(Ok(rows))
+            Ok(page) => {
+                self.done = !page.more;
+                self.after_id = page.rows.last().map_or(self.after_id, |r| r.id);
+                Some(Ok(page.rows))
             }
             Err(e) => {
                 self.done = true;
@@ -381,14 +493,14 @@ impl Writer {
         {
             let mut stmt = tx.prepare_cached(&sql).map_err(classify)?;
             for write in batch {
-                let last_date = write.last_date.clone().map_or(Value::Null, Value::Text);
-                let params = [
-                    Value::Text(write.status.clone()),
-                    last_date,
-                    write.reel.clone(),
-                    write.expected_status.clone(),
-                ];
-                let changed = stmt.execute(params_from_iter(params)).map_err(classify)?;
+                let changed = stmt
+                    .execute(rusqlite::params![
+                        write.status,
+                        write.last_date,
+                        write.reel,
+                        write.expected_status
+                    ])
+                    .map_err(classify)?;
                 applied.push(changed == 1);
             }
         }
@@ -464,12 +576,66 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), expected);
         assert!(
             rows.iter()
-                .all(|r| r.values == [Value::Text("In-stock".into())])
+                .all(|r| r.values == [Cell::Text("In-stock".into())])
         );
         assert_eq!(
             reader.count_rows(Some(&only)).unwrap(),
             expected.len() as u64
         );
+    }
+
+    #[test]
+    fn any_cell_reads_whatever_it_holds() {
+        let (_dir, warehouse) = warehouse_with(6);
+        let conn = Connection::open(warehouse.path()).unwrap();
+        let huge = vec![b'a'; MAX_CELL_BYTES + 1];
+        conn.execute_batch("UPDATE Products SET comments = CAST(x'66ff6f' AS TEXT) WHERE id = 1; UPDATE Products SET comments = x'00010203' WHERE id = 2; UPDATE Products SET comments = 12.5 WHERE id = 3; UPDATE Products SET comments = 'a' || char(0) || 'b' WHERE id = 4;").unwrap();
+        conn.execute("UPDATE Products SET comments = ?1 WHERE id = 5", [&huge])
+            .unwrap();
+        let reader = warehouse.open_read().unwrap();
+        let cells: Vec<Cell> = reader
+            .page(&["comments".into()], None, 0, 10)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.values.into_iter().next().unwrap())
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                Cell::InvalidText(vec![0x66, 0xff, 0x6f]),
+                Cell::Blob(vec![0, 1, 2, 3]),
+                // A text column's affinity stores a real as text.
+                Cell::Text("12.5".into()),
+                Cell::Text("a\0b".into()),
+                Cell::Oversized {
+                    bytes: huge.len(),
+                    digest: xxhash_rust::xxh3::xxh3_64(&huge),
+                },
+                Cell::Null,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_page_of_large_cells_stops_early_and_the_next_goes_on() {
+        let (_dir, warehouse) = warehouse_with(20);
+        let conn = Connection::open(warehouse.path()).unwrap();
+        conn.execute(
+            "UPDATE Products SET comments = ?1",
+            [&"x".repeat(MAX_CELL_BYTES)],
+        )
+        .unwrap();
+        let reader = warehouse.open_read().unwrap();
+        let columns = vec!["comments".to_owned()];
+        let first = reader.page(&columns, None, 0, PAGE_SIZE).unwrap();
+        assert_eq!(first.rows.len(), PAGE_BYTES / MAX_CELL_BYTES);
+        assert!(first.more);
+        let sizes: Vec<usize> = reader
+            .pages(&columns, None)
+            .map(|p| p.unwrap().len())
+            .collect();
+        assert_eq!(sizes.iter().sum::<usize>(), 20);
     }
 
     #[test]
@@ -523,8 +689,8 @@ mod tests {
             last_date: Some("last_date"),
         };
         let write = |reel: &str, expected: &str| StatusWrite {
-            reel: Value::Text(reel.into()),
-            expected_status: Value::Text(expected.into()),
+            reel: Cell::Text(reel.into()),
+            expected_status: Cell::Text(expected.into()),
             status: "Sold".into(),
             last_date: Some("2024-02-02 12:00:00".into()),
         };
@@ -535,17 +701,18 @@ mod tests {
         let reader = warehouse.open_read().unwrap();
         let rows = reader
             .page(&["status".into(), "last_date".into()], None, 0, 10)
-            .unwrap();
+            .unwrap()
+            .rows;
         assert_eq!(
             rows[0].values,
             vec![
-                Value::Text("Sold".into()),
-                Value::Text("2024-02-02 12:00:00".into())
+                Cell::Text("Sold".into()),
+                Cell::Text("2024-02-02 12:00:00".into())
             ]
         );
         assert_eq!(
             rows[1].values,
-            vec![Value::Text("In-stock".into()), Value::Null]
+            vec![Cell::Text("In-stock".into()), Cell::Null]
         );
     }
 
@@ -574,7 +741,7 @@ mod tests {
             .collect::<Result<Vec<_>>>()
             .unwrap()
             .concat();
-        assert_eq!(rows[2].values, vec![Value::Text("R3".into())]);
+        assert_eq!(rows[2].values, vec![Cell::Text("R3".into())]);
     }
 
     #[test]

@@ -124,6 +124,17 @@ impl Fixture {
             .unwrap()
     }
 
+    /// How many products have this reel number (0 or 1).
+    pub fn store_count(&self, reel: &str) -> i64 {
+        self.store()
+            .query_row(
+                "SELECT count(*) FROM products WHERE reel_number = ?1",
+                [reel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     pub fn base_status(&self, reel: &str) -> String {
         self.store()
             .query_row(
