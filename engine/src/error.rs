@@ -55,6 +55,16 @@ pub enum Error {
     Warehouse(#[from] WarehouseError),
     #[error("another run is in progress: run {} ({}) started {} by {}", .0.run_id.map_or("?".to_owned(), |id| id.to_string()), .0.kind.as_str(), .0.started_at.format("%Y-%m-%d %H:%M:%S UTC"), .0.who)]
     RunInProgress(RunningRun),
+    /// The disk holding the main store has no room left; the statement or commit
+    /// that needed it was rolled back.
+    #[error(
+        "the disk holding the main store {path} is full: what this run had not yet saved was rolled back; free some space, then run again"
+    )]
+    StoreFull {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
     #[error("main store {path}: {source}")]
     Store {
         path: PathBuf,
@@ -78,6 +88,16 @@ pub enum Error {
     Invalid(String),
     #[error("{what} {key} not found")]
     NotFound { what: &'static str, key: String },
+}
+
+impl Error {
+    /// A main-store error with the store's path, a full disk told apart.
+    pub(crate) fn store(path: PathBuf, source: rusqlite::Error) -> Self {
+        match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Self::StoreFull { path, source },
+            _ => Self::Store { path, source },
+        }
+    }
 }
 
 /// The run that holds the run lock, as it wrote itself into the lock file.

@@ -121,6 +121,8 @@ pub enum Op {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
     pub product_id: i64,
+    /// The warehouse row's id.
+    pub external_id: i64,
     /// The warehouse's reel number, raw, as the write matches it.
     pub reel: Cell,
     /// The warehouse's status, raw, as read: written over only if still there.
@@ -130,6 +132,9 @@ pub struct Export {
     /// The warehouse spelling of `to`.
     pub to_raw: String,
     pub last_date_before: Option<String>,
+    /// The warehouse's `last_date` cell as read (the before-image kept of it);
+    /// NULL when `last_date` is not mapped, and then not written.
+    pub last_date_raw: Cell,
     /// `None` for a cancellation back to stock, as the warehouse app does.
     pub last_date: Option<String>,
     /// The field hash to store once written: the row's as written, or the stored
@@ -472,12 +477,14 @@ fn export(
     // next sync finds nothing to do.
     let mut after = row.values.clone();
     after[mapper.status_position()] = Cell::Text(to_raw.clone());
-    let last_date_before = mapper.last_date_position().and_then(|i| {
-        let before = std::mem::replace(&mut after[i], Cell::from(last_date.clone()));
-        (before != Cell::Null).then(|| display_value(&before))
+    let last_date_raw = mapper.last_date_position().map_or(Cell::Null, |i| {
+        std::mem::replace(&mut after[i], Cell::from(last_date.clone()))
     });
+    let last_date_before = (last_date_raw != Cell::Null).then(|| display_value(&last_date_raw));
     Export {
         product_id: tracked.product_id,
+        external_id: row.id,
+        last_date_raw,
         reel: mapper.raw_reel(&row.values).clone(),
         expected: mapper.raw_status(&row.values).clone(),
         from: warehouse,
@@ -545,6 +552,14 @@ pub fn diff(old: &[Option<FieldValue>], new: &Mapped) -> Vec<Change> {
             new: new.get(*f).map(FieldValue::to_text),
         })
         .collect()
+}
+
+/// Why a refresh onto `mapped`'s reel number is refused: another product has it.
+pub fn reel_number_taken(mapped: &Mapped) -> String {
+    let taken = mapped
+        .get(ProductField::ReelNumber)
+        .map_or_else(String::new, FieldValue::to_text);
+    format!("warehouse row cannot be refreshed: its new reel number {taken} is another product's")
 }
 
 /// The reason text of a step, for logs.

@@ -15,6 +15,7 @@ use crate::plan::{LinkState, Tracked};
 use crate::report::{Change, Counts, Outcome, RunItem, RunKind, RunSummary, Trigger};
 use crate::settings::{AutoImport, SyncSettings};
 use crate::status::ReelStatus;
+use crate::warehouse::Cell;
 
 /// The main store's file name inside the data directory.
 pub const STORE_FILE: &str = "reelsync.sqlite3";
@@ -31,6 +32,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_link_import_time.sql")),
+        M::up(include_str!("../migrations/003_warehouse_writes.sql")),
     ])
 });
 
@@ -87,10 +89,8 @@ impl Store {
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Self> {
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Store {
-            path: path.to_owned(),
-            source,
-        })?;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| Error::store(path.to_owned(), source))?;
         let store = Self {
             conn,
             path: path.to_owned(),
@@ -113,18 +113,12 @@ impl Store {
     /// transaction borrows the connection.
     pub(crate) fn err_fn(&self) -> impl Fn(rusqlite::Error) -> Error + use<> {
         let path = self.path.clone();
-        move |source| Error::Store {
-            path: path.clone(),
-            source,
-        }
+        move |source| Error::store(path.clone(), source)
     }
 
     /// Wraps a SQLite error with the store's path.
     pub(crate) fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Store {
-            path: self.path.clone(),
-            source,
-        }
+        Error::store(self.path.clone(), source)
     }
 
     fn seed_mappings(&self) -> Result<()> {
@@ -566,15 +560,169 @@ pub fn set_state(
 // ----- runs -----------------------------------------------------------------------
 
 /// Marks as failed the runs still logged as `running`: called with the run lock
-/// held, they are runs whose process died (killed, or a power cut) before
-/// [`finish_run`]. Their main-store changes were rolled back with them.
+/// held, they are runs whose process died (killed, or a power cut) before they
+/// could record their end. A run commits its counters with each part of its work,
+/// so theirs count what they saved; the rest was rolled back with them.
 pub fn close_interrupted_runs(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE runs SET outcome = 'failed', finished_at = ?1,
-                error = 'interrupted: reelsync stopped before this run finished; its main-store changes were rolled back'
+                error = 'interrupted: reelsync stopped before this run finished; its counts are what it had saved, the rest was rolled back'
          WHERE outcome = 'running'",
         [Utc::now()],
     )
+}
+
+/// Records a run's counters so far, in the transaction that saves the work they
+/// count: whatever happens next, the log never says more or less than was saved.
+pub fn record_counts(conn: &Connection, run_id: i64, c: &Counts) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE runs SET importable = ?1, imported = ?2, updated = ?3, exported = ?4,
+                status_in = ?5, conflicts = ?6, rejected = ?7, unchanged = ?8
+         WHERE id = ?9",
+    )?
+    .execute(params![
+        c.importable as i64,
+        c.imported as i64,
+        c.updated as i64,
+        c.exported as i64,
+        c.status_in as i64,
+        c.conflicts as i64,
+        c.rejected as i64,
+        c.unchanged as i64,
+        run_id
+    ])
+    .map(drop)
+}
+
+/// The number of items a run has logged (its last `seq`).
+pub fn logged_items(conn: &Connection, run_id: i64) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT coalesce(max(seq), 0) FROM run_items WHERE run_id = ?1",
+        [run_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+/// Logs, in an earlier run, an export that run made but could not record, and
+/// counts it there.
+pub fn record_late_export(conn: &Connection, run_id: i64, item: &RunItem) -> rusqlite::Result<()> {
+    let seq = logged_items(conn, run_id)? + 1;
+    let changes = serde_json::to_string(&item.changes).map_err(|e| conversion(5, e))?;
+    conn.prepare_cached(
+        "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        run_id,
+        seq as i64,
+        item.reel_number,
+        item.action.as_str(),
+        item.reason,
+        changes
+    ])?;
+    conn.prepare_cached("UPDATE runs SET exported = exported + 1 WHERE id = ?1")?
+        .execute([run_id])
+        .map(drop)
+}
+
+// ----- warehouse writes -------------------------------------------------------------
+
+/// One write to the warehouse, as recorded before it is made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarehouseWrite {
+    pub run_id: i64,
+    /// Its place in the run's writes.
+    pub seq: u64,
+    pub product_id: i64,
+    pub external_id: i64,
+    pub reel_number: String,
+    /// The compare-and-set key, as read.
+    pub reel: Cell,
+    /// The before-image of the cells written: what the write overwrites.
+    pub status_before: Cell,
+    pub last_date_before: Cell,
+    /// The after-image.
+    pub status_after: String,
+    pub last_date_after: Option<String>,
+    pub writes_last_date: bool,
+    pub to: ReelStatus,
+    pub source_hash_after: i64,
+}
+
+/// Records writes about to be made, as `planned`.
+pub fn plan_writes(conn: &Connection, writes: &[WarehouseWrite]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO warehouse_writes (run_id, seq, product_id, external_id, reel_number, reel,
+             status_before, last_date_before, status_after, last_date_after, writes_last_date,
+             to_status, source_hash_after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for w in writes {
+        stmt.execute(params![
+            w.run_id,
+            w.seq as i64,
+            w.product_id,
+            w.external_id,
+            w.reel_number,
+            w.reel,
+            w.status_before,
+            w.last_date_before,
+            w.status_after,
+            w.last_date_after,
+            w.writes_last_date,
+            w.to.as_str(),
+            w.source_hash_after
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records whether a planned write was made.
+pub fn settle_write(
+    conn: &Connection,
+    run_id: i64,
+    seq: u64,
+    written: bool,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE warehouse_writes SET state = ?1 WHERE run_id = ?2 AND seq = ?3 AND state = 'planned'",
+    )?
+    .execute(params![
+        if written { "written" } else { "not_written" },
+        run_id,
+        seq as i64
+    ])
+    .map(drop)
+}
+
+/// Writes whose outcome no run has recorded: their run failed or died between the
+/// warehouse's commit and its own.
+pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>> {
+    conn.prepare(
+        "SELECT run_id, seq, product_id, external_id, reel_number, reel, status_before,
+                last_date_before, status_after, last_date_after, writes_last_date, to_status,
+                source_hash_after
+         FROM warehouse_writes WHERE state = 'planned' ORDER BY run_id, seq",
+    )?
+    .query_map([], |row| {
+        Ok(WarehouseWrite {
+            run_id: row.get(0)?,
+            seq: row.get::<_, i64>(1)? as u64,
+            product_id: row.get(2)?,
+            external_id: row.get(3)?,
+            reel_number: row.get(4)?,
+            reel: Cell::read(row.get_ref(5)?),
+            status_before: Cell::read(row.get_ref(6)?),
+            last_date_before: Cell::read(row.get_ref(7)?),
+            status_after: row.get(8)?,
+            last_date_after: row.get(9)?,
+            writes_last_date: row.get(10)?,
+            to: status_column(row, 11)?,
+            source_hash_after: row.get(12)?,
+        })
+    })?
+    .collect()
 }
 
 /// Starts the log of a run; its outcome reads `running` until [`finish_run`].

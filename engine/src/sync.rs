@@ -2,7 +2,7 @@
 //! memory stays flat however large the warehouse file is.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -10,17 +10,15 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result, RunningRun, WarehouseError};
 use crate::lock::RunLock;
-use crate::mapping::{self, FieldValue, Mapper, ProductField};
+use crate::mapping::{self, Mapper, display_value};
 use crate::plan::{self, Export, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step};
 use crate::report::{
-    Action, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
+    Action, Change, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
-use crate::store::{self, Finish, RunWriter, Stamp, Store};
-use crate::warehouse::{self, Reader, StatusWrite, Warehouse, WriteColumns};
+use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
+use crate::warehouse::{self, Cell, Reader, StatusWrite, Warehouse, WriteColumns};
 use crate::{Config, Engine};
-
-const SNAPSHOT_DIR: &str = "snapshots";
 
 const RETRY: &str = "the next run will retry the exports not written";
 
@@ -29,11 +27,16 @@ impl Engine {
     /// after each warehouse page.
     ///
     /// A real run holds the run lock (a second one fails with
-    /// [`Error::RunInProgress`]), is logged with its items, and snapshots the
-    /// warehouse file before its first write there. A dry run plans on read-only
-    /// connections, writes nothing anywhere and logs nothing.
+    /// [`Error::RunInProgress`]) and is logged with its items. It saves its work in
+    /// steps, each with the run's counters, so its log never claims more or less
+    /// than was saved: first everything but the exports, then each batch of
+    /// warehouse writes, which are recorded (with the before-image of every cell
+    /// they overwrite) before they are made. The last step records how the run
+    /// ended. A dry run plans on read-only connections, writes nothing anywhere
+    /// and logs nothing.
     ///
-    /// A run that starts but fails is logged as failed and its error returned.
+    /// A run that starts but fails is logged as failed, with the counts of what it
+    /// saved, and its error returned.
     pub fn sync(
         &self,
         request: &RunRequest,
@@ -44,21 +47,24 @@ impl Engine {
             let store = Store::open_read_only(&self.config.data_dir)?;
             let mut run = Run::new(&self.config, request, started_at, None);
             run.execute(store.conn, progress)?;
-            return Ok(run.report(outcome_of(&run.counts), None));
+            return Ok(run.report());
         }
         // Connected first: a run logged as started must get to its end.
         let store = Store::connect_for_run(&self.config.data_dir)?;
         let (lock, run_id) = self.start_run(request, started_at)?;
         let mut run = Run::new(&self.config, request, started_at, Some(run_id));
-        let result = run.execute(store.conn, progress);
-        let report = self.finish_run(&mut run, run_id, result.as_ref().err())?;
+        if let Err(e) = run.execute(store.conn, progress) {
+            self.record_failure(&run, run_id, &e);
+            return Err(e);
+        }
         drop(lock);
+        let report = run.report();
         // The run is logged with what it did; the caller still learns that the
         // warehouse could not be written, as the error it is.
-        if let Some(e) = run.write_error {
-            return Err(e.into());
+        match run.write_error {
+            Some(e) => Err(e.into()),
+            None => Ok(report),
         }
-        result.map(|()| report)
     }
 
     /// Takes the run lock and logs the run as started.
@@ -86,38 +92,29 @@ impl Engine {
         Ok((lock, run_id))
     }
 
-    /// Logs how a run ended (a failed run counts nothing, as it committed nothing)
-    /// and, after a full sync, when the schedule runs next.
-    fn finish_run(
-        &self,
-        run: &mut Run<'_>,
-        run_id: i64,
-        failure: Option<&Error>,
-    ) -> Result<RunReport> {
-        let error = failure
-            .map(ToString::to_string)
-            .or_else(|| run.write_error.as_ref().map(|e| format!("{e}; {RETRY}")));
-        let outcome = match error {
-            Some(_) => Outcome::Failed,
-            None => outcome_of(&run.counts),
-        };
-        let mut report = run.report(outcome, error);
-        if failure.is_some() {
-            report.counts = Counts::default();
-        }
-        let store = Store::connect_existing(&self.config.data_dir)?;
+    /// Logs a run that stopped on `failure` as failed, with the counts of what it
+    /// had saved. On a full disk even this may not be saved; the next run then
+    /// closes it as interrupted, with the same counts.
+    fn record_failure(&self, run: &Run<'_>, run_id: i64, failure: &Error) {
+        let error = failure.to_string();
         let finish = Finish {
-            outcome,
-            counts: &report.counts,
-            duration_ms: report.duration_ms,
-            error: report.error.as_deref(),
-            snapshot: report.snapshot.as_deref(),
+            outcome: Outcome::Failed,
+            counts: &run.saved,
+            duration_ms: run.clock.elapsed().as_millis() as u64,
+            error: Some(&error),
+            snapshot: None,
         };
-        store::finish_run(&store.conn, run_id, &finish).map_err(|e| store.err(e))?;
-        if run.request.scope == RunScope::Full {
-            record_schedule(&store, run.started_at)?;
+        let recorded = Store::connect_existing(&self.config.data_dir).and_then(|store| {
+            store::finish_run(&store.conn, run_id, &finish)
+                .and_then(|()| match run.request.scope {
+                    RunScope::Full => record_schedule(&store.conn, run.started_at),
+                    _ => Ok(()),
+                })
+                .map_err(|e| store.err(e))
+        });
+        if let Err(e) = recorded {
+            tracing::warn!(run_id, "could not log the run as failed: {e}");
         }
-        Ok(report)
     }
 
     /// Runs a scheduled full sync if one is due (or `force`), logged as `auto` and
@@ -234,17 +231,15 @@ fn db<T>(config: &Config, result: rusqlite::Result<T>) -> Result<T> {
 }
 
 fn store_err(config: &Config, source: rusqlite::Error) -> Error {
-    Error::Store {
-        path: config.data_dir.join(store::STORE_FILE),
-        source,
-    }
+    Error::store(config.data_dir.join(store::STORE_FILE), source)
 }
 
-fn record_schedule(store: &Store, started_at: DateTime<Utc>) -> Result<()> {
-    let mut settings = store::settings(&store.conn).map_err(|e| store.err(e))?;
+/// Records that a full sync started at `started_at`, and when the next is due.
+fn record_schedule(conn: &Connection, started_at: DateTime<Utc>) -> rusqlite::Result<()> {
+    let mut settings = store::settings(conn)?;
     settings.last_run_at = Some(started_at);
     settings.next_run_at = settings.next_after(started_at);
-    store::save_settings(&store.conn, &settings).map_err(|e| store.err(e))
+    store::save_settings(conn, &settings)
 }
 
 /// One run's state while it goes.
@@ -257,15 +252,23 @@ struct Run<'a> {
     stamp: Stamp,
     clock: Instant,
     counts: Counts,
+    /// The counts of what has been saved so far (committed with it).
+    saved: Counts,
     /// Dry runs: every item; real runs: the ones that need attention.
     items: Vec<RunItem>,
     /// Items stored so far.
     logged: u64,
     exports: Vec<(String, Export)>,
-    snapshot: Option<String>,
     /// Set when some warehouse writes could not be made; the run is then failed,
     /// but what was written is recorded.
     write_error: Option<WarehouseError>,
+}
+
+/// A planned export with the record of it kept before it is made.
+struct PlannedExport {
+    reel: String,
+    export: Export,
+    write: WarehouseWrite,
 }
 
 impl<'a> Run<'a> {
@@ -283,10 +286,10 @@ impl<'a> Run<'a> {
             stamp: Stamp::new(started_at),
             clock: Instant::now(),
             counts: Counts::default(),
+            saved: Counts::default(),
             items: Vec::new(),
             logged: 0,
             exports: Vec::new(),
-            snapshot: None,
             write_error: None,
         }
     }
@@ -295,24 +298,39 @@ impl<'a> Run<'a> {
         self.run_id.is_none()
     }
 
-    /// The report so far; it takes the items, so call it once, at the end.
-    fn report(&mut self, outcome: Outcome, error: Option<String>) -> RunReport {
+    /// Failed when warehouse writes failed, else succeeded or partial.
+    fn outcome(&self) -> Outcome {
+        match self.write_error {
+            Some(_) => Outcome::Failed,
+            None => outcome_of(&self.counts),
+        }
+    }
+
+    fn error_text(&self) -> Option<String> {
+        self.write_error.as_ref().map(|e| format!("{e}; {RETRY}"))
+    }
+
+    /// The report; it takes the items, so call it once, at the end.
+    fn report(&mut self) -> RunReport {
         RunReport {
             run_id: self.run_id,
             kind: self.request.kind(),
             dry_run: self.request.dry_run,
-            outcome,
+            outcome: self.outcome(),
             counts: self.counts,
             started_at: self.started_at,
             duration_ms: self.clock.elapsed().as_millis() as u64,
-            error,
-            snapshot: self.snapshot.clone(),
+            error: self.error_text(),
+            snapshot: None,
             items: std::mem::take(&mut self.items),
         }
     }
 
     fn execute(&mut self, mut conn: Connection, progress: &mut dyn FnMut(Progress)) -> Result<()> {
         let (warehouse, reader, mapper, settings) = open_checked(self.config, &conn)?;
+        if !self.dry() {
+            self.settle_earlier_writes(&mut conn, &reader, &mapper)?;
+        }
         let scope = scope_for(&self.request.scope, settings.auto_import);
         let behavior = if self.dry() {
             TransactionBehavior::Deferred
@@ -366,14 +384,24 @@ impl<'a> Run<'a> {
                 self.counts.rejected += 1;
             }
         }
-        self.write_exports(&mut writer, &warehouse, &reader, &mapper, &settings)?;
+        if self.dry() {
+            return self.log_planned_exports(&mut writer);
+        }
+        // Before the first warehouse write, and in the same commit as everything
+        // else the scan did: the record of each write about to be made.
+        let planned = self.plan_exports(&mapper);
+        let writes: Vec<WarehouseWrite> = planned.iter().map(|p| p.write.clone()).collect();
+        db(self.config, store::plan_writes(&tx, &writes))?;
+        if planned.is_empty() {
+            self.record_end(&tx)?;
+        } else {
+            self.record_counts(&tx)?;
+        }
         // Its statements borrow the transaction, which committing consumes.
         drop(writer);
-        if self.dry() {
-            return Ok(());
-        }
         tx.commit().map_err(|e| store_err(self.config, e))?;
-        Ok(())
+        self.saved = self.counts;
+        self.write_exports(&mut conn, &warehouse, &mapper, planned)
     }
 
     fn plan_and_apply(
@@ -424,12 +452,7 @@ impl<'a> Run<'a> {
                     self.counts.updated += 1;
                 } else {
                     action = Action::Reject;
-                    let taken = mapped
-                        .get(ProductField::ReelNumber)
-                        .map_or_else(String::new, FieldValue::to_text);
-                    reason = Some(format!(
-                        "warehouse row cannot be refreshed: its new reel number {taken} is another product's"
-                    ));
+                    reason = Some(plan::reel_number_taken(mapped));
                     self.counts.rejected += 1;
                 }
             }
@@ -507,65 +530,112 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Snapshots the warehouse, then writes the planned exports by compare-and-set
-    /// and records, in the main transaction, the ones the warehouse took.
+    /// A dry run's exports: listed in the plan, never written.
+    fn log_planned_exports(&mut self, writer: &mut RunWriter<'_>) -> Result<()> {
+        for (reel, export) in std::mem::take(&mut self.exports) {
+            self.counts.exported += 1;
+            let changes = plan::export_changes(&export);
+            self.log(
+                writer,
+                RunItem {
+                    reel_number: reel,
+                    action: Action::Export,
+                    reason: None,
+                    changes,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The record of each export about to be written: the before-image of the
+    /// cells it overwrites and the after-image it writes.
+    fn plan_exports(&mut self, mapper: &Mapper) -> Vec<PlannedExport> {
+        let run_id = self.run_id.unwrap_or_default();
+        let writes_last_date = mapper.last_date_column_name().is_some();
+        std::mem::take(&mut self.exports)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (reel, export))| {
+                let write = WarehouseWrite {
+                    run_id,
+                    seq: i as u64 + 1,
+                    product_id: export.product_id,
+                    external_id: export.external_id,
+                    reel_number: reel.clone(),
+                    reel: export.reel.clone(),
+                    status_before: export.expected.clone(),
+                    last_date_before: export.last_date_raw.clone(),
+                    status_after: export.to_raw.clone(),
+                    last_date_after: export.last_date.clone(),
+                    writes_last_date,
+                    to: export.to,
+                    source_hash_after: export.source_hash_after,
+                };
+                PlannedExport {
+                    reel,
+                    export,
+                    write,
+                }
+            })
+            .collect()
+    }
+
+    /// Writes the planned exports by compare-and-set, batch by batch. After each
+    /// warehouse commit, one main-store commit records what the warehouse took
+    /// (the last one also how the run ended), so a write that succeeded is known
+    /// even if the run stops right after.
     fn write_exports(
         &mut self,
-        writer: &mut RunWriter<'_>,
+        conn: &mut Connection,
         warehouse: &Warehouse,
-        reader: &Reader,
         mapper: &Mapper,
-        settings: &SyncSettings,
+        planned: Vec<PlannedExport>,
     ) -> Result<()> {
-        let exports = std::mem::take(&mut self.exports);
-        if exports.is_empty() {
+        if planned.is_empty() {
             return Ok(());
         }
-        if self.dry() {
-            for (reel, export) in exports {
-                self.counts.exported += 1;
-                let changes = plan::export_changes(&export);
-                self.log(
-                    writer,
-                    RunItem {
-                        reel_number: reel,
-                        action: Action::Export,
-                        reason: None,
-                        changes,
-                    },
-                )?;
-            }
-            return Ok(());
-        }
-        self.snapshot = Some(self.take_snapshot(reader, settings.snapshot_retention)?);
         let columns = WriteColumns {
             reel: mapper.reel_column_name(),
             status: mapper.status_column_name(),
             last_date: mapper.last_date_column_name(),
         };
-        let mut warehouse_writer = warehouse.open_write()?;
-        for batch in exports.chunks(warehouse::WRITE_BATCH) {
-            let writes: Vec<StatusWrite> = batch
-                .iter()
-                .map(|(_, e)| StatusWrite {
-                    reel: e.reel.clone(),
-                    expected_status: e.expected.clone(),
-                    status: e.to_raw.clone(),
-                    last_date: e.last_date.clone(),
-                })
-                .collect();
-            let applied = match self.write_error {
-                Some(_) => vec![false; batch.len()],
-                None => warehouse_writer
-                    .compare_and_set(&columns, &writes)
-                    .unwrap_or_else(|e| {
-                        self.write_error = Some(e);
-                        vec![false; batch.len()]
-                    }),
+        let mut warehouse_writer = warehouse
+            .open_write()
+            .map_err(|e| self.write_error = Some(e))
+            .ok();
+        let batches = planned.chunks(warehouse::WRITE_BATCH);
+        let last = batches.len() - 1;
+        for (i, batch) in batches.enumerate() {
+            let applied = match (&self.write_error, warehouse_writer.as_mut()) {
+                (None, Some(writer)) => {
+                    let writes: Vec<StatusWrite> =
+                        batch.iter().map(|p| status_write(&p.write)).collect();
+                    writer
+                        .compare_and_set(&columns, &writes)
+                        .unwrap_or_else(|e| {
+                            self.write_error = Some(e);
+                            vec![false; batch.len()]
+                        })
+                }
+                _ => vec![false; batch.len()],
             };
-            for ((reel, export), took) in batch.iter().zip(applied) {
-                self.record_export(writer, reel, export, took, columns.last_date.is_some())?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| store_err(self.config, e))?;
+            {
+                let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
+                for (planned, took) in batch.iter().zip(applied) {
+                    self.record_export(&mut writer, planned, took)?;
+                }
             }
+            if i == last {
+                self.record_end(&tx)?;
+            } else {
+                self.record_counts(&tx)?;
+            }
+            tx.commit().map_err(|e| store_err(self.config, e))?;
+            self.saved = self.counts;
         }
         Ok(())
     }
@@ -573,27 +643,37 @@ impl<'a> Run<'a> {
     fn record_export(
         &mut self,
         writer: &mut RunWriter<'_>,
-        reel: &str,
-        export: &Export,
+        planned: &PlannedExport,
         took: bool,
-        writes_last_date: bool,
     ) -> Result<()> {
+        let PlannedExport {
+            reel,
+            export,
+            write,
+        } = planned;
+        let conn = writer.conn();
+        db(
+            self.config,
+            store::settle_write(conn, write.run_id, write.seq, took),
+        )?;
         let changes = plan::export_changes(export);
         let item = if took {
             db(
                 self.config,
                 store::record_export(
-                    writer.conn(),
+                    conn,
                     export.product_id,
                     export.to,
-                    writes_last_date.then_some(export.last_date.as_deref()),
+                    write
+                        .writes_last_date
+                        .then_some(export.last_date.as_deref()),
                     export.source_hash_after,
                     &self.stamp,
                 ),
             )?;
             self.counts.exported += 1;
             RunItem {
-                reel_number: reel.to_owned(),
+                reel_number: reel.clone(),
                 action: Action::Export,
                 reason: None,
                 changes,
@@ -604,7 +684,7 @@ impl<'a> Run<'a> {
                 None => "the warehouse changed this reel since it was read; the next run will look again".into(),
             };
             RunItem {
-                reel_number: reel.to_owned(),
+                reel_number: reel.clone(),
                 action: Action::Skip,
                 reason: Some(reason),
                 changes,
@@ -613,45 +693,114 @@ impl<'a> Run<'a> {
         self.log(writer, item)
     }
 
-    /// Copies the warehouse file into the data directory and prunes old copies.
-    fn take_snapshot(&self, reader: &Reader, retention: u32) -> Result<String> {
-        let dir = self.config.data_dir.join(SNAPSHOT_DIR);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-            context: format!("cannot create snapshot directory {}", dir.display()),
-            source,
-        })?;
-        let name = format!(
-            "warehouse-{}-run{}.sqlite3",
-            self.started_at.format("%Y%m%dT%H%M%S%.3fZ"),
-            self.run_id.unwrap_or_default()
-        );
-        reader.snapshot(&dir.join(&name))?;
-        prune_snapshots(&dir, retention as usize)?;
-        Ok(name)
+    /// Saves the counters so far with the work they count.
+    fn record_counts(&self, conn: &Connection) -> Result<()> {
+        let run_id = self.run_id.unwrap_or_default();
+        db(
+            self.config,
+            store::record_counts(conn, run_id, &self.counts),
+        )
+    }
+
+    /// Saves how the run ended, in its last commit (and, after a full sync, when
+    /// the schedule runs next).
+    fn record_end(&self, conn: &Connection) -> Result<()> {
+        let error = self.error_text();
+        let finish = Finish {
+            outcome: self.outcome(),
+            counts: &self.counts,
+            duration_ms: self.clock.elapsed().as_millis() as u64,
+            error: error.as_deref(),
+            snapshot: None,
+        };
+        let run_id = self.run_id.unwrap_or_default();
+        db(self.config, store::finish_run(conn, run_id, &finish))?;
+        if self.request.scope == RunScope::Full {
+            db(self.config, record_schedule(conn, self.started_at))?;
+        }
+        Ok(())
+    }
+
+    /// Settles the warehouse writes an earlier run recorded but did not live to
+    /// confirm (its main-store commit failed, or it died): each row that holds
+    /// what was to be written was written by reelsync, and is recorded as its
+    /// own write, in that run's log; the others were not written.
+    fn settle_earlier_writes(
+        &mut self,
+        conn: &mut Connection,
+        reader: &Reader,
+        mapper: &Mapper,
+    ) -> Result<()> {
+        let pending = db(self.config, store::planned_writes(conn))?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut columns = vec![mapper.status_column_name().to_owned()];
+        columns.extend(mapper.last_date_column_name().map(str::to_owned));
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| store_err(self.config, e))?;
+        for write in &pending {
+            let now = reader.cells_where(&columns, mapper.reel_column_name(), &write.reel)?;
+            let took = now.is_some_and(|cells| holds_after_image(write, &cells));
+            db(
+                self.config,
+                store::settle_write(&tx, write.run_id, write.seq, took),
+            )?;
+            if took {
+                db(
+                    self.config,
+                    store::record_export(
+                        &tx,
+                        write.product_id,
+                        write.to,
+                        write
+                            .writes_last_date
+                            .then_some(write.last_date_after.as_deref()),
+                        write.source_hash_after,
+                        &self.stamp,
+                    ),
+                )?;
+                let item = RunItem {
+                    reel_number: write.reel_number.clone(),
+                    action: Action::Export,
+                    reason: Some(format!(
+                        "written to the warehouse by this run, which stopped before recording it; recorded by run {}",
+                        self.run_id.unwrap_or_default()
+                    )),
+                    changes: vec![Change {
+                        field: "status".into(),
+                        old: Some(display_value(&write.status_before)),
+                        new: Some(write.to.as_str().into()),
+                    }],
+                };
+                db(
+                    self.config,
+                    store::record_late_export(&tx, write.run_id, &item),
+                )?;
+            }
+        }
+        tx.commit().map_err(|e| store_err(self.config, e))
     }
 }
 
-/// Deletes the oldest snapshots beyond `keep` (names sort by time).
-fn prune_snapshots(dir: &Path, keep: usize) -> Result<()> {
-    let io = |source| Error::Io {
-        context: format!("cannot prune snapshots in {}", dir.display()),
-        source,
-    };
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("warehouse-") && n.ends_with(".sqlite3"))
-        })
-        .collect();
-    names.sort();
-    let excess = names.len().saturating_sub(keep);
-    for old in &names[..excess] {
-        std::fs::remove_file(old).map_err(io)?;
+/// Whether a warehouse row's status (and `last_date`, when written) read as `write`
+/// was to leave them.
+fn holds_after_image(write: &WarehouseWrite, cells: &[Cell]) -> bool {
+    let status = cells[0] == Cell::Text(write.status_after.clone());
+    let last_date =
+        !write.writes_last_date || cells.get(1) == Some(&Cell::from(write.last_date_after.clone()));
+    status && last_date
+}
+
+/// The compare-and-set write of a recorded export.
+fn status_write(write: &WarehouseWrite) -> StatusWrite {
+    StatusWrite {
+        reel: write.reel.clone(),
+        expected_status: write.status_before.clone(),
+        status: write.status_after.clone(),
+        last_date: write.last_date_after.clone(),
     }
-    Ok(())
 }
 
 /// Succeeded, or partial when some reels need attention.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{Connection, ErrorCode, OpenFlags, params_from_iter};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params_from_iter};
 
 use crate::error::WarehouseError;
 
@@ -340,6 +340,38 @@ impl Reader {
             Ok(page)
         };
         read().map_err(|e| self.warehouse.classify(e, started))
+    }
+
+    /// The `columns` of the row whose `key_column` holds `key` (a unique column, such
+    /// as the reel number), read in one short transaction; `None` when no row does.
+    pub fn cells_where(
+        &self,
+        columns: &[String],
+        key_column: &str,
+        key: &Cell,
+    ) -> Result<Option<Vec<Cell>>> {
+        let started = Instant::now();
+        let select = columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {select} FROM {} WHERE {} = ?1",
+            quote(PRODUCTS_TABLE),
+            quote(key_column)
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_row([key], |row| {
+                    (0..columns.len())
+                        .map(|i| row.get_ref(i).map(Cell::read))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .optional()
+            })
+            .map_err(|e| self.warehouse.classify(e, started))
     }
 
     /// Iterates over every row (that passes `filter`) in `id` order, one page per

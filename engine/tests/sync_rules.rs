@@ -192,32 +192,56 @@ fn warehouse_move_is_taken_into_the_main_store() {
 }
 
 #[test]
-fn office_sale_is_exported_with_its_date_and_a_snapshot_first() {
+fn office_sale_is_exported_with_its_date_and_its_before_image_recorded() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
     f.office_sets(&["R1"], ReelStatus::Sold);
     let report = f.full();
     assert_eq!(report.counts.exported, 1);
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Sold"));
-    assert!(f.wh_value("R1", "last_date").is_some());
+    let written = f.wh_value("R1", "last_date");
+    assert!(written.is_some());
     assert_eq!(f.wh_value("R2", "status").as_deref(), Some("In-stock"));
     assert_eq!(f.wh_value("R2", "last_date"), None);
     assert_eq!(f.base_status("R1"), "Sold");
-    // The snapshot holds the file as it was before the write.
-    let snapshot = f
-        .engine
-        .data_dir()
-        .join("snapshots")
-        .join(report.snapshot.unwrap());
-    let old = rusqlite::Connection::open(snapshot).unwrap();
-    let status: String = old
+    // What the write overwrote, and what it wrote, are kept: enough to undo it.
+    let record: (
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+    ) = f
+        .store()
         .query_row(
-            "SELECT status FROM Products WHERE reel_number = 'R1'",
-            [],
-            |r| r.get(0),
+            "SELECT reel, status_before, last_date_before, status_after, last_date_after, state
+             FROM warehouse_writes WHERE run_id = ?1",
+            [report.run_id.unwrap()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .unwrap();
-    assert_eq!(status, "In-stock");
+    assert_eq!(
+        record,
+        (
+            "R1".into(),
+            "In-stock".into(),
+            None,
+            "Sold".into(),
+            written,
+            "written".into()
+        )
+    );
+    assert_eq!(report.snapshot, None, "no copy of the whole file is taken");
 }
 
 #[test]
@@ -775,29 +799,6 @@ fn a_reel_gone_from_the_warehouse_is_marked_missing_once() {
     assert!(second.items.is_empty());
 }
 
-#[test]
-fn snapshots_are_pruned_to_the_retention_limit() {
-    let f = Fixture::with(&[("R1", "In-stock")]);
-    f.import_all();
-    f.engine
-        .update_settings(
-            &engine::SettingsUpdate {
-                snapshot_retention: Some(2),
-                ..Default::default()
-            },
-            "t",
-        )
-        .unwrap();
-    for status in [ReelStatus::Sold, ReelStatus::InStock, ReelStatus::Sold] {
-        f.office_sets(&["R1"], status);
-        assert_eq!(f.full().counts.exported, 1);
-    }
-    let kept = std::fs::read_dir(f.engine.data_dir().join("snapshots"))
-        .unwrap()
-        .count();
-    assert_eq!(kept, 2);
-}
-
 fn sync_with_warehouse_app(
     f: &Fixture,
     mut app: impl FnMut(&Fixture),
@@ -857,23 +858,16 @@ fn sync_while_the_warehouse_app_locks(lock: &str) -> Fixture {
 }
 
 #[test]
-fn a_warehouse_locked_before_the_snapshot_fails_the_run_and_changes_nothing() {
-    // An exclusive lock stops readers too: no snapshot, so no write may follow.
-    let f = sync_while_the_warehouse_app_locks("BEGIN EXCLUSIVE");
-    assert_eq!(
-        f.product_value("R2", "grade").as_deref(),
-        Some("Kraft Liner"),
-        "a failed run commits nothing"
-    );
-    assert_eq!(f.engine.runs(1).unwrap()[0].outcome, Outcome::Failed);
-    assert_eq!(f.full().counts.exported, 1);
+fn a_warehouse_locked_at_write_time_fails_the_run_and_loses_nothing() {
+    // The warehouse app starts a write (or holds the file exclusively): reelsync's
+    // write must wait, and gives up after the busy timeout.
+    for lock in ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"] {
+        warehouse_locked_at_write_time(lock);
+    }
 }
 
-#[test]
-fn a_warehouse_locked_at_write_time_fails_the_run_and_loses_nothing() {
-    // The warehouse app starts a write: readers (the snapshot) may go on, but
-    // reelsync's write must wait, and gives up after the busy timeout.
-    let f = sync_while_the_warehouse_app_locks("BEGIN IMMEDIATE");
+fn warehouse_locked_at_write_time(lock: &str) {
+    let f = sync_while_the_warehouse_app_locks(lock);
     let logged = f.engine.runs(1).unwrap().remove(0);
     assert!(
         logged.error.as_deref().unwrap().contains("locked"),

@@ -85,6 +85,7 @@ fn code_of_engine(err: &engine::Error) -> Exit {
         engine::Error::Invalid(_) => Exit::Usage,
         engine::Error::NotFound { .. }
         | engine::Error::Store { .. }
+        | engine::Error::StoreFull { .. }
         | engine::Error::Migration { .. }
         | engine::Error::Io { .. } => Exit::Failure,
     }
