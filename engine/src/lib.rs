@@ -117,6 +117,13 @@ impl Engine {
         Ok(Self { config })
     }
 
+    /// An engine that only reads: nothing is created or migrated on disk, and a
+    /// data directory without a store reads as a new, empty one. For dry runs and
+    /// looks (`status`, `runs`, `check`); anything that writes needs [`Engine::open`].
+    pub fn for_reading(config: Config) -> Self {
+        Self { config }
+    }
+
     /// The configuration the engine was opened with.
     pub fn config(&self) -> &Config {
         &self.config

@@ -617,6 +617,18 @@ impl Mapper {
             .ok_or_else(|| self.rejection(ProductField::Status, "is not a status".to_owned()))
     }
 
+    /// Why an export can't overwrite this row's `last_date`, if it can't: a cell too
+    /// large to keep can't be kept as the write's before-image.
+    pub fn last_date_problem(&self, row: &[Cell]) -> Option<Rejection> {
+        let cell = &row[self.last_date_position()?];
+        match cell {
+            Cell::Oversized { .. } => {
+                Some(self.rejection(ProductField::LastDate, unreadable(cell)?))
+            }
+            _ => None,
+        }
+    }
+
     /// The status of a row, through its mapping, even when other fields don't map.
     pub fn status_of(&self, row: &[Cell]) -> Option<ReelStatus> {
         match self.map_field(ProductField::Status, row) {

@@ -185,11 +185,32 @@ pub struct PageInput<'a> {
     pub tracked: &'a HashMap<i64, Tracked>,
     /// The untracked rows worth planning, from [`candidates`].
     pub candidates: &'a HashMap<i64, Candidate>,
-    /// Candidates' reel numbers that are products already (imported from a
-    /// warehouse row since replaced): never importable.
+    /// Of the reel numbers from [`reels_to_check`], those that are products
+    /// already: a candidate with one was imported from a warehouse row since
+    /// replaced (never importable again); a tracked row renamed to one can't be
+    /// refreshed onto it.
     pub known_reels: &'a HashSet<String>,
     pub mapper: &'a Mapper,
     pub scope: &'a Scope,
+}
+
+/// The reel numbers a page's plan must check against the main store: its
+/// candidates' and those that tracked rows now carry instead of their own.
+pub fn reels_to_check(
+    rows: &[ExternalRow],
+    tracked: &HashMap<i64, Tracked>,
+    candidates: &HashMap<i64, Candidate>,
+    mapper: &Mapper,
+) -> Vec<String> {
+    let renamed = rows.iter().filter_map(|r| {
+        let own = &tracked.get(&r.id)?.reel_number;
+        mapper.reel_of(&r.values).filter(|reel| reel != own)
+    });
+    candidates
+        .values()
+        .map(|c| c.reel.clone())
+        .chain(renamed)
+        .collect()
 }
 
 /// An untracked row that could be imported or was asked for, with its reel
@@ -332,6 +353,11 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     let mut fields_in_step = mapper.source_hash(&row.values) == tracked.field_hash;
     if scope.pull && !fields_in_step {
         plan.steps.push(step(match mapper.map(&row.values) {
+            Ok(mapped) if takes_anothers_reel_number(&mapped, tracked, input.known_reels) => {
+                Op::Reject {
+                    reason: reel_number_taken(&mapped),
+                }
+            }
             Ok(mapped) => {
                 fields_in_step = true;
                 Op::Update {
@@ -380,13 +406,13 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             product_id: tracked.product_id,
             status: warehouse,
         }),
-        Merge::PushOffice if scope.push => Some(Op::Export(export(
-            mapper,
-            row,
-            tracked,
-            warehouse,
-            fields_in_step,
-        ))),
+        Merge::PushOffice if scope.push => Some(match mapper.last_date_problem(&row.values) {
+            // Nothing is overwritten that can't be kept to undo it.
+            Some(rejection) => Op::Reject {
+                reason: format!("status not exported: {rejection}"),
+            },
+            None => Op::Export(export(mapper, row, tracked, warehouse, fields_in_step)),
+        }),
         Merge::Conflict(reason) => Some(Op::Conflict {
             product_id: tracked.product_id,
             warehouse,
@@ -398,6 +424,14 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     plan.steps.extend(op.map(step));
     if plan.steps.len() == before {
         plan.unchanged += 1;
+    }
+}
+
+/// Whether a refresh would give `tracked` a reel number another product has.
+fn takes_anothers_reel_number(mapped: &Mapped, tracked: &Tracked, known: &HashSet<String>) -> bool {
+    match mapped.get(ProductField::ReelNumber) {
+        Some(FieldValue::Text(reel)) => *reel != tracked.reel_number && known.contains(reel),
+        _ => false,
     }
 }
 

@@ -28,6 +28,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// reading them back when it touches them again (an import a fifth faster).
 const RUN_CACHE_KIB: u32 = 16 * 1024;
 
+/// How many migrations there are: the schema version of an up-to-date store.
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(3).unwrap();
+
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
@@ -63,13 +66,49 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing, migrated store without write access (dry runs, reads).
+    /// Opens the store without write access (dry runs, reads). A data directory
+    /// that has no store yet reads as a new, empty one, held in memory: reading
+    /// creates nothing on disk.
     pub fn open_read_only(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(STORE_FILE);
-        Self::connect(
+        if !path.exists() {
+            return Self::empty_in_memory(&path);
+        }
+        let store = Self::connect(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        )?;
+        let current =
+            MIGRATIONS
+                .current_version(&store.conn)
+                .map_err(|source| Error::Migration {
+                    path: path.clone(),
+                    source,
+                })?;
+        if current != rusqlite_migration::SchemaVersion::Inside(LATEST) {
+            return Err(Error::Invalid(format!(
+                "the main store {} is at schema version {current}, not {LATEST}: run `reelsync settings` once with this version to upgrade it",
+                path.display()
+            )));
+        }
+        Ok(store)
+    }
+
+    /// A new store, migrated and seeded, in memory only; errors name `path`.
+    fn empty_in_memory(path: &Path) -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(|e| Error::store(path.to_owned(), e))?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+        };
+        MIGRATIONS
+            .to_latest(&mut store.conn)
+            .map_err(|source| Error::Migration {
+                path: path.to_owned(),
+                source,
+            })?;
+        store.seed_mappings()?;
+        Ok(store)
     }
 
     /// Opens a read-write connection to a store that [`Store::open`] has migrated.
@@ -883,6 +922,12 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
+        let store = Store::empty_in_memory(Path::new("memory")).unwrap();
+        assert_eq!(
+            MIGRATIONS.current_version(&store.conn).unwrap(),
+            rusqlite_migration::SchemaVersion::Inside(LATEST),
+            "LATEST counts every migration"
+        );
     }
 
     #[test]

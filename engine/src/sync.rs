@@ -201,7 +201,8 @@ fn plan_page_of(
 ) -> rusqlite::Result<PagePlan> {
     let tracked = store::tracked_in_range(conn, after, up_to)?;
     let candidates = plan::candidates(&rows, &tracked, mapper, scope);
-    let reels: Vec<&str> = candidates.values().map(|c| c.reel.as_str()).collect();
+    let reels = plan::reels_to_check(&rows, &tracked, &candidates, mapper);
+    let reels: Vec<&str> = reels.iter().map(String::as_str).collect();
     let known_reels = store::known_reels(conn, &reels)?;
     Ok(plan::plan_page(PageInput {
         rows,

@@ -407,6 +407,14 @@ fn a_refresh_onto_another_products_reel_number_rejects_only_that_reel() {
     // sync meets R1 first, while a product still holds R2.
     f.wh_set("R2", "reel_number", Some("R9"));
     f.wh_set("R1", "reel_number", Some("R2"));
+    // The plan says what the run will do.
+    let plan = f.sync(RunScope::Full, true).unwrap();
+    let actions: Vec<(&str, Action)> = plan
+        .items
+        .iter()
+        .map(|i| (i.reel_number.as_str(), i.action))
+        .collect();
+    assert_eq!(actions, [("R1", Action::Reject), ("R2", Action::Update)]);
     let report = f.full();
     assert_eq!((report.counts.updated, report.counts.rejected), (1, 1));
     assert!(
@@ -896,4 +904,33 @@ fn warehouse_locked_at_write_time(lock: &str) {
     let next = f.full();
     assert_eq!(next.counts.exported, 1);
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Sold"));
+}
+
+#[test]
+fn a_dry_run_on_a_new_data_directory_creates_nothing() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "Sold")]);
+    let fresh = f.dir.path().join("not yet");
+    let config = engine::Config::new(&fresh).with_external(&f.warehouse);
+    let engine = engine::Engine::for_reading(config);
+    let before = bytes(&f.warehouse);
+    let request = engine::RunRequest {
+        scope: RunScope::Full,
+        trigger: engine::Trigger::Manual,
+        who: "test".into(),
+        dry_run: true,
+    };
+    // Auto-import is off in a new store: a full sync would import nothing.
+    let plan = engine.sync(&request, &mut |_| {}).unwrap();
+    assert_eq!(plan.counts.importable, 1);
+    let import = engine::RunRequest {
+        scope: RunScope::Import(Selection::All),
+        ..request
+    };
+    assert_eq!(
+        engine.sync(&import, &mut |_| {}).unwrap().counts.imported,
+        1
+    );
+    assert_eq!(engine.dashboard().unwrap().importable, Some(1));
+    assert!(!fresh.exists(), "the data directory was created");
+    assert_eq!(bytes(&f.warehouse), before);
 }
