@@ -4,12 +4,12 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::Engine;
 use crate::error::{Error, Result};
 use crate::mapping::{self, FieldMapping, ProductField, Transform};
 use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
 use crate::store::{self, Store};
+use crate::{Engine, WarehouseZone};
 
 /// What a status change did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +65,9 @@ impl Engine {
                 )));
             }
             settings.snapshot_retention = keep;
+        }
+        if let Some(zone) = &update.warehouse_time_zone {
+            settings.warehouse_time_zone = WarehouseZone::parse(zone.as_deref())?.stored();
         }
         settings.reschedule(Utc::now());
         let detail = serde_json::to_string(update).ok();

@@ -11,6 +11,7 @@
 //! log. Dry runs stop after planning.
 
 mod admin;
+mod clock;
 pub mod demo;
 mod error;
 mod lock;
@@ -26,6 +27,7 @@ mod users;
 pub mod warehouse;
 
 pub use admin::{MappingUpdate, StatusChange};
+pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use mapping::{FieldMapping, ProductField, Transform};
 pub use overview::{CheckReport, ImportableReel};
@@ -117,11 +119,16 @@ impl Engine {
         Ok(Self { config })
     }
 
-    /// An engine that only reads: nothing is created or migrated on disk, and a
-    /// data directory without a store reads as a new, empty one. For dry runs and
-    /// looks (`status`, `runs`, `check`); anything that writes needs [`Engine::open`].
-    pub fn for_reading(config: Config) -> Self {
-        Self { config }
+    /// Opens the data directory for reading: an existing store is migrated as by
+    /// [`Engine::open`], but a missing one is not created, and reads as a new,
+    /// empty store. For dry runs and looks (`status`, `runs`, `check`); anything
+    /// that writes needs [`Engine::open`].
+    pub fn open_for_reading(config: Config) -> Result<Self> {
+        if config.data_dir.join(store::STORE_FILE).exists() {
+            Self::open(config)
+        } else {
+            Ok(Self { config })
+        }
     }
 
     /// The configuration the engine was opened with.

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use chrono::format::{Item, Parsed, StrftimeItems};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, MAX_CELL_BYTES};
@@ -414,6 +415,8 @@ pub struct Mapper {
     fingerprint: u64,
     /// The fields the steps feed.
     fields: FieldSet,
+    /// The zone the warehouse's dates are in.
+    zone: WarehouseZone,
 }
 
 impl Mapper {
@@ -467,7 +470,18 @@ impl Mapper {
             last_use,
             fingerprint,
             fields,
+            zone: WarehouseZone::Host,
         })
+    }
+
+    /// The same mappings, writing dates in the warehouse's `zone`.
+    pub fn in_zone(self, zone: WarehouseZone) -> Self {
+        Self { zone, ..self }
+    }
+
+    /// `at` as the warehouse app writes a date: its local time, naive.
+    pub fn warehouse_time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        format_date(self.zone.local(at))
     }
 
     /// A stable hash of a row's raw values in every column that feeds a field other

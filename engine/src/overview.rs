@@ -26,6 +26,9 @@ pub struct CheckReport {
     pub columns: Vec<String>,
     /// Active mappings, all of whose columns exist.
     pub mapped_fields: usize,
+    /// The zone the warehouse's dates are read and written in, such as
+    /// `Asia/Tehran` or `host (Etc/UTC)`.
+    pub time_zone: String,
 }
 
 /// A warehouse reel that may be imported.
@@ -51,9 +54,10 @@ impl Engine {
     /// table with every mapped column, and is not locked past the busy timeout.
     pub fn check(&self) -> Result<CheckReport> {
         let store = Store::open_read_only(self.data_dir())?;
-        let (warehouse, reader, _, _) = open_checked(self.config(), &store.conn)?;
+        let (warehouse, reader, _, settings) = open_checked(self.config(), &store.conn)?;
         let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
         Ok(CheckReport {
+            time_zone: settings.warehouse_zone()?.to_string(),
             path: warehouse.path().display().to_string(),
             reels: reader.count_rows(None)?,
             columns: reader.product_columns()?,

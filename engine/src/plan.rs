@@ -6,11 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value, format_date};
+use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, ExternalRow};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 
 /// How a tracked reel's link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,14 +498,8 @@ fn export(
     fields_in_step: bool,
 ) -> Export {
     let to = tracked.office;
-    let last_date = (to != ReelStatus::InStock).then(|| {
-        format_date(
-            tracked
-                .status_changed_at
-                .with_timezone(&Local)
-                .naive_local(),
-        )
-    });
+    let last_date =
+        (to != ReelStatus::InStock).then(|| mapper.warehouse_time(tracked.status_changed_at));
     let to_raw = mapper.warehouse_status(to).to_owned();
     // The row as it will read after the write, so the stored hash matches it and the
     // next sync finds nothing to do.

@@ -56,6 +56,9 @@ pub struct SyncSettings {
     pub external_path: Option<String>,
     /// How many warehouse snapshots to keep.
     pub snapshot_retention: u32,
+    /// The warehouse app's time zone, an IANA name; `None` for the host's. Every
+    /// date reelsync writes to the warehouse is its local time there.
+    pub warehouse_time_zone: Option<String>,
     /// When the last run that changed or could have changed anything started.
     pub last_run_at: Option<DateTime<Utc>>,
     /// When the schedule will next run a sync (`None` while auto-sync is off).
@@ -63,6 +66,11 @@ pub struct SyncSettings {
 }
 
 impl SyncSettings {
+    /// The warehouse's time zone, as stored.
+    pub fn warehouse_zone(&self) -> crate::Result<crate::WarehouseZone> {
+        crate::WarehouseZone::parse(self.warehouse_time_zone.as_deref())
+    }
+
     /// Whether a scheduled sync is due at `now`.
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.auto_sync && self.next_run_at.is_none_or(|next| next <= now)
@@ -96,6 +104,8 @@ pub struct SettingsUpdate {
     /// `Some(None)` clears the stored path.
     pub external_path: Option<Option<String>>,
     pub snapshot_retention: Option<u32>,
+    /// An IANA zone name; `Some(None)` (or `host`) for the host's zone.
+    pub warehouse_time_zone: Option<Option<String>>,
 }
 
 /// Refuses an interval outside 1–10080 minutes.
@@ -120,6 +130,7 @@ mod tests {
             auto_import: AutoImport::Off,
             external_path: None,
             snapshot_retention: 10,
+            warehouse_time_zone: None,
             last_run_at: None,
             next_run_at: next,
         }

@@ -244,7 +244,7 @@ fn conversion(column: usize, e: impl std::error::Error + Send + Sync + 'static) 
 pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
     conn.query_row(
         "SELECT auto_sync, interval_minutes, auto_import, external_path, snapshot_retention,
-                last_run_at, next_run_at
+                last_run_at, next_run_at, warehouse_time_zone
          FROM sync_settings WHERE id = 1",
         [],
         |row| {
@@ -257,6 +257,7 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
                 snapshot_retention: row.get(4)?,
                 last_run_at: row.get(5)?,
                 next_run_at: row.get(6)?,
+                warehouse_time_zone: row.get(7)?,
             })
         },
     )
@@ -266,7 +267,8 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
 pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE sync_settings SET auto_sync = ?1, interval_minutes = ?2, auto_import = ?3,
-                external_path = ?4, snapshot_retention = ?5, last_run_at = ?6, next_run_at = ?7
+                external_path = ?4, snapshot_retention = ?5, last_run_at = ?6, next_run_at = ?7,
+                warehouse_time_zone = ?8
          WHERE id = 1",
         params![
             s.auto_sync,
@@ -275,7 +277,8 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
             s.external_path,
             s.snapshot_retention,
             s.last_run_at,
-            s.next_run_at
+            s.next_run_at,
+            s.warehouse_time_zone
         ],
     )
     .map(drop)

@@ -176,7 +176,7 @@ pub(crate) fn open_checked(
         }
         .into());
     }
-    let mapper = Mapper::new(&mappings)?;
+    let mapper = Mapper::new(&mappings)?.in_zone(settings.warehouse_zone()?);
     Ok((warehouse, reader, mapper, settings))
 }
 

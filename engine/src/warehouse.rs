@@ -29,6 +29,10 @@ pub const PAGE_SIZE: usize = 2_000;
 /// mean fewer syncs.
 pub const WRITE_BATCH: usize = 500;
 
+/// Warehouse ids per read when counting rows: a count of 20,000 rows takes a few
+/// milliseconds, so the warehouse app's commits never wait on one for long.
+const COUNT_CHUNK: i64 = 20_000;
+
 /// The largest cell reelsync copies out of the warehouse. A larger one is kept as
 /// its size and digest only, and rejects its reel: a page of such cells would
 /// otherwise cost gigabytes on a Pi.
@@ -264,27 +268,42 @@ impl Reader {
         Ok(columns)
     }
 
-    /// How many reels the file holds (that pass `filter`), for progress.
+    /// How many reels the file holds (that pass `filter`), for progress. Counted
+    /// in id ranges of [`COUNT_CHUNK`], each its own short read: one count over a
+    /// large file would hold the warehouse app's commits for as long as it reads
+    /// the whole table.
     pub fn count_rows(&self, filter: Option<&RowFilter>) -> Result<u64> {
         let started = Instant::now();
-        let (sql, params) = match filter {
-            Some(f) => (
-                format!(
-                    "SELECT count(*) FROM {} WHERE {} = ?1",
-                    quote(PRODUCTS_TABLE),
-                    quote(&f.column)
+        let classify = |e| self.warehouse.classify(e, started);
+        let max_id: i64 = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT coalesce(max(\"id\"), 0) FROM {}",
+                    quote(PRODUCTS_TABLE)
                 ),
-                vec![f.value.as_str()],
-            ),
-            None => (
-                format!("SELECT count(*) FROM {}", quote(PRODUCTS_TABLE)),
-                vec![],
-            ),
-        };
-        self.conn
-            .query_row(&sql, params_from_iter(params), |row| row.get::<_, i64>(0))
-            .map(|n| n as u64)
-            .map_err(|e| self.warehouse.classify(e, started))
+                [],
+                |row| row.get(0),
+            )
+            .map_err(classify)?;
+        let sql = format!(
+            "SELECT count(*) FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2{}",
+            quote(PRODUCTS_TABLE),
+            filter.map_or_else(String::new, |f| format!(" AND {} = ?3", quote(&f.column)))
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
+        let mut total = 0;
+        let mut after = 0;
+        while after < max_id {
+            let up_to = after.saturating_add(COUNT_CHUNK);
+            let mut params = vec![Value::Integer(after), Value::Integer(up_to)];
+            params.extend(filter.map(|f| Value::Text(f.value.clone())));
+            total += stmt
+                .query_row(params_from_iter(params), |row| row.get::<_, i64>(0))
+                .map_err(classify)? as u64;
+            after = up_to;
+        }
+        Ok(total)
     }
 
     /// Reads the rows after `after_id` (that pass `filter`), at most `limit` of them
@@ -614,6 +633,21 @@ mod tests {
             reader.count_rows(Some(&only)).unwrap(),
             expected.len() as u64
         );
+    }
+
+    #[test]
+    fn counts_add_up_across_id_ranges() {
+        let (_dir, warehouse) = warehouse_with(3);
+        let conn = Connection::open(warehouse.path()).unwrap();
+        // Ids far apart, so the count spans several ranges, one of them empty.
+        conn.execute_batch(&format!(
+            "UPDATE Products SET id = {} WHERE id = 2; UPDATE Products SET id = {} WHERE id = 3;",
+            COUNT_CHUNK + 1,
+            3 * COUNT_CHUNK
+        ))
+        .unwrap();
+        let reader = warehouse.open_read().unwrap();
+        assert_eq!(reader.count_rows(None).unwrap(), 3);
     }
 
     #[test]

@@ -911,7 +911,7 @@ fn a_dry_run_on_a_new_data_directory_creates_nothing() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "Sold")]);
     let fresh = f.dir.path().join("not yet");
     let config = engine::Config::new(&fresh).with_external(&f.warehouse);
-    let engine = engine::Engine::for_reading(config);
+    let engine = engine::Engine::open_for_reading(config).unwrap();
     let before = bytes(&f.warehouse);
     let request = engine::RunRequest {
         scope: RunScope::Full,
@@ -933,4 +933,54 @@ fn a_dry_run_on_a_new_data_directory_creates_nothing() {
     assert_eq!(engine.dashboard().unwrap().importable, Some(1));
     assert!(!fresh.exists(), "the data directory was created");
     assert_eq!(bytes(&f.warehouse), before);
+}
+
+#[test]
+fn an_export_writes_the_warehouse_apps_local_time_in_its_time_zone() {
+    use chrono::{NaiveDateTime, Offset, Utc};
+    // A zone that differs from the host's, whatever the host's is.
+    let tehran: chrono_tz::Tz = "Asia/Tehran".parse().unwrap();
+    let host_offset = chrono::Local::now().offset().fix();
+    let zone = if Utc::now().with_timezone(&tehran).offset().fix() == host_offset {
+        chrono_tz::Asia::Tokyo
+    } else {
+        tehran
+    };
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.import_all();
+    let settings = f
+        .engine
+        .update_settings(
+            &engine::SettingsUpdate {
+                warehouse_time_zone: Some(Some(zone.name().into())),
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap();
+    assert_eq!(settings.warehouse_time_zone.as_deref(), Some(zone.name()));
+    assert_eq!(f.engine.check().unwrap().time_zone, zone.name());
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    f.full();
+    let written = f.wh_value("R1", "last_date").unwrap();
+    let written = NaiveDateTime::parse_from_str(&written, "%Y-%m-%d %H:%M:%S").unwrap();
+    let there = Utc::now().with_timezone(&zone).naive_local();
+    let off_by = (there - written).num_seconds().abs();
+    assert!(off_by < 120, "wrote {written}, it is {there} in {zone}");
+    // An unknown zone is refused, and the stored one stays.
+    let err = f
+        .engine
+        .update_settings(
+            &engine::SettingsUpdate {
+                warehouse_time_zone: Some(Some("Mars/Olympus".into())),
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    assert_eq!(
+        f.engine.settings().unwrap().warehouse_time_zone.as_deref(),
+        Some(zone.name())
+    );
 }

@@ -108,6 +108,12 @@ impl GlobalArgs {
     fn engine(&self) -> anyhow::Result<engine::Engine> {
         Ok(engine::Engine::open(self.config())?)
     }
+
+    /// Opens the engine for a command that only looks (or a dry run): a data
+    /// directory without a store is left as it is, and reads as an empty store.
+    fn reader(&self) -> anyhow::Result<engine::Engine> {
+        Ok(engine::Engine::open_for_reading(self.config())?)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +236,10 @@ pub struct SettingsArgs {
     /// How many warehouse snapshots to keep (1–1000).
     #[arg(long, value_name = "N")]
     pub snapshots: Option<u32>,
+    /// The warehouse app's time zone (an IANA name such as Asia/Tehran, or `host`):
+    /// the dates reelsync writes there are its local time.
+    #[arg(long, value_name = "ZONE")]
+    pub warehouse_time_zone: Option<String>,
 }
 
 /// A yes/no setting as spelled on the command line.

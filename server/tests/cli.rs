@@ -451,8 +451,8 @@ fn an_office_sale_is_exported_to_the_warehouse() {
     assert_eq!(report["kind"], "export");
     assert_eq!(report["counts"]["exported"], 1);
     assert!(
-        report["snapshot"].is_string(),
-        "a snapshot precedes the first write"
+        report["snapshot"].is_null(),
+        "no whole-file copy: the run records the cells it overwrites instead"
     );
     assert_eq!(site.warehouse_status(&reels[0]), "Sold");
     assert_eq!(site.warehouse_status(&reels[1]), "In-stock");
@@ -669,4 +669,39 @@ fn demo_db_creates_a_file_once() {
         .sum::<u64>();
     assert_eq!(total, 50);
     site.run(&["demo-db", path]).expect(2);
+}
+
+#[test]
+fn a_dry_run_or_a_look_on_a_new_data_directory_creates_nothing() {
+    let site = Site::new();
+    let plan = site
+        .run(&["import", "--all", "--dry-run", "--json"])
+        .expect(0)
+        .json();
+    assert!(plan["counts"]["imported"].as_u64().unwrap() > 0);
+    site.run(&["status"]).expect(0);
+    site.run(&["check"]).expect(0);
+    site.run(&["runs"]).expect(0);
+    assert!(!site.data.exists(), "the data directory was created");
+}
+
+#[test]
+fn the_warehouse_time_zone_is_a_setting_shown_by_check() {
+    let site = Site::new();
+    let saved = site
+        .run(&["settings", "--warehouse-time-zone", "Asia/Tehran", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(saved["warehouse_time_zone"], "Asia/Tehran");
+    let check = site.run(&["check", "--json"]).expect(0).json();
+    assert_eq!(check["time_zone"], "Asia/Tehran");
+    let text = site.run(&["settings"]).expect(0);
+    assert!(text.stdout.contains("Asia/Tehran"), "{}", text.stdout);
+    site.run(&["settings", "--warehouse-time-zone", "Asia/Teheran"])
+        .expect(2);
+    let host = site
+        .run(&["settings", "--warehouse-time-zone", "host", "--json"])
+        .expect(0)
+        .json();
+    assert!(host["warehouse_time_zone"].is_null());
 }

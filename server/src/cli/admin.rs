@@ -117,6 +117,10 @@ fn settings_update(args: &SettingsArgs) -> anyhow::Result<SettingsUpdate> {
         auto_import: args.auto_import,
         external_path,
         snapshot_retention: args.snapshots,
+        warehouse_time_zone: args
+            .warehouse_time_zone
+            .as_ref()
+            .map(|zone| Some(zone.clone())),
     })
 }
 
@@ -135,6 +139,11 @@ fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> i
                 .unwrap_or_else(|| "not set".to_owned()),
         ),
         ("snapshots kept", s.snapshot_retention.to_string()),
+        (
+            "warehouse time zone",
+            s.warehouse_zone()
+                .map_or_else(|e| e.to_string(), |zone| zone.to_string()),
+        ),
         ("last run", or_dash(s.last_run_at.map(local_time))),
         ("next run", or_dash(s.next_run_at.map(local_time))),
     ];

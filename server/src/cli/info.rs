@@ -20,7 +20,7 @@ struct CheckJson<'a> {
 /// `reelsync check`: the warehouse file opens, is SQLite, and has every mapped
 /// column. A failure is exit 3 with the engine's message saying which.
 pub fn check(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
-    let report = global.engine()?.check()?;
+    let report = global.reader()?.check()?;
     let json = CheckJson {
         ok: true,
         report: &report,
@@ -34,6 +34,7 @@ pub fn check(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
                 ("reels", report.reels.to_string()),
                 ("columns", report.columns.len().to_string()),
                 ("mapped fields", report.mapped_fields.to_string()),
+                ("time zone", report.time_zone.clone()),
             ],
         )
     })?;
@@ -43,7 +44,7 @@ pub fn check(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
 /// `reelsync status`: the dashboard's figures. An unreadable warehouse file does
 /// not fail it; the figures say why the importable count is unknown.
 pub fn status(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
-    let dashboard = global.engine()?.dashboard()?;
+    let dashboard = global.reader()?.dashboard()?;
     out.result(&dashboard, |w| pairs(w, "", &dashboard_rows(&dashboard)))?;
     Ok(Exit::Success)
 }
@@ -87,7 +88,7 @@ pub fn runs(global: &GlobalArgs, out: &Output, args: &RunsArgs) -> anyhow::Resul
     struct RunsJson<'a> {
         runs: &'a [RunSummary],
     }
-    let runs = global.engine()?.runs(args.limit)?;
+    let runs = global.reader()?.runs(args.limit)?;
     out.result(&RunsJson { runs: &runs }, |w| {
         report::write_run_list(w, &runs)
     })?;
@@ -96,7 +97,7 @@ pub fn runs(global: &GlobalArgs, out: &Output, args: &RunsArgs) -> anyhow::Resul
 
 /// `reelsync run ID`: one run with every reel it logged.
 pub fn run(global: &GlobalArgs, out: &Output, args: &RunArgs) -> anyhow::Result<Exit> {
-    let detail = global.engine()?.run_detail(args.id)?;
+    let detail = global.reader()?.run_detail(args.id)?;
     out.result(&detail, |w| report::write_run_detail(w, &detail))?;
     Ok(Exit::Success)
 }

@@ -39,7 +39,11 @@ fn run_manual(
     scope: RunScope,
     dry_run: bool,
 ) -> anyhow::Result<Exit> {
-    let engine = global.engine()?;
+    let engine = if dry_run {
+        global.reader()?
+    } else {
+        global.engine()?
+    };
     let request = RunRequest {
         scope,
         trigger: Trigger::Manual,
