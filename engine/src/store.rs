@@ -120,10 +120,17 @@ impl Store {
     /// not checked. Every row a run inserts refers to a row it wrote just before (a
     /// link to its product, an item to its run), and checking each one cost a tenth
     /// of a large import; the sync tests check the keys after every kind of run.
+    ///
+    /// Its commits are synced to disk only at checkpoints (`synchronous = NORMAL`,
+    /// safe in WAL mode against a crash of the process): a run commits page by
+    /// page, and a sync per page would triple a large import's time. The one commit
+    /// that must survive a power cut, the record of warehouse writes about to be
+    /// made, is made with [`durable_commits`] on.
     pub fn connect_for_run(data_dir: &Path) -> Result<Self> {
         let store = Self::connect_existing(data_dir)?;
         store.pragma("cache_size", &format!("-{RUN_CACHE_KIB}"))?;
         store.pragma("foreign_keys", "OFF")?;
+        store.pragma("synchronous", "NORMAL")?;
         Ok(store)
     }
 
@@ -170,6 +177,12 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Makes the commits on `conn` synced to disk before they return (`on`), or only
+/// at checkpoints.
+pub fn durable_commits(conn: &Connection, on: bool) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "synchronous", if on { "FULL" } else { "NORMAL" })
 }
 
 /// A time as the store keeps it, formatted once: a run stamps every row it writes

@@ -333,21 +333,12 @@ impl<'a> Run<'a> {
             self.settle_earlier_writes(&mut conn, &reader, &mapper)?;
         }
         let scope = scope_for(&self.request.scope, settings.auto_import);
-        let behavior = if self.dry() {
-            TransactionBehavior::Deferred
-        } else {
-            TransactionBehavior::Immediate
-        };
-        let tx = conn
-            .transaction_with_behavior(behavior)
-            .map_err(|e| store_err(self.config, e))?;
         let filter = row_filter(&scope, &mapper);
         let total = reader.count_rows(filter.as_ref())?;
         let mut scanned = 0;
         let mut last_id = 0;
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
-        let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
         for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
             let up_to = rows.last().map_or(last_id, |r| r.id);
@@ -359,7 +350,9 @@ impl<'a> Run<'a> {
                         .filter(|reel| reels.contains(reel)),
                 );
             }
-            self.plan_and_apply(&mut writer, rows, last_id, up_to, &mapper, &scope)?;
+            self.in_step(&mut conn, |run, writer| {
+                run.plan_and_apply(writer, rows, last_id, up_to, &mapper, &scope)
+            })?;
             last_id = up_to;
             progress(Progress {
                 scanned,
@@ -367,42 +360,89 @@ impl<'a> Run<'a> {
                 counts: self.counts,
             });
         }
-        // Tracked reels past the last row are gone from the warehouse.
-        self.plan_and_apply(&mut writer, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
-        if let ImportPolicy::Reels(reels) = &scope.import {
-            let mut unseen: Vec<&String> = reels.difference(&requested_seen).collect();
-            unseen.sort();
-            for reel in unseen {
-                self.log(
-                    &mut writer,
-                    RunItem {
-                        reel_number: reel.clone(),
-                        action: Action::Reject,
-                        reason: Some("not found in the warehouse file".into()),
-                        changes: Vec::new(),
-                    },
-                )?;
-                self.counts.rejected += 1;
+        // Its commit holds the record of the warehouse writes to come: it must
+        // survive a power cut, as the writes will.
+        if !self.dry() {
+            db(self.config, store::durable_commits(&conn, true))?;
+        }
+        let planned = self.in_step(&mut conn, |run, writer| {
+            // Tracked reels past the last row are gone from the warehouse.
+            run.plan_and_apply(writer, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
+            if let ImportPolicy::Reels(reels) = &scope.import {
+                run.reject_unseen(writer, reels, &requested_seen)?;
             }
+            if run.dry() {
+                run.log_planned_exports(writer)?;
+                return Ok(Vec::new());
+            }
+            // Before the first warehouse write: the record of each write about to
+            // be made.
+            let planned = run.plan_exports(&mapper);
+            let writes: Vec<WarehouseWrite> = planned.iter().map(|p| p.write.clone()).collect();
+            db(run.config, store::plan_writes(writer.conn(), &writes))?;
+            if planned.is_empty() {
+                run.record_end(writer.conn())?;
+            }
+            Ok(planned)
+        })?;
+        if !self.dry() {
+            db(self.config, store::durable_commits(&conn, false))?;
         }
-        if self.dry() {
-            return self.log_planned_exports(&mut writer);
-        }
-        // Before the first warehouse write, and in the same commit as everything
-        // else the scan did: the record of each write about to be made.
-        let planned = self.plan_exports(&mapper);
-        let writes: Vec<WarehouseWrite> = planned.iter().map(|p| p.write.clone()).collect();
-        db(self.config, store::plan_writes(&tx, &writes))?;
-        if planned.is_empty() {
-            self.record_end(&tx)?;
-        } else {
-            self.record_counts(&tx)?;
-        }
-        // Its statements borrow the transaction, which committing consumes.
-        drop(writer);
-        tx.commit().map_err(|e| store_err(self.config, e))?;
-        self.saved = self.counts;
         self.write_exports(&mut conn, &warehouse, &mapper, planned)
+    }
+
+    /// Does `work` in one main-store transaction, which for a real run also saves
+    /// the counters and commits: a run saves its work page by page, so the main
+    /// store's writes (and the disk syncs of its checkpoints) come in small steps
+    /// rather than one burst at the end, which would hold up the warehouse app's
+    /// own disk syncs on the same card.
+    fn in_step<T>(
+        &mut self,
+        conn: &mut Connection,
+        work: impl FnOnce(&mut Self, &mut RunWriter<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let behavior = if self.dry() {
+            TransactionBehavior::Deferred
+        } else {
+            TransactionBehavior::Immediate
+        };
+        let tx = conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| store_err(self.config, e))?;
+        let out = {
+            let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
+            work(self, &mut writer)?
+        };
+        if !self.dry() {
+            self.record_counts(&tx)?;
+            tx.commit().map_err(|e| store_err(self.config, e))?;
+            self.saved = self.counts;
+        }
+        Ok(out)
+    }
+
+    /// Rejects the reels asked for by number that no warehouse row has.
+    fn reject_unseen(
+        &mut self,
+        writer: &mut RunWriter<'_>,
+        asked: &HashSet<String>,
+        seen: &HashSet<String>,
+    ) -> Result<()> {
+        let mut unseen: Vec<&String> = asked.difference(seen).collect();
+        unseen.sort();
+        for reel in unseen {
+            self.log(
+                writer,
+                RunItem {
+                    reel_number: reel.clone(),
+                    action: Action::Reject,
+                    reason: Some("not found in the warehouse file".into()),
+                    changes: Vec::new(),
+                },
+            )?;
+            self.counts.rejected += 1;
+        }
+        Ok(())
     }
 
     fn plan_and_apply(
