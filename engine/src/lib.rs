@@ -20,6 +20,7 @@ mod overview;
 pub mod plan;
 mod report;
 mod settings;
+mod snapshot;
 mod status;
 mod store;
 mod sync;
@@ -39,6 +40,7 @@ pub use settings::{
     AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
     SettingsUpdate, SyncSettings, validate_interval,
 };
+pub use snapshot::Snapshot;
 pub use status::{ReelStatus, UnknownStatus};
 pub use users::User;
 

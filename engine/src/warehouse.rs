@@ -33,6 +33,12 @@ pub const WRITE_BATCH: usize = 500;
 /// milliseconds, so the warehouse app's commits never wait on one for long.
 const COUNT_CHUNK: i64 = 20_000;
 
+/// Pages a snapshot copies per read (a few milliseconds of the file's lock).
+const SNAPSHOT_STEP_PAGES: std::os::raw::c_int = 256;
+
+/// The pause between a snapshot's steps, in which the warehouse app can commit.
+const SNAPSHOT_PAUSE: Duration = Duration::from_millis(5);
+
 /// The largest cell reelsync copies out of the warehouse. A larger one is kept as
 /// its size and digest only, and rejects its reel: a page of such cells would
 /// otherwise cost gigabytes on a Pi.
@@ -406,38 +412,44 @@ impl Reader {
     }
 
     /// Writes a consistent copy of the file to `dest`, synced to disk before it
-    /// returns. SQLite's online backup copies every page in one step, inside one
-    /// read transaction, so the copy is consistent even while the warehouse app
-    /// writes; a raw page copy takes a third of the time `VACUUM INTO` does. A
-    /// failed copy is deleted.
-    pub fn snapshot(&self, dest: &Path) -> Result<()> {
-        let started = Instant::now();
-        let result = self.copy_to(dest).and_then(|step| match step {
-            StepResult::Done => Ok(()),
-            // Busy, Locked, or More (after a lock held past the busy timeout).
-            _ => Err(WarehouseError::Locked {
-                path: self.warehouse.path.clone(),
-                waited_ms: started.elapsed().as_millis() as u64,
-            }),
-        });
+    /// returns, in small steps: each copies [`SNAPSHOT_STEP_PAGES`] pages in its own
+    /// short read, and a pause between them lets the warehouse app commit. SQLite
+    /// starts the copy over whenever the app writes in between, so on a busy file
+    /// this gives up after `limit` (as [`WarehouseError::Locked`]) rather than hold
+    /// the file for the length of a whole copy. A failed copy is deleted.
+    pub fn snapshot(&self, dest: &Path, limit: Duration) -> Result<()> {
+        let result = self.copy_in_steps(dest, limit);
         if result.is_err() {
             let _ = std::fs::remove_file(dest);
         }
         result
     }
 
-    fn copy_to(&self, dest: &Path) -> Result<StepResult> {
+    fn copy_in_steps(&self, dest: &Path, limit: Duration) -> Result<()> {
+        let started = Instant::now();
         let failed = |source| WarehouseError::Snapshot {
             path: dest.to_owned(),
             source,
         };
         let mut copy = Connection::open(dest).map_err(failed)?;
         // The copy is new and deleted if anything fails: a journal would only
-        // double the writes; one sync at the end makes it durable.
+        // double the writes; the sync of its last step makes it durable.
         copy.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = NORMAL;")
             .map_err(failed)?;
         let backup = Backup::new(&self.conn, &mut copy).map_err(failed)?;
-        backup.step(-1).map_err(failed)
+        loop {
+            match backup.step(SNAPSHOT_STEP_PAGES).map_err(failed)? {
+                StepResult::Done => return Ok(()),
+                // More to copy, or the app holds the file: pause, then go on.
+                _ if started.elapsed() < limit => std::thread::sleep(SNAPSHOT_PAUSE),
+                _ => {
+                    return Err(WarehouseError::Locked {
+                        path: self.warehouse.path.clone(),
+                        waited_ms: started.elapsed().as_millis() as u64,
+                    });
+                }
+            }
+        }
     }
 
     fn query_row_i64(&self, sql: &str) -> Result<i64> {
@@ -797,7 +809,11 @@ mod tests {
     fn snapshot_is_a_consistent_copy() {
         let (dir, warehouse) = warehouse_with(3);
         let dest = dir.path().join("snap.sqlite3");
-        warehouse.open_read().unwrap().snapshot(&dest).unwrap();
+        warehouse
+            .open_read()
+            .unwrap()
+            .snapshot(&dest, Duration::from_secs(5))
+            .unwrap();
         let copy = Warehouse::new(&dest, Duration::from_millis(10))
             .open_read()
             .unwrap();
@@ -817,7 +833,9 @@ mod tests {
         let holder = Connection::open(warehouse.path()).unwrap();
         holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
         let dest = dir.path().join("snap.sqlite3");
-        let err = reader.snapshot(&dest).unwrap_err();
+        let err = reader
+            .snapshot(&dest, Duration::from_millis(200))
+            .unwrap_err();
         assert!(matches!(err, WarehouseError::Locked { .. }), "{err}");
         assert!(!dest.exists());
     }
@@ -826,7 +844,11 @@ mod tests {
     fn a_snapshot_that_cannot_be_written_says_where() {
         let (dir, warehouse) = warehouse_with(3);
         let dest = dir.path().join("no such dir").join("snap.sqlite3");
-        let err = warehouse.open_read().unwrap().snapshot(&dest).unwrap_err();
+        let err = warehouse
+            .open_read()
+            .unwrap()
+            .snapshot(&dest, Duration::from_secs(1))
+            .unwrap_err();
         assert!(matches!(err, WarehouseError::Snapshot { .. }), "{err}");
         assert!(err.to_string().contains("no such dir"), "{err}");
     }

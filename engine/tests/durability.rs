@@ -186,3 +186,52 @@ fn an_import_on_a_full_disk_says_so_and_logs_the_truth() {
         saved + in_stock
     );
 }
+
+#[test]
+fn a_snapshot_on_request_is_consistent_while_the_warehouse_app_writes_and_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let warehouse = demo_warehouse(dir.path(), 5_000);
+    let engine =
+        Engine::open(Config::new(dir.path().join("data")).with_external(&warehouse)).unwrap();
+    engine
+        .update_settings(
+            &engine::SettingsUpdate {
+                snapshot_retention: Some(2),
+                ..Default::default()
+            },
+            "t",
+        )
+        .unwrap();
+    // The warehouse app commits now and then while the copy goes on.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let app = {
+        let (stop, path) = (stop.clone(), warehouse.clone());
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                conn.execute("UPDATE Products SET logs = logs || '.' WHERE id = 1", [])
+                    .unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+    };
+    let taken: Vec<engine::Snapshot> = (0..3)
+        .map(|_| engine.snapshot_warehouse("t").unwrap())
+        .collect();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    app.join().unwrap();
+    let dir = engine.data_dir().join("snapshots");
+    let kept: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let copy = rusqlite::Connection::open(dir.join(&taken[2].file)).unwrap();
+    let ok: String = copy
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert_eq!(count(&copy, "SELECT count(*) FROM Products"), 5_000);
+}

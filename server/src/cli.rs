@@ -128,6 +128,10 @@ pub enum Command {
     AutoSync(AutoSyncArgs),
     /// Tests the warehouse file: opens, is SQLite, has every mapped column.
     Check,
+    /// Copies the warehouse file into DATA_DIR/snapshots, in small steps that never
+    /// hold up the warehouse app (runs never need one: they record what they
+    /// overwrite).
+    Snapshot,
     /// Shows the dashboard figures.
     Status,
     /// Lists the latest runs, newest first.
@@ -333,6 +337,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => sync::import(global, &out, &args),
         Command::AutoSync(args) => sync::auto_sync(global, &out, &args),
         Command::Check => info::check(global, &out),
+        Command::Snapshot => admin::snapshot(global, &out),
         Command::Status => info::status(global, &out),
         Command::Runs(args) => info::runs(global, &out, &args),
         Command::Run(args) => info::run(global, &out, &args),

@@ -705,3 +705,22 @@ fn the_warehouse_time_zone_is_a_setting_shown_by_check() {
         .json();
     assert!(host["warehouse_time_zone"].is_null());
 }
+
+#[test]
+fn a_snapshot_is_taken_on_request() {
+    let site = Site::new();
+    let taken = site.run(&["snapshot", "--json"]).expect(0).json();
+    let file = taken["file"].as_str().unwrap();
+    let copy = site.data.join("snapshots").join(file);
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().len(),
+        taken["bytes"].as_u64().unwrap()
+    );
+    let reels = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM Products", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(reels(&copy), reels(&site.warehouse));
+}

@@ -156,6 +156,26 @@ fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> i
     pairs(w, "", &rows)
 }
 
+/// `reelsync snapshot`: a copy of the warehouse file, kept with the retention
+/// setting.
+pub fn snapshot(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    let snapshot = global.engine()?.snapshot_warehouse(&who())?;
+    out.result(&snapshot, |w| {
+        writeln!(
+            w,
+            "warehouse snapshot: {} ({:.1} MB, {} ms)",
+            global
+                .data_dir
+                .join("snapshots")
+                .join(&snapshot.file)
+                .display(),
+            snapshot.bytes as f64 / 1e6,
+            snapshot.duration_ms
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
 /// `reelsync mappings list|set|reset`.
 pub fn mappings(
     global: &GlobalArgs,
