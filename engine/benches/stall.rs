@@ -27,8 +27,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use engine::demo::{DemoOptions, create_demo_db};
-use engine::{Config, Engine, ReelStatus, RunRequest, RunScope, Selection, Trigger};
+use engine::{Config, Engine, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::{Connection, ErrorCode};
+
+mod common;
+use common::{count_in_stock, office_sells};
 
 const GENERATE: &str = "--generate-demo";
 const STAND_IN: &str = "--stand-in";
@@ -184,35 +187,6 @@ fn run(engine: &Engine, scope: RunScope, expected: u64) {
         RunScope::Full => unreachable!("the stall bench runs no full sync"),
     };
     assert_eq!(done, expected, "{scope:?}: {:?}", report.counts);
-}
-
-fn count_in_stock(warehouse: &Path) -> u64 {
-    Connection::open(warehouse)
-        .and_then(|c| {
-            c.query_row(
-                "SELECT count(*) FROM Products WHERE status = 'In-stock'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-        })
-        .expect("count") as u64
-}
-
-/// Marks `n` tracked in-stock reels as sold by the office.
-fn office_sells(engine: &Engine, warehouse: &Path, n: usize) -> u64 {
-    let conn = Connection::open(warehouse).expect("warehouse");
-    let mut stmt = conn
-        .prepare("SELECT reel_number FROM Products WHERE status = 'In-stock' ORDER BY id LIMIT ?1")
-        .expect("select");
-    let reels: Vec<String> = stmt
-        .query_map([n as i64], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    let change = engine
-        .set_product_status(&reels, ReelStatus::Sold, "bench")
-        .expect("set status");
-    change.changed.len() as u64
 }
 
 // ---------------------------------------------------------------------------------

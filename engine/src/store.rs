@@ -804,31 +804,21 @@ pub struct Finish<'a> {
     pub snapshot: Option<&'a str>,
 }
 
-/// Records how a run ended.
+/// Records how a run ended, with its counters.
 pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::Result<()> {
-    let c = f.counts;
-    conn.execute(
-        "UPDATE runs SET finished_at = ?1, duration_ms = ?2, outcome = ?3, error = ?4, snapshot = ?5,
-                importable = ?6, imported = ?7, updated = ?8, exported = ?9, status_in = ?10,
-                conflicts = ?11, rejected = ?12, unchanged = ?13
-         WHERE id = ?14",
-        params![
-            Utc::now(),
-            f.duration_ms as i64,
-            f.outcome.as_str(),
-            f.error,
-            f.snapshot,
-            c.importable as i64,
-            c.imported as i64,
-            c.updated as i64,
-            c.exported as i64,
-            c.status_in as i64,
-            c.conflicts as i64,
-            c.rejected as i64,
-            c.unchanged as i64,
-            run_id
-        ],
-    )
+    record_counts(conn, run_id, f.counts)?;
+    conn.prepare_cached(
+        "UPDATE runs SET finished_at = ?1, duration_ms = ?2, outcome = ?3, error = ?4, snapshot = ?5
+         WHERE id = ?6",
+    )?
+    .execute(params![
+        Utc::now(),
+        f.duration_ms as i64,
+        f.outcome.as_str(),
+        f.error,
+        f.snapshot,
+        run_id
+    ])
     .map(drop)
 }
 

@@ -324,11 +324,7 @@ impl Reader {
         limit: usize,
     ) -> Result<Page> {
         let started = Instant::now();
-        let select = columns
-            .iter()
-            .map(|c| quote(c))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let select = select_list(columns);
         let sql = format!(
             "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1{} ORDER BY \"id\" LIMIT ?2",
             quote(PRODUCTS_TABLE),
@@ -376,11 +372,7 @@ impl Reader {
         key: &Cell,
     ) -> Result<Option<Vec<Cell>>> {
         let started = Instant::now();
-        let select = columns
-            .iter()
-            .map(|c| quote(c))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let select = select_list(columns);
         let sql = format!(
             "SELECT {select} FROM {} WHERE {} = ?1",
             quote(PRODUCTS_TABLE),
@@ -570,6 +562,15 @@ impl Writer {
         tx.commit().map_err(classify)?;
         Ok(applied)
     }
+}
+
+/// `columns`, quoted, for a SELECT.
+fn select_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| quote(c))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Quotes an SQL identifier (names come from the discovered schema, never user text,
