@@ -35,7 +35,9 @@ impl From<engine::Error> for AppError {
     /// progress, a bad value) and hides the rest, which only an operator can fix.
     fn from(err: engine::Error) -> Self {
         match &err {
-            engine::Error::Warehouse(_) | engine::Error::RunInProgress(_) => {
+            engine::Error::Warehouse(_)
+            | engine::Error::RunInProgress(_)
+            | engine::Error::StoreFull { .. } => {
                 Self::Unavailable(convert::strip_paths(&err.to_string()))
             }
             engine::Error::Invalid(_) | engine::Error::NotFound { .. } => {
@@ -210,6 +212,21 @@ mod tests {
             panic!("a missing warehouse is 'unavailable'");
         };
         assert_eq!(message, "warehouse database ism.sqlite3 does not exist");
+    }
+
+    #[test]
+    fn a_full_disk_says_so_without_its_path() {
+        let err = engine::Error::StoreFull {
+            path: "/var/lib/reelsync/reelsync.sqlite3".into(),
+            source: rusqlite::Error::InvalidQuery,
+        };
+        let AppError::Unavailable(message) = AppError::from(err) else {
+            panic!("a full disk is 'unavailable': the admin can free space");
+        };
+        assert!(
+            message.contains("is full") && !message.contains("/var/lib"),
+            "{message}"
+        );
     }
 
     #[test]

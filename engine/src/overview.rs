@@ -121,9 +121,7 @@ impl Engine {
         let mut cursor = after;
         while out.len() < limit {
             let page = reader.page(&columns, filter.as_ref(), cursor, warehouse::PAGE_SIZE)?;
-            let rows = page.rows;
-            let Some(last) = rows.last() else { break };
-            let up_to = last.id;
+            let (rows, up_to) = (page.rows, page.read_to);
             let plan = plan_rows(&store, rows.clone(), cursor, up_to, &mapper, &scope)?;
             out.extend(plan.steps.into_iter().map(|step| {
                 let (fields, problem) = match step.op {
@@ -144,6 +142,9 @@ impl Engine {
                 }
             }));
             cursor = up_to;
+            if !page.more {
+                break;
+            }
         }
         out.truncate(limit);
         Ok(out)

@@ -29,9 +29,10 @@ pub const PAGE_SIZE: usize = 2_000;
 /// mean fewer syncs.
 pub const WRITE_BATCH: usize = 500;
 
-/// Warehouse ids per read when counting rows: a count of 20,000 rows takes a few
-/// milliseconds, so the warehouse app's commits never wait on one for long.
-const COUNT_CHUNK: i64 = 20_000;
+/// The most warehouse ids one read looks at (a page, a count): reading 20,000 rows
+/// takes a few milliseconds, so the warehouse app's commits never wait on one for
+/// long, however large the file.
+pub const SCAN_SPAN: i64 = 20_000;
 
 /// Pages a snapshot copies per read (a few milliseconds of the file's lock).
 const SNAPSHOT_STEP_PAGES: std::os::raw::c_int = 256;
@@ -275,7 +276,7 @@ impl Reader {
     }
 
     /// How many reels the file holds (that pass `filter`), for progress. Counted
-    /// in id ranges of [`COUNT_CHUNK`], each its own short read: one count over a
+    /// in id ranges of [`SCAN_SPAN`], each its own short read: one count over a
     /// large file would hold the warehouse app's commits for as long as it reads
     /// the whole table.
     pub fn count_rows(&self, filter: Option<&RowFilter>) -> Result<u64> {
@@ -301,7 +302,7 @@ impl Reader {
         let mut total = 0;
         let mut after = 0;
         while after < max_id {
-            let up_to = after.saturating_add(COUNT_CHUNK);
+            let up_to = after.saturating_add(SCAN_SPAN);
             let mut params = vec![Value::Integer(after), Value::Integer(up_to)];
             params.extend(filter.map(|f| Value::Text(f.value.clone())));
             total += stmt
@@ -314,8 +315,10 @@ impl Reader {
 
     /// Reads the rows after `after_id` (that pass `filter`), at most `limit` of them
     /// and fewer once they hold [`PAGE_BYTES`], with `columns` (which must be real
-    /// columns of the table) in order. Each call is its own short read transaction;
-    /// `more` is false when the table has no further rows.
+    /// columns of the table) in order. Each call is one short read: it looks at no
+    /// more than [`SCAN_SPAN`] ids, so a filter that few rows pass never makes it
+    /// walk the whole table in one go. The page says how far it read and whether
+    /// rows may follow; it may be empty while more follow.
     pub fn page(
         &self,
         columns: &[String],
@@ -324,21 +327,29 @@ impl Reader {
         limit: usize,
     ) -> Result<Page> {
         let started = Instant::now();
-        let select = select_list(columns);
+        let classify = |e| self.warehouse.classify(e, started);
+        let max_id = self.max_id().map_err(classify)?;
+        let span_end = after_id.saturating_add(SCAN_SPAN);
         let sql = format!(
-            "SELECT \"id\", {select} FROM {} WHERE \"id\" > ?1{} ORDER BY \"id\" LIMIT ?2",
+            "SELECT \"id\", {} FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2{} ORDER BY \"id\" LIMIT ?3",
+            select_list(columns),
             quote(PRODUCTS_TABLE),
-            filter.map_or_else(String::new, |f| format!(" AND {} = ?3", quote(&f.column)))
+            filter.map_or_else(String::new, |f| format!(" AND {} = ?4", quote(&f.column)))
         );
         let width = columns.len();
-        let mut params = vec![Value::Integer(after_id), Value::Integer(limit as i64)];
+        let mut params = vec![
+            Value::Integer(after_id),
+            Value::Integer(span_end),
+            Value::Integer(limit as i64),
+        ];
         params.extend(filter.map(|f| Value::Text(f.value.clone())));
         let read = || -> rusqlite::Result<Page> {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(params))?;
             let mut page = Page {
                 rows: Vec::with_capacity(limit.min(PAGE_SIZE)),
-                more: false,
+                read_to: span_end,
+                more: span_end < max_id,
             };
             let mut bytes = 0;
             while let Some(row) = rows.next()? {
@@ -349,18 +360,27 @@ impl Reader {
                     bytes += cell.heap_bytes();
                     values.push(cell);
                 }
-                page.rows.push(ExternalRow {
-                    id: row.get(0)?,
-                    values,
-                });
+                let id = row.get(0)?;
+                page.rows.push(ExternalRow { id, values });
                 if page.rows.len() == limit || bytes >= PAGE_BYTES {
+                    page.read_to = id;
                     page.more = true;
                     break;
                 }
             }
             Ok(page)
         };
-        read().map_err(|e| self.warehouse.classify(e, started))
+        read().map_err(classify)
+    }
+
+    /// The largest row id (0 for an empty table): one look into the table's B-tree.
+    fn max_id(&self) -> rusqlite::Result<i64> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT coalesce(max(\"id\"), 0) FROM {}",
+                quote(PRODUCTS_TABLE)
+            ))?
+            .query_row([], |row| row.get(0))
     }
 
     /// The `columns` of the row whose `key_column` holds `key` (a unique column, such
@@ -456,7 +476,9 @@ impl Reader {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub rows: Vec<ExternalRow>,
-    /// Whether rows after these may exist (the page stopped at its limit).
+    /// The id up to which the table has been read: the next page starts after it.
+    pub read_to: i64,
+    /// Whether rows after `read_to` may exist.
     pub more: bool,
 }
 
@@ -473,27 +495,27 @@ impl Iterator for Pages<'_> {
     type Item = Result<Vec<ExternalRow>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        // Reads on past empty stretches (ids whose rows the filter leaves out), one
+        // short read each.
+        while !self.done {
+            match self
+                .reader
+                .page(self.columns, self.filter, self.after_id, PAGE_SIZE)
+            {
+                Ok(page) => {
+                    self.done = !page.more;
+                    self.after_id = page.read_to;
+                    if !page.rows.is_empty() {
+                        return Some(Ok(page.rows));
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
         }
-        match self
-            .reader
-            .page(self.columns, self.filter, self.after_id, PAGE_SIZE)
-        {
-            Ok(page) if page.rows.is_empty() => {
-                self.done = true;
-                None
-            }
-            Ok(page) => {
-                self.done = !page.more;
-                self.after_id = page.rows.last().map_or(self.after_id, |r| r.id);
-                Some(Ok(page.rows))
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        None
     }
 }
 
@@ -655,12 +677,46 @@ mod tests {
         // Ids far apart, so the count spans several ranges, one of them empty.
         conn.execute_batch(&format!(
             "UPDATE Products SET id = {} WHERE id = 2; UPDATE Products SET id = {} WHERE id = 3;",
-            COUNT_CHUNK + 1,
-            3 * COUNT_CHUNK
+            SCAN_SPAN + 1,
+            3 * SCAN_SPAN
         ))
         .unwrap();
         let reader = warehouse.open_read().unwrap();
         assert_eq!(reader.count_rows(None).unwrap(), 3);
+    }
+
+    #[test]
+    fn pages_read_past_long_stretches_the_filter_leaves_out() {
+        let (_dir, warehouse) = warehouse_with(4);
+        let conn = Connection::open(warehouse.path()).unwrap();
+        conn.execute_batch(&format!(
+            "UPDATE Products SET id = {} WHERE id = 3; UPDATE Products SET id = {} WHERE id = 4;
+             UPDATE Products SET status = 'Sold' WHERE id = 2;",
+            2 * SCAN_SPAN + 5,
+            5 * SCAN_SPAN
+        ))
+        .unwrap();
+        let reader = warehouse.open_read().unwrap();
+        let only = RowFilter {
+            column: "status".into(),
+            value: "In-stock".into(),
+        };
+        let first = reader
+            .page(&["status".to_owned()], Some(&only), 0, PAGE_SIZE)
+            .unwrap();
+        assert_eq!(
+            (first.rows.len(), first.read_to, first.more),
+            (1, SCAN_SPAN, true)
+        );
+        let ids: Vec<i64> = reader
+            .pages(&["status".to_owned()], Some(&only))
+            .collect::<Result<Vec<_>>>()
+            .unwrap()
+            .concat()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids, [1, 2 * SCAN_SPAN + 5, 5 * SCAN_SPAN]);
     }
 
     #[test]
