@@ -21,6 +21,10 @@ pub enum AppError {
     /// The username or password is wrong (deliberately not saying which).
     #[error("Wrong username or password.")]
     BadCredentials,
+    /// Too many failed sign-ins from this device or on this account: the password
+    /// was not checked.
+    #[error("Too many failed sign-ins. Wait {retry_after_secs} seconds, then try again.")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// The request itself is wrong; nothing changed.
     #[error("{0}")]
     Invalid(String),
@@ -42,6 +46,7 @@ impl AppError {
         match self {
             Self::Unauthorized | Self::BadCredentials => 401,
             Self::NotSuperAdmin => 403,
+            Self::TooManyAttempts { .. } => 429,
             Self::Invalid(_) => 400,
             Self::Unavailable(_) => 503,
             Self::Internal(_) | Self::ServerFn(_) => 500,
@@ -54,6 +59,9 @@ impl AppError {
             Self::Unauthorized => "Sign in again.",
             Self::NotSuperAdmin => "Sign out, then sign in with a super admin account.",
             Self::BadCredentials | Self::Invalid(_) => "Check what you typed and try again.",
+            Self::TooManyAttempts { .. } => {
+                "Wait, then sign in with the right password. If you have forgotten it, ask another super admin to reset it."
+            }
             Self::Unavailable(_) => {
                 "Check that the warehouse app's database is in place and not busy, then press Refresh."
             }

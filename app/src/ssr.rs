@@ -6,12 +6,16 @@
 
 pub mod auth;
 pub mod convert;
+pub mod throttle;
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::Utc;
 use engine::Engine;
-use http::header::{CONTENT_SECURITY_POLICY, SET_COOKIE};
+use http::header::{CONTENT_SECURITY_POLICY, RETRY_AFTER, SET_COOKIE};
 use http::{HeaderValue, StatusCode};
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::use_nonce;
@@ -22,6 +26,7 @@ use crate::error::AppError;
 use crate::model::DashboardData;
 
 pub use auth::{SESSION_COOKIE, authorize, session_token};
+pub use throttle::SignInThrottle;
 
 /// Where the server functions are mounted.
 pub const API_PREFIX: &str = "/api/";
@@ -133,14 +138,28 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         ));
     }
 
+    let throttle =
+        use_context::<Arc<SignInThrottle>>().ok_or_else(|| missing_context("SignInThrottle"))?;
+    let client = client_address(&request_parts()?);
+    if let Some(wait) = throttle.wait(client, &username, Instant::now()) {
+        let retry_after_secs = wait.as_secs().max(1);
+        tracing::warn!(%client, %username, retry_after_secs, "sign-in throttled");
+        if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.insert_header(RETRY_AFTER, value);
+        }
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+
     let name = username.clone();
     let user = blocking(&engine, move |engine| engine.verify_login(&name, &password)).await?;
     let Some(user) = user else {
-        tracing::info!(%username, "sign-in refused: wrong username or password");
+        throttle.failed(client, &username, Instant::now());
+        tracing::warn!(%client, %username, "sign-in refused: wrong username or password");
         return Err(AppError::BadCredentials);
     };
+    throttle.succeeded(client, &username);
     if !user.is_superuser {
-        tracing::info!(%username, "sign-in refused: not a super admin");
+        tracing::warn!(%client, %username, "sign-in refused: not a super admin");
         return Err(AppError::NotSuperAdmin);
     }
 
@@ -149,6 +168,15 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     tracing::info!(%username, "signed in");
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// The address the request came from, as the TCP connection says (never a header a
+/// client could forge); unspecified when the server was not told.
+fn client_address(parts: &http::request::Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
 /// See [`crate::api::logout`].

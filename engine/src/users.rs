@@ -1,9 +1,9 @@
 //! Users (argon2id password hashes) and login sessions.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::{Duration, Utc};
 use rand::TryRngCore;
 use rusqlite::{OptionalExtension, params};
@@ -92,13 +92,7 @@ impl Engine {
             Some((user, hash)) => (Some(user), hash),
             None => (None, DUMMY_HASH.clone()),
         };
-        let ok = PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
+        let ok = verify_password(password, &hash);
         Ok(user.filter(|_| ok))
     }
 
@@ -161,6 +155,39 @@ impl Engine {
 /// long as for a known one.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no such user").unwrap_or_default());
+
+/// The working memory of argon2 (19 MiB with the default parameters), one for the
+/// whole process. Each sign-in borrows it in turn: a burst of sign-ins then costs
+/// one buffer, reused, instead of one per request on as many threads (sixteen
+/// clients could otherwise take a Pi's last gigabyte), and hashes run one at a time.
+static HASH_MEMORY: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+
+/// Whether `password` matches the stored PHC string `stored`, computed in
+/// [`HASH_MEMORY`] and compared in constant time.
+fn verify_password(password: &str, stored: &str) -> bool {
+    let check = || -> Option<bool> {
+        let parsed = PasswordHash::new(stored).ok()?;
+        let params = Params::try_from(&parsed).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = parsed
+            .version
+            .map_or(Some(Version::default()), |v| Version::try_from(v).ok())?;
+        let expected = parsed.hash?;
+        let mut salt = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+        let mut out = vec![0u8; expected.len()];
+        let mut memory = HASH_MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
+        if memory.len() < params.block_count() {
+            memory.resize(params.block_count(), Block::default());
+        }
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+            .ok()?;
+        // `Output`'s equality is constant-time.
+        Some(Output::new(&out).ok()? == expected)
+    };
+    check().unwrap_or(false)
+}
 
 fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::encode_b64(&random_bytes::<16>("a password salt")?)

@@ -10,6 +10,7 @@ mod security;
 mod tests;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use app::error::AppError;
@@ -50,7 +51,9 @@ pub async fn serve(config: engine::Config, args: ServeArgs) -> anyhow::Result<()
         listener.local_addr()?,
         options.site_root
     );
-    axum::serve(listener, router(engine, options))
+    // The client's address is what sign-in throttling counts by.
+    let app = router(engine, options).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")
@@ -76,9 +79,13 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 /// The whole web app: pages, server functions, static files and security layers.
 pub fn router(engine: Engine, options: LeptosOptions) -> Router {
     // Every page render and server function call sees the engine in its context.
+    let throttle = Arc::new(app::ssr::SignInThrottle::default());
     let context = {
         let engine = engine.clone();
-        move || provide_context(engine.clone())
+        move || {
+            provide_context(engine.clone());
+            provide_context(throttle.clone());
+        }
     };
     let app_shell = {
         let options = options.clone();

@@ -286,3 +286,29 @@ fn only_the_login_page_server_functions_and_files_are_public() {
     assert!(!is_public("/runs"));
     assert!(!is_public("/login/"));
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
+    let site = Site::new();
+    let wrong = "username=admin&password=guess";
+    for _ in 0..app::ssr::throttle::FREE_FAILURES + 1 {
+        let response = site.call("login", wrong, None).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now: it is not checked until the wait is over.
+    let right = format!("username=admin&password={PASSWORD}");
+    let response = site.call("login", &right, None).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert_eq!(
+        app_error(response).await,
+        AppError::TooManyAttempts {
+            retry_after_secs: retry
+        }
+    );
+}
