@@ -53,6 +53,9 @@ use serde::{Deserialize, Serialize};
 /// How long a warehouse statement waits for the warehouse app's lock by default.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long an unused session lasts by default: an hour away from the phone.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(60 * 60);
+
 /// Where the engine keeps its files and which warehouse file it uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -62,6 +65,8 @@ pub struct Config {
     pub external: Option<PathBuf>,
     /// How long to wait for the warehouse app's lock before giving up.
     pub busy_timeout: Duration,
+    /// A session unused this long ends (the 12-hour limit holds regardless).
+    pub session_idle: Duration,
 }
 
 impl Config {
@@ -71,6 +76,7 @@ impl Config {
             data_dir: data_dir.into(),
             external: None,
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            session_idle: DEFAULT_SESSION_IDLE,
         }
     }
 

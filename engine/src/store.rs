@@ -29,13 +29,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 16 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(3).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_link_import_time.sql")),
         M::up(include_str!("../migrations/003_warehouse_writes.sql")),
+        M::up(include_str!("../migrations/004_session_idle.sql")),
     ])
 });
 

@@ -4,7 +4,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::TryRngCore;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -116,15 +116,24 @@ impl Engine {
         Ok(token)
     }
 
-    /// The user a live session token belongs to.
+    /// The user a live session token belongs to: the session is younger than 12
+    /// hours and was used within the idle timeout. Using it counts as activity
+    /// (recorded at most once a minute, so pages don't each cost a write).
     pub fn session_user(&self, token: &str) -> Result<Option<User>> {
         let store = self.store()?;
-        store
+        let now = Utc::now();
+        let idle = Duration::from_std(self.config().session_idle).unwrap_or(Duration::MAX);
+        let idle_since = now
+            .checked_sub_signed(idle)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let hash = token_hash(token);
+        let user = store
             .conn
             .query_row(
                 "SELECT u.id, u.username, u.is_superuser FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-                params![token_hash(token), Utc::now()],
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2
+                   AND coalesce(s.last_seen_at, s.created_at) > ?3",
+                params![hash, now, idle_since],
                 |row| {
                     Ok(User {
                         id: row.get(0)?,
@@ -134,7 +143,18 @@ impl Engine {
                 },
             )
             .optional()
-            .map_err(|e| store.err(e))
+            .map_err(|e| store.err(e))?;
+        if user.is_some() {
+            store
+                .conn
+                .execute(
+                    "UPDATE sessions SET last_seen_at = ?1
+                     WHERE token_hash = ?2 AND coalesce(last_seen_at, created_at) < ?3",
+                    params![now, hash, now - Duration::minutes(1)],
+                )
+                .map_err(|e| store.err(e))?;
+        }
+        Ok(user)
     }
 
     /// Ends a session (logging out).
@@ -281,6 +301,32 @@ mod tests {
         );
         assert!(engine.session_user("forged").unwrap().is_none());
         engine.end_session(&token).unwrap();
+        assert!(engine.session_user(&token).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_idle_session_ends_and_use_keeps_one_alive() {
+        let (dir, engine) = engine();
+        let id = engine.add_user("sara", "long enough", true).unwrap();
+        let token = engine.create_session(id).unwrap();
+        let store = rusqlite::Connection::open(dir.path().join(crate::store::STORE_FILE)).unwrap();
+        let seen_ago = |minutes: i64| {
+            store
+                .execute(
+                    "UPDATE sessions SET last_seen_at = ?1",
+                    [Utc::now() - Duration::minutes(minutes)],
+                )
+                .unwrap();
+        };
+        // Used 50 minutes ago: still live, and this use moves its clock.
+        seen_ago(50);
+        assert!(engine.session_user(&token).unwrap().is_some());
+        let last_seen: DateTime<Utc> = store
+            .query_row("SELECT last_seen_at FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert!(Utc::now() - last_seen < Duration::minutes(1));
+        // Unused for longer than the idle timeout (an hour by default): over.
+        seen_ago(61);
         assert!(engine.session_user(&token).unwrap().is_none());
     }
 }

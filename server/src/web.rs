@@ -34,10 +34,21 @@ pub struct ServeArgs {
     /// Use 0.0.0.0:3000 to serve the LAN.
     #[arg(long, env = "REELSYNC_ADDR", value_name = "HOST:PORT")]
     pub addr: Option<SocketAddr>,
+    /// Minutes a session may go unused before it ends (1–720; a session lasts 12
+    /// hours at most regardless).
+    #[arg(
+        long,
+        env = "REELSYNC_SESSION_IDLE_MINUTES",
+        value_name = "MIN",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=720)
+    )]
+    pub session_idle: u64,
 }
 
 /// Opens the engine and serves until Ctrl-C or SIGTERM.
-pub async fn serve(config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
+    config.session_idle = std::time::Duration::from_secs(args.session_idle * 60);
     let engine = tokio::task::spawn_blocking(move || Engine::open(config))
         .await
         .context("opening the engine")??;
