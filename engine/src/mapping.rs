@@ -578,6 +578,14 @@ impl Mapper {
         self.last_date_position().map(|i| self.columns[i].as_str())
     }
 
+    /// Whether the reel number is mapped directly: then a row's raw reel-number text
+    /// is its reel number.
+    pub fn reel_is_direct(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|(f, _, t)| *f == ProductField::ReelNumber && t.is_empty())
+    }
+
     /// The raw reel number of a warehouse row, as the compare-and-set matches it.
     pub fn raw_reel<'r>(&self, row: &'r [Cell]) -> &'r Cell {
         &row[self.reel_column]
@@ -618,17 +626,21 @@ impl Mapper {
     /// write can key on them: both map, through their mappings, to a valid value.
     /// Otherwise why not, naming the column.
     pub fn sync_key(&self, row: &[Cell]) -> std::result::Result<ReelStatus, Rejection> {
-        for field in [ProductField::ReelNumber, ProductField::Status] {
-            match self.map_field(field, row) {
-                Some(Ok(Some(_))) => {}
-                Some(Ok(None)) | None => {
-                    return Err(self.rejection(field, "is missing".to_owned()));
-                }
-                Some(Err(reason)) => return Err(self.rejection(field, reason)),
+        let mapped = |field| match self.map_field(field, row) {
+            Some(Ok(Some(value))) => Ok(value),
+            Some(Ok(None)) | None => Err(self.rejection(field, "is missing".to_owned())),
+            Some(Err(reason)) => Err(self.rejection(field, reason)),
+        };
+        mapped(ProductField::ReelNumber)?;
+        match mapped(ProductField::Status)? {
+            // A mapped status has passed its type check: it is a canonical one.
+            FieldValue::Text(status) => status
+                .parse()
+                .map_err(|_| self.rejection(ProductField::Status, "is not a status".to_owned())),
+            FieldValue::Int(_) => {
+                Err(self.rejection(ProductField::Status, "is not a status".to_owned()))
             }
         }
-        self.status_of(row)
-            .ok_or_else(|| self.rejection(ProductField::Status, "is not a status".to_owned()))
     }
 
     /// Why an export can't overwrite this row's `last_date`, if it can't: a cell too

@@ -204,6 +204,13 @@ pub fn reels_to_check(
 ) -> Vec<String> {
     let renamed = rows.iter().filter_map(|r| {
         let own = &tracked.get(&r.id)?.reel_number;
+        // Nearly every row still holds its own reel number as stored: no need to
+        // map it to know.
+        if mapper.reel_is_direct()
+            && matches!(mapper.raw_reel(&r.values), Cell::Text(raw) if raw == own)
+        {
+            return None;
+        }
         mapper.reel_of(&r.values).filter(|reel| reel != own)
     });
     candidates
