@@ -24,6 +24,7 @@ use engine::Engine;
 use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
 
 const LOGIN_PATH: &str = "/login";
 
@@ -103,6 +104,7 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
         move || shell(options.clone())
     };
 
+    let public = Arc::new(PublicPaths::of_site(&options.site_root));
     // `leptos_routes_with_context` mounts the pages and the server functions.
     Router::new()
         .leptos_routes_with_context(
@@ -112,8 +114,14 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
             app_shell,
         )
         .fallback(file_and_error_handler_with_context(context, shell))
-        .layer(middleware::from_fn_with_state(engine, require_admin))
+        .layer(middleware::from_fn_with_state(
+            (engine, public),
+            require_admin,
+        ))
         .layer(middleware::from_fn(security::same_origin_writes))
+        // Refused before a byte of the body is buffered: 413 for a declared length
+        // over the limit, and the stream cut at the limit otherwise.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(security::security_headers))
         .with_state(options)
 }
@@ -124,12 +132,16 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
 /// Deny by default: every path is a page that needs a session except the login
 /// page, the server functions (which check the session themselves and answer with
 /// a typed error the page can show) and static files.
-async fn require_admin(State(engine): State<Engine>, req: Request, next: Next) -> Response {
+async fn require_admin(
+    State((engine, public)): State<(Engine, Arc<PublicPaths>)>,
+    req: Request,
+    next: Next,
+) -> Response {
     // A signed-in admin has no use for the login form.
     if req.uri().path() == LOGIN_PATH && app::ssr::authorize(&engine, req.headers()).await.is_ok() {
         return Redirect::to("/").into_response();
     }
-    if is_public(req.uri().path()) {
+    if public.contains(req.uri().path()) {
         return next.run(req).await;
     }
     match app::ssr::authorize(&engine, req.headers()).await {
@@ -141,16 +153,43 @@ async fn require_admin(State(engine): State<Engine>, req: Request, next: Next) -
     }
 }
 
-/// Whether a path may be requested without a session.
-fn is_public(path: &str) -> bool {
-    // Pages never have a dot in their last segment; static files (`/pkg/…`,
-    // `/favicon.svg`) always do.
-    let is_file = path
-        .rsplit('/')
-        .next()
-        .is_some_and(|name| name.contains('.'));
-    PUBLIC_PATHS.contains(&path) || path.starts_with(app::ssr::API_PREFIX) || is_file
+/// What may be requested without a session, named one by one: the login page, the
+/// server functions (which check the session themselves), the built site's `/pkg/`
+/// files and the files at the top of the site root (from `public/`). Everything
+/// else, a future `/runs/42/report.csv` included, needs a session.
+#[derive(Debug, Default)]
+struct PublicPaths {
+    files: std::collections::HashSet<String>,
 }
+
+impl PublicPaths {
+    /// The public set of the site in `site_root`, as built.
+    fn of_site(site_root: &str) -> Self {
+        let files = std::fs::read_dir(site_root)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .map(|name| format!("/{name}"))
+            .collect();
+        Self { files }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        PUBLIC_PATHS.contains(&path)
+            || path.starts_with(app::ssr::API_PREFIX)
+            || path.starts_with(PKG_PREFIX)
+            || self.files.contains(path)
+    }
+}
+
+/// Where the built wasm, JS and CSS are served (cargo-leptos's `site-pkg-dir`).
+const PKG_PREFIX: &str = "/pkg/";
+
+/// The largest request body reelsync takes: its forms and server-function calls
+/// are a few hundred bytes.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Resolves on Ctrl-C or SIGTERM (systemd's stop), so in-flight requests finish.
 async fn shutdown_signal() {

@@ -13,7 +13,7 @@ use app::error::AppError;
 use app::model::DashboardData;
 use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
-use super::{is_public, router};
+use super::{PublicPaths, router};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -277,14 +277,36 @@ async fn plain_form_posts_get_a_real_redirect() {
 }
 
 #[test]
-fn only_the_login_page_server_functions_and_files_are_public() {
-    assert!(is_public("/login"));
-    assert!(is_public("/api/login"));
-    assert!(is_public("/pkg/reelsync.wasm"));
-    assert!(is_public("/favicon.svg"));
-    assert!(!is_public("/"));
-    assert!(!is_public("/runs"));
-    assert!(!is_public("/login/"));
+fn only_the_login_page_server_functions_and_the_sites_files_are_public() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    let public = PublicPaths::of_site(&site.path().to_string_lossy());
+    assert!(public.contains("/login"));
+    assert!(public.contains("/api/login"));
+    assert!(public.contains("/pkg/reelsync.wasm"));
+    assert!(public.contains("/favicon.svg"));
+    assert!(!public.contains("/pkg"), "a directory is not a file");
+    assert!(!public.contains("/"));
+    assert!(!public.contains("/runs"));
+    assert!(!public.contains("/login/"));
+    assert!(
+        !public.contains("/runs/42/report.csv"),
+        "a dot does not make a path public"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_read() {
+    let site = Site::new();
+    let huge = format!("username=admin&password={}", "x".repeat(10 << 20));
+    let request = Request::post("/api/login")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("content-length", huge.len())
+        .body(Body::from(huge))
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
