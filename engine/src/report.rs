@@ -107,9 +107,9 @@ pub enum Outcome {
     Succeeded,
     /// Done, but some reels were rejected or in conflict.
     Partial,
-    /// Stopped by an error, which `error` gives. A run that failed before its
-    /// warehouse writes committed nothing; one whose writes failed part-way keeps
-    /// (and logs) what it did, and the next run retries the rest.
+    /// Stopped by an error, which `error` gives. A run saves its work page by
+    /// page and batch by batch, so a failed run keeps (and counts) what it saved
+    /// before the error; the next run goes on with the rest.
     Failed,
 }
 
@@ -239,7 +239,9 @@ pub struct RunReport {
     pub duration_ms: u64,
     /// Why the run failed, when it did.
     pub error: Option<String>,
-    /// The snapshot of the warehouse file taken before the run's first write to it.
+    /// Always `None` now: a run records the before-image of each cell it writes
+    /// instead of copying the whole warehouse file (see `reelsync snapshot` for a
+    /// copy on request). Kept so the report's shape stays the same for scripts.
     pub snapshot: Option<String>,
     /// Every reel acted on or rejected. Filled for dry runs (the plan); a real run
     /// logs its items in the store instead (see [`crate::Engine::run_detail`]).
