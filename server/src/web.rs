@@ -5,6 +5,7 @@
 //! request, and a super admin session check in front of every page except `/login`
 //! (server functions check the session themselves and answer with a typed error).
 
+mod bad_request;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -117,6 +118,9 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn_with_state(
             (engine, public),
             require_admin,
+        ))
+        .layer(middleware::from_fn(
+            bad_request::unreadable_arguments_are_400,
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         // Refused before a byte of the body is buffered: 413 for a declared length

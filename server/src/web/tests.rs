@@ -334,3 +334,23 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
         }
     );
 }
+
+#[tokio::test]
+async fn unreadable_arguments_are_a_400_in_plain_words() {
+    let site = Site::new();
+    let expected = AppError::Invalid(super::bad_request::UNREADABLE.to_owned());
+    for body in [
+        Body::from("nothing=here"),
+        Body::from("username=admin"),
+        Body::from(vec![0x75, 0x73, 0xff, 0xfe, 0x3d, 0x00]),
+    ] {
+        let request = Request::post("/api/login")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json")
+            .body(body)
+            .unwrap();
+        let response = site.send(request).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(app_error(response).await, expected);
+    }
+}
