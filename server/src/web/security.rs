@@ -61,9 +61,12 @@ fn is_cross_origin_write(method: &Method, uri: &Uri, headers: &HeaderMap) -> boo
         return false;
     }
     // No Origin: not a cross-site browser request (browsers send one on every
-    // cross-origin POST); curl and the like are not a CSRF vector.
+    // cross-origin POST) unless the browser says otherwise in Sec-Fetch-Site; curl
+    // and the like are not a CSRF vector.
     let Some(origin) = headers.get(ORIGIN) else {
-        return false;
+        return headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes().eq_ignore_ascii_case(b"cross-site"));
     };
     // HTTP/2 carries the host in the URI's authority instead of a Host header.
     let host = headers
@@ -87,7 +90,19 @@ mod tests {
     use super::*;
 
     fn check(method: Method, origin: Option<&str>, host: &str) -> bool {
+        check_with(method, origin, host, None)
+    }
+
+    fn check_with(
+        method: Method,
+        origin: Option<&str>,
+        host: &str,
+        fetch_site: Option<&str>,
+    ) -> bool {
         let mut headers = HeaderMap::new();
+        if let Some(site) = fetch_site {
+            headers.insert("sec-fetch-site", HeaderValue::from_str(site).unwrap());
+        }
         headers.insert(HOST, HeaderValue::from_str(host).unwrap());
         if let Some(origin) = origin {
             headers.insert(ORIGIN, HeaderValue::from_str(origin).unwrap());
@@ -132,6 +147,40 @@ mod tests {
             "pi.local:3000"
         ));
         assert!(check(Method::POST, Some("null"), "pi.local:3000"));
+        // Look-alikes of the right host.
+        for origin in [
+            "http://pi.local:3000.evil.example",
+            "http://pi.local:3000@evil.example",
+            "http://evil-pi.local:3000",
+            "pi.local:3000",
+        ] {
+            assert!(
+                check(Method::POST, Some(origin), "pi.local:3000"),
+                "{origin}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_write_the_browser_marks_cross_site_is_refused_without_an_origin() {
+        assert!(check_with(
+            Method::POST,
+            None,
+            "pi.local:3000",
+            Some("cross-site")
+        ));
+        assert!(!check_with(
+            Method::POST,
+            None,
+            "pi.local:3000",
+            Some("same-origin")
+        ));
+        assert!(!check_with(
+            Method::GET,
+            None,
+            "pi.local:3000",
+            Some("cross-site")
+        ));
     }
 
     #[test]
