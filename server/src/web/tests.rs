@@ -19,7 +19,8 @@ const PASSWORD: &str = "correct horse battery";
 
 /// A data dir with a demo warehouse, a super admin `admin` and a plain user `clerk`.
 struct Site {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    engine: engine::Engine,
     router: axum::Router,
     demo: DemoSummary,
 }
@@ -51,9 +52,10 @@ impl Site {
             .site_root(dir.path().join("site").to_string_lossy().into_owned())
             .build();
         Self {
-            router: router(engine, options),
+            router: router(engine.clone(), options),
+            engine,
             demo,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -353,4 +355,102 @@ async fn unreadable_arguments_are_a_400_in_plain_words() {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert_eq!(app_error(response).await, expected);
     }
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone: signing in, signing out, and the login page itself.
+    Public,
+    /// A signed-in super admin only.
+    Admin,
+}
+
+/// Every page and server function the app serves. A route missing here fails
+/// [`every_route_is_in_the_inventory`], so a new screen can't skip the checks below.
+const INVENTORY: &[(&str, Access)] = &[
+    ("/", Access::Admin),
+    ("/login", Access::Public),
+    ("/api/dashboard", Access::Admin),
+    ("/api/login", Access::Public),
+    ("/api/logout", Access::Public),
+];
+
+#[test]
+fn every_route_is_in_the_inventory() {
+    let pages = leptos_axum::generate_route_list(app::App)
+        .into_iter()
+        .map(|route| route.path().to_owned());
+    let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
+    let mut served: Vec<String> = pages.chain(functions).collect();
+    served.sort();
+    served.dedup();
+    let mut listed: Vec<String> = INVENTORY.iter().map(|(p, _)| (*p).to_owned()).collect();
+    listed.sort();
+    assert_eq!(
+        served, listed,
+        "add new routes to INVENTORY with who may use them"
+    );
+}
+
+#[tokio::test]
+async fn no_route_for_admins_lets_anyone_else_in() {
+    let site = Site::new();
+    let store = rusqlite::Connection::open(site.dir.path().join("data/reelsync.sqlite3")).unwrap();
+    let session_of = |user: &str| {
+        let id: i64 = store
+            .query_row("SELECT id FROM users WHERE username = ?1", [user], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        format!(
+            "reelsync_session={}",
+            site.engine.create_session(id).unwrap()
+        )
+    };
+    let expired = session_of("admin");
+    store
+        .execute(
+            "UPDATE sessions SET expires_at = '2000-01-01 00:00:00+00:00'",
+            [],
+        )
+        .unwrap();
+    let signed_out = site.sign_in().await;
+    let response = site.call("logout", "", Some(&signed_out)).await;
+    assert!(response.status().is_redirection() || response.status().is_success());
+    let strangers = [
+        None,
+        Some("reelsync_session=forged".to_owned()),
+        Some(expired),
+        Some(signed_out),
+        Some(session_of("clerk")),
+    ];
+    for (path, access) in INVENTORY {
+        if *access == Access::Public {
+            continue;
+        }
+        for cookie in &strangers {
+            for method in [Method::GET, Method::POST] {
+                let mut request = Request::builder()
+                    .method(method.clone())
+                    .uri(*path)
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(ACCEPT, "application/json");
+                if let Some(cookie) = cookie {
+                    request = request.header(COOKIE, cookie);
+                }
+                let response = site.send(request.body(Body::empty()).unwrap()).await;
+                assert!(
+                    !response.status().is_success(),
+                    "{method} {path} with {cookie:?} answered {}",
+                    response.status()
+                );
+            }
+        }
+    }
+    // And the same requests do get through for a super admin.
+    let admin = site.sign_in().await;
+    assert_eq!(site.get("/", Some(&admin)).await.status(), StatusCode::OK);
+    let response = site.call("dashboard", "", Some(&admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
 }
