@@ -25,7 +25,6 @@ use engine::Engine;
 use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
-use tower_http::limit::RequestBodyLimitLayer;
 
 const LOGIN_PATH: &str = "/login";
 
@@ -123,9 +122,7 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
             bad_request::unreadable_arguments_are_400,
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
-        // Refused before a byte of the body is buffered: 413 for a declared length
-        // over the limit, and the stream cut at the limit otherwise.
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security::limit_body))
         .layer(middleware::from_fn(security::security_headers))
         .with_state(options)
 }
@@ -190,10 +187,6 @@ impl PublicPaths {
 
 /// Where the built wasm, JS and CSS are served (cargo-leptos's `site-pkg-dir`).
 const PKG_PREFIX: &str = "/pkg/";
-
-/// The largest request body reelsync takes: its forms and server-function calls
-/// are a few hundred bytes.
-const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Resolves on Ctrl-C or SIGTERM (systemd's stop), so in-flight requests finish.
 async fn shutdown_signal() {

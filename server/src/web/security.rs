@@ -1,9 +1,10 @@
 //! Layers that harden every response and refuse cross-site writes.
 
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
@@ -35,6 +36,31 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         .entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(cache));
     response
+}
+
+/// The largest request body reelsync takes: its forms and server-function calls
+/// are a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Refuses a request whose body is over [`MAX_BODY_BYTES`] with 413: at once when
+/// its declared length says so, else as soon as the stream passes the limit, so no
+/// more than the limit is ever held in memory.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.").into_response();
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return too_large();
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Refuses a state-changing request sent from another origin.

@@ -309,6 +309,9 @@ async fn an_oversized_body_is_refused_before_it_is_read() {
         .unwrap();
     let response = site.send(request).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Without a declared length, the stream is cut at the limit.
+    let response = site.call("login", &"x".repeat(1 << 20), None).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
