@@ -26,14 +26,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use engine::demo::{DemoOptions, create_demo_db};
 use engine::{Config, Engine, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::{Connection, ErrorCode};
 
 mod common;
-use common::{count_in_stock, office_sells};
+use common::{count_in_stock, generate, office_sells};
 
-const GENERATE: &str = "--generate-demo";
 const STAND_IN: &str = "--stand-in";
 
 /// How often the stand-in commits: a busy warehouse app, not a flood.
@@ -72,9 +70,7 @@ struct Phase {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == GENERATE) {
-        let reels = args[i + 2].parse().expect("reel count");
-        create_demo_db(Path::new(&args[i + 1]), &DemoOptions { reels, seed: 7 }).expect("demo db");
+    if common::generate_if_asked(&args) {
         return;
     }
     if let Some(i) = args.iter().position(|a| a == STAND_IN) {
@@ -144,21 +140,6 @@ fn bench_size(reels: u32) {
         },
     ];
     print_table(reels, file_mb, &phases);
-}
-
-/// Builds the demo warehouse in a child process, as the `sync` bench does, so the
-/// generator's memory is not left in the process that runs the engine.
-fn generate(path: &Path, reels: u32) {
-    let started = Instant::now();
-    let status = Command::new(std::env::current_exe().expect("own path"))
-        .args([GENERATE, &path.display().to_string(), &reels.to_string()])
-        .status()
-        .expect("generator");
-    assert!(status.success(), "demo generation failed");
-    eprintln!(
-        "demo warehouse with {reels} reels generated in {:?}",
-        started.elapsed()
-    );
 }
 
 /// Runs `work` with the stand-in committing throughout, and returns how long the

@@ -1,5 +1,5 @@
 //! Sync figures on a 100,000-reel demo warehouse, against the targets for a
-//! 2-core machine. Run with `cargo bench -p engine` (set `REELSYNC_BENCH_REELS` to
+//! 2-core machine. Run with `cargo bench -p engine --bench sync` (set `REELSYNC_BENCH_REELS` to
 //! change the size).
 //!
 //! Each phase's peak RSS is measured by resetting the kernel's high-water mark
@@ -7,17 +7,13 @@
 //! process so its generator's memory does not count.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use engine::demo::{DemoOptions, create_demo_db};
 use engine::{Config, Engine, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::Connection;
 
 mod common;
-use common::{count_in_stock, office_sells};
-
-const GENERATE: &str = "--generate-demo";
+use common::{count_in_stock, generate, office_sells};
 
 struct Figure {
     name: &'static str,
@@ -29,9 +25,7 @@ struct Figure {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == GENERATE) {
-        let reels = args[i + 2].parse().expect("reel count");
-        create_demo_db(Path::new(&args[i + 1]), &DemoOptions { reels, seed: 7 }).expect("demo db");
+    if common::generate_if_asked(&args) {
         return;
     }
     let reels: u32 = std::env::var("REELSYNC_BENCH_REELS")
@@ -118,20 +112,6 @@ fn main() {
     println!(
         "import-all / yardstick = {ratio:.2}x; peak RSS over all phases {overall:.1} MB (target <= 64 MB: {})",
         if overall <= 64.0 { "ok" } else { "MISSED" }
-    );
-}
-
-/// Builds the demo warehouse in a child process (see the module docs).
-fn generate(path: &Path, reels: u32) {
-    let started = Instant::now();
-    let status = Command::new(std::env::current_exe().expect("own path"))
-        .args([GENERATE, &path.display().to_string(), &reels.to_string()])
-        .status()
-        .expect("generator");
-    assert!(status.success(), "demo generation failed");
-    eprintln!(
-        "demo warehouse with {reels} reels generated in {:?}",
-        started.elapsed()
     );
 }
 

@@ -1,9 +1,41 @@
 //! Helpers both benchmarks use.
 
 use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
 
+use engine::demo::{DemoOptions, create_demo_db};
 use engine::{Engine, ReelStatus};
 use rusqlite::Connection;
+
+/// The flag a bench is re-invoked with to generate a demo warehouse.
+const GENERATE: &str = "--generate-demo";
+
+/// Builds the demo warehouse (seed 7) in a child process, so the generator's
+/// memory is not left in the process that measures the engine.
+pub fn generate(path: &Path, reels: u32) {
+    let started = Instant::now();
+    let status = Command::new(std::env::current_exe().expect("own path"))
+        .args([GENERATE, &path.display().to_string(), &reels.to_string()])
+        .status()
+        .expect("generator");
+    assert!(status.success(), "demo generation failed");
+    eprintln!(
+        "demo warehouse with {reels} reels generated in {:?}",
+        started.elapsed()
+    );
+}
+
+/// The child's side of [`generate`]: when `args` ask for a demo warehouse, writes
+/// it and returns true.
+pub fn generate_if_asked(args: &[String]) -> bool {
+    let Some(i) = args.iter().position(|a| a == GENERATE) else {
+        return false;
+    };
+    let reels = args[i + 2].parse().expect("reel count");
+    create_demo_db(Path::new(&args[i + 1]), &DemoOptions { reels, seed: 7 }).expect("demo db");
+    true
+}
 
 /// Warehouse reels that are `In-stock`.
 pub fn count_in_stock(warehouse: &Path) -> u64 {
