@@ -57,13 +57,7 @@ impl Store {
         let mut store = Self::connect(&path, OpenFlags::default())?;
         store.pragma("journal_mode", "WAL")?;
         store.pragma("synchronous", "NORMAL")?;
-        MIGRATIONS
-            .to_latest(&mut store.conn)
-            .map_err(|source| Error::Migration {
-                path: path.clone(),
-                source,
-            })?;
-        store.seed_mappings()?;
+        store.migrate()?;
         Ok(store)
     }
 
@@ -79,13 +73,9 @@ impl Store {
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        let current =
-            MIGRATIONS
-                .current_version(&store.conn)
-                .map_err(|source| Error::Migration {
-                    path: path.clone(),
-                    source,
-                })?;
+        let current = MIGRATIONS
+            .current_version(&store.conn)
+            .map_err(|e| store.migration_err(e))?;
         if current != rusqlite_migration::SchemaVersion::Inside(LATEST) {
             return Err(Error::Invalid(format!(
                 "the main store {} is at schema version {current}, not {LATEST}: run `reelsync settings` once with this version to upgrade it",
@@ -102,14 +92,23 @@ impl Store {
             conn,
             path: path.to_owned(),
         };
-        MIGRATIONS
-            .to_latest(&mut store.conn)
-            .map_err(|source| Error::Migration {
-                path: path.to_owned(),
-                source,
-            })?;
-        store.seed_mappings()?;
+        store.migrate()?;
         Ok(store)
+    }
+
+    /// Brings the schema up to date and seeds the default mappings of a new store.
+    fn migrate(&mut self) -> Result<()> {
+        MIGRATIONS
+            .to_latest(&mut self.conn)
+            .map_err(|e| self.migration_err(e))?;
+        self.seed_mappings()
+    }
+
+    fn migration_err(&self, source: rusqlite_migration::Error) -> Error {
+        Error::Migration {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Opens a read-write connection to a store that [`Store::open`] has migrated.
