@@ -573,15 +573,12 @@ pub fn agree_on_warehouse_status(
     .map(drop)
 }
 
-/// Records that reelsync wrote `status` (and `last_date`, when mapped) to the
-/// warehouse: both sides now agree on it, and the product and hash match the
-/// warehouse row.
+/// Records that reelsync made `write` to the warehouse: both sides now agree on
+/// its status, and the product (its `last_date`, when written) and the field hash
+/// match the warehouse row.
 pub fn record_export(
     conn: &Connection,
-    product_id: i64,
-    status: ReelStatus,
-    last_date: Option<Option<&str>>,
-    source_hash: i64,
+    write: &WarehouseWrite,
     now: &Stamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
@@ -589,11 +586,11 @@ pub fn record_export(
                 field_hash = ?2, last_synced_at = ?3
          WHERE product_id = ?4",
     )?
-    .execute(params![status.as_str(), source_hash, now, product_id])?;
-    // `None`: last_date is not mapped, so the product's is not the warehouse's.
-    if let Some(last_date) = last_date {
+    .execute(params![write.to.as_str(), write.source_hash_after, now, write.product_id])?;
+    // Not written: last_date is not mapped, so the product's is not the warehouse's.
+    if write.writes_last_date {
         conn.prepare_cached("UPDATE products SET last_date = ?1, updated_at = ?2 WHERE id = ?3")?
-            .execute(params![last_date, now, product_id])?;
+            .execute(params![write.last_date_after, now, write.product_id])?;
     }
     Ok(())
 }

@@ -265,11 +265,11 @@ struct Run<'a> {
     write_error: Option<WarehouseError>,
 }
 
-/// A planned export with the record of it kept before it is made.
+/// A planned export: the record of it kept before it is made, and the changes
+/// its log item lists.
 struct PlannedExport {
-    reel: String,
-    export: Export,
     write: WarehouseWrite,
+    changes: Vec<Change>,
 }
 
 impl<'a> Run<'a> {
@@ -598,26 +598,23 @@ impl<'a> Run<'a> {
             .into_iter()
             .enumerate()
             .map(|(i, (reel, export))| {
+                let changes = plan::export_changes(&export);
                 let write = WarehouseWrite {
                     run_id,
                     seq: i as u64 + 1,
                     product_id: export.product_id,
                     external_id: export.external_id,
-                    reel_number: reel.clone(),
-                    reel: export.reel.clone(),
-                    status_before: export.expected.clone(),
-                    last_date_before: export.last_date_raw.clone(),
-                    status_after: export.to_raw.clone(),
-                    last_date_after: export.last_date.clone(),
+                    reel_number: reel,
+                    reel: export.reel,
+                    status_before: export.expected,
+                    last_date_before: export.last_date_raw,
+                    status_after: export.to_raw,
+                    last_date_after: export.last_date,
                     writes_last_date,
                     to: export.to,
                     source_hash_after: export.source_hash_after,
                 };
-                PlannedExport {
-                    reel,
-                    export,
-                    write,
-                }
+                PlannedExport { write, changes }
             })
             .collect()
     }
@@ -661,22 +658,15 @@ impl<'a> Run<'a> {
                 }
                 _ => vec![false; batch.len()],
             };
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| store_err(self.config, e))?;
-            {
-                let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
+            self.in_step(conn, |run, writer| {
                 for (planned, took) in batch.iter().zip(applied) {
-                    self.record_export(&mut writer, planned, took)?;
+                    run.record_export(writer, planned, took)?;
                 }
-            }
-            if i == last {
-                self.record_end(&tx)?;
-            } else {
-                self.record_counts(&tx)?;
-            }
-            tx.commit().map_err(|e| store_err(self.config, e))?;
-            self.saved = self.counts;
+                if i == last {
+                    run.record_end(writer.conn())?;
+                }
+                Ok(())
+            })?;
         }
         Ok(())
     }
@@ -687,49 +677,28 @@ impl<'a> Run<'a> {
         planned: &PlannedExport,
         took: bool,
     ) -> Result<()> {
-        let PlannedExport {
-            reel,
-            export,
-            write,
-        } = planned;
+        let PlannedExport { write, changes } = planned;
         let conn = writer.conn();
         db(
             self.config,
             store::settle_write(conn, write.run_id, write.seq, took),
         )?;
-        let changes = plan::export_changes(export);
-        let item = if took {
-            db(
-                self.config,
-                store::record_export(
-                    conn,
-                    export.product_id,
-                    export.to,
-                    write
-                        .writes_last_date
-                        .then_some(export.last_date.as_deref()),
-                    export.source_hash_after,
-                    &self.stamp,
-                ),
-            )?;
+        let (action, reason) = if took {
+            db(self.config, store::record_export(conn, write, &self.stamp))?;
             self.counts.exported += 1;
-            RunItem {
-                reel_number: reel.clone(),
-                action: Action::Export,
-                reason: None,
-                changes,
-            }
+            (Action::Export, None)
         } else {
             let reason = match &self.write_error {
                 Some(e) => format!("not written: {e}; {RETRY}"),
                 None => "the warehouse changed this reel since it was read; the next run will look again".into(),
             };
-            RunItem {
-                reel_number: reel.clone(),
-                action: Action::Skip,
-                reason: Some(reason),
-                changes,
-            }
+            (Action::Skip, Some(reason))
+        };
+        let item = RunItem {
+            reel_number: write.reel_number.clone(),
+            action,
+            reason,
+            changes: changes.clone(),
         };
         self.log(writer, item)
     }
@@ -789,19 +758,7 @@ impl<'a> Run<'a> {
                 store::settle_write(&tx, write.run_id, write.seq, took),
             )?;
             if took {
-                db(
-                    self.config,
-                    store::record_export(
-                        &tx,
-                        write.product_id,
-                        write.to,
-                        write
-                            .writes_last_date
-                            .then_some(write.last_date_after.as_deref()),
-                        write.source_hash_after,
-                        &self.stamp,
-                    ),
-                )?;
+                db(self.config, store::record_export(&tx, write, &self.stamp))?;
                 let item = RunItem {
                     reel_number: write.reel_number.clone(),
                     action: Action::Export,
