@@ -6,11 +6,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, ExternalRow};
-use chrono::{DateTime, Utc};
 
 /// How a tracked reel's link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +132,9 @@ pub struct Export {
     pub to: ReelStatus,
     /// The warehouse spelling of `to`.
     pub to_raw: String,
-    pub last_date_before: Option<String>,
     /// The warehouse's `last_date` cell as read (the before-image kept of it);
     /// NULL when `last_date` is not mapped, and then not written.
-    pub last_date_raw: Cell,
+    pub last_date_before: Cell,
     /// `None` for a cancellation back to stock, as the warehouse app does.
     pub last_date: Option<String>,
     /// The field hash to store once written: the row's as written, or the stored
@@ -380,7 +380,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     // The reel number and status are what a compare-and-set write matches: a row
     // whose cells can't be read safely as them is left alone, with its reason
     // (once: a failed refresh has given it already).
-    let status = match mapper.sync_key(&row.values) {
+    let warehouse = match mapper.sync_key(&row.values) {
         Ok(status) => status,
         Err(rejection) => {
             if plan.steps.len() == before {
@@ -391,7 +391,6 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             return;
         }
     };
-    let warehouse = status;
     let merge = merge_status(
         tracked.base,
         warehouse,
@@ -512,14 +511,12 @@ fn export(
     // next sync finds nothing to do.
     let mut after = row.values.clone();
     after[mapper.status_position()] = Cell::Text(to_raw.clone());
-    let last_date_raw = mapper.last_date_position().map_or(Cell::Null, |i| {
+    let last_date_before = mapper.last_date_position().map_or(Cell::Null, |i| {
         std::mem::replace(&mut after[i], Cell::from(last_date.clone()))
     });
-    let last_date_before = (last_date_raw != Cell::Null).then(|| display_value(&last_date_raw));
     Export {
         product_id: tracked.product_id,
         external_id: row.id,
-        last_date_raw,
         reel: mapper.raw_reel(&row.values).clone(),
         expected: mapper.raw_status(&row.values).clone(),
         from: warehouse,
@@ -561,10 +558,12 @@ pub fn export_changes(export: &Export) -> Vec<Change> {
         old: Some(export.from.as_str().into()),
         new: Some(export.to.as_str().into()),
     }];
-    if export.last_date_before != export.last_date {
+    let before =
+        (export.last_date_before != Cell::Null).then(|| display_value(&export.last_date_before));
+    if before != export.last_date {
         changes.push(Change {
             field: "last_date".into(),
-            old: export.last_date_before.clone(),
+            old: before,
             new: export.last_date.clone(),
         });
     }

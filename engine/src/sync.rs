@@ -607,7 +607,7 @@ impl<'a> Run<'a> {
                     reel_number: reel,
                     reel: export.reel,
                     status_before: export.expected,
-                    last_date_before: export.last_date_raw,
+                    last_date_before: export.last_date_before,
                     status_after: export.to_raw,
                     last_date_after: export.last_date,
                     writes_last_date,
