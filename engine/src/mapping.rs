@@ -632,15 +632,12 @@ impl Mapper {
             Some(Err(reason)) => Err(self.rejection(field, reason)),
         };
         mapped(ProductField::ReelNumber)?;
+        // A mapped status has passed its type check: it is a canonical one.
         match mapped(ProductField::Status)? {
-            // A mapped status has passed its type check: it is a canonical one.
-            FieldValue::Text(status) => status
-                .parse()
-                .map_err(|_| self.rejection(ProductField::Status, "is not a status".to_owned())),
-            FieldValue::Int(_) => {
-                Err(self.rejection(ProductField::Status, "is not a status".to_owned()))
-            }
+            FieldValue::Text(status) => status.parse().ok(),
+            FieldValue::Int(_) => None,
         }
+        .ok_or_else(|| self.rejection(ProductField::Status, "is not a status".to_owned()))
     }
 
     /// Why an export can't overwrite this row's `last_date`, if it can't: a cell too
@@ -792,7 +789,9 @@ fn status_spellings(mappings: &[FieldMapping]) -> BTreeMap<ReelStatus, String> {
 /// are not UTF-8, more than [`MAX_CELL_BYTES`]) is refused whatever the field: a
 /// value is taken faithfully or not at all, never replaced by a guess.
 fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<FieldValue>, String> {
-    unreadable(&value).map_or(Ok(()), Err)?;
+    if let Some(reason) = unreadable(&value) {
+        return Err(reason);
+    }
     if is_blank(&value) {
         return Ok(None);
     }
