@@ -117,12 +117,6 @@ impl Cell {
     }
 }
 
-impl From<String> for Cell {
-    fn from(text: String) -> Self {
-        Self::Text(text)
-    }
-}
-
 impl From<Option<String>> for Cell {
     fn from(text: Option<String>) -> Self {
         text.map_or(Self::Null, Self::Text)
@@ -282,17 +276,7 @@ impl Reader {
     pub fn count_rows(&self, filter: Option<&RowFilter>) -> Result<u64> {
         let started = Instant::now();
         let classify = |e| self.warehouse.classify(e, started);
-        let max_id: i64 = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT coalesce(max(\"id\"), 0) FROM {}",
-                    quote(PRODUCTS_TABLE)
-                ),
-                [],
-                |row| row.get(0),
-            )
-            .map_err(classify)?;
+        let max_id = self.max_id().map_err(classify)?;
         let sql = format!(
             "SELECT count(*) FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2{}",
             quote(PRODUCTS_TABLE),
