@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     addr: SocketAddr,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -36,11 +36,7 @@ impl Server {
             .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
             .spawn()
             .unwrap();
-        let server = Self {
-            child,
-            addr,
-            _dir: dir,
-        };
+        let server = Self { child, addr, dir };
         let started = Instant::now();
         while TcpStream::connect(addr).is_err() {
             assert!(
@@ -107,7 +103,7 @@ impl Server {
 
     /// What the server wrote to its log so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 }
 
