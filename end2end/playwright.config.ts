@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
 
-// scripts/test.sh starts the server and sets BASE_URL (and the demo's figures).
+// Each test file starts its own server of the release build (tests/support/site.ts).
 // Playwright never downloads a browser here: it drives Debian's Chromium.
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  // One server, two cores: run the tests one after another.
+  // Two cores: run the tests one after another.
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
@@ -15,7 +15,6 @@ export default defineConfig({
   reporter: 'list',
   outputDir: 'test-results',
   use: {
-    baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3000',
     viewport: { width: 360, height: 740 },
     browserName: 'chromium',
     launchOptions: {

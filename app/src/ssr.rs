@@ -77,10 +77,13 @@ where
 /// call, answers with the error's HTTP status instead of the default 500.
 ///
 /// A page render calls server functions too (to load resources); its status is left
-/// alone, since the page itself still renders and shows the error.
+/// alone, since the page itself still renders and shows the error. So is a plain
+/// form post's (a browser without the wasm yet): leptos_axum answers it with a
+/// redirect back to the form's page, the error carried in the query for the form to
+/// show, and a browser only follows a redirect status.
 pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let response = use_context::<http::request::Parts>()
-        .filter(|parts| parts.uri.path().starts_with(API_PREFIX))
+        .filter(|parts| parts.uri.path().starts_with(API_PREFIX) && !is_plain_form_post(parts))
         .and_then(|_| use_context::<ResponseOptions>());
     let result = work.await;
     if let (Err(err), Some(response)) = (&result, response) {
@@ -89,6 +92,16 @@ pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Resu
         response.set_status(status);
     }
     result
+}
+
+/// Whether the request is a browser's own form submission, which wants a page back
+/// (leptos_axum's test for redirecting it; `fetch` calls from the wasm accept JSON).
+fn is_plain_form_post(parts: &http::request::Parts) -> bool {
+    parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// The engine the server provided to this render or server function call.

@@ -1,17 +1,16 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import {
+  admin,
+  clerk,
+  collectErrors,
+  expect,
+  expectNoHorizontalOverflow,
+  hydrated,
+  password,
+  siteTest,
+} from './support/site';
 
-// Set by scripts/test.sh: the demo warehouse's summary and two users.
-const demo: { reels: number; in_stock: number; sold: number; delivered: number } = JSON.parse(
-  process.env.REELSYNC_DEMO ?? '{}',
-);
-const admin = process.env.E2E_ADMIN ?? 'e2e-admin';
-const clerk = process.env.E2E_CLERK ?? 'e2e-clerk';
-const password = process.env.E2E_PASSWORD ?? '';
-
-/** Waits until the wasm has hydrated the page (buttons work from then on). */
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+const { test, site } = siteTest();
 
 async function signIn(page: Page, username: string, pass: string) {
   await page.goto('/login');
@@ -20,30 +19,6 @@ async function signIn(page: Page, username: string, pass: string) {
   await page.getByLabel('Password').fill(pass);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
-
-/** Fails if the page is wider than the viewport (sideways scrolling on a phone). */
-async function expectNoHorizontalOverflow(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-}
-
-/** Collects console errors and uncaught exceptions (CSP violations, hydration bugs). */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-test.beforeAll(() => {
-  expect(demo.in_stock, 'REELSYNC_DEMO must hold the demo summary').toBeGreaterThan(0);
-  expect(password, 'E2E_PASSWORD must be set').not.toBe('');
-});
 
 test('a stranger is sent to the login page', async ({ page }) => {
   await page.goto('/');
@@ -72,7 +47,7 @@ test('a super admin sees the demo figures and can refresh them', async ({ page }
   await hydrated(page);
 
   // Nothing is tracked yet, so every In-stock reel of the demo is importable.
-  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(site.demo.in_stock));
   await expect(page.getByTestId('tracked')).toHaveAttribute('data-value', '0');
   await expect(page.getByTestId('conflicts')).toHaveAttribute('data-value', '0');
   for (const row of ['status-in-stock', 'status-sold', 'status-delivered']) {
@@ -89,7 +64,7 @@ test('a super admin sees the demo figures and can refresh them', async ({ page }
   await page.getByTestId('refresh').click();
   expect((await refreshed).status()).toBe(200);
   await expect(page.getByTestId('refresh')).toHaveText('Refresh');
-  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(site.demo.in_stock));
 
   // The Refresh button is big enough for a finger.
   const box = await page.getByTestId('refresh').boundingBox();
@@ -106,7 +81,7 @@ test('a fresh page load of the dashboard is server-rendered and hydrates', async
   await expect(page).toHaveURL(/\/$/);
   await page.reload();
   await hydrated(page);
-  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(demo.in_stock));
+  await expect(page.getByTestId('importable')).toHaveAttribute('data-value', String(site.demo.in_stock));
   expect(errors).toEqual([]);
 });
 
@@ -128,4 +103,32 @@ test('signing out ends the session', async ({ page }) => {
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a cold load of the dashboard transfers at most 300 kB', async ({ page }) => {
+  // Sign in first, then measure a load with an empty cache, as a phone's first visit.
+  await signIn(page, admin, password);
+  await expect(page).toHaveURL(/\/$/);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const transferred = new Map<string, number>();
+  const urls = new Map<string, string>();
+  cdp.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url));
+  cdp.on('Network.loadingFinished', (event) =>
+    transferred.set(urls.get(event.requestId) ?? event.requestId, event.encodedDataLength),
+  );
+
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.getByTestId('importable')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+
+  const total = [...transferred.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const files = [...transferred.entries()]
+    .map(([url, bytes]) => `${new URL(url).pathname} ${(bytes / 1000).toFixed(1)} kB`)
+    .join(', ');
+  console.log(`cold dashboard load: ${(total / 1000).toFixed(1)} kB (${files})`);
+  expect(total).toBeLessThanOrEqual(300_000);
 });

@@ -5,6 +5,7 @@
 //! request, and a super admin session check in front of every page except `/login`
 //! (server functions check the session themselves and answer with a typed error).
 
+mod assets;
 mod bad_request;
 mod security;
 #[cfg(test)]
@@ -85,6 +86,13 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
     if std::env::var_os("LEPTOS_ENV").is_none() {
         options.env = Env::PROD;
     }
+    // A release build names its wasm, JS and CSS by their content and writes the
+    // names beside the binary; use them unless LEPTOS_HASH_FILES says otherwise.
+    let hashes = assets::hash_file(&options);
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = hashes.as_ref().is_ok_and(|path| path.exists());
+    }
+    assets::check_site(&options)?;
     Ok(options)
 }
 

@@ -16,14 +16,7 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// Adds the security headers every response should carry.
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    // The wasm, JS and CSS may be cached but must be revalidated, so an upgrade is
-    // picked up at once; pages and server function answers hold live figures and
-    // are never stored.
-    let cache = if req.uri().path().starts_with("/pkg/") {
-        "no-cache"
-    } else {
-        "no-store"
-    };
+    let cache = super::assets::cache_control(req.uri().path());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -128,6 +128,11 @@ async fn unknown_pages_are_404_for_admins_and_hidden_from_strangers() {
     let response = site.get("/no-such-page", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(text(response).await.contains("Page not found"));
+
+    for cookie in [None, Some(cookie.as_str())] {
+        let response = site.call("no-such-function", "", cookie).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{cookie:?}");
+    }
 }
 
 #[tokio::test]
@@ -276,6 +281,34 @@ async fn plain_form_posts_get_a_real_redirect() {
     let response = site.send(request).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()[LOCATION], "/");
+}
+
+#[tokio::test]
+async fn a_refused_plain_form_post_lands_back_on_its_form_with_the_error() {
+    let site = Site::new();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/login")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header("referer", "http://localhost/login")
+        .body(Body::from("username=admin&password=wrong"))
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("http://localhost/login?") && location.contains("__err="),
+        "{location}"
+    );
+
+    // The page it lands on shows the form and the error, rendered on the server.
+    let path = location.trim_start_matches("http://localhost");
+    let page = site.get(path, None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = text(page).await;
+    assert!(html.contains("name=\"password\""), "{html}");
+    assert!(html.contains("Wrong username or password."), "{html}");
 }
 
 #[test]
@@ -456,4 +489,54 @@ async fn no_route_for_admins_lets_anyone_else_in() {
     assert_eq!(site.get("/", Some(&admin)).await.status(), StatusCode::OK);
     let response = site.call("dashboard", "", Some(&admin)).await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
+    let wasm = "/pkg/reelsync.q3WJbCk0Xh_-5mTTuZ7bLg.wasm";
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    let file = pkg.join("reelsync.q3WJbCk0Xh_-5mTTuZ7bLg.wasm");
+    std::fs::write(&file, vec![0u8; 4096]).unwrap();
+    std::fs::write(file.with_extension("wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(file.with_extension("wasm.gz"), b"gzip bytes").unwrap();
+    let engine = engine::Engine::open(engine::Config::new(dir.path().join("data"))).unwrap();
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("reelsync")
+        .site_root(dir.path().to_string_lossy().into_owned())
+        .build();
+    let router = router(engine, options);
+    let get = |encoding: &'static str| {
+        Request::get(wasm)
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let response = router.clone().oneshot(get("gzip, deflate, br")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(text(response).await, "brotli bytes");
+
+    let response = router.clone().oneshot(get("gzip")).await.unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(text(response).await, "gzip bytes");
+
+    let response = router.clone().oneshot(get("identity")).await.unwrap();
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(
+        to_bytes(response.into_body(), usize::MAX).await.unwrap().len(),
+        4096
+    );
+
+    // Pages are never stored.
+    let login = Request::get("/login").body(Body::empty()).unwrap();
+    let page = router.oneshot(login).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
 }

@@ -23,6 +23,12 @@ impl Server {
         engine
             .add_user("admin", "correct horse battery", true)
             .unwrap();
+        // The site's files, empty: these tests never load the wasm.
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir(&pkg).unwrap();
+        for name in ["reelsync.js", "reelsync.wasm", "reelsync.css"] {
+            std::fs::write(pkg.join(name), "").unwrap();
+        }
         let addr = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -31,6 +37,7 @@ impl Server {
             .args(["serve", "--addr", &addr.to_string()])
             .env("REELSYNC_DATA_DIR", &data)
             .env("LEPTOS_SITE_ROOT", dir.path())
+            .env("LEPTOS_HASH_FILES", "false")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())

@@ -1,0 +1,151 @@
+// A reelsync server of the release build for one test file: its own data
+// directory, a demo warehouse of fixed content, two known users and a free loopback
+// port. Each file starts one in `test.beforeAll`, so files never see each other's
+// runs or sessions.
+
+import { test as base, expect, type Page } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+const binary = process.env.REELSYNC_BIN ?? join(root, 'target/release/reelsync');
+
+/** The demo warehouse's summary, as `reelsync --json demo-db` prints it. */
+export interface Demo {
+  reels: number;
+  in_stock: number;
+  sold: number;
+  delivered: number;
+}
+
+export const admin = 'e2e-admin';
+export const clerk = 'e2e-clerk';
+export const password = 'e2e-password-123';
+
+/** A running server and what it was started with. */
+export class Site {
+  url = '';
+  demo: Demo = { reels: 0, in_stock: 0, sold: 0, delivered: 0 };
+  private child?: ChildProcess;
+  private dir = '';
+
+  /** Starts the server on a fresh demo warehouse of `reels` reels. */
+  async start(reels = 300): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'reelsync-e2e-'));
+    const env = {
+      ...process.env,
+      REELSYNC_DATA_DIR: join(this.dir, 'data'),
+      REELSYNC_EXTERNAL: join(this.dir, 'warehouse.sqlite3'),
+      LEPTOS_SITE_ROOT: join(root, 'target/site'),
+      LEPTOS_ENV: 'PROD',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    };
+    const run = (args: string[], input?: string) =>
+      execFileSync(binary, args, { env: { ...env, REELSYNC_PASSWORD: password }, input }).toString();
+    this.demo = JSON.parse(
+      run(['--json', 'demo-db', env.REELSYNC_EXTERNAL, '--reels', String(reels), '--seed', '7']),
+    );
+    run(['user', 'add', admin, '--superuser']);
+    run(['user', 'add', clerk]);
+
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    const log = openSync(join(this.dir, 'server.log'), 'w');
+    this.child = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`], {
+      env,
+      stdio: ['ignore', log, log],
+    });
+    await this.waitUntilUp();
+  }
+
+  /** Stops the server; prints its log when a test of the file failed. */
+  async stop(printLog: boolean): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const exited = new Promise((done) => this.child?.once('exit', done));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    if (printLog) console.log(`--- server log ---\n${this.log()}`);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  log(): string {
+    try {
+      return readFileSync(join(this.dir, 'server.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private async waitUntilUp(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child?.exitCode !== null) throw new Error(`reelsync exited:\n${this.log()}`);
+      try {
+        if ((await fetch(`${this.url}/login`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error(`reelsync did not start in 30 s:\n${this.log()}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Playwright's `test`, with a server for the file it is used in: started before the
+ * file's first test, stopped after its last, and the base URL of every page.
+ */
+export function siteTest(reels = 300) {
+  const site = new Site();
+  const test = base.extend({
+    baseURL: async ({}, use) => use(site.url),
+  });
+  let failed = false;
+  test.beforeAll(async () => site.start(reels));
+  test.afterEach(async ({}, info) => {
+    failed ||= info.status !== info.expectedStatus;
+  });
+  test.afterAll(async () => site.stop(failed));
+  return { test, site };
+}
+
+/** Waits until the wasm has hydrated the page (buttons work from then on). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Fails if the page is wider than the viewport (sideways scrolling on a phone). */
+export async function expectNoHorizontalOverflow(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+}
+
+/** Collects console errors and uncaught exceptions (CSP violations, hydration bugs). */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+export { expect };
