@@ -34,7 +34,7 @@ bash scripts/setup.sh
 source tools/env.sh
 
 say "building (release)"
-cargo leptos build --release --precompress
+bash scripts/build.sh
 
 BIN="$ROOT/target/release/reelsync"
 export REELSYNC_DATA_DIR="${REELSYNC_DATA_DIR:-$ROOT/data}"

@@ -34,7 +34,7 @@ if ! $only_e2e; then
 fi
 
 step "release build"
-cargo leptos build --release --precompress
+bash scripts/build.sh
 
 # Browser tests: each test file starts its own server of the release build, on a
 # free loopback port with a fresh data dir and demo warehouse

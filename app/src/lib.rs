@@ -16,8 +16,8 @@ pub mod ssr;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
 
 use crate::pages::{DashboardPage, LoginPage, NotFound};
 
@@ -58,7 +58,9 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · reelsync") />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("") view=DashboardPage />
+                // Async: the figures are in the HTML itself, so the page is whole
+                // before the wasm arrives (or without it).
+                <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage />
             </Routes>
         </Router>

@@ -514,7 +514,11 @@ async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
             .unwrap()
     };
 
-    let response = router.clone().oneshot(get("gzip, deflate, br")).await.unwrap();
+    let response = router
+        .clone()
+        .oneshot(get("gzip, deflate, br"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-encoding"], "br");
     assert_eq!(
@@ -530,7 +534,10 @@ async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
     let response = router.clone().oneshot(get("identity")).await.unwrap();
     assert!(response.headers().get("content-encoding").is_none());
     assert_eq!(
-        to_bytes(response.into_body(), usize::MAX).await.unwrap().len(),
+        to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .len(),
         4096
     );
 
