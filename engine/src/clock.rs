@@ -24,6 +24,11 @@ pub enum WarehouseZone {
 }
 
 impl WarehouseZone {
+    /// The zone the settings name for the warehouse.
+    pub fn of(settings: &crate::SyncSettings) -> Result<Self> {
+        Self::parse(settings.warehouse_time_zone.as_deref())
+    }
+
     /// Reads a stored or typed zone: `None`, empty or `host` mean the host's, other
     /// text must be an IANA zone name.
     pub fn parse(name: Option<&str>) -> Result<Self> {

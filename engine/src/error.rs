@@ -90,6 +90,12 @@ pub enum Error {
     NotFound { what: &'static str, key: String },
 }
 
+impl From<model::Invalid> for Error {
+    fn from(invalid: model::Invalid) -> Self {
+        Self::Invalid(invalid.0)
+    }
+}
+
 impl Error {
     /// A main-store error with the store's path, a full disk told apart.
     pub(crate) fn store(path: PathBuf, source: rusqlite::Error) -> Self {

@@ -18,10 +18,7 @@ mod lock;
 pub mod mapping;
 mod overview;
 pub mod plan;
-mod report;
-mod settings;
 mod snapshot;
-mod status;
 mod store;
 mod sync;
 mod users;
@@ -31,24 +28,19 @@ pub use admin::{MappingUpdate, StatusChange};
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use mapping::{FieldMapping, ProductField, Transform};
-pub use overview::{CheckReport, ImportableReel};
-pub use report::{
-    Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport, RunRequest,
-    RunScope, RunSummary, Selection, Trigger,
+// The shared vocabulary, under the same paths as when it lived here.
+pub use model::{
+    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
+    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Progress, ReelStatus, RunDetail, RunItem,
+    RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate, StatusCounts,
+    SyncSettings, Trigger, UnknownStatus, User, report, settings, status, validate_interval,
 };
-pub use settings::{
-    AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
-    SettingsUpdate, SyncSettings, validate_interval,
-};
+pub use overview::ImportableReel;
 pub use snapshot::Snapshot;
-pub use status::{ReelStatus, UnknownStatus};
-pub use users::User;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// How long a warehouse statement waits for the warehouse app's lock by default.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -85,31 +77,6 @@ impl Config {
         self.external = Some(path.into());
         self
     }
-}
-
-/// Reels in the main store by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusCounts {
-    pub in_stock: u64,
-    pub sold: u64,
-    pub delivered: u64,
-}
-
-/// The live figures the dashboard and `reelsync status` show.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dashboard {
-    /// Warehouse `In-stock` reels not yet tracked; `None` when the warehouse file
-    /// cannot be read, and then `warehouse_error` says why.
-    pub importable: Option<u64>,
-    pub warehouse_error: Option<String>,
-    /// Reels imported and kept in step.
-    pub tracked: u64,
-    pub by_status: StatusCounts,
-    /// Tracked reels whose statuses moved apart on both sides at the last sync.
-    pub conflicts: u64,
-    pub last_run: Option<RunSummary>,
-    pub auto_sync: bool,
-    pub next_run_at: Option<DateTime<Utc>>,
 }
 
 /// reelsync's engine: cheap to clone, safe to share between threads. Each call opens

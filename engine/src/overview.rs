@@ -13,23 +13,8 @@ use crate::report::{RunDetail, RunSummary};
 use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
-use crate::{Dashboard, Engine, StatusCounts};
-
-/// The result of a connection and schema check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckReport {
-    /// The warehouse file checked.
-    pub path: String,
-    /// Reels in its `Products` table.
-    pub reels: u64,
-    /// The columns of its `Products` table.
-    pub columns: Vec<String>,
-    /// Active mappings, all of whose columns exist.
-    pub mapped_fields: usize,
-    /// The zone the warehouse's dates are read and written in, such as
-    /// `Asia/Tehran` or `host (Etc/UTC)`.
-    pub time_zone: String,
-}
+use crate::WarehouseZone;
+use crate::{CheckReport, Dashboard, Engine, StatusCounts};
 
 /// A warehouse reel that may be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +42,7 @@ impl Engine {
         let (warehouse, reader, _, settings) = open_checked(self.config(), &store.conn)?;
         let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
         Ok(CheckReport {
-            time_zone: settings.warehouse_zone()?.to_string(),
+            time_zone: WarehouseZone::of(&settings)?.to_string(),
             path: warehouse.path().display().to_string(),
             reels: reader.count_rows(None)?,
             columns: reader.product_columns()?,

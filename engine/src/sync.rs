@@ -18,7 +18,7 @@ use crate::report::{
 use crate::settings::{AutoImport, SyncSettings};
 use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
 use crate::warehouse::{self, Cell, Reader, StatusWrite, Warehouse, WriteColumns};
-use crate::{Config, Engine};
+use crate::{Config, Engine, WarehouseZone};
 
 const RETRY: &str = "the next run will retry the exports not written";
 
@@ -176,7 +176,8 @@ pub(crate) fn open_checked(
         }
         .into());
     }
-    let mapper = Mapper::new(&mappings)?.in_zone(settings.warehouse_zone()?);
+    let zone = WarehouseZone::of(&settings)?;
+    let mapper = Mapper::new(&mappings)?.in_zone(zone);
     Ok((warehouse, reader, mapper, settings))
 }
 

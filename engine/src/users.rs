@@ -7,7 +7,6 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::TryRngCore;
 use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Engine;
@@ -16,14 +15,7 @@ use crate::error::{Error, Result};
 /// How long a login lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 
-/// A person who may use reelsync.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    /// Only super admins may use reelsync's screens.
-    pub is_superuser: bool,
-}
+pub use model::User;
 
 impl Engine {
     /// Adds a user; refuses a taken name, a blank name or a short password.

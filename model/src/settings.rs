@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::Invalid;
 
 /// Shortest allowed interval between automatic syncs, in minutes.
 pub const MIN_INTERVAL_MINUTES: u32 = 1;
@@ -33,11 +33,11 @@ impl AutoImport {
     }
 
     /// Parses `off` or `all`.
-    pub fn parse(s: &str) -> Result<Self> {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
         match s.trim() {
             "off" => Ok(Self::Off),
             "all" => Ok(Self::All),
-            other => Err(Error::Invalid(format!(
+            other => Err(Invalid(format!(
                 "auto-import policy {other:?} is not one of: off, all"
             ))),
         }
@@ -66,11 +66,6 @@ pub struct SyncSettings {
 }
 
 impl SyncSettings {
-    /// The warehouse's time zone, as stored.
-    pub fn warehouse_zone(&self) -> crate::Result<crate::WarehouseZone> {
-        crate::WarehouseZone::parse(self.warehouse_time_zone.as_deref())
-    }
-
     /// Whether a scheduled sync is due at `now`.
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.auto_sync && self.next_run_at.is_none_or(|next| next <= now)
@@ -109,11 +104,11 @@ pub struct SettingsUpdate {
 }
 
 /// Refuses an interval outside 1–10080 minutes.
-pub fn validate_interval(minutes: u32) -> Result<u32> {
+pub fn validate_interval(minutes: u32) -> Result<u32, Invalid> {
     if (MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&minutes) {
         Ok(minutes)
     } else {
-        Err(Error::Invalid(format!(
+        Err(Invalid(format!(
             "interval {minutes} min is out of range: use {MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES} minutes (one week at most)"
         )))
     }

@@ -84,7 +84,7 @@ impl RunKind {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         [
             Self::Manual,
             Self::Auto,
@@ -124,7 +124,7 @@ impl Outcome {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         [Self::Running, Self::Succeeded, Self::Partial, Self::Failed]
             .into_iter()
             .find(|o| o.as_str() == s)
@@ -192,7 +192,7 @@ impl Action {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         [
             Self::Import,
             Self::Update,
@@ -244,7 +244,7 @@ pub struct RunReport {
     /// copy on request). Kept so the report's shape stays the same for scripts.
     pub snapshot: Option<String>,
     /// Every reel acted on or rejected. Filled for dry runs (the plan); a real run
-    /// logs its items in the store instead (see [`crate::Engine::run_detail`]).
+    /// logs its items in the store instead (see the engine's `run_detail`).
     pub items: Vec<RunItem>,
 }
 

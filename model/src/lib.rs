@@ -1,0 +1,29 @@
+//! reelsync's shared vocabulary: what a run is asked to do and reports, the reel
+//! statuses, the sync settings and the dashboard's figures.
+//!
+//! Plain serde types with no SQLite and no web framework, so the engine (which
+//! links SQLite) and the wasm front end (which can't) speak the same types: the
+//! engine re-exports them all, and the web app sends them over the wire as they
+//! are.
+
+pub mod overview;
+pub mod report;
+pub mod settings;
+pub mod status;
+
+pub use overview::{CheckReport, Dashboard, StatusCounts, User};
+pub use report::{
+    Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport, RunRequest,
+    RunScope, RunSummary, Selection, Trigger,
+};
+pub use settings::{
+    AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
+    SettingsUpdate, SyncSettings, validate_interval,
+};
+pub use status::{ReelStatus, UnknownStatus};
+
+/// A value outside what reelsync accepts, and why, in words for the person who
+/// typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
