@@ -1,42 +1,61 @@
 //! The one error type every server function returns.
 //!
-//! It crosses the wire as JSON, so the browser can tell "sign in again" from "the
-//! warehouse is locked" and show the right thing. Messages are written for the
-//! super admin reading them on a phone: what happened, in plain words, and never a
-//! file path, a password or a token.
+//! It crosses the wire as JSON, as a code with its values and no sentences, so the
+//! browser can tell "sign in again" from "the warehouse is locked" and word it in
+//! the user's language ([`AppError::message`], [`AppError::advice`]). Nothing in it
+//! is ever a file path, a password or a token.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use model::WarehouseProblem;
 use serde::{Deserialize, Serialize};
+
+use crate::fmt;
+use crate::i18n::{Locale, td_string};
 
 /// Why a server function refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// No session, or it expired: the user has to sign in (again).
-    #[error("Your session has ended. Please sign in again.")]
+    #[error("no session")]
     Unauthorized,
     /// Signed in, but not as a super admin.
-    #[error("Super admin only: this account cannot use reelsync. Ask a super admin for access.")]
+    #[error("not a super admin")]
     NotSuperAdmin,
     /// The username or password is wrong (deliberately not saying which).
-    #[error("Wrong username or password.")]
+    #[error("wrong username or password")]
     BadCredentials,
+    /// The sign-in form came without a username or password.
+    #[error("no username or password")]
+    MissingCredentials,
     /// Too many failed sign-ins from this device or on this account: the password
     /// was not checked.
-    #[error("Too many failed sign-ins. Wait {retry_after_secs} seconds, then try again.")]
+    #[error("too many failed sign-ins; retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
-    /// The request itself is wrong; nothing changed.
-    #[error("{0}")]
+    /// The request's arguments could not be read (a truncated form, bytes that
+    /// are not UTF-8, …); nothing changed.
+    #[error("unreadable request")]
+    Unreadable,
+    /// A value the engine refused, in its own (English) words; nothing changed.
+    #[error("invalid: {0}")]
     Invalid(String),
-    /// Something outside reelsync is not usable right now (the warehouse file is
-    /// locked or missing, another run holds the lock, …); trying again may work.
+    /// What was asked for does not exist (any more).
+    #[error("not found")]
+    NotFound,
+    /// The warehouse file can't be used right now; trying again may work.
     #[error("{0}")]
-    Unavailable(String),
+    Warehouse(WarehouseProblem),
+    /// Another run holds the run lock.
+    #[error("run {run_id:?} by {who} is in progress")]
+    RunInProgress { run_id: Option<i64>, who: String },
+    /// The disk holding reelsync's own store is full.
+    #[error("the main store's disk is full")]
+    StoreFull,
     /// reelsync itself failed; the details are in the server log, not here.
-    #[error("{0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal,
     /// The call did not get through (network, decoding, …).
-    #[error("The server could not be reached: {0}")]
+    #[error("server function call failed: {0}")]
     ServerFn(ServerFnErrorErr),
 }
 
@@ -46,37 +65,93 @@ impl AppError {
         match self {
             Self::Unauthorized | Self::BadCredentials => 401,
             Self::NotSuperAdmin => 403,
+            Self::NotFound => 404,
+            Self::RunInProgress { .. } => 409,
             Self::TooManyAttempts { .. } => 429,
-            Self::Invalid(_) => 400,
-            Self::Unavailable(_) => 503,
-            Self::Internal(_) | Self::ServerFn(_) => 500,
+            Self::MissingCredentials | Self::Unreadable | Self::Invalid(_) => 400,
+            Self::Warehouse(_) | Self::StoreFull => 503,
+            Self::Internal | Self::ServerFn(_) => 500,
         }
     }
 
-    /// What the user can do about it, for the error panel.
-    pub fn advice(&self) -> &'static str {
+    /// What happened, in the user's language.
+    pub fn message(&self, locale: Locale) -> String {
+        let n = |value: u64| fmt::number(locale, value);
         match self {
-            Self::Unauthorized => "Sign in again.",
-            Self::NotSuperAdmin => "Sign out, then sign in with a super admin account.",
-            Self::BadCredentials | Self::Invalid(_) => "Check what you typed and try again.",
-            Self::TooManyAttempts { .. } => {
-                "Wait, then sign in with the right password. If you have forgotten it, ask another super admin to reset it."
+            Self::Unauthorized => td_string!(locale, error.unauthorized).to_string(),
+            Self::NotSuperAdmin => td_string!(locale, error.not_super_admin).to_string(),
+            Self::BadCredentials => td_string!(locale, error.bad_credentials).to_string(),
+            Self::MissingCredentials => td_string!(locale, error.missing_credentials).to_string(),
+            Self::TooManyAttempts { retry_after_secs } => {
+                td_string!(locale, error.too_many_attempts, secs = n(*retry_after_secs)).to_string()
             }
-            Self::Unavailable(_) => {
-                "Check that the warehouse app's database is in place and not busy, then press Refresh."
-            }
-            Self::Internal(_) => {
-                "Press Refresh. If it keeps failing, check reelsync's log on the Pi (journalctl -u reelsync)."
-            }
-            Self::ServerFn(_) => {
-                "Check this device's connection to the mill's network, then press Refresh."
-            }
+            Self::Unreadable => td_string!(locale, error.unreadable).to_string(),
+            Self::Invalid(detail) => td_string!(locale, error.invalid, detail).to_string(),
+            Self::NotFound => td_string!(locale, error.not_found).to_string(),
+            Self::Warehouse(problem) => warehouse_problem(locale, problem),
+            Self::RunInProgress { run_id, who } => td_string!(
+                locale,
+                error.run_in_progress,
+                id = run_id.map_or_else(|| "?".to_owned(), |id| n(id.unsigned_abs())),
+                who
+            )
+            .to_string(),
+            Self::StoreFull => td_string!(locale, error.store_full).to_string(),
+            Self::Internal => td_string!(locale, error.internal).to_string(),
+            Self::ServerFn(_) => td_string!(locale, error.network).to_string(),
         }
+    }
+
+    /// What the user can do about it, in their language.
+    pub fn advice(&self, locale: Locale) -> String {
+        match self {
+            Self::Unauthorized => td_string!(locale, error.unauthorized_advice),
+            Self::NotSuperAdmin => td_string!(locale, error.not_super_admin_advice),
+            Self::BadCredentials | Self::MissingCredentials | Self::Invalid(_) => {
+                td_string!(locale, error.check_and_retry)
+            }
+            Self::TooManyAttempts { .. } => td_string!(locale, error.too_many_attempts_advice),
+            Self::Unreadable => td_string!(locale, error.unreadable_advice),
+            Self::NotFound => td_string!(locale, error.not_found_advice),
+            Self::Warehouse(_) => td_string!(locale, error.warehouse_advice),
+            Self::RunInProgress { .. } => td_string!(locale, error.run_in_progress_advice),
+            Self::StoreFull => td_string!(locale, error.store_full_advice),
+            Self::Internal => td_string!(locale, error.internal_advice),
+            Self::ServerFn(_) => td_string!(locale, error.network_advice),
+        }
+        .to_string()
     }
 
     /// Whether signing in (again) is the way out of this error.
     pub fn needs_login(&self) -> bool {
         matches!(self, Self::Unauthorized)
+    }
+}
+
+/// Why the warehouse file can't be used, in the user's language.
+pub fn warehouse_problem(locale: Locale, problem: &WarehouseProblem) -> String {
+    match problem {
+        WarehouseProblem::NotConfigured => td_string!(locale, warehouse.not_configured).to_string(),
+        WarehouseProblem::Missing { file } => {
+            td_string!(locale, warehouse.missing, file).to_string()
+        }
+        WarehouseProblem::NotSqlite { file } => {
+            td_string!(locale, warehouse.not_sqlite, file).to_string()
+        }
+        WarehouseProblem::Locked { file, waited_ms } => {
+            let secs = fmt::digits(locale, &format!("{:.1}", *waited_ms as f64 / 1_000.0));
+            td_string!(locale, warehouse.locked, file, secs).to_string()
+        }
+        WarehouseProblem::NoTable { file, table } => {
+            td_string!(locale, warehouse.no_table, file, table).to_string()
+        }
+        WarehouseProblem::MissingColumns { table, columns } => {
+            let columns = columns.join(", ");
+            td_string!(locale, warehouse.missing_columns, table, columns).to_string()
+        }
+        WarehouseProblem::Unreadable { file } => {
+            td_string!(locale, warehouse.unreadable, file).to_string()
+        }
     }
 }
 
@@ -102,11 +177,32 @@ mod tests {
     }
 
     #[test]
-    fn not_super_admin_says_so() {
-        assert!(
-            AppError::NotSuperAdmin
-                .to_string()
-                .starts_with("Super admin only")
+    fn errors_are_worded_in_both_languages_with_their_values() {
+        let throttled = AppError::TooManyAttempts {
+            retry_after_secs: 16,
+        };
+        assert_eq!(
+            throttled.message(Locale::en),
+            "Too many failed sign-ins. Wait 16 seconds, then try again."
         );
+        assert!(throttled.message(Locale::fa).contains("۱۶ ثانیه"));
+        let locked = AppError::Warehouse(WarehouseProblem::Locked {
+            file: "ism.sqlite3".into(),
+            waited_ms: 5_000,
+        });
+        assert!(locked.message(Locale::en).contains("ism.sqlite3 is locked"));
+        assert!(locked.message(Locale::fa).contains("ism.sqlite3"));
+        assert!(locked.message(Locale::fa).contains("۵٫۰"));
+        assert_ne!(locked.advice(Locale::en), locked.advice(Locale::fa));
+    }
+
+    #[test]
+    fn the_wire_carries_codes_not_sentences() {
+        let json = serde_json::to_string(&AppError::RunInProgress {
+            run_id: Some(42),
+            who: "cli:root".into(),
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"RunInProgress":{"run_id":42,"who":"cli:root"}}"#);
     }
 }

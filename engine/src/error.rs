@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::WarehouseProblem;
 use crate::report::RunKind;
 
 /// Why the warehouse file cannot be used. Every variant means "fix the file or the
@@ -46,6 +47,38 @@ pub enum WarehouseError {
         #[source]
         source: rusqlite::Error,
     },
+}
+
+impl WarehouseError {
+    /// What is wrong, as data, naming the file but not where it is.
+    pub fn problem(&self) -> WarehouseProblem {
+        let file = |path: &std::path::Path| {
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            )
+        };
+        match self {
+            Self::NotConfigured => WarehouseProblem::NotConfigured,
+            Self::Missing { path } => WarehouseProblem::Missing { file: file(path) },
+            Self::NotSqlite { path } => WarehouseProblem::NotSqlite { file: file(path) },
+            Self::Locked { path, waited_ms } => WarehouseProblem::Locked {
+                file: file(path),
+                waited_ms: *waited_ms,
+            },
+            Self::NoTable { path, table } => WarehouseProblem::NoTable {
+                file: file(path),
+                table: table.clone(),
+            },
+            Self::MissingColumns { table, columns } => WarehouseProblem::MissingColumns {
+                table: table.clone(),
+                columns: columns.clone(),
+            },
+            Self::Open { path, .. } | Self::Snapshot { path, .. } | Self::Sqlite { path, .. } => {
+                WarehouseProblem::Unreadable { file: file(path) }
+            }
+        }
+    }
 }
 
 /// Everything the engine can fail with.

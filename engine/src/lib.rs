@@ -33,14 +33,14 @@ pub use model::{
     Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
     MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Progress, ReelStatus, RunDetail, RunItem,
     RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate, StatusCounts,
-    SyncSettings, Trigger, UnknownStatus, User, report, settings, status, validate_interval,
+    SyncSettings, Trigger, UnknownStatus, User, WarehouseProblem, report, settings, status,
+    validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
 
 /// How long a warehouse statement waits for the warehouse app's lock by default.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{self, ImportPolicy, Scope};
@@ -13,7 +14,6 @@ use crate::report::{RunDetail, RunSummary};
 use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
-use crate::WarehouseZone;
 use crate::{CheckReport, Dashboard, Engine, StatusCounts};
 
 /// A warehouse reel that may be imported.
@@ -68,14 +68,15 @@ impl Engine {
             .into_iter()
             .next();
         let settings = store::settings(conn).map_err(|e| store.err(e))?;
-        let (importable, warehouse_error) = match self.count_importable(&store) {
-            Ok(n) => (Some(n), None),
-            Err(Error::Warehouse(e)) => (None, Some(e.to_string())),
+        let (importable, warehouse_error, warehouse_problem) = match self.count_importable(&store) {
+            Ok(n) => (Some(n), None, None),
+            Err(Error::Warehouse(e)) => (None, Some(e.to_string()), Some(e.problem())),
             Err(other) => return Err(other),
         };
         Ok(Dashboard {
             importable,
             warehouse_error,
+            warehouse_problem,
             tracked,
             by_status,
             conflicts,

@@ -7,11 +7,13 @@
 //! are.
 
 pub mod overview;
+pub mod problem;
 pub mod report;
 pub mod settings;
 pub mod status;
 
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
+pub use problem::WarehouseProblem;
 pub use report::{
     Action, Change, Counts, Outcome, Progress, RunDetail, RunItem, RunKind, RunReport, RunRequest,
     RunScope, RunSummary, Selection, Trigger,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::problem::WarehouseProblem;
 use crate::report::RunSummary;
 
 /// Reels in the main store by status.
@@ -19,7 +20,10 @@ pub struct Dashboard {
     /// Warehouse `In-stock` reels not yet tracked; `None` when the warehouse file
     /// cannot be read, and then `warehouse_error` says why.
     pub importable: Option<u64>,
+    /// Why the warehouse file can't be read, in English (with its path).
     pub warehouse_error: Option<String>,
+    /// The same, as data, for a screen to word in its own language.
+    pub warehouse_problem: Option<WarehouseProblem>,
     /// Reels imported and kept in step.
     pub tracked: u64,
     pub by_status: StatusCounts,

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use app::error::AppError;
-use app::{App, PUBLIC_PATHS, shell};
+use app::routes::{self, PUBLIC_PAGES};
+use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -26,8 +27,6 @@ use engine::Engine;
 use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
-
-const LOGIN_PATH: &str = "/login";
 
 /// Options of `reelsync serve`.
 #[derive(Debug, clap::Args)]
@@ -147,8 +146,10 @@ async fn require_admin(
     next: Next,
 ) -> Response {
     // A signed-in admin has no use for the login form.
-    if req.uri().path() == LOGIN_PATH && app::ssr::authorize(&engine, req.headers()).await.is_ok() {
-        return Redirect::to("/").into_response();
+    if req.uri().path() == routes::LOGIN
+        && app::ssr::authorize(&engine, req.headers()).await.is_ok()
+    {
+        return Redirect::to(routes::DASHBOARD).into_response();
     }
     if public.contains(req.uri().path()) {
         return next.run(req).await;
@@ -156,7 +157,7 @@ async fn require_admin(
     match app::ssr::authorize(&engine, req.headers()).await {
         Ok(_) => next.run(req).await,
         Err(AppError::Unauthorized | AppError::NotSuperAdmin) => {
-            Redirect::to(LOGIN_PATH).into_response()
+            Redirect::to(routes::LOGIN).into_response()
         }
         Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
     }
@@ -186,7 +187,7 @@ impl PublicPaths {
     }
 
     fn contains(&self, path: &str) -> bool {
-        PUBLIC_PATHS.contains(&path)
+        PUBLIC_PAGES.contains(&path)
             || path.starts_with(app::ssr::API_PREFIX)
             || path.starts_with(PKG_PREFIX)
             || self.files.contains(path)

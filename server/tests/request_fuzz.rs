@@ -114,13 +114,18 @@ fn ten_thousand_generated_requests_get_no_5xx_and_leave_memory_flat() {
         "{REQUESTS} requests, {} answered 5xx or nothing; RSS grew {growth_mb:.1} MB",
         failures.len()
     );
+    let log = server.log();
     assert!(
         failures.is_empty(),
-        "{} failures: {:?}",
+        "{} failures: {:?}\nserver log:\n{}",
         failures.len(),
-        &failures[..failures.len().min(20)]
+        &failures[..failures.len().min(20)],
+        log.lines()
+            .skip_while(|line| !line.contains("panicked"))
+            .take(60)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    let log = server.log();
     assert!(!log.contains("panicked"), "the server panicked:\n{log}");
     assert!(growth_mb < 10.0, "RSS grew {growth_mb:.1} MB");
 }

@@ -1,9 +1,23 @@
-//! One module per route.
+//! One folder per screen: the page, its private components, and its server
+//! functions beside it.
 
 mod dashboard;
 mod login;
 mod not_found;
 
-pub use dashboard::{DashboardPage, Figures};
-pub use login::LoginPage;
+pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
+pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A point in time as pages show it: the instant, and the mill's wall-clock time
+/// then. The server knows the mill's zone (the warehouse's); the browser may be in
+/// another, so the local time travels as data, and each language formats it
+/// ([`crate::fmt::date_time`]) the same way on the server and after hydration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moment {
+    pub utc: DateTime<Utc>,
+    pub local: NaiveDateTime,
+}

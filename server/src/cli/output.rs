@@ -170,13 +170,10 @@ pub fn local_minute(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// A duration the way a person reads it: `850 ms`, `4.2 s`, `3 min 05 s`.
+/// A duration the way a person reads it (`850 ms`, `4.2 s`, `3 min 5 s`), in the
+/// words the web app uses for English.
 pub fn duration(ms: u64) -> String {
-    match ms {
-        0..1_000 => format!("{ms} ms"),
-        1_000..60_000 => format!("{:.1} s", ms as f64 / 1_000.0),
-        _ => format!("{} min {:02} s", ms / 60_000, ms % 60_000 / 1_000),
-    }
+    app::fmt::duration(app::i18n::Locale::en, ms)
 }
 
 /// `value`, or `-` when there is none.
@@ -226,9 +223,8 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration(850), "850 ms");
+    fn durations_read_as_on_the_web() {
         assert_eq!(duration(4_200), "4.2 s");
-        assert_eq!(duration(185_000), "3 min 05 s");
+        assert_eq!(duration(185_000), "3 min 5 s");
     }
 }

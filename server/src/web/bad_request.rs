@@ -11,14 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::ServerFnErrorErr;
 
-/// What a caller is told when its arguments can't be read.
-pub const UNREADABLE: &str = "reelsync could not read this request. Reload the page and try again.";
-
 /// The most of an error response this reads to tell what it is; server-function
 /// errors are a few hundred bytes.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// Turns a server function's refusal of its arguments into 400 [`UNREADABLE`].
+/// Turns a server function's refusal of its arguments into 400 [`AppError::Unreadable`].
 pub async fn unreadable_arguments_are_400(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with(app::ssr::API_PREFIX);
     let response = next.run(req).await;
@@ -35,8 +32,7 @@ pub async fn unreadable_arguments_are_400(req: Request, next: Next) -> Response 
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::Deserialization(_),
         )) => {
-            let body = serde_json::to_string(&AppError::Invalid(UNREADABLE.to_owned()))
-                .unwrap_or_default();
+            let body = serde_json::to_string(&AppError::Unreadable).unwrap_or_default();
             (
                 StatusCode::BAD_REQUEST,
                 [(header::CONTENT_TYPE, "application/json")],

@@ -10,7 +10,7 @@ use axum::response::Response;
 use tower::ServiceExt;
 
 use app::error::AppError;
-use app::model::DashboardData;
+use app::pages::DashboardView;
 use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
 use super::{PublicPaths, router};
@@ -223,10 +223,10 @@ async fn a_super_admin_signs_in_sees_the_figures_and_signs_out() {
 
     let response = site.call("dashboard", "", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let data: DashboardData = serde_json::from_str(&text(response).await).unwrap();
-    assert_eq!(data.importable, Some(u64::from(site.demo.in_stock)));
-    assert_eq!(data.tracked, 0);
-    assert_eq!(data.warehouse_error, None);
+    let data: DashboardView = serde_json::from_str(&text(response).await).unwrap();
+    assert_eq!(data.figures.importable, Some(u64::from(site.demo.in_stock)));
+    assert_eq!(data.figures.tracked, 0);
+    assert_eq!(data.figures.warehouse_problem, None);
     assert_eq!(data.user, "admin");
 
     let login_page = site.get("/login", Some(&cookie)).await;
@@ -260,11 +260,23 @@ async fn a_missing_warehouse_is_reported_without_its_path() {
     let cookie = site.sign_in().await;
     let response = site.call("dashboard", "", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let data: DashboardData = serde_json::from_str(&text(response).await).unwrap();
-    assert_eq!(data.importable, None);
-    let message = data.warehouse_error.expect("the warehouse error is shown");
-    assert!(message.contains("warehouse.sqlite3"), "{message}");
-    assert!(!message.contains('/'), "{message}");
+    let body = text(response).await;
+    assert!(
+        !body.contains(&*site.dir.path().to_string_lossy()),
+        "no path: {body}"
+    );
+    let data: DashboardView = serde_json::from_str(&body).unwrap();
+    assert_eq!(data.figures.importable, None);
+    assert_eq!(
+        data.figures.warehouse_problem,
+        Some(model::WarehouseProblem::Missing {
+            file: "warehouse.sqlite3".into()
+        })
+    );
+    assert_eq!(
+        data.figures.warehouse_error, None,
+        "the English text with its path stays home"
+    );
 }
 
 #[tokio::test]
@@ -376,7 +388,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
 #[tokio::test]
 async fn unreadable_arguments_are_a_400_in_plain_words() {
     let site = Site::new();
-    let expected = AppError::Invalid(super::bad_request::UNREADABLE.to_owned());
+    let expected = AppError::Unreadable;
     for body in [
         Body::from("nothing=here"),
         Body::from("username=admin"),
@@ -408,12 +420,14 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/", Access::Admin),
     ("/login", Access::Public),
     ("/api/dashboard", Access::Admin),
+    ("/api/language", Access::Public),
     ("/api/login", Access::Public),
     ("/api/logout", Access::Public),
 ];
 
-#[test]
-fn every_route_is_in_the_inventory() {
+// A tokio test: rendering the route list runs the i18n provider, which spawns tasks.
+#[tokio::test]
+async fn every_route_is_in_the_inventory() {
     let pages = leptos_axum::generate_route_list(app::App)
         .into_iter()
         .map(|route| route.path().to_owned());

@@ -1,0 +1,39 @@
+//! The bar at the top of every signed-in page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::LanguageSwitch;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::Logout;
+use crate::routes;
+
+/// The name, the navigation, the language switch and a sign-out button.
+///
+/// Links are [`A`]s, so the current page's link carries `aria-current="page"`.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="site-header">
+            <a class="brand" href=routes::DASHBOARD>
+                {t!(i18n, brand)}
+            </a>
+            <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label).to_string()>
+                <A href=routes::DASHBOARD exact=true>
+                    {t!(i18n, nav.dashboard)}
+                </A>
+            </nav>
+            <div class="site-tools">
+                <LanguageSwitch />
+                // A real form, so signing out works before (or without) the wasm.
+                <ActionForm action=logout>
+                    <button type="submit" class="button button--quiet" data-testid="logout">
+                        {t!(i18n, nav.sign_out)}
+                    </button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,13 @@
+//! Small building blocks shared by the pages.
+
+mod error_panel;
+mod header;
+pub mod language;
+mod loaded;
+mod stat;
+
+pub use error_panel::{AppErrorPanel, ErrorPanel};
+pub use header::SiteHeader;
+pub use language::{LanguageSwitch, SetLanguage};
+pub use loaded::Loaded;
+pub use stat::{OutcomeBadge, Stat};

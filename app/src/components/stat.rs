@@ -1,0 +1,61 @@
+//! Figures and outcome badges.
+
+use leptos::prelude::*;
+use model::Outcome;
+
+use crate::fmt;
+use crate::i18n::{t_string, use_i18n};
+
+/// One big figure with its label and a line of explanation.
+#[component]
+pub fn Stat(
+    /// What is counted.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The count; `None` shows a dash (the figure could not be read).
+    value: Option<u64>,
+    /// What the count means.
+    #[prop(into)]
+    hint: Signal<String>,
+    /// `data-testid` of the card, for the browser tests.
+    testid: &'static str,
+    /// Draws attention to the card (e.g. conflicts that need a look).
+    #[prop(optional)]
+    warn: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = if warn { "stat stat--warn" } else { "stat" };
+    // The raw number, the same in every language, for tests and scripts.
+    let raw = value.map(|n| n.to_string()).unwrap_or_default();
+    let shown = move || value.map_or_else(|| "—".to_owned(), |n| fmt::number(i18n.get_locale(), n));
+    view! {
+        <div class=class data-testid=testid data-value=raw>
+            <p class="stat-label">{label}</p>
+            <p class="stat-value">{shown}</p>
+            <p class="stat-hint">{hint}</p>
+        </div>
+    }
+}
+
+/// How a run ended (or that it is still going), as a coloured badge.
+#[component]
+pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match outcome {
+        Outcome::Running => "badge badge--info",
+        Outcome::Succeeded => "badge badge--ok",
+        Outcome::Partial => "badge badge--warn",
+        Outcome::Failed => "badge badge--bad",
+    };
+    let label = move || match outcome {
+        Outcome::Running => t_string!(i18n, outcome.running),
+        Outcome::Succeeded => t_string!(i18n, outcome.succeeded),
+        Outcome::Partial => t_string!(i18n, outcome.partial),
+        Outcome::Failed => t_string!(i18n, outcome.failed),
+    };
+    view! {
+        <span class=class data-testid=testid data-value=outcome.as_str()>
+            {label}
+        </span>
+    }
+}

@@ -1,0 +1,192 @@
+//! Numbers, durations and times, written the way each language writes them:
+//! Persian with Persian digits (۰–۹), its own separators and Solar Hijri dates,
+//! English with Latin digits and Gregorian dates.
+//!
+//! Every function takes the locale, so the server render and the hydrated page
+//! (and the command line, with `Locale::en`) format the same value the same way.
+
+use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
+
+use crate::i18n::{Locale, td_string};
+
+/// `12345` → `12,345` in English, `۱۲٬۳۴۵` in Persian.
+pub fn number(locale: Locale, n: u64) -> String {
+    let separator = match locale {
+        Locale::en => ',',
+        Locale::fa => '٬',
+    };
+    let plain = n.to_string();
+    let mut grouped = String::with_capacity(plain.len() + plain.len() / 3);
+    for (i, c) in plain.chars().enumerate() {
+        if i > 0 && (plain.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(c);
+    }
+    digits(locale, &grouped)
+}
+
+/// `text` with its ASCII digits in the locale's digits (Persian: ۰–۹; a decimal
+/// point becomes the Persian `٫`). Everything else is left as it is.
+pub fn digits(locale: Locale, text: &str) -> String {
+    match locale {
+        Locale::en => text.to_owned(),
+        Locale::fa => text
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32('۰' as u32 + (c as u32 - '0' as u32)).unwrap_or(c),
+                '.' => '٫',
+                _ => c,
+            })
+            .collect(),
+    }
+}
+
+/// How long something took: `850 ms`, `1.2 s`, `3 min 5 s`.
+pub fn duration(locale: Locale, ms: u64) -> String {
+    match ms {
+        0..1_000 => td_string!(
+            locale,
+            time.milliseconds,
+            n = digits(locale, &ms.to_string())
+        )
+        .to_string(),
+        1_000..60_000 => {
+            let seconds = format!("{:.1}", ms as f64 / 1_000.0);
+            td_string!(locale, time.seconds, n = digits(locale, &seconds)).to_string()
+        }
+        _ => td_string!(
+            locale,
+            time.minutes_seconds,
+            m = digits(locale, &(ms / 60_000).to_string()),
+            s = digits(locale, &(ms % 60_000 / 1_000).to_string())
+        )
+        .to_string(),
+    }
+}
+
+/// `at` seen from `now`: `just now`, `5 min ago`, `in 2 h`.
+pub fn relative(locale: Locale, delta: TimeDelta) -> String {
+    let seconds = delta.num_seconds();
+    let amount = seconds.unsigned_abs();
+    let n = |value: u64| digits(locale, &value.to_string());
+    let span = match amount {
+        0..60 => return td_string!(locale, time.just_now).to_string(),
+        60..3_600 => td_string!(locale, time.minutes, n = n(amount / 60)).to_string(),
+        3_600..86_400 => td_string!(locale, time.hours, n = n(amount / 3_600)).to_string(),
+        _ => td_string!(locale, time.days, n = n(amount / 86_400)).to_string(),
+    };
+    if seconds > 0 {
+        td_string!(locale, time.from_now, span = span).to_string()
+    } else {
+        td_string!(locale, time.ago, span = span).to_string()
+    }
+}
+
+/// A date and time of the mill, to the minute: `2026-11-23 14:05` in English,
+/// `۱۴۰۵/۰۹/۰۲ ۱۴:۰۵` (Solar Hijri) in Persian.
+pub fn date_time(locale: Locale, local: NaiveDateTime) -> String {
+    let text = format!(
+        "{} {:02}:{:02}",
+        date(locale, local),
+        local.hour(),
+        local.minute()
+    );
+    digits(locale, &text)
+}
+
+/// A time of day of the mill, to the second: `14:05:09`.
+pub fn time_of_day(locale: Locale, local: NaiveDateTime) -> String {
+    let text = format!(
+        "{:02}:{:02}:{:02}",
+        local.hour(),
+        local.minute(),
+        local.second()
+    );
+    digits(locale, &text)
+}
+
+/// The calendar date, in the locale's calendar, with Latin digits.
+fn date(locale: Locale, local: NaiveDateTime) -> String {
+    let (year, month, day) = (local.year(), local.month(), local.day());
+    match locale {
+        Locale::en => format!("{year:04}-{month:02}-{day:02}"),
+        Locale::fa => match solar_hijri(year, month, day) {
+            Some((year, month, day)) => format!("{year:04}/{month:02}/{day:02}"),
+            // Outside ICU's range (not a date a reel has): say it as it is.
+            None => format!("{year:04}-{month:02}-{day:02}"),
+        },
+    }
+}
+
+/// A Gregorian date in the Solar Hijri calendar, by ICU's arithmetic.
+fn solar_hijri(year: i32, month: u32, day: u32) -> Option<(i32, u8, u8)> {
+    let iso =
+        icu_calendar::Date::try_new_iso(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+            .ok()?;
+    let persian = iso.to_calendar(icu_calendar::cal::Persian);
+    Some((
+        persian.era_year().year,
+        persian.month().ordinal,
+        persian.day_of_month().0,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 9)
+            .unwrap()
+    }
+
+    #[test]
+    fn numbers_are_grouped_in_each_languages_digits() {
+        assert_eq!(number(Locale::en, 0), "0");
+        assert_eq!(number(Locale::en, 999), "999");
+        assert_eq!(number(Locale::en, 1_234_567), "1,234,567");
+        assert_eq!(number(Locale::fa, 1_204), "۱٬۲۰۴");
+        assert_eq!(number(Locale::fa, 70_223), "۷۰٬۲۲۳");
+    }
+
+    #[test]
+    fn durations_read_naturally_in_both_languages() {
+        assert_eq!(duration(Locale::en, 850), "850 ms");
+        assert_eq!(duration(Locale::en, 4_200), "4.2 s");
+        assert_eq!(duration(Locale::en, 185_000), "3 min 5 s");
+        assert_eq!(duration(Locale::fa, 4_200), "۴٫۲ ثانیه");
+        assert_eq!(duration(Locale::fa, 185_000), "۳ دقیقه و ۵ ثانیه");
+    }
+
+    #[test]
+    fn relative_times_say_past_and_future() {
+        assert_eq!(relative(Locale::en, TimeDelta::seconds(-30)), "just now");
+        assert_eq!(relative(Locale::en, TimeDelta::minutes(-5)), "5 min ago");
+        assert_eq!(relative(Locale::en, TimeDelta::hours(2)), "in 2 h");
+        assert_eq!(relative(Locale::fa, TimeDelta::minutes(-5)), "۵ دقیقه پیش");
+        assert_eq!(relative(Locale::fa, TimeDelta::days(3)), "۳ روز دیگر");
+    }
+
+    #[test]
+    fn persian_dates_are_solar_hijri() {
+        // Nowruz 1405 fell on 21 March 2026; 1 December 2026 is 10 Azar 1405.
+        assert_eq!(
+            date_time(Locale::fa, at(2026, 3, 21, 8, 0)),
+            "۱۴۰۵/۰۱/۰۱ ۰۸:۰۰"
+        );
+        assert_eq!(
+            date_time(Locale::fa, at(2026, 12, 1, 14, 5)),
+            "۱۴۰۵/۰۹/۱۰ ۱۴:۰۵"
+        );
+        assert_eq!(
+            date_time(Locale::en, at(2026, 12, 1, 14, 5)),
+            "2026-12-01 14:05"
+        );
+        assert_eq!(time_of_day(Locale::fa, at(2026, 12, 1, 14, 5)), "۱۴:۰۵:۰۹");
+    }
+}

@@ -1,0 +1,437 @@
+//! `/`: the live figures.
+
+mod api;
+
+pub use api::{DashboardView, GetDashboard, get_dashboard};
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use model::{RunKind, RunSummary, StatusCounts};
+
+use crate::components::{ErrorPanel, Loaded, OutcomeBadge, SiteHeader, Stat};
+use crate::error::warehouse_problem;
+use crate::fmt;
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::pages::Moment;
+use crate::routes;
+
+/// `/`: the live figures, with a Refresh button.
+///
+/// The figures come from one server function. [`Loaded`] keeps the last figures
+/// on screen while a refresh is under way instead of flashing the loading text.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let figures = Resource::new(|| (), |_| get_dashboard());
+    let (refreshing, set_refreshing) = signal(false);
+
+    // Without the wasm, the form simply reloads the page; with it, only the
+    // figures are fetched again.
+    let refresh = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        figures.refetch();
+    };
+
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), dashboard.title).to_string() />
+        <SiteHeader />
+        <main class="page">
+            <div class="page-head">
+                <h1>{t!(i18n, dashboard.title)}</h1>
+                <form method="get" action=routes::DASHBOARD on:submit=refresh>
+                    <button
+                        type="submit"
+                        class="button button--primary"
+                        data-testid="refresh"
+                        aria-busy=move || refreshing.get().to_string()
+                    >
+                        {move || {
+                            if refreshing.get() {
+                                t_string!(i18n, dashboard.refreshing).to_string()
+                            } else {
+                                t_string!(i18n, dashboard.refresh).to_string()
+                            }
+                        }}
+                    </button>
+                </form>
+            </div>
+            <Loaded
+                resource=figures
+                view=|data| view! { <Figures data /> }
+                loading=Signal::derive(move || t_string!(i18n, dashboard.loading).to_string())
+                error_title=Signal::derive(move || {
+                    t_string!(i18n, dashboard.load_failed).to_string()
+                })
+                set_pending=set_refreshing
+            />
+        </main>
+    }
+}
+
+/// The dashboard's figures, once read.
+#[component]
+pub fn Figures(data: DashboardView) -> impl IntoView {
+    let i18n = use_i18n();
+    let DashboardView {
+        figures,
+        last_run_started,
+        next_run,
+        read_at,
+        user,
+    } = data;
+    let warehouse_error = figures.warehouse_problem.map(|problem| {
+        view! {
+            <ErrorPanel
+                title=Signal::derive(move || {
+                    t_string!(i18n, dashboard.warehouse_unavailable).to_string()
+                })
+                message=Signal::derive(move || warehouse_problem(i18n.get_locale(), &problem))
+                advice=Signal::derive(move || {
+                    t_string!(i18n, dashboard.warehouse_advice).to_string()
+                })
+            />
+        }
+    });
+    let label = move |text: fn(Locale) -> String| Signal::derive(move || text(i18n.get_locale()));
+
+    view! {
+        {warehouse_error}
+        <section class="stats" aria-label=move || t_string!(i18n, dashboard.reels).to_string()>
+            <Stat
+                label=label(|l| td_string!(l, dashboard.importable).to_string())
+                value=figures.importable
+                hint=label(|l| td_string!(l, dashboard.importable_hint).to_string())
+                testid="importable"
+            />
+            <Stat
+                label=label(|l| td_string!(l, dashboard.tracked).to_string())
+                value=Some(figures.tracked)
+                hint=label(|l| td_string!(l, dashboard.tracked_hint).to_string())
+                testid="tracked"
+            />
+            <Stat
+                label=label(|l| td_string!(l, dashboard.conflicts).to_string())
+                value=Some(figures.conflicts)
+                hint=label(|l| td_string!(l, dashboard.conflicts_hint).to_string())
+                testid="conflicts"
+                warn={ figures.conflicts > 0 }
+            />
+        </section>
+        <div class="panels">
+            <StatusPanel counts=figures.by_status />
+            <LastRunPanel run=figures.last_run started=last_run_started read_at />
+            <section class="panel" data-testid="auto-sync">
+                <h2>{t!(i18n, dashboard.auto_sync)}</h2>
+                {if figures.auto_sync {
+                    view! { <span class="badge badge--ok">{t!(i18n, dashboard.on)}</span> }
+                        .into_any()
+                } else {
+                    view! { <span class="badge">{t!(i18n, dashboard.off)}</span> }.into_any()
+                }}
+                <p class="detail">
+                    {t!(i18n, dashboard.next_run)}
+                    " "
+                    {match next_run {
+                        Some(next) => view! { <When at=next read_at /> }.into_any(),
+                        None => view! { <span>"—"</span> }.into_any(),
+                    }}
+                </p>
+            </section>
+        </div>
+        <p class="footnote" data-testid="read-at">
+            {move || {
+                let locale = i18n.get_locale();
+                td_string!(
+                    locale,
+                    dashboard.read_at,
+                    time = fmt::time_of_day(locale, read_at.local),
+                    user = user.clone()
+                )
+                .to_string()
+            }}
+        </p>
+    }
+}
+
+/// A moment relative to when the page's data was read ("5 min ago"), with the
+/// mill's date and time on hover and in `datetime`.
+#[component]
+fn When(at: Moment, read_at: Moment) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <time
+            datetime=at.utc.to_rfc3339()
+            title=move || fmt::date_time(i18n.get_locale(), at.local)
+        >
+            {move || fmt::relative(i18n.get_locale(), at.utc - read_at.utc)}
+        </time>
+    }
+}
+
+/// Tracked reels by status, as a table.
+#[component]
+fn StatusPanel(counts: StatusCounts) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows: [(fn(Locale) -> String, u64, &str); 3] = [
+        (
+            |l| td_string!(l, status.in_stock).to_string(),
+            counts.in_stock,
+            "status-in-stock",
+        ),
+        (
+            |l| td_string!(l, status.sold).to_string(),
+            counts.sold,
+            "status-sold",
+        ),
+        (
+            |l| td_string!(l, status.delivered).to_string(),
+            counts.delivered,
+            "status-delivered",
+        ),
+    ];
+    view! {
+        <section class="panel">
+            <h2>{t!(i18n, dashboard.by_status)}</h2>
+            <table class="figures">
+                // An explicit <tbody>: browsers insert one anyway, and hydration
+                // must find the same tree the server wrote.
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|(label, count, testid)| {
+                            view! {
+                                <tr data-testid=testid data-value=count.to_string()>
+                                    <th scope="row">{move || label(i18n.get_locale())}</th>
+                                    <td>{move || fmt::number(i18n.get_locale(), count)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// A run's kind, in the user's language.
+pub fn kind_label(locale: Locale, kind: RunKind) -> String {
+    match kind {
+        RunKind::Manual => td_string!(locale, kind.manual),
+        RunKind::Auto => td_string!(locale, kind.auto),
+        RunKind::Import => td_string!(locale, kind.import),
+        RunKind::Export => td_string!(locale, kind.export),
+        RunKind::DryRun => td_string!(locale, kind.dry_run),
+    }
+    .to_string()
+}
+
+/// The latest run: outcome, when, who, how long and what it did.
+#[component]
+fn LastRunPanel(
+    run: Option<RunSummary>,
+    started: Option<Moment>,
+    read_at: Moment,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = match (run, started) {
+        (Some(run), Some(started)) => {
+            let RunSummary {
+                id,
+                kind,
+                who,
+                duration_ms,
+                outcome,
+                counts: c,
+                error,
+                ..
+            } = run;
+            let n = move |value: u64| fmt::number(i18n.get_locale(), value);
+            let title = move || {
+                let locale = i18n.get_locale();
+                td_string!(
+                    locale,
+                    dashboard.run_title,
+                    kind = kind_label(locale, kind),
+                    id = n(id.unsigned_abs())
+                )
+                .to_string()
+            };
+            let by = who.clone();
+            let did = move || {
+                td_string!(
+                    i18n.get_locale(),
+                    dashboard.run_did,
+                    imported = n(c.imported),
+                    updated = n(c.updated),
+                    exported = n(c.exported),
+                    status_in = n(c.status_in),
+                    conflicts = n(c.conflicts),
+                    rejected = n(c.rejected)
+                )
+                .to_string()
+            };
+            let took = move || {
+                duration_ms.map(|ms| {
+                    let locale = i18n.get_locale();
+                    let duration = fmt::duration(locale, ms);
+                    format!(", {}", td_string!(locale, dashboard.run_took, duration))
+                })
+            };
+            view! {
+                <p>
+                    <OutcomeBadge outcome testid="last-run-outcome" />
+                    " "
+                    <span class="detail">{title}</span>
+                </p>
+                <p class="detail">
+                    <When at=started read_at />
+                    " "
+                    {move || td_string!(i18n.get_locale(), dashboard.run_by, who = by.clone()).to_string()}
+                    {took}
+                </p>
+                <p class="detail">{did}</p>
+                {error.map(|e| view! { <p class="error-message" dir="auto">{e}</p> })}
+            }
+            .into_any()
+        }
+        _ => view! { <p class="detail">{t!(i18n, dashboard.no_run_yet)}</p> }.into_any(),
+    };
+    view! {
+        <section class="panel" data-testid="last-run">
+            <h2>{t!(i18n, dashboard.last_run)}</h2>
+            {body}
+        </section>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
+    use model::{Counts, Dashboard, Outcome, Trigger, WarehouseProblem};
+
+    use super::*;
+    use crate::test_support::render_in;
+
+    fn moment(minutes_ago: i64) -> Moment {
+        let local = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(14, 5, 9)
+            .unwrap();
+        let read_at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 35, 9).unwrap();
+        Moment {
+            utc: read_at - TimeDelta::minutes(minutes_ago),
+            local: local - TimeDelta::minutes(minutes_ago),
+        }
+    }
+
+    fn sample() -> DashboardView {
+        let started = moment(5);
+        DashboardView {
+            figures: Dashboard {
+                importable: Some(1_204),
+                warehouse_error: None,
+                warehouse_problem: None,
+                tracked: 36,
+                by_status: StatusCounts {
+                    in_stock: 20,
+                    sold: 10,
+                    delivered: 6,
+                },
+                conflicts: 2,
+                last_run: Some(RunSummary {
+                    id: 7,
+                    kind: RunKind::Manual,
+                    trigger: Trigger::Manual,
+                    who: "admin".into(),
+                    started_at: started.utc,
+                    duration_ms: Some(1_200),
+                    outcome: Outcome::Partial,
+                    counts: Counts {
+                        imported: 3,
+                        ..Counts::default()
+                    },
+                    error: None,
+                }),
+                auto_sync: true,
+                next_run_at: None,
+            },
+            last_run_started: Some(started),
+            next_run: Some(moment(-10)),
+            read_at: moment(0),
+            user: "admin".into(),
+        }
+    }
+
+    fn render(locale: Locale, data: DashboardView) -> String {
+        render_in(locale, move || view! { <Figures data /> })
+    }
+
+    #[test]
+    fn shows_every_figure_in_english() {
+        let html = render(Locale::en, sample());
+        for text in [
+            "1,204",
+            "Tracked reels",
+            "36",
+            "Delivered",
+            "Partial",
+            "Manual sync · run #7",
+            "5 min ago",
+            "took 1.2 s",
+            "3 imported",
+            "in 10 min",
+            "signed in as admin",
+            "14:05:09",
+        ] {
+            assert!(html.contains(text), "missing {text:?} in {html}");
+        }
+        assert!(html.contains("data-value=\"1204\""));
+        assert!(html.contains("<tbody>"));
+        assert!(!html.contains("Warehouse database unavailable"));
+    }
+
+    #[test]
+    fn shows_every_figure_in_persian() {
+        let html = render(Locale::fa, sample());
+        for text in [
+            "۱٬۲۰۴",
+            "رول‌های پیگیری‌شده",
+            "۳۶",
+            "تحویل‌شده",
+            "ناقص",
+            "همگام‌سازی دستی · اجرای #۷",
+            "۵ دقیقه پیش",
+            "۱٫۲ ثانیه",
+            "۱۴:۰۵:۰۹",
+        ] {
+            assert!(html.contains(text), "missing {text:?} in {html}");
+        }
+        // Test hooks stay the same in every language.
+        assert!(html.contains("data-value=\"1204\""));
+        assert!(!html.contains("Tracked reels"));
+    }
+
+    #[test]
+    fn warehouse_trouble_gets_a_panel_and_a_dash() {
+        let mut data = sample();
+        data.figures.importable = None;
+        data.figures.warehouse_problem = Some(WarehouseProblem::Locked {
+            file: "w.db".into(),
+            waited_ms: 5_000,
+        });
+        data.figures.last_run = None;
+        data.last_run_started = None;
+        data.figures.auto_sync = false;
+        data.next_run = None;
+        let html = render(Locale::en, data.clone());
+        assert!(html.contains("Warehouse database unavailable"));
+        assert!(html.contains("w.db is locked"));
+        assert!(html.contains("What to do"));
+        assert!(html.contains("No sync has run yet."));
+        assert!(html.contains("Off"));
+        let html = render(Locale::fa, data);
+        assert!(html.contains("پایگاه دادهٔ انبار در دسترس نیست"), "{html}");
+        assert!(html.contains("w.db"));
+    }
+}

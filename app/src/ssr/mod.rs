@@ -1,0 +1,253 @@
+//! What every server function shares on the server: the engine and request from
+//! the Leptos context, the session and role check, engine calls off the async
+//! runtime, and the mapping of engine errors to what the user is told.
+//!
+//! Only compiled with the `ssr` feature: with [`crate::pages`]' server-function
+//! bodies, this is the only code that sees the engine.
+
+pub mod auth;
+pub mod csp;
+pub mod throttle;
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use chrono::{DateTime, Utc};
+use engine::{Engine, WarehouseZone};
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::error::AppError;
+use crate::pages::Moment;
+
+pub use auth::{SESSION_COOKIE, authorize, session_token};
+pub use csp::{content_security_policy, set_page_headers};
+pub use throttle::SignInThrottle;
+
+/// Where the server functions are mounted.
+pub const API_PREFIX: &str = "/api/";
+
+impl From<engine::Error> for AppError {
+    /// Keeps what the user can act on (a locked or missing warehouse file, a run in
+    /// progress, a full disk, a bad value) and hides the rest, which only an
+    /// operator can fix, in the server log.
+    fn from(err: engine::Error) -> Self {
+        match err {
+            engine::Error::Warehouse(e) => Self::Warehouse(e.problem()),
+            engine::Error::RunInProgress(run) => Self::RunInProgress {
+                run_id: run.run_id,
+                who: run.who,
+            },
+            engine::Error::StoreFull { .. } => {
+                tracing::error!(error = %err, "the main store's disk is full");
+                Self::StoreFull
+            }
+            engine::Error::Invalid(reason) => Self::Invalid(strip_paths(&reason)),
+            engine::Error::NotFound { .. } => Self::NotFound,
+            err => {
+                tracing::error!(error = %err, "engine call failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// Runs a server function's engine work for a signed-in super admin: checks the
+/// session and role, runs `work` on a blocking thread, and answers with the
+/// error's HTTP status when it fails. The one way server functions reach the
+/// engine on a user's behalf.
+pub async fn as_admin<T, F>(work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Engine, &engine::User) -> engine::Result<T> + Send + 'static,
+{
+    respond(async move {
+        let (engine, user) = require_admin().await?;
+        blocking(&engine, move |engine| work(engine, &user)).await
+    })
+    .await
+}
+
+/// Runs blocking engine work (SQLite, password hashing) on tokio's blocking pool, so
+/// a slow warehouse lock never stalls the async workers serving other requests.
+pub async fn blocking<T, F>(engine: &Engine, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Engine) -> engine::Result<T> + Send + 'static,
+{
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || work(&engine))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "blocking engine task did not finish");
+            AppError::Internal
+        })?
+        .map_err(AppError::from)
+}
+
+/// Awaits a server function's work and, when it fails during a server function
+/// call, answers with the error's HTTP status instead of the default 500.
+///
+/// A page render calls server functions too (to load resources); its status is left
+/// alone, since the page itself still renders and shows the error. So is a plain
+/// form post's (a browser without the wasm yet): leptos_axum answers it with a
+/// redirect back to the form's page, the error carried in the query for the form to
+/// show, and a browser only follows a redirect status.
+pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let response = use_context::<http::request::Parts>()
+        .filter(|parts| parts.uri.path().starts_with(API_PREFIX) && !is_plain_form_post(parts))
+        .and_then(|_| use_context::<ResponseOptions>());
+    let result = work.await;
+    if let (Err(err), Some(response)) = (&result, response) {
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        response.set_status(status);
+    }
+    result
+}
+
+/// Whether the request is a browser's own form submission, which wants a page back
+/// (leptos_axum's test for redirecting it; `fetch` calls from the wasm accept JSON).
+fn is_plain_form_post(parts: &http::request::Parts) -> bool {
+    parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The engine the server provided to this render or server function call.
+pub fn engine() -> Result<Engine, AppError> {
+    use_context::<Engine>().ok_or_else(|| missing_context("Engine"))
+}
+
+/// The request being answered.
+pub fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(|| missing_context("request parts"))
+}
+
+/// Where headers for the response being built go.
+pub fn response_options() -> Result<ResponseOptions, AppError> {
+    use_context::<ResponseOptions>().ok_or_else(|| missing_context("ResponseOptions"))
+}
+
+/// A value the server set up for every request, such as the sign-in throttle.
+pub fn shared<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
+    use_context::<T>().ok_or_else(|| missing_context(what))
+}
+
+fn missing_context(what: &str) -> AppError {
+    tracing::error!("{what} missing from the Leptos context; is the server set up right?");
+    AppError::Internal
+}
+
+/// Checks the session cookie of the current request and requires a super admin.
+async fn require_admin() -> Result<(Engine, engine::User), AppError> {
+    // Contexts are read before the first await, while the owner is certainly current.
+    let engine = engine()?;
+    let parts = request_parts()?;
+    let user = authorize(&engine, &parts.headers).await?;
+    Ok((engine, user))
+}
+
+/// The address the request came from, as the TCP connection says (never a header a
+/// client could forge); unspecified when the server was not told.
+pub fn client_address(parts: &http::request::Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// `at` as a [`Moment`]: the instant, and the mill's wall-clock time then (the
+/// warehouse's zone, which is the mill's).
+pub fn moment(zone: WarehouseZone, at: DateTime<Utc>) -> Moment {
+    Moment {
+        utc: at,
+        local: zone.local(at),
+    }
+}
+
+/// Replaces absolute file paths in a message with their file names: the user needs
+/// to know *which* file, not where the server keeps it.
+pub fn strip_paths(message: &str) -> String {
+    message
+        .split(' ')
+        .map(|word| {
+            let start = word
+                .find(|c| !matches!(c, '"' | '\'' | '(' | '['))
+                .unwrap_or(0);
+            let (prefix, rest) = word.split_at(start);
+            match rest.strip_prefix('/') {
+                Some(path) => format!("{prefix}{}", path.rsplit('/').next().unwrap_or(path)),
+                None => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use model::WarehouseProblem;
+
+    use super::*;
+
+    #[test]
+    fn a_missing_warehouse_is_named_by_its_file_only() {
+        let err = engine::Error::Warehouse(engine::WarehouseError::Missing {
+            path: "/srv/warehouse/ism.sqlite3".into(),
+        });
+        assert_eq!(
+            AppError::from(err),
+            AppError::Warehouse(WarehouseProblem::Missing {
+                file: "ism.sqlite3".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_full_disk_says_so() {
+        let err = engine::Error::StoreFull {
+            path: "/var/lib/reelsync/reelsync.sqlite3".into(),
+            source: rusqlite::Error::InvalidQuery,
+        };
+        assert_eq!(AppError::from(err), AppError::StoreFull);
+    }
+
+    #[test]
+    fn store_failures_are_hidden() {
+        let err = engine::Error::Io {
+            context: "reading /var/lib/reelsync/secret".to_owned(),
+            source: std::io::Error::other("boom"),
+        };
+        assert_eq!(AppError::from(err), AppError::Internal);
+    }
+
+    #[test]
+    fn refusals_keep_their_reason_without_paths() {
+        let err = engine::Error::Invalid("cannot use /srv/w/ism.sqlite3 as it is".into());
+        assert_eq!(
+            AppError::from(err),
+            AppError::Invalid("cannot use ism.sqlite3 as it is".into())
+        );
+    }
+
+    #[test]
+    fn paths_are_reduced_to_file_names() {
+        assert_eq!(
+            strip_paths("warehouse database /srv/ism/db.sqlite3 is locked"),
+            "warehouse database db.sqlite3 is locked"
+        );
+        assert_eq!(
+            strip_paths("warehouse database /a/b.sqlite3: disk I/O error"),
+            "warehouse database b.sqlite3: disk I/O error"
+        );
+        assert_eq!(
+            strip_paths("cannot open \"/x/y/z.db\""),
+            "cannot open \"z.db\""
+        );
+        assert_eq!(strip_paths("no paths here"), "no paths here");
+    }
+}
