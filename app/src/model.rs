@@ -78,6 +78,7 @@ pub enum RunOutcome {
     Succeeded,
     Partial,
     Failed,
+    Cancelled,
 }
 
 impl RunOutcome {
@@ -88,6 +89,7 @@ impl RunOutcome {
             Self::Succeeded => "Succeeded",
             Self::Partial => "Partial",
             Self::Failed => "Failed",
+            Self::Cancelled => "Cancelled",
         }
     }
 
@@ -98,6 +100,7 @@ impl RunOutcome {
             Self::Succeeded => "badge badge--ok",
             Self::Partial => "badge badge--warn",
             Self::Failed => "badge badge--bad",
+            Self::Cancelled => "badge badge--warn",
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{self, ImportPolicy, Scope};
@@ -13,7 +14,6 @@ use crate::report::{RunDetail, RunSummary};
 use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
-use crate::WarehouseZone;
 use crate::{CheckReport, Dashboard, Engine, StatusCounts};
 
 /// A warehouse reel that may be imported.

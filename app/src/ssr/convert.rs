@@ -54,6 +54,7 @@ fn outcome(outcome: engine::Outcome) -> RunOutcome {
         engine::Outcome::Succeeded => RunOutcome::Succeeded,
         engine::Outcome::Partial => RunOutcome::Partial,
         engine::Outcome::Failed => RunOutcome::Failed,
+        engine::Outcome::Cancelled => RunOutcome::Cancelled,
     }
 }
 

@@ -152,7 +152,7 @@ impl Fixture {
             who: "test".into(),
             dry_run,
         };
-        let report = self.engine.sync(&request, &mut |_| {});
+        let report = self.engine.sync(&request, &mut ());
         self.assert_keys_hold();
         report
     }

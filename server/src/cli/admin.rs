@@ -141,8 +141,7 @@ fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> i
         ("snapshots kept", s.snapshot_retention.to_string()),
         (
             "warehouse time zone",
-            engine::WarehouseZone::of(s)
-                .map_or_else(|e| e.to_string(), |zone| zone.to_string()),
+            engine::WarehouseZone::of(s).map_or_else(|e| e.to_string(), |zone| zone.to_string()),
         ),
         ("last run", or_dash(s.last_run_at.map(local_time))),
         ("next run", or_dash(s.next_run_at.map(local_time))),
