@@ -357,10 +357,10 @@ impl<'a> Run<'a> {
             planned_writes: self.planned_writes,
             counts: self.counts,
         };
-        self.observer.progress(&progress);
         if let Some(lease) = &mut self.lease {
             lease.publish(&progress);
         }
+        self.observer.progress(&progress);
     }
 
     /// Whether the run is to stop at this page boundary: its observer says so, or
