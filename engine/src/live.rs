@@ -19,8 +19,10 @@ use crate::store::{self, Store};
 ///
 /// Every method has a default that does nothing, so an observer implements only
 /// what it needs; `()` is the observer that watches nothing. The engine calls them
-/// on the thread that runs the sync, between its steps (never inside a warehouse
-/// transaction), so they should be quick: a slow observer slows the run.
+/// on the thread that runs the sync, never inside a warehouse transaction, so they
+/// should be quick: a slow observer slows the run. (The `committing` progress is
+/// told while the run's last main-store transaction is open, just before it
+/// commits, so it carries the final counts: keep that one especially quick.)
 pub trait RunObserver: Send {
     /// Called once a real run is logged, with its id, before any progress. A dry
     /// run is not logged and never calls it.
