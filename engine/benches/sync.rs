@@ -145,7 +145,7 @@ fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
         who: "bench".into(),
         dry_run,
     };
-    let report = engine.sync(&request, &mut |_| {}).expect("sync");
+    let report = engine.sync(&request, &mut ()).expect("sync");
     let done = match scope {
         RunScope::Import(_) => report.counts.imported,
         RunScope::Export => report.counts.exported,

@@ -8,12 +8,15 @@
 //!
 //! A run flows one way: read a warehouse page → map → plan (a pure function, see
 //! [`plan`]) → apply (main store in one transaction, warehouse by compare-and-set) →
-//! log. Dry runs stop after planning.
+//! log. Dry runs stop after planning. A run tells how it goes to a [`RunObserver`]
+//! and, through its run lease, to other processes ([`Engine::running`]); it can be
+//! stopped at a page boundary ([`Engine::request_cancel`]).
 
 mod admin;
 mod clock;
 pub mod demo;
 mod error;
+mod live;
 mod lock;
 pub mod mapping;
 mod overview;
@@ -27,13 +30,15 @@ pub mod warehouse;
 pub use admin::{MappingUpdate, StatusChange};
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
+pub use live::RunObserver;
 pub use mapping::{FieldMapping, ProductField, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
-    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Progress, ReelStatus, RunDetail, RunItem,
-    RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate, StatusCounts,
-    SyncSettings, Trigger, UnknownStatus, User, WarehouseProblem, report, settings, status,
+    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, LiveRun,
+    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase, Progress, ReelStatus, RunDetail,
+    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate,
+    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, WarehouseProblem, report, settings,
+    status,
     validate_interval,
 };
 pub use overview::ImportableReel;

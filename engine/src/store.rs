@@ -29,7 +29,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 16 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(5).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -37,6 +37,9 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/002_link_import_time.sql")),
         M::up(include_str!("../migrations/003_warehouse_writes.sql")),
         M::up(include_str!("../migrations/004_session_idle.sql")),
+        // Rebuilds the runs table: run with foreign keys off (see `migrate`), and
+        // checked before it commits.
+        M::up(include_str!("../migrations/005_run_cancelled.sql")).foreign_key_check(),
     ])
 });
 
@@ -97,10 +100,22 @@ impl Store {
     }
 
     /// Brings the schema up to date and seeds the default mappings of a new store.
+    ///
+    /// Foreign keys are off while the migrations run (and back as they were after):
+    /// a migration that rebuilds a table (SQLite's way to change a CHECK) drops the
+    /// old one, which with them on would delete every row that refers to it. Such
+    /// a migration checks the keys itself before it commits.
     fn migrate(&mut self) -> Result<()> {
-        MIGRATIONS
+        let foreign_keys: bool = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.pragma("foreign_keys", "OFF")?;
+        let migrated = MIGRATIONS
             .to_latest(&mut self.conn)
-            .map_err(|e| self.migration_err(e))?;
+            .map_err(|e| self.migration_err(e));
+        self.pragma("foreign_keys", if foreign_keys { "ON" } else { "OFF" })?;
+        migrated?;
         self.seed_mappings()
     }
 
@@ -931,6 +946,65 @@ mod tests {
             rusqlite_migration::SchemaVersion::Inside(LATEST),
             "LATEST counts every migration"
         );
+    }
+
+    #[test]
+    fn a_version_4_store_upgrades_keeping_its_runs_and_their_items() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            Migrations::new(vec![
+                M::up(include_str!("../migrations/001_initial.sql")),
+                M::up(include_str!("../migrations/002_link_import_time.sql")),
+                M::up(include_str!("../migrations/003_warehouse_writes.sql")),
+                M::up(include_str!("../migrations/004_session_idle.sql")),
+            ])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute_batch(
+                "INSERT INTO runs (id, kind, trigger, who, started_at, outcome, imported)
+                     VALUES (3, 'import', 'manual', 'cli:ann', '2026-01-02 03:04:05.000+00:00',
+                             'partial', 2);
+                 INSERT INTO run_items (run_id, seq, reel_number, action)
+                     VALUES (3, 1, 'R-1', 'import'), (3, 2, 'R-2', 'import');",
+            )
+            .unwrap();
+            let refused = conn.execute("UPDATE runs SET outcome = 'cancelled' WHERE id = 3", []);
+            assert!(refused.is_err(), "version 4 knows no cancelled runs");
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let kept = run(&store.conn, 3).unwrap().unwrap();
+        assert_eq!((kept.outcome, kept.counts.imported), (Outcome::Partial, 2));
+        assert_eq!(run_items(&store.conn, 3).unwrap().len(), 2, "items kept");
+        store
+            .conn
+            .execute("UPDATE runs SET outcome = 'cancelled' WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(
+            run(&store.conn, 3).unwrap().unwrap().outcome,
+            Outcome::Cancelled
+        );
+        let foreign_keys: bool = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(foreign_keys, "back on after the migrations");
+        let indexed: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'runs_started'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 1);
+        // Deleting a run still takes its items with it: the references hold.
+        store
+            .conn
+            .execute("DELETE FROM runs WHERE id = 3", [])
+            .unwrap();
+        assert!(run_items(&store.conn, 3).unwrap().is_empty());
     }
 
     #[test]

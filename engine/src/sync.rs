@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result, RunningRun, WarehouseError};
+use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{self, Mapper, display_value};
 use crate::plan::{self, Export, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step};
 use crate::report::{
-    Action, Change, Counts, Outcome, Progress, RunItem, RunReport, RunRequest, RunScope, Selection,
+    Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
+    Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
 use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
@@ -23,8 +25,9 @@ use crate::{Config, Engine, WarehouseZone};
 const RETRY: &str = "the next run will retry the exports not written";
 
 impl Engine {
-    /// Runs a sync, an import or an export as `request` says, reporting progress
-    /// after each warehouse page.
+    /// Runs a sync, an import or an export as `request` says, telling `observer`
+    /// how it goes (see [`RunObserver`]): its id, its progress after each warehouse
+    /// page and at each phase change, each item once it is committed.
     ///
     /// A real run holds the run lock (a second one fails with
     /// [`Error::RunInProgress`]) and is logged with its items. It saves its work in
@@ -37,31 +40,44 @@ impl Engine {
     ///
     /// A run that starts but fails is logged as failed, with the counts of what it
     /// saved, and its error returned.
-    pub fn sync(
-        &self,
-        request: &RunRequest,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<RunReport> {
+    ///
+    /// A run asked to stop (its observer's [`RunObserver::should_stop`], or
+    /// [`Engine::request_cancel`] from any process) stops at the next page
+    /// boundary and ends [`Outcome::Cancelled`]: what it committed so far stays,
+    /// logged and counted, and the rest is left for the next run. Stopped while it
+    /// reads, it writes nothing to the warehouse (the exports the pages it read
+    /// called for are planned again by the next run); stopped while it writes the
+    /// warehouse, it stops between two batches, every batch written is recorded as
+    /// ever, and the writes not made are recorded as not written. A cancelled dry
+    /// run returns its plan so far.
+    ///
+    /// While a real run goes on, its progress is published in the run lease for
+    /// other processes ([`Engine::running`]).
+    pub fn sync(&self, request: &RunRequest, observer: &mut dyn RunObserver) -> Result<RunReport> {
         let started_at = Utc::now();
         if request.dry_run {
             let store = Store::open_read_only(&self.config.data_dir)?;
-            let mut run = Run::new(&self.config, request, started_at, None);
-            run.execute(store.conn, progress)?;
+            let mut run = Run::new(&self.config, request, started_at, None, observer);
+            run.execute(store.conn)?;
             return Ok(run.report());
         }
         // Connected first: a run logged as started must get to its end.
         let store = Store::connect_for_run(&self.config.data_dir)?;
         let (lock, run_id) = self.start_run(request, started_at)?;
-        let mut run = Run::new(&self.config, request, started_at, Some(run_id));
-        if let Err(e) = run.execute(store.conn, progress) {
+        observer.started(run_id);
+        let lease = Some((run_id, lock));
+        let mut run = Run::new(&self.config, request, started_at, lease, observer);
+        if let Err(e) = run.execute(store.conn) {
             self.record_failure(&run, run_id, &e);
             return Err(e);
         }
-        drop(lock);
         let report = run.report();
+        let write_error = run.write_error.take();
+        // Releases the lock.
+        drop(run);
         // The run is logged with what it did; the caller still learns that the
         // warehouse could not be written, as the error it is.
-        match run.write_error {
+        match write_error {
             Some(e) => Err(e.into()),
             None => Ok(report),
         }
@@ -124,7 +140,7 @@ impl Engine {
         &self,
         force: bool,
         who: &str,
-        progress: &mut dyn FnMut(Progress),
+        observer: &mut dyn RunObserver,
     ) -> Result<Option<RunReport>> {
         let settings = self.settings()?;
         if !force && !settings.is_due(Utc::now()) {
@@ -136,7 +152,7 @@ impl Engine {
             who: who.to_owned(),
             dry_run: false,
         };
-        self.sync(&request, progress).map(Some)
+        self.sync(&request, observer).map(Some)
     }
 
     /// The warehouse file this engine uses: the configured one, else the stored
@@ -249,6 +265,9 @@ struct Run<'a> {
     config: &'a Config,
     request: &'a RunRequest,
     run_id: Option<i64>,
+    /// A real run's lock, whose lease publishes its progress; `None` for a dry run.
+    lease: Option<RunLock>,
+    observer: &'a mut dyn RunObserver,
     started_at: DateTime<Utc>,
     /// The run's time, stamped on every row it writes.
     stamp: Stamp,
@@ -258,8 +277,17 @@ struct Run<'a> {
     saved: Counts,
     /// Dry runs: every item; real runs: the ones that need attention.
     items: Vec<RunItem>,
+    /// Items logged in the step under way, told to the observer once it commits.
+    pending: Vec<RunItem>,
     /// Items stored so far.
     logged: u64,
+    /// Warehouse rows read so far, and in the scope when the run started.
+    scanned: u64,
+    total: u64,
+    /// Warehouse writes planned (once the scan is over).
+    planned_writes: u64,
+    /// Set once the run was asked to stop.
+    cancelled: bool,
     exports: Vec<(String, Export)>,
     /// Set when some warehouse writes could not be made; the run is then failed,
     /// but what was written is recorded.
@@ -274,23 +302,33 @@ struct PlannedExport {
 }
 
 impl<'a> Run<'a> {
+    /// A run; `lease` is a real run's id and lock, `None` for a dry run.
     fn new(
         config: &'a Config,
         request: &'a RunRequest,
         started_at: DateTime<Utc>,
-        run_id: Option<i64>,
+        lease: Option<(i64, RunLock)>,
+        observer: &'a mut dyn RunObserver,
     ) -> Self {
+        let (run_id, lease) = lease.unzip();
         Self {
             config,
             request,
             run_id,
+            lease,
+            observer,
             started_at,
             stamp: Stamp::new(started_at),
             clock: Instant::now(),
             counts: Counts::default(),
             saved: Counts::default(),
             items: Vec::new(),
+            pending: Vec::new(),
             logged: 0,
+            scanned: 0,
+            total: 0,
+            planned_writes: 0,
+            cancelled: false,
             exports: Vec::new(),
             write_error: None,
         }
@@ -300,12 +338,50 @@ impl<'a> Run<'a> {
         self.run_id.is_none()
     }
 
-    /// Failed when warehouse writes failed, else succeeded or partial.
+    /// Failed when warehouse writes failed, cancelled when asked to stop, else
+    /// succeeded or partial.
     fn outcome(&self) -> Outcome {
         match self.write_error {
             Some(_) => Outcome::Failed,
+            None if self.cancelled => Outcome::Cancelled,
             None => outcome_of(&self.counts),
         }
+    }
+
+    /// Tells the observer (and, for a real run, the lease) where the run is.
+    fn progress(&mut self, phase: Phase) {
+        let progress = Progress {
+            phase,
+            scanned: self.scanned,
+            total: self.total,
+            planned_writes: self.planned_writes,
+            counts: self.counts,
+        };
+        if let Some(lease) = &mut self.lease {
+            lease.publish(&progress);
+        }
+        self.observer.progress(&progress);
+    }
+
+    /// Whether the run is to stop at this page boundary: its observer says so, or
+    /// a cancel request names it. Once asked, it stays asked.
+    fn stop_asked(&mut self) -> bool {
+        if !self.cancelled {
+            self.cancelled = self.observer.should_stop()
+                || self.lease.as_ref().is_some_and(RunLock::cancel_requested);
+        }
+        self.cancelled
+    }
+
+    /// Ends a run asked to stop while it read the warehouse: its pages so far are
+    /// committed; the exports they called for are not made (the next run plans
+    /// them again), and the run records that it was cancelled.
+    fn end_cancelled(&mut self, conn: &mut Connection) -> Result<()> {
+        self.exports.clear();
+        if !self.dry() {
+            self.in_step(conn, |run, writer| run.record_end(writer.conn()))?;
+        }
+        Ok(())
     }
 
     fn error_text(&self) -> Option<String> {
@@ -328,22 +404,28 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn execute(&mut self, mut conn: Connection, progress: &mut dyn FnMut(Progress)) -> Result<()> {
+    fn execute(&mut self, mut conn: Connection) -> Result<()> {
         let (warehouse, reader, mapper, settings) = open_checked(self.config, &conn)?;
         if !self.dry() {
             self.settle_earlier_writes(&mut conn, &reader, &mapper)?;
         }
         let scope = scope_for(&self.request.scope, settings.auto_import);
         let filter = row_filter(&scope, &mapper);
-        let total = reader.count_rows(filter.as_ref())?;
-        let mut scanned = 0;
+        self.total = reader.count_rows(filter.as_ref())?;
+        self.progress(Phase::Reading);
         let mut last_id = 0;
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
-        for page in reader.pages(&columns, filter.as_ref()) {
+        let mut pages = reader.pages(&columns, filter.as_ref());
+        loop {
+            // A page boundary: before each page, and after the last.
+            if self.stop_asked() {
+                return self.end_cancelled(&mut conn);
+            }
+            let Some(page) = pages.next() else { break };
             let rows = page?;
             let up_to = rows.last().map_or(last_id, |r| r.id);
-            scanned += rows.len() as u64;
+            self.scanned += rows.len() as u64;
             if let ImportPolicy::Reels(reels) = &scope.import {
                 requested_seen.extend(
                     rows.iter()
@@ -355,15 +437,15 @@ impl<'a> Run<'a> {
                 run.plan_and_apply(writer, rows, last_id, up_to, &mapper, &scope)
             })?;
             last_id = up_to;
-            progress(Progress {
-                scanned,
-                total,
-                counts: self.counts,
-            });
+            self.progress(Phase::Reading);
         }
+        self.planned_writes = self.exports.len() as u64;
         // Its commit holds the record of the warehouse writes to come: it must
         // survive a power cut, as the writes will.
         if !self.dry() {
+            if self.planned_writes > 0 {
+                self.progress(Phase::Snapshot);
+            }
             db(self.config, store::durable_commits(&conn, true))?;
         }
         let planned = self.in_step(&mut conn, |run, writer| {
@@ -407,19 +489,49 @@ impl<'a> Run<'a> {
         } else {
             TransactionBehavior::Immediate
         };
+        let config = self.config;
         let tx = conn
             .transaction_with_behavior(behavior)
-            .map_err(|e| store_err(self.config, e))?;
-        let out = {
-            let mut writer = RunWriter::prepare(&tx).map_err(|e| store_err(self.config, e))?;
-            work(self, &mut writer)?
-        };
-        if !self.dry() {
-            self.record_counts(&tx)?;
-            tx.commit().map_err(|e| store_err(self.config, e))?;
-            self.saved = self.counts;
+            .map_err(|e| store_err(config, e))?;
+        let done = RunWriter::prepare(&tx)
+            .map_err(|e| store_err(config, e))
+            .and_then(|mut writer| work(self, &mut writer));
+        let committed = done.and_then(|out| {
+            if !self.dry() {
+                self.record_counts(&tx)?;
+                tx.commit().map_err(|e| store_err(config, e))?;
+                self.saved = self.counts;
+            }
+            Ok(out)
+        });
+        match committed {
+            Ok(out) => {
+                self.flush_items();
+                Ok(out)
+            }
+            Err(e) => {
+                // Rolled back: never stored, never told.
+                self.pending.clear();
+                Err(e)
+            }
         }
-        Ok(out)
+    }
+
+    /// Tells the observer the items of the step just committed, and keeps those
+    /// the report lists.
+    fn flush_items(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for item in pending.drain(..) {
+            self.observer.item(&item);
+            let attention = matches!(
+                item.action,
+                Action::Reject | Action::Conflict | Action::Skip | Action::Missing
+            );
+            if self.dry() || attention {
+                self.items.push(item);
+            }
+        }
+        self.pending = pending;
     }
 
     /// Rejects the reels asked for by number that no warehouse row has.
@@ -555,20 +667,15 @@ impl<'a> Run<'a> {
         )
     }
 
-    /// Logs an item: kept in the report for dry runs and for items that need
-    /// attention, stored for real runs.
+    /// Logs an item: stored for real runs; once its step has committed, told to
+    /// the observer and kept in the report for dry runs and for items that need
+    /// attention ([`Run::flush_items`]).
     fn log(&mut self, writer: &mut RunWriter<'_>, item: RunItem) -> Result<()> {
         if let Some(run_id) = self.run_id {
             self.logged += 1;
             db(self.config, writer.insert_item(run_id, self.logged, &item))?;
         }
-        let attention = matches!(
-            item.action,
-            Action::Reject | Action::Conflict | Action::Skip | Action::Missing
-        );
-        if self.dry() || attention {
-            self.items.push(item);
-        }
+        self.pending.push(item);
         Ok(())
     }
 
@@ -624,6 +731,11 @@ impl<'a> Run<'a> {
     /// warehouse commit, one main-store commit records what the warehouse took
     /// (the last one also how the run ended), so a write that succeeded is known
     /// even if the run stops right after.
+    ///
+    /// A run asked to stop stops between two batches (or before the first): the
+    /// batches written are recorded as they were, and the writes not made are
+    /// recorded as not written (and not logged as items: they were not touched),
+    /// in the commit that ends the run.
     fn write_exports(
         &mut self,
         conn: &mut Connection,
@@ -643,9 +755,23 @@ impl<'a> Run<'a> {
             .open_write()
             .map_err(|e| self.write_error = Some(e))
             .ok();
-        let batches = planned.chunks(warehouse::WRITE_BATCH);
+        self.progress(Phase::WritingWarehouse);
+        let batches: Vec<&[PlannedExport]> = planned.chunks(warehouse::WRITE_BATCH).collect();
         let last = batches.len() - 1;
-        for (i, batch) in batches.enumerate() {
+        for (i, batch) in batches.iter().enumerate() {
+            // Once writes fail, the rest are only recorded as not written.
+            if self.write_error.is_none() && self.stop_asked() {
+                let not_made = batches[i..].iter().flat_map(|b| b.iter());
+                return self.in_step(conn, |run, writer| {
+                    for PlannedExport { write, .. } in not_made {
+                        db(
+                            run.config,
+                            store::settle_write(writer.conn(), write.run_id, write.seq, false),
+                        )?;
+                    }
+                    run.record_end(writer.conn())
+                });
+            }
             let applied = match (&self.write_error, warehouse_writer.as_mut()) {
                 (None, Some(writer)) => {
                     let writes: Vec<StatusWrite> =
@@ -668,6 +794,9 @@ impl<'a> Run<'a> {
                 }
                 Ok(())
             })?;
+            if i != last {
+                self.progress(Phase::WritingWarehouse);
+            }
         }
         Ok(())
     }
@@ -714,8 +843,10 @@ impl<'a> Run<'a> {
     }
 
     /// Saves how the run ended, in its last commit (and, after a full sync, when
-    /// the schedule runs next).
-    fn record_end(&self, conn: &Connection) -> Result<()> {
+    /// the schedule runs next: a cancelled one counts too, or the schedule would
+    /// start it again at its next tick).
+    fn record_end(&mut self, conn: &Connection) -> Result<()> {
+        self.progress(Phase::Committing);
         let error = self.error_text();
         let finish = Finish {
             outcome: self.outcome(),

@@ -149,7 +149,7 @@ fn an_import_on_a_full_disk_says_so_and_logs_the_truth() {
         who: "test".into(),
         dry_run: false,
     };
-    let err = engine.sync(&request, &mut |_| {}).unwrap_err();
+    let err = engine.sync(&request, &mut ()).unwrap_err();
     assert!(matches!(err, Error::StoreFull { .. }), "{err}");
     assert!(err.to_string().contains("is full"), "{err}");
 
@@ -178,7 +178,7 @@ fn an_import_on_a_full_disk_says_so_and_logs_the_truth() {
 
     // With room again, the next run goes on with the rest.
     std::fs::remove_file(&filler).unwrap();
-    let rest = engine.sync(&request, &mut |_| {}).unwrap();
+    let rest = engine.sync(&request, &mut ()).unwrap();
     let in_stock = rest.counts.importable;
     assert_eq!(rest.counts.imported, in_stock);
     assert_eq!(

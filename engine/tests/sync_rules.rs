@@ -716,7 +716,7 @@ fn auto_sync_runs_when_due_and_is_logged_as_auto() {
     let f = Fixture::with(&[("R1", "In-stock")]);
     assert!(
         f.engine
-            .auto_sync(false, "scheduler", &mut |_| {})
+            .auto_sync(false, "scheduler", &mut ())
             .unwrap()
             .is_none(),
         "auto-sync is off by default"
@@ -734,21 +734,21 @@ fn auto_sync_runs_when_due_and_is_logged_as_auto() {
     // Never ran: due as soon as it is switched on.
     let first = f
         .engine
-        .auto_sync(false, "scheduler", &mut |_| {})
+        .auto_sync(false, "scheduler", &mut ())
         .unwrap()
         .unwrap();
     assert_eq!(first.kind, RunKind::Auto);
     // Then not again before the interval…
     assert!(
         f.engine
-            .auto_sync(false, "scheduler", &mut |_| {})
+            .auto_sync(false, "scheduler", &mut ())
             .unwrap()
             .is_none()
     );
     // …unless forced.
     let forced = f
         .engine
-        .auto_sync(true, "cli:sara", &mut |_| {})
+        .auto_sync(true, "cli:sara", &mut ())
         .unwrap()
         .unwrap();
     assert_eq!(forced.kind, RunKind::Auto);
@@ -807,9 +807,20 @@ fn a_reel_gone_from_the_warehouse_is_marked_missing_once() {
     assert!(second.items.is_empty());
 }
 
+/// Calls its function after each warehouse page is read.
+struct AfterEachPage<F>(F);
+
+impl<F: FnMut() + Send> engine::RunObserver for AfterEachPage<F> {
+    fn progress(&mut self, progress: &engine::Progress) {
+        if progress.phase == engine::Phase::Reading && progress.scanned > 0 {
+            (self.0)()
+        }
+    }
+}
+
 fn sync_with_warehouse_app(
     f: &Fixture,
-    mut app: impl FnMut(&Fixture),
+    mut app: impl FnMut(&Fixture) + Send,
 ) -> engine::Result<engine::RunReport> {
     let request = engine::RunRequest {
         scope: RunScope::Full,
@@ -819,7 +830,7 @@ fn sync_with_warehouse_app(
     };
     // Progress comes after each page is read and before any warehouse write: the
     // moment the warehouse app may act between reelsync's read and its write.
-    f.engine.sync(&request, &mut |_| app(f))
+    f.engine.sync(&request, &mut AfterEachPage(|| app(f)))
 }
 
 #[test]
@@ -920,16 +931,13 @@ fn a_dry_run_on_a_new_data_directory_creates_nothing() {
         dry_run: true,
     };
     // Auto-import is off in a new store: a full sync would import nothing.
-    let plan = engine.sync(&request, &mut |_| {}).unwrap();
+    let plan = engine.sync(&request, &mut ()).unwrap();
     assert_eq!(plan.counts.importable, 1);
     let import = engine::RunRequest {
         scope: RunScope::Import(Selection::All),
         ..request
     };
-    assert_eq!(
-        engine.sync(&import, &mut |_| {}).unwrap().counts.imported,
-        1
-    );
+    assert_eq!(engine.sync(&import, &mut ()).unwrap().counts.imported, 1);
     assert_eq!(engine.dashboard().unwrap().importable, Some(1));
     assert!(!fresh.exists(), "the data directory was created");
     assert_eq!(bytes(&f.warehouse), before);

@@ -111,6 +111,10 @@ pub enum Outcome {
     /// page and batch by batch, so a failed run keeps (and counts) what it saved
     /// before the error; the next run goes on with the rest.
     Failed,
+    /// Stopped on request at a page boundary (or between two batches of warehouse
+    /// writes). What it applied before is committed and logged, with its counts;
+    /// the rest is untouched, and the next run goes on with it.
+    Cancelled,
 }
 
 impl Outcome {
@@ -121,13 +125,20 @@ impl Outcome {
             Self::Succeeded => "succeeded",
             Self::Partial => "partial",
             Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Running, Self::Succeeded, Self::Partial, Self::Failed]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [
+            Self::Running,
+            Self::Succeeded,
+            Self::Partial,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 }
 
@@ -248,15 +259,71 @@ pub struct RunReport {
     pub items: Vec<RunItem>,
 }
 
+/// The stage a run is in, in the order a run goes through them. A run may skip
+/// some: one with nothing to write to the warehouse goes from `Reading` straight
+/// to `Committing`, and a dry run only reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading the warehouse page by page; each page is planned and applied to the
+    /// main store (imports, refreshes, statuses taken in) and committed.
+    Reading,
+    /// Recording, in one commit synced to disk, the before-image of every
+    /// warehouse cell the run is about to write (and what it will write there).
+    Snapshot,
+    /// Writing office statuses to the warehouse, batch by batch, each batch
+    /// recorded in the main store as soon as the warehouse took it.
+    WritingWarehouse,
+    /// Recording how the run ended (in its last commit).
+    Committing,
+}
+
+impl Phase {
+    /// The spelling sent and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reading => "reading",
+            Self::Snapshot => "snapshot",
+            Self::WritingWarehouse => "writing_warehouse",
+            Self::Committing => "committing",
+        }
+    }
+}
+
 /// Where a run is, for progress bars and the live log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
-    /// Warehouse rows read so far.
+    /// The stage the run is in.
+    pub phase: Phase,
+    /// Warehouse rows read so far; it never decreases.
     pub scanned: u64,
-    /// Warehouse rows in the file when the run started.
+    /// Warehouse rows in the file when the run started (those its scope reads).
     pub total: u64,
+    /// Warehouse writes the run is to make, known from the `snapshot` phase on
+    /// (0 before): `counts.exported` of them are written so far.
+    pub planned_writes: u64,
     /// Counters so far.
     pub counts: Counts,
+}
+
+/// A run that holds the run lock right now, in this process or another one (the
+/// command line, cron's `reelsync auto-sync`), as its run lease tells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRun {
+    /// The logged run; `None` for the moment between taking the lock and logging
+    /// the run.
+    pub run_id: Option<i64>,
+    pub kind: RunKind,
+    pub who: String,
+    pub started_at: DateTime<Utc>,
+    /// The process the run goes on in.
+    pub pid: u32,
+    /// The latest progress the run published (a few times a second at most);
+    /// `None` until its first.
+    pub progress: Option<Progress>,
+    /// Whether someone has asked the run to stop (it stops at its next page
+    /// boundary).
+    pub cancel_requested: bool,
 }
 
 /// A logged run, without its items.
@@ -278,4 +345,41 @@ pub struct RunSummary {
 pub struct RunDetail {
     pub run: RunSummary,
     pub items: Vec<RunItem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_back_as_they_are_spelled() {
+        for outcome in [
+            Outcome::Running,
+            Outcome::Succeeded,
+            Outcome::Partial,
+            Outcome::Failed,
+            Outcome::Cancelled,
+        ] {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+            let json = serde_json::to_string(&outcome).unwrap();
+            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+        }
+        assert_eq!(Outcome::parse("canceled"), None);
+    }
+
+    #[test]
+    fn phases_are_snake_case_and_in_run_order() {
+        let phases = [
+            Phase::Reading,
+            Phase::Snapshot,
+            Phase::WritingWarehouse,
+            Phase::Committing,
+        ];
+        for phase in phases {
+            let json = serde_json::to_string(&phase).unwrap();
+            assert_eq!(json, format!("\"{}\"", phase.as_str()));
+        }
+        assert_eq!(phases[2].as_str(), "writing_warehouse");
+        assert!(phases.windows(2).all(|w| w[0] < w[1]));
+    }
 }

@@ -28,7 +28,7 @@ pub fn spawn(engine: Engine) -> tokio::task::JoinHandle<()> {
 
 /// One look at the schedule: runs the sync if it is due.
 pub fn tick(engine: &Engine) -> engine::Result<Option<RunReport>> {
-    engine.auto_sync(false, "scheduler", &mut |_| {})
+    engine.auto_sync(false, "scheduler", &mut ())
 }
 
 fn log(outcome: engine::Result<Option<RunReport>>) {

@@ -21,17 +21,15 @@ struct Site {
 
 impl Site {
     fn new() -> Self {
+        Self::with_reels(200)
+    }
+
+    /// A site whose demo warehouse holds `reels` reels.
+    fn with_reels(reels: u32) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let warehouse = dir.path().join("warehouse.sqlite3");
-        create_demo_db(
-            &warehouse,
-            &DemoOptions {
-                reels: 200,
-                seed: 7,
-            },
-        )
-        .unwrap();
+        create_demo_db(&warehouse, &DemoOptions { reels, seed: 7 }).unwrap();
         Self {
             dir,
             data,
@@ -723,4 +721,110 @@ fn a_snapshot_is_taken_on_request() {
             .unwrap()
     };
     assert_eq!(reels(&copy), reels(&site.warehouse));
+}
+
+/// Waits until the run lease in `data` shows a run other than `not` that has read
+/// a page, and returns it. Fails if `child` ends first.
+fn wait_for_a_page(
+    data: &Path,
+    child: &mut std::process::Child,
+    not: Option<i64>,
+) -> engine::LiveRun {
+    let engine = engine::Engine::open_for_reading(engine::Config::new(data)).unwrap();
+    let started = Instant::now();
+    loop {
+        let live = engine.running().unwrap().filter(|live| {
+            live.run_id.is_some()
+                && live.run_id != not
+                && live.progress.is_some_and(|p| p.scanned > 0)
+        });
+        if let Some(live) = live {
+            return live;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it was seen going");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never showed progress"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_run_stopped_by_ctrl_c_or_from_another_process_exits_6_and_the_next_goes_on() {
+    // About 42,000 reels in stock: 21 pages for an import.
+    let site = Site::with_reels(60_000);
+    let in_stock: u64 = site
+        .warehouse_db()
+        .query_row(
+            "SELECT count(*) FROM Products WHERE status = 'In-stock'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as u64;
+    let spawn = || {
+        site.command(&["--json", "import", "--all"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    // Ctrl-C, once.
+    let mut child = spawn();
+    let live = wait_for_a_page(&site.data, &mut child, None);
+    assert_eq!(live.kind, engine::RunKind::Import);
+    assert_eq!(live.who, "cli:tester");
+    assert_eq!(live.pid, child.id());
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let first = Run::of(child.wait_with_output().unwrap()).expect(6);
+    assert!(
+        first.stderr.contains("stopping at the next page boundary"),
+        "{}",
+        first.stderr
+    );
+    let report = first.json();
+    assert_eq!(report["outcome"], "cancelled");
+    assert_eq!(report["run_id"], live.run_id.unwrap());
+    let first_imported = report["counts"]["imported"].as_u64().unwrap();
+    assert!(
+        first_imported > 0 && first_imported < in_stock,
+        "{first_imported} of {in_stock}"
+    );
+
+    // A cancel asked for by another process (as the web server does).
+    let mut child = spawn();
+    let live = wait_for_a_page(&site.data, &mut child, live.run_id);
+    let engine = engine::Engine::open_for_reading(engine::Config::new(&site.data)).unwrap();
+    let asked = engine.request_cancel(live.run_id.unwrap()).unwrap();
+    assert!(asked.cancel_requested);
+    let second = Run::of(child.wait_with_output().unwrap()).expect(6);
+    let report = second.json();
+    assert_eq!(report["outcome"], "cancelled");
+    let second_imported = report["counts"]["imported"].as_u64().unwrap();
+    assert!(second_imported > 0, "{}", second.stdout);
+
+    // The next run carries on with the rest.
+    let rest = site.run(&["--json", "import", "--all"]).expect(0).json();
+    assert_eq!(rest["outcome"], "succeeded");
+    assert_eq!(
+        rest["counts"]["imported"].as_u64().unwrap(),
+        in_stock - first_imported - second_imported
+    );
+    let runs = site.run(&["runs", "--json"]).expect(0).json();
+    let outcomes: Vec<&str> = runs["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["succeeded", "cancelled", "cancelled"]);
+    let text = site.run(&["runs"]).expect(0);
+    assert!(text.stdout.contains("cancelled"), "{}", text.stdout);
 }

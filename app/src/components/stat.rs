@@ -44,7 +44,7 @@ pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) ->
     let class = match outcome {
         Outcome::Running => "badge badge--info",
         Outcome::Succeeded => "badge badge--ok",
-        Outcome::Partial => "badge badge--warn",
+        Outcome::Partial | Outcome::Cancelled => "badge badge--warn",
         Outcome::Failed => "badge badge--bad",
     };
     let label = move || match outcome {
@@ -52,6 +52,7 @@ pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) ->
         Outcome::Succeeded => t_string!(i18n, outcome.succeeded),
         Outcome::Partial => t_string!(i18n, outcome.partial),
         Outcome::Failed => t_string!(i18n, outcome.failed),
+        Outcome::Cancelled => t_string!(i18n, outcome.cancelled),
     };
     view! {
         <span class=class data-testid=testid data-value=outcome.as_str()>

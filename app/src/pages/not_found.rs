@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
 use crate::routes;
 
 /// Any path the router does not know: a 404 with the way back.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use engine::{Config, Engine, RunReport, RunRequest, RunScope, Selection, Trigger};
+use engine::{Config, Engine, RunObserver, RunReport, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::{Connection, params};
 
 pub const SCHEMA: &str = include_str!("../../src/ism_schema.sql");
@@ -48,21 +48,20 @@ impl Fixture {
 
     /// Adds a good reel to the warehouse, as the warehouse app would.
     pub fn add(&self, reel: &str, status: &str) {
-        let location = if status == "In-stock" {
-            "Anbar_Akhal"
-        } else {
-            "12B345-67"
-        };
-        let last_date: Option<&str> = (status != "In-stock").then_some("2024-03-01 08:30");
-        self.wh()
-            .execute(
-                "INSERT INTO Products (date, location, status, receive_date, last_date, reel_number,
-                     width, gsm, length, grade, breaks, username, logs)
-                 VALUES ('2024-02-01 09:00:00', ?1, ?2, '2024-02-01 09:00', ?3, ?4,
-                     1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
-                params![location, status, last_date, reel],
-            )
-            .unwrap();
+        add_reel(&self.wh(), reel, status);
+    }
+
+    /// Adds `n` good reels, `{prefix}00001` on, in one warehouse transaction (for
+    /// warehouses of several pages).
+    pub fn add_many(&self, prefix: &str, n: usize, status: &str) -> Vec<String> {
+        let mut conn = self.wh();
+        let tx = conn.transaction().unwrap();
+        let reels: Vec<String> = (1..=n).map(|i| format!("{prefix}{i:05}")).collect();
+        for reel in &reels {
+            add_reel(&tx, reel, status);
+        }
+        tx.commit().unwrap();
+        reels
     }
 
     /// A read-write connection to the warehouse, playing the warehouse app.
@@ -146,13 +145,17 @@ impl Fixture {
     }
 
     pub fn sync(&self, scope: RunScope, dry_run: bool) -> engine::Result<RunReport> {
-        let request = RunRequest {
-            scope,
-            trigger: Trigger::Manual,
-            who: "test".into(),
-            dry_run,
-        };
-        let report = self.engine.sync(&request, &mut |_| {});
+        self.sync_observed(scope, dry_run, &mut ())
+    }
+
+    /// [`Fixture::sync`], watched by `observer`.
+    pub fn sync_observed(
+        &self,
+        scope: RunScope,
+        dry_run: bool,
+        observer: &mut dyn RunObserver,
+    ) -> engine::Result<RunReport> {
+        let report = self.engine.sync(&request(scope, dry_run), observer);
         self.assert_keys_hold();
         report
     }
@@ -235,4 +238,33 @@ pub fn dump(conn: &Connection, table: &str) -> Vec<Vec<Option<String>>> {
     .unwrap()
     .collect::<rusqlite::Result<_>>()
     .unwrap()
+}
+
+/// Inserts a good reel as the warehouse app would.
+fn add_reel(conn: &Connection, reel: &str, status: &str) {
+    let location = if status == "In-stock" {
+        "Anbar_Akhal"
+    } else {
+        "12B345-67"
+    };
+    let last_date: Option<&str> = (status != "In-stock").then_some("2024-03-01 08:30");
+    conn.prepare_cached(
+        "INSERT INTO Products (date, location, status, receive_date, last_date, reel_number,
+             width, gsm, length, grade, breaks, username, logs)
+         VALUES ('2024-02-01 09:00:00', ?1, ?2, '2024-02-01 09:00', ?3, ?4,
+             1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
+    )
+    .unwrap()
+    .execute(params![location, status, last_date, reel])
+    .unwrap();
+}
+
+/// A manual run's request, as "test".
+pub fn request(scope: RunScope, dry_run: bool) -> RunRequest {
+    RunRequest {
+        scope,
+        trigger: Trigger::Manual,
+        who: "test".into(),
+        dry_run,
+    }
 }

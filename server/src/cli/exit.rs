@@ -21,6 +21,9 @@ pub enum Exit {
     Busy = 4,
     /// Done, but some reels need attention (rejected, in conflict, not found).
     Attention = 5,
+    /// The run was asked to stop (Ctrl-C, or a cancel from the web) and stopped at
+    /// a page boundary; what it did before is kept and logged.
+    Cancelled = 6,
 }
 
 impl Exit {
@@ -29,6 +32,7 @@ impl Exit {
         match outcome {
             Outcome::Succeeded => Self::Success,
             Outcome::Partial => Self::Attention,
+            Outcome::Cancelled => Self::Cancelled,
             // `Running` is never the outcome of a finished run; treat it as a failure
             // rather than claim success.
             Outcome::Failed | Outcome::Running => Self::Failure,
@@ -179,5 +183,7 @@ mod tests {
         assert_eq!(Exit::of_outcome(Outcome::Succeeded), Exit::Success);
         assert_eq!(Exit::of_outcome(Outcome::Partial), Exit::Attention);
         assert_eq!(Exit::of_outcome(Outcome::Failed), Exit::Failure);
+        assert_eq!(Exit::of_outcome(Outcome::Cancelled), Exit::Cancelled);
+        assert_eq!(Exit::Cancelled.code(), 6);
     }
 }

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
-use engine::{Counts, RunDetail, RunItem, RunReport, RunSummary};
+use engine::{Counts, Outcome, RunDetail, RunItem, RunReport, RunSummary};
 use serde::Serialize;
 
 use super::Exit;
@@ -54,7 +54,7 @@ impl<'a> RunJson<'a> {
 }
 
 /// Prints a run's report and says how the command ends: 0 succeeded, 5 partial, 1
-/// failed.
+/// failed, 6 cancelled.
 pub fn print_run(out: &Output, report: &RunReport) -> anyhow::Result<Exit> {
     out.result(&RunJson::new(report), |w| write_run(w, report))?;
     Ok(Exit::of_outcome(report.outcome))
@@ -78,6 +78,14 @@ pub fn write_run(w: &mut dyn Write, report: &RunReport) -> io::Result<()> {
             report.kind.as_str(),
             report.outcome.as_str()
         )?,
+    }
+    if report.outcome == Outcome::Cancelled {
+        let note = if report.dry_run {
+            "stopped on request: the plan covers only the reels read before"
+        } else {
+            "stopped on request: what is counted here is saved; the next run does the rest"
+        };
+        writeln!(w, "{note}")?;
     }
     write_counts(w, &report.counts)?;
     if let Some(snapshot) = &report.snapshot {

@@ -1,8 +1,15 @@
 //! Commands that run a sync: `sync`, `import` and `auto-sync`.
+//!
+//! While a run goes, the first Ctrl-C (SIGINT; SIGTERM and SIGHUP too) asks it to
+//! stop at the next page boundary, keeping what it did; it then ends `cancelled`
+//! (exit 6). A second one exits at once (exit 130): the run lock goes with the
+//! process, and the next run logs the run as interrupted, with what it had saved.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use engine::{Progress, RunRequest, RunScope, Selection, Trigger};
+use engine::{Phase, Progress, RunObserver, RunRequest, RunScope, Selection, Trigger};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -91,23 +98,81 @@ pub fn auto_sync(global: &GlobalArgs, out: &Output, args: &AutoSyncArgs) -> anyh
     }
 }
 
-/// Calls `run` with a progress callback that drives a bar on stderr, shown only
-/// when stderr is a terminal (cron mail and pipes stay clean).
-fn with_progress<T>(run: impl FnOnce(&mut dyn FnMut(Progress)) -> T) -> T {
+/// Calls `run` with an observer that drives a progress bar on stderr, shown only
+/// when stderr is a terminal (cron mail and pipes stay clean), and stops the run
+/// on Ctrl-C.
+fn with_progress<T>(run: impl FnOnce(&mut dyn RunObserver) -> T) -> T {
     let bar = progress_bar();
-    let result = run(&mut |progress: Progress| {
-        bar.set_length(progress.total);
-        bar.set_position(progress.scanned);
-    });
-    bar.finish_and_clear();
+    let mut observer = Terminal {
+        stop: stop_on_ctrl_c(&bar),
+        bar,
+    };
+    let result = run(&mut observer);
+    observer.bar.finish_and_clear();
     result
 }
+
+/// The command line's view of a run: a progress bar, and Ctrl-C.
+struct Terminal {
+    bar: ProgressBar,
+    stop: Arc<AtomicBool>,
+}
+
+impl RunObserver for Terminal {
+    fn progress(&mut self, progress: &Progress) {
+        match progress.phase {
+            Phase::Reading => {
+                self.bar.set_length(progress.total);
+                self.bar.set_position(progress.scanned);
+                self.bar.set_message("reels read");
+            }
+            Phase::Snapshot | Phase::WritingWarehouse => {
+                self.bar.set_length(progress.planned_writes);
+                self.bar.set_position(progress.counts.exported);
+                self.bar.set_message("statuses written to the warehouse");
+            }
+            Phase::Committing => self.bar.set_message("saving"),
+        }
+    }
+
+    fn should_stop(&mut self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// Installs the Ctrl-C handler (once a process: one run per command) and returns
+/// the flag it raises. The first press asks the run to stop at its next page
+/// boundary and says so on stderr; the second exits at once.
+fn stop_on_ctrl_c(bar: &ProgressBar) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flag, bar) = (Arc::clone(&stop), bar.clone());
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::Relaxed) {
+            bar.abandon();
+            eprintln!("interrupted: exiting now; the next run logs this one as interrupted");
+            std::process::exit(INTERRUPTED);
+        }
+        bar.suspend(|| {
+            eprintln!(
+                "stopping at the next page boundary; what is done so far is kept (Ctrl-C again to quit at once)"
+            )
+        });
+    });
+    if let Err(e) = installed {
+        tracing::warn!("Ctrl-C will not stop the run at a page boundary: {e}");
+    }
+    stop
+}
+
+/// The exit code after a second Ctrl-C, as shells report a process killed by
+/// SIGINT (128 + 2).
+const INTERRUPTED: i32 = 130;
 
 fn progress_bar() -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} reels read ({eta} left)")
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta} left)")
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     ProgressBar::new(0).with_style(style)
 }
