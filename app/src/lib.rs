@@ -7,9 +7,20 @@
 //! functions over HTTP. Nothing here depends on the engine without `ssr`; both
 //! sides share the engine's vocabulary through the `model` crate.
 
+/// The text of a catalogue key in the page's language, as a closure a view
+/// re-runs when the language is switched: `tr!(i18n, dashboard.title)`, with
+/// interpolations as in leptos_i18n's `td_string!`.
+macro_rules! tr {
+    ($language:expr, $($key:tt)+) => {{
+        let language = $language;
+        move || $crate::i18n::td_string!(language.get_locale(), $($key)+).to_string()
+    }};
+}
+
 pub mod components;
 pub mod error;
 pub mod fmt;
+pub mod language;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]
@@ -25,14 +36,13 @@ use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
-use crate::components::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECS};
-use crate::i18n::{I18nContextProvider, Locale};
+use crate::language::LanguageProvider;
 use crate::pages::{DashboardPage, LoginPage, NotFound};
 
 /// The HTML document around the app, rendered on the server only. `<html lang
-/// dir>` is set by the i18n provider inside [`App`], from the language cookie or
-/// else `Accept-Language`, so the first render is already in the right language
-/// and direction.
+/// dir>` is set by the [`LanguageProvider`] inside [`App`], from the language
+/// cookie or else `Accept-Language`, so the first render is already in the right
+/// language and direction.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::set_page_headers(&options);
@@ -61,7 +71,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options=language_cookie()>
+        <LanguageProvider>
             <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
             <Title formatter=|page: String| format!("{page} · reelsync") />
             <Router>
@@ -72,16 +82,6 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage />
                 </Routes>
             </Router>
-        </I18nContextProvider>
+        </LanguageProvider>
     }
-}
-
-/// The language cookie as the browser writes it when the switch is used with the
-/// wasm: the same attributes the server gives it without
-/// ([`components::SetLanguage`]).
-fn language_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
-    leptos_i18n::context::CookieOptions::default()
-        .path("/".to_owned())
-        .same_site(cookie::SameSite::Lax)
-        .max_age(LANGUAGE_COOKIE_MAX_AGE_SECS * 1_000)
 }

@@ -38,8 +38,7 @@ pub use model::{
     MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase, Progress, ReelStatus, RunDetail,
     RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate,
     StatusCounts, SyncSettings, Trigger, UnknownStatus, User, WarehouseProblem, report, settings,
-    status,
-    validate_interval,
+    status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::{t, use_i18n};
+use crate::language::use_i18n;
 
 /// What failed, what happened and what to do, as an alert.
 #[component]
@@ -24,7 +24,7 @@ pub fn ErrorPanel(
             <h2>{title}</h2>
             <p class="error-message">{message}</p>
             <p class="error-advice">
-                <strong>{t!(i18n, error.what_to_do)}</strong>
+                <strong>{tr!(i18n, error.what_to_do)}</strong>
                 " "
                 {advice}
             </p>

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::LanguageSwitch;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::td_string;
+use crate::language::use_i18n;
 use crate::pages::Logout;
 use crate::routes;
 
@@ -18,11 +19,11 @@ pub fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href=routes::DASHBOARD>
-                {t!(i18n, brand)}
+                {tr!(i18n, brand)}
             </a>
-            <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label).to_string()>
+            <nav class="site-nav" aria-label=move || td_string!(i18n.get_locale(), nav.label).to_string()>
                 <A href=routes::DASHBOARD exact=true>
-                    {t!(i18n, nav.dashboard)}
+                    {tr!(i18n, nav.dashboard)}
                 </A>
             </nav>
             <div class="site-tools">
@@ -30,7 +31,7 @@ pub fn SiteHeader() -> impl IntoView {
                 // A real form, so signing out works before (or without) the wasm.
                 <ActionForm action=logout>
                     <button type="submit" class="button button--quiet" data-testid="logout">
-                        {t!(i18n, nav.sign_out)}
+                        {tr!(i18n, nav.sign_out)}
                     </button>
                 </ActionForm>
             </div>

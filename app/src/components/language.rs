@@ -4,13 +4,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::{Locale, t, use_i18n};
-
-/// The cookie that keeps the chosen language (`en` or `fa`).
-pub const LANGUAGE_COOKIE: &str = "reelsync_language";
-
-/// How long the choice is kept: a year, in seconds.
-pub const LANGUAGE_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+use crate::i18n::Locale;
+use crate::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECS, use_i18n};
 
 /// Where [`set_language`] answers.
 const SET_LANGUAGE_PATH: &str = <SetLanguage as leptos::server_fn::ServerFn>::PATH;
@@ -26,16 +21,22 @@ fn other(locale: Locale) -> Locale {
 /// Switches to the other language. Its accessible name is that language's own
 /// name ("فارسی" in English, "English" in Persian), spoken in that language.
 ///
-/// With the wasm the switch is instant (the page re-renders in place and the
-/// cookie is written in the browser); before it, the form posts to
-/// [`set_language`], which sets the cookie and sends the browser back to the page.
+/// With the wasm the switch is instant (the page re-renders in place, and
+/// [`set_language`] is called in the background to keep the choice); before it,
+/// the form posts to [`set_language`], which sets the cookie and sends the browser
+/// back to the page.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let target = move || other(i18n.get_locale());
     let switch = move |ev: SubmitEvent| {
         ev.prevent_default();
-        i18n.set_locale(target());
+        let locale = target();
+        i18n.set_locale(locale);
+        leptos::task::spawn_local(async move {
+            // If it fails, this page is switched still; the next one forgets.
+            let _ = set_language(locale.to_string()).await;
+        });
     };
     view! {
         <form
@@ -51,7 +52,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                 lang=move || target().to_string()
                 data-testid="language-switch"
             >
-                {t!(i18n, nav.other_language)}
+                {tr!(i18n, nav.other_language)}
             </button>
         </form>
     }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use model::Outcome;
 
 use crate::fmt;
-use crate::i18n::{t_string, use_i18n};
+use crate::i18n::td_string;
+use crate::language::use_i18n;
 
 /// One big figure with its label and a line of explanation.
 #[component]
@@ -48,11 +49,11 @@ pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) ->
         Outcome::Failed => "badge badge--bad",
     };
     let label = move || match outcome {
-        Outcome::Running => t_string!(i18n, outcome.running),
-        Outcome::Succeeded => t_string!(i18n, outcome.succeeded),
-        Outcome::Partial => t_string!(i18n, outcome.partial),
-        Outcome::Failed => t_string!(i18n, outcome.failed),
-        Outcome::Cancelled => t_string!(i18n, outcome.cancelled),
+        Outcome::Running => td_string!(i18n.get_locale(), outcome.running),
+        Outcome::Succeeded => td_string!(i18n.get_locale(), outcome.succeeded),
+        Outcome::Partial => td_string!(i18n.get_locale(), outcome.partial),
+        Outcome::Failed => td_string!(i18n.get_locale(), outcome.failed),
+        Outcome::Cancelled => td_string!(i18n.get_locale(), outcome.cancelled),
     };
     view! {
         <span class=class data-testid=testid data-value=outcome.as_str()>

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n::td_string;
+use crate::language::use_i18n;
 use crate::routes;
 
 /// Any path the router does not know: a 404 with the way back.
@@ -18,9 +19,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), not_found.title).to_string() />
         <main class="page">
-            <h1>{t!(i18n, not_found.title)}</h1>
+            <h1>{tr!(i18n, not_found.title)}</h1>
             <p>
-                <a href=routes::DASHBOARD>{t!(i18n, not_found.back)}</a>
+                <a href=routes::DASHBOARD>{tr!(i18n, not_found.back)}</a>
             </p>
         </main>
     }

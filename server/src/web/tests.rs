@@ -425,9 +425,8 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/logout", Access::Public),
 ];
 
-// A tokio test: rendering the route list runs the i18n provider, which spawns tasks.
-#[tokio::test]
-async fn every_route_is_in_the_inventory() {
+#[test]
+fn every_route_is_in_the_inventory() {
     let pages = leptos_axum::generate_route_list(app::App)
         .into_iter()
         .map(|route| route.path().to_owned());

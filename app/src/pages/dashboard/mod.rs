@@ -12,7 +12,8 @@ use model::{RunKind, RunSummary, StatusCounts};
 use crate::components::{ErrorPanel, Loaded, OutcomeBadge, SiteHeader, Stat};
 use crate::error::warehouse_problem;
 use crate::fmt;
-use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
+use crate::language::use_i18n;
 use crate::pages::Moment;
 use crate::routes;
 
@@ -38,7 +39,7 @@ pub fn DashboardPage() -> impl IntoView {
         <SiteHeader />
         <main class="page">
             <div class="page-head">
-                <h1>{t!(i18n, dashboard.title)}</h1>
+                <h1>{tr!(i18n, dashboard.title)}</h1>
                 <form method="get" action=routes::DASHBOARD on:submit=refresh>
                     <button
                         type="submit"
@@ -48,9 +49,9 @@ pub fn DashboardPage() -> impl IntoView {
                     >
                         {move || {
                             if refreshing.get() {
-                                t_string!(i18n, dashboard.refreshing).to_string()
+                                td_string!(i18n.get_locale(), dashboard.refreshing).to_string()
                             } else {
-                                t_string!(i18n, dashboard.refresh).to_string()
+                                td_string!(i18n.get_locale(), dashboard.refresh).to_string()
                             }
                         }}
                     </button>
@@ -59,9 +60,9 @@ pub fn DashboardPage() -> impl IntoView {
             <Loaded
                 resource=figures
                 view=|data| view! { <Figures data /> }
-                loading=Signal::derive(move || t_string!(i18n, dashboard.loading).to_string())
+                loading=Signal::derive(move || td_string!(i18n.get_locale(), dashboard.loading).to_string())
                 error_title=Signal::derive(move || {
-                    t_string!(i18n, dashboard.load_failed).to_string()
+                    td_string!(i18n.get_locale(), dashboard.load_failed).to_string()
                 })
                 set_pending=set_refreshing
             />
@@ -84,11 +85,11 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
         view! {
             <ErrorPanel
                 title=Signal::derive(move || {
-                    t_string!(i18n, dashboard.warehouse_unavailable).to_string()
+                    td_string!(i18n.get_locale(), dashboard.warehouse_unavailable).to_string()
                 })
                 message=Signal::derive(move || warehouse_problem(i18n.get_locale(), &problem))
                 advice=Signal::derive(move || {
-                    t_string!(i18n, dashboard.warehouse_advice).to_string()
+                    td_string!(i18n.get_locale(), dashboard.warehouse_advice).to_string()
                 })
             />
         }
@@ -97,7 +98,7 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
 
     view! {
         {warehouse_error}
-        <section class="stats" aria-label=move || t_string!(i18n, dashboard.reels).to_string()>
+        <section class="stats" aria-label=move || td_string!(i18n.get_locale(), dashboard.reels).to_string()>
             <Stat
                 label=label(|l| td_string!(l, dashboard.importable).to_string())
                 value=figures.importable
@@ -122,15 +123,15 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
             <StatusPanel counts=figures.by_status />
             <LastRunPanel run=figures.last_run started=last_run_started read_at />
             <section class="panel" data-testid="auto-sync">
-                <h2>{t!(i18n, dashboard.auto_sync)}</h2>
+                <h2>{tr!(i18n, dashboard.auto_sync)}</h2>
                 {if figures.auto_sync {
-                    view! { <span class="badge badge--ok">{t!(i18n, dashboard.on)}</span> }
+                    view! { <span class="badge badge--ok">{tr!(i18n, dashboard.on)}</span> }
                         .into_any()
                 } else {
-                    view! { <span class="badge">{t!(i18n, dashboard.off)}</span> }.into_any()
+                    view! { <span class="badge">{tr!(i18n, dashboard.off)}</span> }.into_any()
                 }}
                 <p class="detail">
-                    {t!(i18n, dashboard.next_run)}
+                    {tr!(i18n, dashboard.next_run)}
                     " "
                     {match next_run {
                         Some(next) => view! { <When at=next read_at /> }.into_any(),
@@ -192,7 +193,7 @@ fn StatusPanel(counts: StatusCounts) -> impl IntoView {
     ];
     view! {
         <section class="panel">
-            <h2>{t!(i18n, dashboard.by_status)}</h2>
+            <h2>{tr!(i18n, dashboard.by_status)}</h2>
             <table class="figures">
                 // An explicit <tbody>: browsers insert one anyway, and hydration
                 // must find the same tree the server wrote.
@@ -295,11 +296,11 @@ fn LastRunPanel(
             }
             .into_any()
         }
-        _ => view! { <p class="detail">{t!(i18n, dashboard.no_run_yet)}</p> }.into_any(),
+        _ => view! { <p class="detail">{tr!(i18n, dashboard.no_run_yet)}</p> }.into_any(),
     };
     view! {
         <section class="panel" data-testid="last-run">
-            <h2>{t!(i18n, dashboard.last_run)}</h2>
+            <h2>{tr!(i18n, dashboard.last_run)}</h2>
             {body}
         </section>
     }

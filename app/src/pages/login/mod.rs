@@ -5,7 +5,8 @@ use leptos_meta::Title;
 
 use crate::components::LanguageSwitch;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::td_string;
+use crate::language::use_i18n;
 use crate::routes;
 
 /// `/login`: username and password, for super admins only.
@@ -27,11 +28,11 @@ pub fn LoginPage() -> impl IntoView {
                 <LanguageSwitch />
             </div>
             <div class="login-card">
-                <p class="brand">{t!(i18n, brand)}</p>
-                <h1>{t!(i18n, login.title)}</h1>
-                <p class="lead">{t!(i18n, login.lead)}</p>
+                <p class="brand">{tr!(i18n, brand)}</p>
+                <h1>{tr!(i18n, login.title)}</h1>
+                <p class="lead">{tr!(i18n, login.lead)}</p>
                 <ActionForm action=login>
-                    <label for="username">{t!(i18n, login.username)}</label>
+                    <label for="username">{tr!(i18n, login.username)}</label>
                     <input
                         id="username"
                         name="username"
@@ -42,7 +43,7 @@ pub fn LoginPage() -> impl IntoView {
                         dir="auto"
                         required
                     />
-                    <label for="password">{t!(i18n, login.password)}</label>
+                    <label for="password">{tr!(i18n, login.password)}</label>
                     <input
                         id="password"
                         name="password"
@@ -67,9 +68,9 @@ pub fn LoginPage() -> impl IntoView {
                     >
                         {move || {
                             if pending.get() {
-                                t_string!(i18n, login.submitting).to_string()
+                                td_string!(i18n.get_locale(), login.submitting).to_string()
                             } else {
-                                t_string!(i18n, login.submit).to_string()
+                                td_string!(i18n.get_locale(), login.submit).to_string()
                             }
                         }}
                     </button>
@@ -155,18 +156,12 @@ pub async fn logout() -> Result<(), AppError> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-    use crate::i18n::I18nContextProvider;
+    use crate::i18n::Locale;
+    use crate::test_support::render_in;
 
     #[test]
     fn login_form_posts_to_the_login_server_function() {
-        let html = Owner::new().with(|| {
-            view! {
-                <I18nContextProvider>
-                    <LoginPage />
-                </I18nContextProvider>
-            }
-            .to_html()
-        });
+        let html = render_in(Locale::en, || view! { <LoginPage /> });
         assert!(html.contains("action=\"/api/login\""), "{html}");
         assert!(html.contains("name=\"username\""));
         assert!(html.contains("type=\"password\""));
