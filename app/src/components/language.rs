@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECS, use_i18n};
+use crate::language::use_i18n;
 
 /// Where [`set_language`] answers.
 const SET_LANGUAGE_PATH: &str = <SetLanguage as leptos::server_fn::ServerFn>::PATH;
@@ -62,6 +62,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 /// the switch too); it changes nothing but the caller's own cookie.
 #[server(endpoint = "language")]
 pub async fn set_language(locale: String) -> Result<(), AppError> {
+    use crate::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECS};
     use crate::ssr::{respond, response_options};
 
     respond(async move {

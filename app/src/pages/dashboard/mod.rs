@@ -94,7 +94,7 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
             />
         }
     });
-    let label = move |text: fn(Locale) -> String| Signal::derive(move || text(i18n.get_locale()));
+    let label = move |text: Label| Signal::derive(move || text(i18n.get_locale()));
 
     view! {
         {warehouse_error}
@@ -170,11 +170,14 @@ fn When(at: Moment, read_at: Moment) -> impl IntoView {
     }
 }
 
+/// A label in a given language.
+type Label = fn(Locale) -> String;
+
 /// Tracked reels by status, as a table.
 #[component]
 fn StatusPanel(counts: StatusCounts) -> impl IntoView {
     let i18n = use_i18n();
-    let rows: [(fn(Locale) -> String, u64, &str); 3] = [
+    let rows: [(Label, u64, &str); 3] = [
         (
             |l| td_string!(l, status.in_stock).to_string(),
             counts.in_stock,

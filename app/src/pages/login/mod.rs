@@ -7,7 +7,6 @@ use crate::components::LanguageSwitch;
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
-use crate::routes;
 
 /// `/login`: username and password, for super admins only.
 ///
@@ -89,6 +88,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use http::HeaderValue;
     use http::header::{RETRY_AFTER, SET_COOKIE};
 
+    use crate::routes;
     use crate::ssr::{self, SignInThrottle, auth, blocking, respond};
 
     respond(async move {
@@ -138,6 +138,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     use http::header::SET_COOKIE;
 
+    use crate::routes;
     use crate::ssr::{self, auth, blocking, respond};
 
     respond(async move {
