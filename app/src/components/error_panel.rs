@@ -43,3 +43,38 @@ pub fn AppErrorPanel(#[prop(into)] title: Signal<String>, error: AppError) -> im
     let advice = Signal::derive(move || error.advice(i18n.get_locale()));
     view! { <ErrorPanel title message advice /> }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use model::WarehouseProblem;
+
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::test_support::render_in;
+
+    #[test]
+    fn an_error_panel_says_what_and_what_to_do_in_the_pages_language() {
+        let error = AppError::Warehouse(WarehouseProblem::Locked {
+            file: "w.db".into(),
+            waited_ms: 5_000,
+        });
+        let panel = {
+            let error = error.clone();
+            move || view! { <AppErrorPanel title="Couldn't load" error=error /> }
+        };
+        let html = render_in(Locale::en, panel);
+        assert!(
+            html.contains("w.db is locked") && html.contains("What to do:"),
+            "{html}"
+        );
+        assert!(html.contains("role=\"alert\""));
+        let html = render_in(
+            Locale::fa,
+            move || view! { <AppErrorPanel title="x" error /> },
+        );
+        assert!(
+            html.contains("چه باید کرد:") && html.contains("w.db"),
+            "{html}"
+        );
+    }
+}

@@ -61,3 +61,45 @@ pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) ->
         </span>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::test_support::render_in;
+
+    #[test]
+    fn a_stat_shows_the_count_in_the_pages_digits_and_the_raw_value() {
+        let stat = || view! { <Stat label="Tracked reels" value=Some(12_345) hint="kept" testid="tracked" /> };
+        let html = render_in(Locale::en, stat);
+        assert!(
+            html.contains("12,345") && html.contains("data-value=\"12345\""),
+            "{html}"
+        );
+        let html = render_in(Locale::fa, stat);
+        assert!(
+            html.contains("۱۲٬۳۴۵") && html.contains("data-value=\"12345\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_stat_without_a_value_shows_a_dash() {
+        let html = render_in(Locale::en, || {
+            view! { <Stat label="Importable reels" value=None hint="h" testid="importable" /> }
+        });
+        assert!(html.contains("—"));
+    }
+
+    #[test]
+    fn every_outcome_has_its_word_and_a_stable_hook() {
+        let html = render_in(
+            Locale::fa,
+            || view! { <OutcomeBadge outcome=Outcome::Cancelled /> },
+        );
+        assert!(
+            html.contains("لغوشده") && html.contains("data-value=\"cancelled\""),
+            "{html}"
+        );
+    }
+}
