@@ -36,6 +36,12 @@ pub enum AppError {
     /// are not UTF-8, …); nothing changed.
     #[error("unreadable request")]
     Unreadable,
+    /// The automatic sync interval is not a whole number of minutes in range.
+    #[error("interval out of range {min}–{max}")]
+    IntervalOutOfRange { min: u32, max: u32 },
+    /// The number of snapshots to keep is not a whole number in range.
+    #[error("snapshot retention out of range {min}–{max}")]
+    RetentionOutOfRange { min: u32, max: u32 },
     /// A value the engine refused, in its own (English) words; nothing changed.
     #[error("invalid: {0}")]
     Invalid(String),
@@ -68,7 +74,11 @@ impl AppError {
             Self::NotFound => 404,
             Self::RunInProgress { .. } => 409,
             Self::TooManyAttempts { .. } => 429,
-            Self::MissingCredentials | Self::Unreadable | Self::Invalid(_) => 400,
+            Self::MissingCredentials
+            | Self::Unreadable
+            | Self::Invalid(_)
+            | Self::IntervalOutOfRange { .. }
+            | Self::RetentionOutOfRange { .. } => 400,
             Self::Warehouse(_) | Self::StoreFull => 503,
             Self::Internal | Self::ServerFn(_) => 500,
         }
@@ -86,6 +96,20 @@ impl AppError {
                 td_string!(locale, error.too_many_attempts, secs = n(*retry_after_secs)).to_string()
             }
             Self::Unreadable => td_string!(locale, error.unreadable).to_string(),
+            Self::IntervalOutOfRange { min, max } => td_string!(
+                locale,
+                error.interval_out_of_range,
+                min = n(u64::from(*min)),
+                max = n(u64::from(*max))
+            )
+            .to_string(),
+            Self::RetentionOutOfRange { min, max } => td_string!(
+                locale,
+                error.retention_out_of_range,
+                min = n(u64::from(*min)),
+                max = n(u64::from(*max))
+            )
+            .to_string(),
             Self::Invalid(detail) => td_string!(locale, error.invalid, detail).to_string(),
             Self::NotFound => td_string!(locale, error.not_found).to_string(),
             Self::Warehouse(problem) => warehouse_problem(locale, problem),
@@ -107,7 +131,11 @@ impl AppError {
         match self {
             Self::Unauthorized => td_string!(locale, error.unauthorized_advice),
             Self::NotSuperAdmin => td_string!(locale, error.not_super_admin_advice),
-            Self::BadCredentials | Self::MissingCredentials | Self::Invalid(_) => {
+            Self::BadCredentials
+            | Self::MissingCredentials
+            | Self::Invalid(_)
+            | Self::IntervalOutOfRange { .. }
+            | Self::RetentionOutOfRange { .. } => {
                 td_string!(locale, error.check_and_retry)
             }
             Self::TooManyAttempts { .. } => td_string!(locale, error.too_many_attempts_advice),

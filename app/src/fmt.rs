@@ -42,6 +42,25 @@ pub fn digits(locale: Locale, text: &str) -> String {
     }
 }
 
+/// A whole number as a person may type it: ASCII, Persian (۰–۹) or Arabic-Indic
+/// (٠–٩) digits, blanks around it, thousands separators (`,` `٬`) inside.
+pub fn parse_number(text: &str) -> Option<u64> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '٬'))
+        .map(|c| match c {
+            '۰'..='۹' => char::from_u32(c as u32 - '۰' as u32 + '0' as u32).unwrap_or(c),
+            '٠'..='٩' => char::from_u32(c as u32 - '٠' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// How long something took: `850 ms`, `1.2 s`, `3 min 5 s`.
 pub fn duration(locale: Locale, ms: u64) -> String {
     match ms {
@@ -152,6 +171,18 @@ mod tests {
         assert_eq!(number(Locale::en, 1_234_567), "1,234,567");
         assert_eq!(number(Locale::fa, 1_204), "۱٬۲۰۴");
         assert_eq!(number(Locale::fa, 70_223), "۷۰٬۲۲۳");
+    }
+
+    #[test]
+    fn numbers_are_read_in_any_of_the_digits_people_type() {
+        assert_eq!(parse_number("60"), Some(60));
+        assert_eq!(parse_number(" ۱۴۴۰ "), Some(1_440));
+        assert_eq!(parse_number("١٠"), Some(10));
+        assert_eq!(parse_number("10,080"), Some(10_080));
+        assert_eq!(parse_number("۱۰٬۰۸۰"), Some(10_080));
+        for bad in ["", " ", "-1", "1.5", "6O", "+3"] {
+            assert_eq!(parse_number(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::language::LanguageProvider;
-use crate::pages::{DashboardPage, LoginPage, NotFound};
+use crate::pages::{DashboardPage, LoginPage, NotFound, SettingsPage};
 
 /// The HTML document around the app, rendered on the server only. `<html lang
 /// dir>` is set by the [`LanguageProvider`] inside [`App`], from the language
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     // Async: the figures are in the HTML itself, so the page is whole
                     // before the wasm arrives (or without it).
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                 </Routes>
             </Router>

@@ -3,6 +3,8 @@
 
 /// The dashboard.
 pub const DASHBOARD: &str = "/";
+/// The schedule and the import policy.
+pub const SETTINGS: &str = "/settings";
 /// The sign-in page, the only page open without a session.
 pub const LOGIN: &str = "/login";
 

@@ -4,10 +4,12 @@
 mod dashboard;
 mod login;
 mod not_found;
+mod settings;
 
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
+pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

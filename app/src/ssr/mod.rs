@@ -143,7 +143,7 @@ fn missing_context(what: &str) -> AppError {
 }
 
 /// Checks the session cookie of the current request and requires a super admin.
-async fn require_admin() -> Result<(Engine, engine::User), AppError> {
+pub async fn require_admin() -> Result<(Engine, engine::User), AppError> {
     // Contexts are read before the first await, while the owner is certainly current.
     let engine = engine()?;
     let parts = request_parts()?;

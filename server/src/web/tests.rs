@@ -423,6 +423,9 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/language", Access::Public),
     ("/api/login", Access::Public),
     ("/api/logout", Access::Public),
+    ("/settings", Access::Admin),
+    ("/api/settings", Access::Admin),
+    ("/api/save-settings", Access::Admin),
 ];
 
 #[test]
@@ -559,4 +562,52 @@ async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
     let page = router.oneshot(login).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn settings_are_saved_and_a_bad_interval_is_refused_with_nothing_saved() {
+    let site = Site::new();
+    let cookie = site.sign_in().await;
+    let response = site
+        .call(
+            "save-settings",
+            "auto_sync=on&interval_minutes=45&auto_import=off&snapshot_retention=7",
+            Some(&cookie),
+        )
+        .await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    let saved = site.engine.settings().unwrap();
+    assert!(saved.auto_sync);
+    assert_eq!(saved.interval_minutes, 45);
+    assert_eq!(saved.snapshot_retention, 7);
+
+    let response = site
+        .call(
+            "save-settings",
+            "interval_minutes=0&auto_import=all&snapshot_retention=7",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app_error(response).await,
+        AppError::IntervalOutOfRange {
+            min: 1,
+            max: 10_080
+        }
+    );
+    assert_eq!(site.engine.settings().unwrap(), saved, "nothing was saved");
+
+    let response = site.call("settings", "", Some(&cookie)).await;
+    let view: app::pages::SettingsView = serde_json::from_str(&text(response).await).unwrap();
+    assert_eq!(view.settings.interval_minutes, 45);
+    assert!(view.next_run.is_some(), "automatic sync is on");
+
+    let page = text(site.get("/settings", Some(&cookie)).await).await;
+    assert!(page.contains("Interval (minutes)"), "{page}");
+    assert!(page.contains("value=\"45\""), "{page}");
+    assert!(
+        page.contains("aria-current=\"page\""),
+        "the nav marks the page"
+    );
 }

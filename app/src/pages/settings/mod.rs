@@ -1,0 +1,153 @@
+//! `/settings`: the schedule and the import policy.
+
+mod api;
+
+pub use api::{GetSettings, SaveSettings, SettingsView, get_settings};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use model::AutoImport;
+
+use crate::components::{Loaded, SiteHeader};
+use crate::fmt;
+use crate::i18n::td_string;
+use crate::language::use_i18n;
+
+/// `/settings`: a plain form, so it saves before (or without) the wasm too; with
+/// the wasm it is sent with `fetch` and the page shows what was saved.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SaveSettings>::new();
+    // Read again after every save, so the page shows what was stored.
+    let settings = Resource::new(move || save.version().get(), |_| get_settings());
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), settings.title).to_string() />
+        <SiteHeader />
+        <main class="page">
+            <div class="page-head">
+                <h1>{tr!(i18n, settings.title)}</h1>
+            </div>
+            <Loaded
+                resource=settings
+                view=move |data| view! { <SettingsForm data save /> }
+                loading=Signal::derive(tr!(i18n, settings.loading))
+                error_title=Signal::derive(tr!(i18n, settings.load_failed))
+            />
+        </main>
+    }
+}
+
+/// The form, filled with the stored settings.
+#[component]
+fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl IntoView {
+    let i18n = use_i18n();
+    let SettingsView {
+        settings,
+        next_run,
+        read_at,
+    } = data;
+    let pending = save.pending();
+    let outcome = move || {
+        save.value().get().map(|result| match result {
+            Ok(()) => view! {
+                <p class="form-saved" role="status" data-testid="settings-saved">
+                    {tr!(i18n, settings.saved)}
+                </p>
+            }
+            .into_any(),
+            Err(err) => view! {
+                <p class="form-error" role="alert" data-testid="settings-error">
+                    {move || err.message(i18n.get_locale())}
+                </p>
+            }
+            .into_any(),
+        })
+    };
+    let next = move || match next_run {
+        Some(at) => {
+            let locale = i18n.get_locale();
+            format!(
+                "{} ({})",
+                fmt::relative(locale, at.utc - read_at.utc),
+                fmt::date_time(locale, at.local)
+            )
+        }
+        None => td_string!(i18n.get_locale(), settings.next_run_off).to_string(),
+    };
+    let interval = settings.interval_minutes.to_string();
+    let retention = settings.snapshot_retention.to_string();
+    let import_all = settings.auto_import == AutoImport::All;
+    view! {
+        <section class="panel">
+            <h2>{tr!(i18n, settings.schedule)}</h2>
+            <ActionForm action=save attr:class="form">
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="auto_sync"
+                        value="on"
+                        checked=settings.auto_sync
+                        data-testid="auto-sync-input"
+                    />
+                    <span>{tr!(i18n, settings.auto_sync)}</span>
+                </label>
+                <p class="hint">{tr!(i18n, settings.auto_sync_hint)}</p>
+                <label for="interval">{tr!(i18n, settings.interval)}</label>
+                // Text with a numeric keyboard rather than type=number: the server
+                // checks the range and says what is wrong in the user's language,
+                // and Persian digits are welcome.
+                <input
+                    id="interval"
+                    name="interval_minutes"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    dir="ltr"
+                    value=interval
+                    required
+                />
+                <p class="hint">{tr!(i18n, settings.interval_hint)}</p>
+                <label for="auto-import">{tr!(i18n, settings.auto_import)}</label>
+                <select id="auto-import" name="auto_import">
+                    <option value="off" selected=!import_all>
+                        {tr!(i18n, settings.auto_import_off)}
+                    </option>
+                    <option value="all" selected=import_all>
+                        {tr!(i18n, settings.auto_import_all)}
+                    </option>
+                </select>
+                <label for="retention">{tr!(i18n, settings.retention)}</label>
+                <input
+                    id="retention"
+                    name="snapshot_retention"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    dir="ltr"
+                    value=retention
+                    required
+                />
+                <p class="detail" data-testid="next-run">
+                    {tr!(i18n, settings.next_run)}
+                    " "
+                    {next}
+                </p>
+                {outcome}
+                <button
+                    type="submit"
+                    class="button button--primary button--wide"
+                    disabled=move || pending.get()
+                >
+                    {move || {
+                        if pending.get() {
+                            td_string!(i18n.get_locale(), settings.saving).to_string()
+                        } else {
+                            td_string!(i18n.get_locale(), settings.save).to_string()
+                        }
+                    }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,95 @@
+// Settings: the schedule saved from a phone or tablet, a bad interval refused by the
+// server in the user's language, with the wasm and without it.
+
+import { type Page } from '@playwright/test';
+import {
+  admin,
+  collectErrors,
+  expect,
+  expectNoHorizontalOverflow,
+  hydrated,
+  password,
+  siteTest,
+} from './support/site';
+
+const { test } = siteTest();
+
+/** Signs in through the form; `submit` is the button's name in the page's language. */
+async function signIn(page: Page, submit: string) {
+  await page.goto('/login');
+  await page.locator('#username').fill(admin);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: submit, exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+test('an admin turns automatic sync on, and a bad interval is refused', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, 'Sign in');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+
+  await page.getByLabel('Automatic sync').check();
+  await page.getByLabel('Interval (minutes)').fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toContainText('from 1 to 10,080');
+
+  await page.getByLabel('Interval (minutes)').fill('30');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('settings-saved')).toHaveText('Saved.');
+  await expect(page.getByTestId('next-run')).toContainText('Next run:');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/settings-phone.png', fullPage: true });
+
+  await page.reload();
+  await expect(page.getByLabel('Automatic sync')).toBeChecked();
+  await expect(page.getByLabel('Interval (minutes)')).toHaveValue('30');
+
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/settings-tablet.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test.describe('in Persian', () => {
+  test.use({ locale: 'fa-IR' });
+
+  test('the interval takes Persian digits and its error is in Persian', async ({ page }) => {
+    await signIn(page, 'ورود');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'تنظیمات' }).click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+
+    await page.getByLabel('فاصله (دقیقه)').fill('۲۰۰۰۰');
+    await page.getByRole('button', { name: 'ذخیره' }).click();
+    await expect(page.getByRole('alert')).toContainText('۱۰٬۰۸۰');
+
+    await page.getByLabel('فاصله (دقیقه)').fill('۱۵');
+    await page.getByRole('button', { name: 'ذخیره' }).click();
+    await expect(page.getByTestId('settings-saved')).toHaveText('ذخیره شد.');
+    await page.reload();
+    await expect(page.getByLabel('فاصله (دقیقه)')).toHaveValue('15');
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/settings-phone-fa.png', fullPage: true });
+  });
+});
+
+test.describe('without the wasm', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the settings form saves, and refuses a bad interval on the page', async ({ page }) => {
+    await signIn(page, 'Sign in');
+    await page.goto('/settings');
+    await page.getByLabel('Interval (minutes)').fill('99999');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('alert')).toContainText('from 1 to 10,080');
+
+    await page.getByLabel('Interval (minutes)').fill('20');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page).toHaveURL(/\/settings\??$/);
+    await expect(page.getByLabel('Interval (minutes)')).toHaveValue('20');
+  });
+});
