@@ -50,7 +50,8 @@ test('an admin turns automatic sync on, and a bad interval is refused', async ({
   await page.setViewportSize({ width: 800, height: 1280 });
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/settings-tablet.png', fullPage: true });
-  expect(errors).toEqual([]);
+  // The refused save answers 400, which Chromium reports as a failed load.
+  expect(errors.filter((error) => !error.includes('status of 400'))).toEqual([]);
 });
 
 test.describe('in Persian', () => {
