@@ -1,24 +1,15 @@
 import { type Page } from '@playwright/test';
 import {
-  admin,
   clerk,
   collectErrors,
   expect,
   expectNoHorizontalOverflow,
   hydrated,
-  password,
   siteTest,
+  signIn,
 } from './support/site';
 
 const { test, site } = siteTest();
-
-async function signIn(page: Page, username: string, pass: string) {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test('a stranger is sent to the login page', async ({ page }) => {
   await page.goto('/');
@@ -27,7 +18,7 @@ test('a stranger is sent to the login page', async ({ page }) => {
 });
 
 test('a wrong password is refused', async ({ page }) => {
-  await signIn(page, admin, 'not-the-password');
+  await signIn(page, { pass: 'not-the-password' });
   await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password.');
   await expect(page).toHaveURL(/\/login$/);
   await expectNoHorizontalOverflow(page);
@@ -35,14 +26,14 @@ test('a wrong password is refused', async ({ page }) => {
 });
 
 test('a user who is not a super admin is refused', async ({ page }) => {
-  await signIn(page, clerk, password);
+  await signIn(page, { username: clerk });
   await expect(page.getByTestId('login-error')).toContainText('Super admin only');
   await expect(page).toHaveURL(/\/login$/);
 });
 
 test('a super admin sees the demo figures and can refresh them', async ({ page }) => {
   const errors = collectErrors(page);
-  await signIn(page, admin, password);
+  await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
 
@@ -77,7 +68,7 @@ test('a super admin sees the demo figures and can refresh them', async ({ page }
 
 test('a fresh page load of the dashboard is server-rendered and hydrates', async ({ page }) => {
   const errors = collectErrors(page);
-  await signIn(page, admin, password);
+  await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await page.reload();
   await hydrated(page);
@@ -87,7 +78,7 @@ test('a fresh page load of the dashboard is server-rendered and hydrates', async
 
 test('on a tablet nothing overflows', async ({ page }) => {
   await page.setViewportSize({ width: 800, height: 1280 });
-  await signIn(page, admin, password);
+  await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
   await expect(page.getByTestId('importable')).toBeVisible();
@@ -96,7 +87,7 @@ test('on a tablet nothing overflows', async ({ page }) => {
 });
 
 test('signing out ends the session', async ({ page }) => {
-  await signIn(page, admin, password);
+  await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
   await page.getByTestId('logout').click();
@@ -107,7 +98,7 @@ test('signing out ends the session', async ({ page }) => {
 
 /** Bytes on the wire of a cold load of the dashboard, by file. */
 async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
-  await signIn(page, admin, password);
+  await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');

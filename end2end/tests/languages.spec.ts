@@ -9,7 +9,8 @@ import {
   expect,
   expectNoHorizontalOverflow,
   hydrated,
-  password,
+  persian,
+  signIn,
   siteTest,
 } from './support/site';
 
@@ -18,13 +19,6 @@ const { test, site } = siteTest();
 async function expectLanguage(page: Page, lang: 'fa' | 'en') {
   await expect(page.locator('html')).toHaveAttribute('lang', lang);
   await expect(page.locator('html')).toHaveAttribute('dir', lang === 'fa' ? 'rtl' : 'ltr');
-}
-
-/** Signs in through the form, in whatever language the page is in. */
-async function signIn(page: Page, usernameLabel: string, passwordLabel: string, submit: string) {
-  await page.getByLabel(usernameLabel).fill(admin);
-  await page.getByLabel(passwordLabel).fill(password);
-  await page.getByRole('button', { name: submit, exact: true }).click();
 }
 
 test.describe('a phone set to Persian', () => {
@@ -48,9 +42,7 @@ test.describe('a phone set to Persian', () => {
 
   test('signs in and sees the dashboard in Persian digits', async ({ page }) => {
     const errors = collectErrors(page);
-    await page.goto('/login');
-    await hydrated(page);
-    await signIn(page, 'نام کاربری', 'گذرواژه', 'ورود');
+    await signIn(page, { labels: persian });
     await expect(page).toHaveURL(/\/$/);
     await hydrated(page);
     await expectLanguage(page, 'fa');
@@ -59,8 +51,8 @@ test.describe('a phone set to Persian', () => {
     const importable = page.getByTestId('importable');
     // The hook is the same number in every language; the text is in Persian digits.
     await expect(importable).toHaveAttribute('data-value', String(site.demo.in_stock));
-    const persian = String(site.demo.in_stock).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
-    await expect(importable.locator('.stat-value')).toHaveText(persian);
+    const inPersianDigits = String(site.demo.in_stock).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+    await expect(importable.locator('.stat-value')).toHaveText(inPersianDigits);
     await expect(page.getByTestId('last-run')).toContainText('هنوز هیچ همگام‌سازی اجرا نشده است.');
     await expectNoHorizontalOverflow(page);
     await page.screenshot({ path: 'screenshots/dashboard-phone-fa.png', fullPage: true });
@@ -100,9 +92,9 @@ test.describe('without the wasm', () => {
     await expectLanguage(page, 'fa');
     await expect(page.getByRole('heading', { name: 'ورود' })).toBeVisible();
 
-    await page.getByLabel('نام کاربری').fill(admin);
-    await page.getByLabel('گذرواژه').fill('wrong-password');
-    await page.getByRole('button', { name: 'ورود', exact: true }).click();
+    await page.getByLabel(persian.username).fill(admin);
+    await page.getByLabel(persian.password).fill('wrong-password');
+    await page.getByRole('button', { name: persian.submit, exact: true }).click();
     await expect(page.getByTestId('login-error')).toHaveText('نام کاربری یا گذرواژه نادرست است.');
   });
 });

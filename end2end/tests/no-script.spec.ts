@@ -1,21 +1,13 @@
 // The forms as a browser without the wasm sees them: a slow phone before the wasm
 // arrives, or one that never runs it. Every form must land on a page.
 
-import { type Page } from '@playwright/test';
-import { admin, expect, password, siteTest } from './support/site';
+import { expect, signIn, siteTest } from './support/site';
 
 const { test } = siteTest();
 test.use({ javaScriptEnabled: false });
 
-async function postSignIn(page: Page, pass: string) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(admin);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 test('a wrong password lands back on the login form with the error', async ({ page }) => {
-  await postSignIn(page, 'not-the-password');
+  await signIn(page, { pass: 'not-the-password', wasm: false });
   await expect(page).toHaveURL(/\/login\?/);
   await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password.');
   await expect(page.getByLabel('Password')).toBeVisible();
@@ -25,7 +17,7 @@ test('a wrong password lands back on the login form with the error', async ({ pa
 test('the right password opens the dashboard, and signing out ends the session', async ({
   page,
 }) => {
-  await postSignIn(page, password);
+  await signIn(page, { wasm: false });
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('importable')).toBeVisible();
 
@@ -38,6 +30,6 @@ test('the right password opens the dashboard, and signing out ends the session',
 
 test('the tablet layout works without the wasm too', async ({ page }) => {
   await page.setViewportSize({ width: 800, height: 1280 });
-  await postSignIn(page, 'still-wrong');
+  await signIn(page, { pass: 'still-wrong', wasm: false });
   await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password.');
 });

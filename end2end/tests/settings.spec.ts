@@ -1,31 +1,22 @@
 // Settings: the schedule saved from a phone or tablet, a bad interval refused by the
 // server in the user's language, with the wasm and without it.
 
-import { type Page } from '@playwright/test';
 import {
-  admin,
   collectErrors,
   expect,
   expectNoHorizontalOverflow,
   hydrated,
-  password,
+  persian,
+  signIn,
   siteTest,
 } from './support/site';
 
 const { test } = siteTest();
 
-/** Signs in through the form; `submit` is the button's name in the page's language. */
-async function signIn(page: Page, submit: string) {
-  await page.goto('/login');
-  await page.locator('#username').fill(admin);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: submit, exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
 test('an admin turns automatic sync on, and a bad interval is refused', async ({ page }) => {
   const errors = collectErrors(page);
-  await signIn(page, 'Sign in');
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page).toHaveURL(/\/settings$/);
@@ -58,7 +49,8 @@ test.describe('in Persian', () => {
   test.use({ locale: 'fa-IR' });
 
   test('the interval takes Persian digits and its error is in Persian', async ({ page }) => {
-    await signIn(page, 'ورود');
+    await signIn(page, { labels: persian });
+    await expect(page).toHaveURL(/\/$/);
     await hydrated(page);
     await page.getByRole('link', { name: 'تنظیمات' }).click();
     await expect(page).toHaveURL(/\/settings$/);
@@ -82,7 +74,8 @@ test.describe('without the wasm', () => {
   test.use({ javaScriptEnabled: false });
 
   test('the settings form saves, and refuses a bad interval on the page', async ({ page }) => {
-    await signIn(page, 'Sign in');
+    await signIn(page, { wasm: false });
+    await expect(page).toHaveURL(/\/$/);
     await page.goto('/settings');
     await page.getByLabel('Interval (minutes)').fill('99999');
     await page.getByRole('button', { name: 'Save' }).click();

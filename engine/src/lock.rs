@@ -332,26 +332,11 @@ mod tests {
             Some(progress(Phase::Reading, 2_000))
         );
         // Within the throttle, only a phase change is written at once.
+        let published = || live_run(dir.path()).unwrap().unwrap().progress.unwrap();
         held.publish(&progress(Phase::Reading, 4_000));
-        assert_eq!(
-            live_run(dir.path())
-                .unwrap()
-                .unwrap()
-                .progress
-                .unwrap()
-                .scanned,
-            2_000
-        );
+        assert_eq!(published().scanned, 2_000);
         held.publish(&progress(Phase::Committing, 4_000));
-        assert_eq!(
-            live_run(dir.path())
-                .unwrap()
-                .unwrap()
-                .progress
-                .unwrap()
-                .phase,
-            Phase::Committing
-        );
+        assert_eq!(published().phase, Phase::Committing);
         drop(held);
         assert_eq!(live_run(dir.path()).unwrap(), None, "released");
     }

@@ -1,12 +1,14 @@
 //! Small building blocks shared by the pages.
 
 mod error_panel;
+mod form;
 mod header;
 pub mod language;
 mod loaded;
 mod stat;
 
 pub use error_panel::{AppErrorPanel, ErrorPanel};
+pub use form::{FormError, SubmitButton};
 pub use header::SiteHeader;
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;

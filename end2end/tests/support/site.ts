@@ -124,6 +124,37 @@ export function siteTest(reels = 300) {
   return { test, site };
 }
 
+/** The login form's labels in one language. */
+export interface LoginLabels {
+  username: string;
+  password: string;
+  submit: string;
+}
+
+export const english: LoginLabels = { username: 'Username', password: 'Password', submit: 'Sign in' };
+export const persian: LoginLabels = { username: 'نام کاربری', password: 'گذرواژه', submit: 'ورود' };
+
+/**
+ * Opens the login page and sends its form, found by its labels in the page's
+ * language. With `wasm` (the default) it first waits for hydration, so the form
+ * goes by `fetch`; without, it is the browser's own form post.
+ */
+export async function signIn(
+  page: Page,
+  {
+    username = admin,
+    pass = password,
+    labels = english,
+    wasm = true,
+  }: { username?: string; pass?: string; labels?: LoginLabels; wasm?: boolean } = {},
+) {
+  await page.goto('/login');
+  if (wasm) await hydrated(page);
+  await page.getByLabel(labels.username).fill(username);
+  await page.getByLabel(labels.password).fill(pass);
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
+}
+
 /** Waits until the wasm has hydrated the page (buttons work from then on). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

@@ -83,6 +83,18 @@ impl Site {
             .await
     }
 
+    /// Posts a form to a server function as a browser without the wasm does, from
+    /// the page at `referer`.
+    async fn post_plain_form(&self, name: &str, form: &str, referer: &str) -> Response {
+        let request = Request::post(format!("/api/{name}"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "text/html")
+            .header("referer", referer)
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Signs in and returns the `name=value` of the session cookie.
     async fn sign_in(&self) -> String {
         let response = self
@@ -282,15 +294,10 @@ async fn a_missing_warehouse_is_reported_without_its_path() {
 #[tokio::test]
 async fn plain_form_posts_get_a_real_redirect() {
     let site = Site::new();
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/login")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header("referer", "http://localhost/login")
-        .body(Body::from(format!("username=admin&password={PASSWORD}")))
-        .unwrap();
-    let response = site.send(request).await;
+    let form = format!("username=admin&password={PASSWORD}");
+    let response = site
+        .post_plain_form("login", &form, "http://localhost/login")
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()[LOCATION], "/");
 }
@@ -298,15 +305,13 @@ async fn plain_form_posts_get_a_real_redirect() {
 #[tokio::test]
 async fn a_refused_plain_form_post_lands_back_on_its_form_with_the_error() {
     let site = Site::new();
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/login")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header("referer", "http://localhost/login")
-        .body(Body::from("username=admin&password=wrong"))
-        .unwrap();
-    let response = site.send(request).await;
+    let response = site
+        .post_plain_form(
+            "login",
+            "username=admin&password=wrong",
+            "http://localhost/login",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::LanguageSwitch;
+use crate::components::{FormError, LanguageSwitch, SubmitButton};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -50,29 +50,12 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="current-password"
                         required
                     />
-                    {move || {
-                        error()
-                            .map(|err| {
-                                view! {
-                                    <p class="form-error" role="alert" data-testid="login-error">
-                                        {move || err.message(i18n.get_locale())}
-                                    </p>
-                                }
-                            })
-                    }}
-                    <button
-                        type="submit"
-                        class="button button--primary button--wide"
-                        disabled=move || pending.get()
-                    >
-                        {move || {
-                            if pending.get() {
-                                td_string!(i18n.get_locale(), login.submitting).to_string()
-                            } else {
-                                td_string!(i18n.get_locale(), login.submit).to_string()
-                            }
-                        }}
-                    </button>
+                    {move || error().map(|error| view! { <FormError error testid="login-error" /> })}
+                    <SubmitButton
+                        pending
+                        label=Signal::derive(tr!(i18n, login.submit))
+                        busy_label=Signal::derive(tr!(i18n, login.submitting))
+                    />
                 </ActionForm>
             </div>
         </main>

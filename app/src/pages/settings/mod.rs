@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use model::AutoImport;
 
-use crate::components::{Loaded, SiteHeader};
+use crate::components::{FormError, Loaded, SiteHeader, SubmitButton};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -56,12 +56,7 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                 </p>
             }
             .into_any(),
-            Err(err) => view! {
-                <p class="form-error" role="alert" data-testid="settings-error">
-                    {move || err.message(i18n.get_locale())}
-                </p>
-            }
-            .into_any(),
+            Err(error) => view! { <FormError error testid="settings-error" /> }.into_any(),
         })
     };
     let next = move || match next_run {
@@ -134,19 +129,11 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                     {next}
                 </p>
                 {outcome}
-                <button
-                    type="submit"
-                    class="button button--primary button--wide"
-                    disabled=move || pending.get()
-                >
-                    {move || {
-                        if pending.get() {
-                            td_string!(i18n.get_locale(), settings.saving).to_string()
-                        } else {
-                            td_string!(i18n.get_locale(), settings.save).to_string()
-                        }
-                    }}
-                </button>
+                <SubmitButton
+                    pending
+                    label=Signal::derive(tr!(i18n, settings.save))
+                    busy_label=Signal::derive(tr!(i18n, settings.saving))
+                />
             </ActionForm>
         </section>
     }
