@@ -34,11 +34,11 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, ProductField, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, LiveRun,
-    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase, Progress, ReelStatus, RunDetail,
-    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate,
-    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, WarehouseProblem, report, settings,
-    status, validate_interval,
+    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
+    ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase,
+    Progress, ReelStatus, RunDetail, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
+    RunSummary, Selection, SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus,
+    User, WarehouseProblem, report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

@@ -10,7 +10,7 @@ use crate::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{self, ImportPolicy, Scope};
-use crate::report::{RunDetail, RunSummary};
+use crate::report::{ItemFilter, LoggedItem, RunDetail, RunFilter, RunSummary};
 use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
@@ -158,17 +158,62 @@ impl Engine {
         store::runs(&store.conn, limit).map_err(|e| store.err(e))
     }
 
+    /// Runs that pass `filter`, newest first: up to `limit` older than the run
+    /// `before` (the last run of the previous page), or the newest.
+    pub fn runs_page(
+        &self,
+        filter: &RunFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<RunSummary>> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::runs_page(&store.conn, filter, before, limit).map_err(|e| store.err(e))
+    }
+
+    /// One logged run, without its items.
+    pub fn run_summary(&self, id: i64) -> Result<RunSummary> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::run(&store.conn, id)
+            .map_err(|e| store.err(e))?
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// A run as it stands and its items logged after `after_seq` that pass
+    /// `filter` (up to `limit`). The summary is read first, in the same read
+    /// transaction: when it says the run has ended, the items are all there is.
+    pub fn run_items(
+        &self,
+        id: i64,
+        filter: &ItemFilter,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<(RunSummary, Vec<LoggedItem>)> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let read = |conn: &rusqlite::Connection| -> rusqlite::Result<_> {
+            let tx = conn.unchecked_transaction()?;
+            let run = store::run(&tx, id)?;
+            let items = store::run_items_page(&tx, id, filter, after_seq, limit)?;
+            Ok(run.map(|run| (run, items)))
+        };
+        let found = read(&store.conn).map_err(|e| store.err(e))?;
+        found.ok_or_else(|| not_found(id))
+    }
+
     /// One run with every item it logged.
     pub fn run_detail(&self, id: i64) -> Result<RunDetail> {
         let store = Store::open_read_only(self.data_dir())?;
         let run = store::run(&store.conn, id)
             .map_err(|e| store.err(e))?
-            .ok_or_else(|| Error::NotFound {
-                what: "run",
-                key: id.to_string(),
-            })?;
+            .ok_or_else(|| not_found(id))?;
         let items = store::run_items(&store.conn, id).map_err(|e| store.err(e))?;
         Ok(RunDetail { run, items })
+    }
+}
+
+fn not_found(run_id: i64) -> Error {
+    Error::NotFound {
+        what: "run",
+        key: run_id.to_string(),
     }
 }
 

@@ -12,7 +12,10 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Error, Result};
 use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
 use crate::plan::{LinkState, Tracked};
-use crate::report::{Change, Counts, Outcome, RunItem, RunKind, RunSummary, Trigger};
+use crate::report::{
+    Action, Change, Counts, ItemFilter, LoggedItem, Outcome, RunFilter, RunItem, RunKind,
+    RunSummary, Trigger,
+};
 use crate::settings::{AutoImport, SyncSettings};
 use crate::status::ReelStatus;
 use crate::warehouse::Cell;
@@ -29,7 +32,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 16 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(5).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(6).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -40,6 +43,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // Rebuilds the runs table: run with foreign keys off (see `migrate`), and
         // checked before it commits.
         M::up(include_str!("../migrations/005_run_cancelled.sql")).foreign_key_check(),
+        M::up(include_str!("../migrations/006_run_items_by_reel.sql")),
     ])
 });
 
@@ -802,7 +806,7 @@ pub fn start_run(
 ) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO runs (kind, trigger, who, started_at, outcome) VALUES (?1, ?2, ?3, ?4, 'running')",
-        params![kind.as_str(), trigger_str(trigger), who, started_at],
+        params![kind.as_str(), trigger.as_str(), who, started_at],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -846,11 +850,8 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
         id: row.get(0)?,
         kind: RunKind::parse(&kind).ok_or_else(|| conversion(1, bad_text(kind.clone())))?,
-        trigger: if trigger == "schedule" {
-            Trigger::Schedule
-        } else {
-            Trigger::Manual
-        },
+        trigger: Trigger::parse(&trigger)
+            .ok_or_else(|| conversion(2, bad_text(trigger.clone())))?,
         who: row.get(3)?,
         started_at: row.get(4)?,
         duration_ms: row.get::<_, Option<i64>>(5)?.map(|d| d as u64),
@@ -892,28 +893,83 @@ pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<RunSummary>> {
 
 /// A run's items, in the order they were logged.
 pub fn run_items(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<RunItem>> {
-    conn.prepare(
-        "SELECT reel_number, action, reason, changes FROM run_items WHERE run_id = ?1 ORDER BY seq",
+    let all = run_items_page(conn, run_id, &ItemFilter::default(), 0, u32::MAX)?;
+    Ok(all.into_iter().map(|logged| logged.item).collect())
+}
+
+/// Up to `limit` of a run's items after `after_seq` that pass `filter`, in the
+/// order they were logged. Keyset-paged on the item key, so page 700 of a
+/// 70,000-reel import costs what page 1 does.
+pub fn run_items_page(
+    conn: &Connection,
+    run_id: i64,
+    filter: &ItemFilter,
+    after_seq: u64,
+    limit: u32,
+) -> rusqlite::Result<Vec<LoggedItem>> {
+    conn.prepare_cached(
+        "SELECT seq, reel_number, action, reason, changes FROM run_items
+         WHERE run_id = ?1 AND seq > ?2
+           AND (?3 IS NULL OR action = ?3)
+           AND (?4 IS NULL OR instr(reel_number, ?4) > 0)
+         ORDER BY seq LIMIT ?5",
     )?
-    .query_map([run_id], |row| {
-        let action: String = row.get(1)?;
-        let changes: String = row.get(3)?;
-        Ok(RunItem {
-            reel_number: row.get(0)?,
-            action: crate::report::Action::parse(&action)
-                .ok_or_else(|| conversion(1, bad_text(action.clone())))?,
-            reason: row.get(2)?,
-            changes: serde_json::from_str::<Vec<Change>>(&changes).map_err(|e| conversion(3, e))?,
-        })
-    })?
+    .query_map(
+        params![
+            run_id,
+            after_seq as i64,
+            filter.action.map(Action::as_str),
+            filter.reel,
+            limit
+        ],
+        |row| {
+            let action: String = row.get(2)?;
+            let changes: String = row.get(4)?;
+            Ok(LoggedItem {
+                seq: row.get::<_, i64>(0)? as u64,
+                item: RunItem {
+                    reel_number: row.get(1)?,
+                    action: Action::parse(&action)
+                        .ok_or_else(|| conversion(2, bad_text(action.clone())))?,
+                    reason: row.get(3)?,
+                    changes: serde_json::from_str::<Vec<Change>>(&changes)
+                        .map_err(|e| conversion(4, e))?,
+                },
+            })
+        },
+    )?
     .collect()
 }
 
-fn trigger_str(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::Manual => "manual",
-        Trigger::Schedule => "schedule",
-    }
+/// Up to `limit` runs that pass `filter`, newest first, older than the run
+/// `before` when it is given (keyset-paged on the run id).
+pub fn runs_page(
+    conn: &Connection,
+    filter: &RunFilter,
+    before: Option<i64>,
+    limit: u32,
+) -> rusqlite::Result<Vec<RunSummary>> {
+    conn.prepare_cached(&format!(
+        "{RUN_SELECT}
+         WHERE (?1 IS NULL OR id < ?1)
+           AND (?2 IS NULL OR kind = ?2)
+           AND (?3 IS NULL OR outcome = ?3)
+           AND (?4 IS NULL OR trigger = ?4)
+           AND (?5 IS NULL OR id IN (SELECT run_id FROM run_items WHERE reel_number = ?5))
+         ORDER BY id DESC LIMIT ?6"
+    ))?
+    .query_map(
+        params![
+            before,
+            filter.kind.map(RunKind::as_str),
+            filter.outcome.map(Outcome::as_str),
+            filter.trigger.map(Trigger::as_str),
+            filter.reel,
+            limit
+        ],
+        run_from_row,
+    )?
+    .collect()
 }
 
 // ----- activity -------------------------------------------------------------------

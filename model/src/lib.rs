@@ -15,8 +15,8 @@ pub mod status;
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::WarehouseProblem;
 pub use report::{
-    Action, Change, Counts, LiveRun, Outcome, Phase, Progress, RunDetail, RunItem, RunKind,
-    RunReport, RunRequest, RunScope, RunSummary, Selection, Trigger,
+    Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,
+    RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, Trigger,
 };
 pub use settings::{
     AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,

@@ -347,6 +347,51 @@ pub struct RunDetail {
     pub items: Vec<RunItem>,
 }
 
+/// One item of a run's log with its place in it (`seq`, from 1, in the order
+/// the run logged its items): the key the run page pages by and the event stream
+/// resumes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedItem {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub item: RunItem,
+}
+
+/// Which of a run's items to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFilter {
+    /// Only items with this action.
+    pub action: Option<Action>,
+    /// Only reels whose number contains this text.
+    pub reel: Option<String>,
+}
+
+/// Which runs to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFilter {
+    pub kind: Option<RunKind>,
+    pub outcome: Option<Outcome>,
+    pub trigger: Option<Trigger>,
+    /// Only runs that logged an item for this reel number.
+    pub reel: Option<String>,
+}
+
+impl Trigger {
+    /// The spelling stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Schedule => "schedule",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Manual, Self::Schedule]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
