@@ -5,6 +5,25 @@
 pub const DASHBOARD: &str = "/";
 /// The schedule and the import policy.
 pub const SETTINGS: &str = "/settings";
+/// The run history.
+pub const RUNS: &str = "/runs";
+/// A dry run's plan: what a full sync would do now.
+pub const PREVIEW: &str = "/preview";
+/// The connection check of the warehouse file.
+pub const CHECK: &str = "/check";
+/// The event stream of one run, as the server's router spells it.
+pub const RUN_EVENTS_ROUTE: &str = "/api/runs/{id}/events";
+
+/// One run's page.
+pub fn run(id: i64) -> String {
+    format!("{RUNS}/{id}")
+}
+
+/// One run's event stream, from the event after `after` on.
+pub fn run_events(id: i64, after: u64) -> String {
+    format!("/api/runs/{id}/events?after={after}")
+}
+
 /// The sign-in page, the only page open without a session.
 pub const LOGIN: &str = "/login";
 

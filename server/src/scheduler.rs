@@ -4,31 +4,27 @@
 
 use std::time::Duration;
 
-use engine::{Engine, Error, RunReport};
+use app::ssr::RunManager;
+use engine::{Error, RunReport};
 
 /// How often the task asks whether a sync is due. The shortest interval an admin
 /// can set is a minute, so a tick well under that keeps runs on time.
 pub const TICK: Duration = Duration::from_secs(20);
 
 /// Runs the schedule until the process ends.
-pub fn spawn(engine: Engine) -> tokio::task::JoinHandle<()> {
+pub fn spawn(runs: RunManager) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(TICK);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let engine = engine.clone();
-            match tokio::task::spawn_blocking(move || tick(&engine)).await {
+            let runs = runs.clone();
+            match tokio::task::spawn_blocking(move || runs.tick_schedule()).await {
                 Ok(outcome) => log(outcome),
                 Err(e) => tracing::error!("scheduled sync task failed: {e}"),
             }
         }
     })
-}
-
-/// One look at the schedule: runs the sync if it is due.
-pub fn tick(engine: &Engine) -> engine::Result<Option<RunReport>> {
-    engine.auto_sync(false, "scheduler", &mut ())
 }
 
 fn log(outcome: engine::Result<Option<RunReport>>) {
@@ -58,7 +54,7 @@ fn log(outcome: engine::Result<Option<RunReport>>) {
 mod tests {
     use super::*;
     use engine::demo::{DemoOptions, create_demo_db};
-    use engine::{Config, RunKind, SettingsUpdate};
+    use engine::{Config, Engine, RunKind, SettingsUpdate};
 
     #[test]
     fn a_tick_runs_a_due_sync_once_and_logs_it_as_auto() {
@@ -67,28 +63,22 @@ mod tests {
         create_demo_db(&warehouse, &DemoOptions { reels: 50, seed: 1 }).unwrap();
         let engine =
             Engine::open(Config::new(dir.path().join("data")).with_external(&warehouse)).unwrap();
-        assert!(
-            tick(&engine).unwrap().is_none(),
-            "auto-sync is off by default"
-        );
+        let runs = RunManager::new(engine.clone());
+        let tick = || runs.tick_schedule();
+        assert!(tick().unwrap().is_none(), "auto-sync is off by default");
         let on = SettingsUpdate {
             auto_sync: Some(true),
             interval_minutes: Some(60),
             ..Default::default()
         };
         engine.update_settings(&on, "test").unwrap();
-        let report = tick(&engine)
-            .unwrap()
-            .expect("due as soon as it is switched on");
+        let report = tick().unwrap().expect("due as soon as it is switched on");
         assert_eq!(report.kind, RunKind::Auto);
         let logged = &engine.runs(1).unwrap()[0];
         assert_eq!(
             (logged.kind, logged.who.as_str()),
             (RunKind::Auto, "scheduler")
         );
-        assert!(
-            tick(&engine).unwrap().is_none(),
-            "not due again for an hour"
-        );
+        assert!(tick().unwrap().is_none(), "not due again for an hour");
     }
 }

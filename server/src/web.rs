@@ -7,6 +7,7 @@
 
 mod assets;
 mod bad_request;
+mod events;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use app::error::AppError;
 use app::routes::{self, PUBLIC_PAGES};
+use app::ssr::RunManager;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -54,7 +56,8 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         .await
         .context("opening the engine")??;
     let options = leptos_options(&args)?;
-    crate::scheduler::spawn(engine.clone());
+    let runs = RunManager::new(engine);
+    crate::scheduler::spawn(runs.clone());
     let listener = tokio::net::TcpListener::bind(options.site_addr)
         .await
         .with_context(|| format!("listening on {}", options.site_addr))?;
@@ -64,7 +67,7 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         options.site_root
     );
     // The client's address is what sign-in throttling counts by.
-    let app = router(engine, options).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(runs, options).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -96,13 +99,17 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 }
 
 /// The whole web app: pages, server functions, static files and security layers.
-pub fn router(engine: Engine, options: LeptosOptions) -> Router {
-    // Every page render and server function call sees the engine in its context.
+pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
+    let engine = runs.engine().clone();
+    // Every page render and server function call sees the engine, the runs and
+    // the sign-in throttle in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
     let context = {
         let engine = engine.clone();
+        let runs = runs.clone();
         move || {
             provide_context(engine.clone());
+            provide_context(runs.clone());
             provide_context(throttle.clone());
         }
     };
@@ -113,7 +120,14 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
 
     let public = Arc::new(PublicPaths::of_site(&options.site_root));
     // `leptos_routes_with_context` mounts the pages and the server functions.
+    let streams = Router::new()
+        .route(
+            routes::RUN_EVENTS_ROUTE,
+            axum::routing::get(events::run_events),
+        )
+        .with_state((engine.clone(), runs));
     Router::new()
+        .merge(streams)
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod csp;
+pub mod runs;
 pub mod throttle;
 
 use std::future::Future;
@@ -23,6 +24,7 @@ use crate::pages::Moment;
 
 pub use auth::{SESSION_COOKIE, authorize, session_token};
 pub use csp::{content_security_policy, set_page_headers};
+pub use runs::RunManager;
 pub use throttle::SignInThrottle;
 
 /// Where the server functions are mounted.

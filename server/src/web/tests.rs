@@ -13,7 +13,9 @@ use app::error::AppError;
 use app::pages::DashboardView;
 use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
-use super::{PublicPaths, router};
+use super::{PublicPaths, RunManager, router};
+
+mod events;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -27,14 +29,23 @@ struct Site {
 
 impl Site {
     fn new() -> Self {
-        Self::with_warehouse(true)
+        Self::with_reels(40)
     }
 
     fn with_warehouse(create: bool) -> Self {
+        Self::build(create.then_some(40))
+    }
+
+    /// A site whose demo warehouse holds `reels` reels.
+    fn with_reels(reels: u32) -> Self {
+        Self::build(Some(reels))
+    }
+
+    fn build(reels: Option<u32>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let warehouse = dir.path().join("warehouse.sqlite3");
-        let demo = if create {
-            create_demo_db(&warehouse, &DemoOptions { reels: 40, seed: 7 }).unwrap()
+        let demo = if let Some(reels) = reels {
+            create_demo_db(&warehouse, &DemoOptions { reels, seed: 7 }).unwrap()
         } else {
             DemoSummary {
                 reels: 0,
@@ -52,7 +63,7 @@ impl Site {
             .site_root(dir.path().join("site").to_string_lossy().into_owned())
             .build();
         Self {
-            router: router(engine.clone(), options),
+            router: router(RunManager::new(engine.clone()), options),
             engine,
             demo,
             dir,
@@ -431,6 +442,7 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/settings", Access::Admin),
     ("/api/settings", Access::Admin),
     ("/api/save-settings", Access::Admin),
+    ("/api/runs/1/events", Access::Admin),
 ];
 
 #[test]
@@ -439,7 +451,8 @@ fn every_route_is_in_the_inventory() {
         .into_iter()
         .map(|route| route.path().to_owned());
     let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
-    let mut served: Vec<String> = pages.chain(functions).collect();
+    let streams = [app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1")];
+    let mut served: Vec<String> = pages.chain(functions).chain(streams).collect();
     served.sort();
     served.dedup();
     let mut listed: Vec<String> = INVENTORY.iter().map(|(p, _)| (*p).to_owned()).collect();
@@ -527,7 +540,7 @@ async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
         .output_name("reelsync")
         .site_root(dir.path().to_string_lossy().into_owned())
         .build();
-    let router = router(engine, options);
+    let router = router(RunManager::new(engine), options);
     let get = |encoding: &'static str| {
         Request::get(wasm)
             .header("accept-encoding", encoding)

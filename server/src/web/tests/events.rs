@@ -1,0 +1,193 @@
+//! The run event stream: every item exactly once across a reconnect, a finished
+//! run replayed to its `finished`, and nothing for strangers.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::header::COOKIE;
+use axum::http::{Request, StatusCode};
+use engine::{Outcome, RunRequest, RunScope, RunSummary, Selection, Trigger};
+use futures::StreamExt;
+use serde_json::Value;
+
+use super::Site;
+
+/// One event as sent.
+#[derive(Debug)]
+struct Sent {
+    name: String,
+    id: u64,
+    data: Value,
+}
+
+/// Reads events from `path` until `enough` says stop (or the stream ends), then
+/// drops the connection.
+async fn read_events(
+    site: &Site,
+    path: &str,
+    cookie: &str,
+    last_event_id: Option<u64>,
+    mut enough: impl FnMut(&[Sent]) -> bool,
+) -> Vec<Sent> {
+    let mut request = Request::get(path).header(COOKIE, cookie);
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let response = site.send(request.body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.into_body().into_data_stream();
+    let (mut buffer, mut events) = (String::new(), Vec::new());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !enough(&events) {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("the stream went quiet");
+        let Some(chunk) = chunk else { break };
+        buffer.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if let Some(event) = parse(&block) {
+                events.push(event);
+            }
+        }
+    }
+    events
+}
+
+fn parse(block: &str) -> Option<Sent> {
+    let field = |name: &str| {
+        block
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(str::to_owned)
+    };
+    Some(Sent {
+        name: field("event: ").or_else(|| field("event:"))?,
+        id: field("id: ").or_else(|| field("id:"))?.parse().unwrap(),
+        data: serde_json::from_str(&field("data: ").or_else(|| field("data:"))?).unwrap(),
+    })
+}
+
+fn finished(events: &[Sent]) -> bool {
+    events.last().is_some_and(|e| e.name == "finished")
+}
+
+fn item_seqs(events: &[Sent]) -> Vec<u64> {
+    events
+        .iter()
+        .filter(|e| e.name == "item")
+        .map(|e| e.data["seq"].as_u64().unwrap())
+        .collect()
+}
+
+/// Starts an import of every reel on a thread of its own, as another process
+/// would (seen only through its run lease and the store), and waits until it is
+/// logged.
+fn import_elsewhere(site: &Site) -> (i64, std::thread::JoinHandle<()>) {
+    let engine = site.engine.clone();
+    let run = std::thread::spawn(move || {
+        let request = RunRequest {
+            scope: RunScope::Import(Selection::All),
+            trigger: Trigger::Manual,
+            who: "cli:root".into(),
+            dry_run: false,
+        };
+        engine.sync(&request, &mut ()).unwrap();
+    });
+    for _ in 0..2_000 {
+        if let Some(id) = site.engine.running().unwrap().and_then(|live| live.run_id) {
+            return (id, run);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the run never started");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reconnect_with_last_event_id_gets_every_item_exactly_once() {
+    let site = Site::with_reels(6_000);
+    let cookie = site.sign_in().await;
+    let (run_id, run) = import_elsewhere(&site);
+    let path = format!("/api/runs/{run_id}/events");
+
+    // Some items in, the connection drops.
+    let first = read_events(&site, &path, &cookie, None, |events| {
+        item_seqs(events).len() >= 150 || finished(events)
+    })
+    .await;
+    let last_id = first.last().unwrap().id;
+    let rest = read_events(&site, &path, &cookie, Some(last_id), finished).await;
+    run.join().unwrap();
+
+    let ids: Vec<u64> = first.iter().chain(&rest).map(|e| e.id).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids increase across the reconnect: {ids:?}"
+    );
+    let summary: RunSummary = serde_json::from_value(rest.last().unwrap().data.clone()).unwrap();
+    assert_eq!(summary.id, run_id);
+    let logged = summary.counts.imported + summary.counts.rejected;
+    let mut seqs = item_seqs(&first);
+    seqs.extend(item_seqs(&rest));
+    assert_eq!(
+        seqs,
+        (1..=logged).collect::<Vec<_>>(),
+        "every item once, in order"
+    );
+    let progress = first.iter().find(|e| e.name == "progress");
+    if let Some(progress) = progress {
+        for field in ["scanned", "total", "counts", "phase"] {
+            assert!(progress.data.get(field).is_some(), "progress has {field}");
+        }
+    }
+    let item = first.iter().find(|e| e.name == "item").unwrap();
+    for field in ["reel_number", "action", "reason", "changes"] {
+        assert!(item.data.get(field).is_some(), "item has {field}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finished_run_replays_to_its_end() {
+    let site = Site::with_reels(300);
+    let cookie = site.sign_in().await;
+    let (run_id, run) = import_elsewhere(&site);
+    run.join().unwrap();
+
+    let path = format!("/api/runs/{run_id}/events");
+    let all = read_events(&site, &path, &cookie, None, |_| false).await;
+    assert!(finished(&all), "the stream ends with finished");
+    let summary: RunSummary = serde_json::from_value(all.last().unwrap().data.clone()).unwrap();
+    assert_eq!(summary.outcome, Outcome::Succeeded);
+    assert_eq!(item_seqs(&all).len() as u64, summary.counts.imported);
+    assert!(all.iter().all(|e| e.name != "progress"), "nothing is live");
+
+    // `?after=` resumes the same way as Last-Event-ID.
+    let after = all[99].id;
+    let tail = read_events(
+        &site,
+        &format!("{path}?after={after}"),
+        &cookie,
+        None,
+        |_| false,
+    )
+    .await;
+    assert_eq!(item_seqs(&tail).first(), Some(&101));
+    assert!(finished(&tail));
+}
+
+#[tokio::test]
+async fn strangers_get_no_events_and_unknown_runs_are_404() {
+    let site = Site::new();
+    let response = site.get("/api/runs/1/events", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = site
+        .get("/api/runs/1/events", Some("reelsync_session=forged"))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let cookie = site.sign_in().await;
+    let response = site.get("/api/runs/42/events", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = site.get("/api/runs/nope/events", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
