@@ -20,7 +20,9 @@ macro_rules! tr {
 pub mod components;
 pub mod error;
 pub mod fmt;
+pub mod labels;
 pub mod language;
+pub mod live;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]
@@ -34,10 +36,12 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::language::LanguageProvider;
-use crate::pages::{DashboardPage, LoginPage, NotFound, SettingsPage};
+use crate::pages::{
+    CheckPage, DashboardPage, LoginPage, NotFound, PreviewPage, RunPage, RunsPage, SettingsPage,
+};
 
 /// The HTML document around the app, rendered on the server only. `<html lang
 /// dir>` is set by the [`LanguageProvider`] inside [`App`], from the language
@@ -79,6 +83,14 @@ pub fn App() -> impl IntoView {
                     // Async: the figures are in the HTML itself, so the page is whole
                     // before the wasm arrives (or without it).
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("runs") view=RunsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("runs"), ParamSegment("id"))
+                        view=RunPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("preview") view=PreviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("check") view=CheckPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                 </Routes>

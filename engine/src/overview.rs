@@ -38,16 +38,13 @@ impl Engine {
     /// Checks that the warehouse file opens read-only, is SQLite, has a `Products`
     /// table with every mapped column, and is not locked past the busy timeout.
     pub fn check(&self) -> Result<CheckReport> {
-        let store = Store::open_read_only(self.data_dir())?;
-        let (warehouse, reader, _, settings) = open_checked(self.config(), &store.conn)?;
-        let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
-        Ok(CheckReport {
-            time_zone: WarehouseZone::of(&settings)?.to_string(),
-            path: warehouse.path().display().to_string(),
-            reels: reader.count_rows(None)?,
-            columns: reader.product_columns()?,
-            mapped_fields: mappings.iter().filter(|m| m.active).count(),
-        })
+        check_with(self.config())
+    }
+
+    /// [`Engine::check`] of the file at `path` instead of the configured one: the
+    /// settings page tests a path before it is saved.
+    pub fn check_file(&self, path: &std::path::Path) -> Result<CheckReport> {
+        check_with(&self.config().clone().with_external(path))
     }
 
     /// The dashboard's live figures. A warehouse that cannot be read does not fail
@@ -199,6 +196,12 @@ impl Engine {
         found.ok_or_else(|| not_found(id))
     }
 
+    /// How many items the run `id` has logged so far (its last item's `seq`).
+    pub fn logged_items(&self, id: i64) -> Result<u64> {
+        let store = Store::open_read_only(self.data_dir())?;
+        store::logged_items(&store.conn, id).map_err(|e| store.err(e))
+    }
+
     /// One run with every item it logged.
     pub fn run_detail(&self, id: i64) -> Result<RunDetail> {
         let store = Store::open_read_only(self.data_dir())?;
@@ -208,6 +211,20 @@ impl Engine {
         let items = store::run_items(&store.conn, id).map_err(|e| store.err(e))?;
         Ok(RunDetail { run, items })
     }
+}
+
+/// The connection check with `config`'s warehouse file.
+fn check_with(config: &crate::Config) -> Result<CheckReport> {
+    let store = Store::open_read_only(&config.data_dir)?;
+    let (warehouse, reader, _, settings) = open_checked(config, &store.conn)?;
+    let mappings = store::mappings(&store.conn).map_err(|e| store.err(e))?;
+    Ok(CheckReport {
+        time_zone: WarehouseZone::of(&settings)?.to_string(),
+        path: warehouse.path().display().to_string(),
+        reels: reader.count_rows(None)?,
+        columns: reader.product_columns()?,
+        mapped_fields: mappings.iter().filter(|m| m.active).count(),
+    })
 }
 
 fn not_found(run_id: i64) -> Error {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::language::use_i18n;
+use crate::routes;
 
 /// A form's wide submit button: disabled, and saying so, while its request is
 /// under way.
@@ -30,13 +31,24 @@ pub fn SubmitButton(
     }
 }
 
-/// Why a form was refused, in the user's language, announced as an alert.
+/// Why a form was refused, in the user's language, announced as an alert. A run
+/// in the way is linked, so "already running" leads to that run.
 #[component]
 pub fn FormError(error: AppError, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();
+    let running = match &error {
+        AppError::RunInProgress {
+            run_id: Some(id), ..
+        } => Some(*id),
+        _ => None,
+    };
     view! {
         <p class="form-error" role="alert" data-testid=testid>
             {move || error.message(i18n.get_locale())}
+            {running.map(|id| view! {
+                " "
+                <a href=routes::run(id) data-testid="running-run">{tr!(i18n, error.see_run)}</a>
+            })}
         </p>
     }
 }

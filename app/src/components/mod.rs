@@ -5,6 +5,7 @@ mod form;
 mod header;
 pub mod language;
 mod loaded;
+mod run_progress;
 mod stat;
 
 pub use error_panel::{AppErrorPanel, ErrorPanel};
@@ -12,4 +13,5 @@ pub use form::{FormError, SubmitButton};
 pub use header::SiteHeader;
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;
+pub use run_progress::RunProgress;
 pub use stat::{OutcomeBadge, Stat};

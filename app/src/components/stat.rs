@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use model::Outcome;
 
 use crate::fmt;
-use crate::i18n::td_string;
+use crate::labels;
 use crate::language::use_i18n;
 
 /// One big figure with its label and a line of explanation.
@@ -48,13 +48,7 @@ pub fn OutcomeBadge(outcome: Outcome, #[prop(optional)] testid: &'static str) ->
         Outcome::Partial | Outcome::Cancelled => "badge badge--warn",
         Outcome::Failed => "badge badge--bad",
     };
-    let label = move || match outcome {
-        Outcome::Running => td_string!(i18n.get_locale(), outcome.running),
-        Outcome::Succeeded => td_string!(i18n.get_locale(), outcome.succeeded),
-        Outcome::Partial => td_string!(i18n.get_locale(), outcome.partial),
-        Outcome::Failed => td_string!(i18n.get_locale(), outcome.failed),
-        Outcome::Cancelled => td_string!(i18n.get_locale(), outcome.cancelled),
-    };
+    let label = move || labels::outcome(i18n.get_locale(), outcome);
     view! {
         <span class=class data-testid=testid data-value=outcome.as_str()>
             {label}

@@ -1,14 +1,22 @@
 //! One folder per screen: the page, its private components, and its server
 //! functions beside it.
 
+mod check;
 mod dashboard;
 mod login;
 mod not_found;
+mod preview;
+mod run;
+mod runs;
 mod settings;
 
+pub use check::{CheckConnection, CheckPage};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
+pub use preview::{Preview, PreviewPage, PreviewView};
+pub use run::{CancelRun, GetRun, RunPage, RunView, StartSync};
+pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
 
 use chrono::{DateTime, NaiveDateTime, Utc};

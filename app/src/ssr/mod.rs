@@ -109,6 +109,19 @@ pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Resu
     result
 }
 
+/// Sends a browser's own form post (made before the wasm, or without it) on to
+/// `path`; a call from the wasm stays on its page, which updates itself.
+pub fn redirect_plain_form(path: &str) {
+    if use_context::<http::request::Parts>().is_some_and(|parts| is_plain_form_post(&parts)) {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// The run manager the server set up.
+pub fn runs() -> Result<RunManager, AppError> {
+    shared("RunManager")
+}
+
 /// Whether the request is a browser's own form submission, which wants a page back
 /// (leptos_axum's test for redirecting it; `fetch` calls from the wasm accept JSON).
 fn is_plain_form_post(parts: &http::request::Parts) -> bool {

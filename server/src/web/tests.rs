@@ -42,6 +42,16 @@ impl Site {
     }
 
     fn build(reels: Option<u32>) -> Self {
+        Self::build_with(reels, true)
+    }
+
+    /// A site whose warehouse path is the settings' (not the command line's),
+    /// none saved yet; the demo warehouse is at `warehouse.sqlite3`.
+    fn with_path_in_settings() -> Self {
+        Self::build_with(Some(40), false)
+    }
+
+    fn build_with(reels: Option<u32>, on_command_line: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let warehouse = dir.path().join("warehouse.sqlite3");
         let demo = if let Some(reels) = reels {
@@ -54,7 +64,10 @@ impl Site {
                 delivered: 0,
             }
         };
-        let config = engine::Config::new(dir.path().join("data")).with_external(&warehouse);
+        let mut config = engine::Config::new(dir.path().join("data"));
+        if on_command_line {
+            config = config.with_external(&warehouse);
+        }
         let engine = engine::Engine::open(config).unwrap();
         engine.add_user("admin", PASSWORD, true).unwrap();
         engine.add_user("clerk", PASSWORD, false).unwrap();
@@ -443,15 +456,28 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/settings", Access::Admin),
     ("/api/save-settings", Access::Admin),
     ("/api/runs/1/events", Access::Admin),
+    ("/runs", Access::Admin),
+    ("/runs/1", Access::Admin),
+    ("/preview", Access::Admin),
+    ("/check", Access::Admin),
+    ("/api/run", Access::Admin),
+    ("/api/runs", Access::Admin),
+    ("/api/start-sync", Access::Admin),
+    ("/api/cancel-run", Access::Admin),
+    ("/api/live-run", Access::Admin),
+    ("/api/preview", Access::Admin),
+    ("/api/check", Access::Admin),
 ];
 
 #[test]
 fn every_route_is_in_the_inventory() {
     let pages = leptos_axum::generate_route_list(app::App)
         .into_iter()
-        .map(|route| route.path().to_owned());
+        // A path's parameters as a request would fill them.
+        .map(|route| route.path().replace("{id}", "1"));
     let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
     let streams = [app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1")];
+    // Every entry is a request the access test below really makes.
     let mut served: Vec<String> = pages.chain(functions).chain(streams).collect();
     served.sort();
     served.dedup();
@@ -627,5 +653,68 @@ async fn settings_are_saved_and_a_bad_interval_is_refused_with_nothing_saved() {
     assert!(
         page.contains("aria-current=\"page\""),
         "the nav marks the page"
+    );
+}
+
+#[tokio::test]
+async fn a_warehouse_path_is_saved_only_if_it_opens_as_a_warehouse() {
+    let site = Site::with_path_in_settings();
+    let cookie = site.sign_in().await;
+    let form = |path: &str| {
+        format!("interval_minutes=60&auto_import=off&snapshot_retention=5&warehouse_path={path}")
+    };
+    let before = site.engine.settings().unwrap();
+
+    let response = site
+        .call(
+            "save-settings",
+            &form("%2Fno%2Fsuch%2Fism.sqlite3"),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app_error(response).await,
+        AppError::Warehouse(model::WarehouseProblem::Missing {
+            file: "ism.sqlite3".into()
+        }),
+        "named by its file only"
+    );
+    let not_a_warehouse = site.dir.path().join("notes.txt");
+    std::fs::write(&not_a_warehouse, "not sqlite").unwrap();
+    let response = site
+        .call(
+            "save-settings",
+            &form(&not_a_warehouse.display().to_string()),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(site.engine.settings().unwrap(), before, "nothing saved");
+
+    let good = site.dir.path().join("warehouse.sqlite3");
+    let response = site
+        .call(
+            "save-settings",
+            &form(&good.display().to_string()),
+            Some(&cookie),
+        )
+        .await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    let saved = site.engine.settings().unwrap();
+    assert_eq!(saved.external_path, Some(good.display().to_string()));
+    let report = site.engine.check().unwrap();
+    assert_eq!(report.reels, 40, "the saved path is the one used");
+
+    // The check page's server function tests a typed path without saving it.
+    let response = site
+        .call("check", "path=%2Fno%2Fsuch%2Fother.db", Some(&cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let response = site.call("check", "", Some(&cookie)).await;
+    let report: model::CheckReport = serde_json::from_str(&text(response).await).unwrap();
+    assert_eq!(
+        report.path, "warehouse.sqlite3",
+        "no directory in the answer"
     );
 }

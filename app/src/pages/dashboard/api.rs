@@ -21,14 +21,53 @@ pub struct DashboardView {
     pub read_at: Moment,
     /// Who is signed in.
     pub user: String,
+    /// The run in progress, from any process.
+    pub live: Option<LiveNow>,
+}
+
+/// A run in progress and how many items it has logged: a banner follows its
+/// events from there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveNow {
+    pub run: model::LiveRun,
+    pub logged: u64,
+}
+
+/// The run in progress now, if any (any process). Cheap: the dashboard asks every
+/// few seconds so a run started elsewhere shows up.
+#[server(endpoint = "live-run")]
+pub async fn get_live_run() -> Result<Option<LiveNow>, AppError> {
+    use crate::ssr::{as_admin, runs};
+
+    let runs = runs()?;
+    as_admin(move |engine, _user| live_now(engine, &runs)).await
+}
+
+#[cfg(feature = "ssr")]
+fn live_now(
+    engine: &engine::Engine,
+    runs: &crate::ssr::RunManager,
+) -> engine::Result<Option<LiveNow>> {
+    let Some(run) = runs.live()? else {
+        return Ok(None);
+    };
+    // Between taking the lock and logging the run there is nothing to follow yet.
+    let Some(id) = run.run_id else {
+        return Ok(None);
+    };
+    Ok(Some(LiveNow {
+        logged: engine.logged_items(id)?,
+        run,
+    }))
 }
 
 /// The dashboard's figures. Requires a super admin session.
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<DashboardView, AppError> {
-    use crate::ssr::{as_admin, moment, strip_paths};
+    use crate::ssr::{as_admin, moment, runs, strip_paths};
 
-    as_admin(|engine, user| {
+    let runs = runs()?;
+    as_admin(move |engine, user| {
         let mut figures = engine.dashboard()?;
         let zone = engine::WarehouseZone::of(&engine.settings()?)?;
         let at = |time| moment(zone, time);
@@ -42,6 +81,7 @@ pub async fn get_dashboard() -> Result<DashboardView, AppError> {
             next_run: figures.next_run_at.filter(|_| figures.auto_sync).map(at),
             read_at: at(chrono::Utc::now()),
             user: user.username.clone(),
+            live: live_now(engine, &runs)?,
             figures,
         })
     })

@@ -2,19 +2,25 @@
 
 mod api;
 
-pub use api::{DashboardView, GetDashboard, get_dashboard};
+pub use api::{DashboardView, GetDashboard, LiveNow, get_dashboard};
+
+use api::get_live_run;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use model::{RunKind, RunSummary, StatusCounts};
+use model::{RunSummary, StatusCounts};
 
-use crate::components::{ErrorPanel, Loaded, OutcomeBadge, SiteHeader, Stat};
+use crate::components::{
+    ErrorPanel, FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader, Stat, SubmitButton,
+};
 use crate::error::warehouse_problem;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
+use crate::labels;
 use crate::language::use_i18n;
-use crate::pages::Moment;
+use crate::live::follow_run;
+use crate::pages::{Moment, StartSync};
 use crate::routes;
 
 /// `/`: the live figures, with a Refresh button.
@@ -33,6 +39,7 @@ pub fn DashboardPage() -> impl IntoView {
         ev.prevent_default();
         figures.refetch();
     };
+    watch_for_runs(figures);
 
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), dashboard.title).to_string() />
@@ -57,9 +64,10 @@ pub fn DashboardPage() -> impl IntoView {
                     </button>
                 </form>
             </div>
+            <Actions />
             <Loaded
                 resource=figures
-                view=|data| view! { <Figures data /> }
+                view=move |data| view! { <Figures data on_run_end=Callback::new(move |()| figures.refetch()) /> }
                 loading=Signal::derive(move || td_string!(i18n.get_locale(), dashboard.loading).to_string())
                 error_title=Signal::derive(move || {
                     td_string!(i18n.get_locale(), dashboard.load_failed).to_string()
@@ -70,9 +78,111 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
+/// Every few seconds while the tab is visible, asks whether a run has started
+/// (here, in the command line, by cron) and reloads the figures, with its banner,
+/// when one has. A run's end is told by its banner's event stream.
+fn watch_for_runs(figures: Resource<Result<DashboardView, crate::error::AppError>>) {
+    Effect::new(move |_| {
+        let poll = move || {
+            if document().hidden() {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let Ok(live) = get_live_run().await else {
+                    return;
+                };
+                let now = live.and_then(|live| live.run.run_id);
+                let shown = figures
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .and_then(|data| data.live)
+                    .and_then(|live| live.run.run_id);
+                if now.is_some() && now != shown {
+                    figures.refetch();
+                }
+            });
+        };
+        let handle = set_interval_with_handle(poll, std::time::Duration::from_secs(3)).ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+}
+
+/// Sync now (a run page of its own), Preview (a dry run's plan) and Test
+/// connection (the check's report). Each is a real form: before the wasm they
+/// post or navigate as plain HTML.
+#[component]
+fn Actions() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = ServerAction::<StartSync>::new();
+    let pending = sync.pending();
+    let error = move || sync.value().get().and_then(Result::err);
+    view! {
+        <section class="actions" aria-label=move || td_string!(i18n.get_locale(), dashboard.actions).to_string()>
+            <ActionForm action=sync>
+                <SubmitButton
+                    pending
+                    label=Signal::derive(tr!(i18n, dashboard.sync_now))
+                    busy_label=Signal::derive(tr!(i18n, dashboard.starting_sync))
+                />
+            </ActionForm>
+            <form method="get" action=routes::PREVIEW>
+                <button type="submit" class="button button--wide">{tr!(i18n, dashboard.preview)}</button>
+            </form>
+            <form method="get" action=routes::CHECK>
+                <button type="submit" class="button button--wide">{tr!(i18n, dashboard.test_connection)}</button>
+            </form>
+        </section>
+        {move || error().map(|error| view! { <FormError error testid="sync-error" /> })}
+    }
+}
+
+/// The run in progress, from any process: what, who, its progress bar (the
+/// run page's own), and the way to its page.
+#[component]
+fn RunBanner(live: LiveNow, on_end: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let LiveNow { run, logged } = live;
+    let id = run.run_id.unwrap_or_default();
+    let events = follow_run(id, logged * 1_000_000, run.progress);
+    Effect::new(move || {
+        if events.finished.get().is_some() {
+            on_end.run(());
+        }
+    });
+    let (kind, who, cancel_requested) = (run.kind, run.who, run.cancel_requested);
+    let text = move || {
+        let locale = i18n.get_locale();
+        td_string!(
+            locale,
+            dashboard.running_banner,
+            kind = labels::kind(locale, kind),
+            id = fmt::number(locale, id.unsigned_abs()),
+            who = who.clone()
+        )
+        .to_string()
+    };
+    view! {
+        <section class="panel banner" data-testid="run-banner" data-run=id.to_string()>
+            <p dir="auto">{text}</p>
+            <RunProgress progress=events.progress />
+            {cancel_requested.then(|| view! { <p class="detail">{tr!(i18n, dashboard.cancel_requested)}</p> })}
+            <a class="button" href=routes::run(id)>{tr!(i18n, dashboard.open_run)}</a>
+        </section>
+    }
+}
+
 /// The dashboard's figures, once read.
 #[component]
-pub fn Figures(data: DashboardView) -> impl IntoView {
+pub fn Figures(
+    data: DashboardView,
+    /// Called when the run in progress ends (the figures are then out of date).
+    #[prop(optional)]
+    on_run_end: Option<Callback<()>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let DashboardView {
         figures,
@@ -80,7 +190,12 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
         next_run,
         read_at,
         user,
+        live,
     } = data;
+    let banner = live.map(|live| {
+        let on_end = on_run_end.unwrap_or_else(|| Callback::new(|()| {}));
+        view! { <RunBanner live on_end /> }
+    });
     let warehouse_error = figures.warehouse_problem.map(|problem| {
         view! {
             <ErrorPanel
@@ -97,6 +212,7 @@ pub fn Figures(data: DashboardView) -> impl IntoView {
     let label = move |text: Label| Signal::derive(move || text(i18n.get_locale()));
 
     view! {
+        {banner}
         {warehouse_error}
         <section class="stats" aria-label=move || td_string!(i18n.get_locale(), dashboard.reels).to_string()>
             <Stat
@@ -218,18 +334,6 @@ fn StatusPanel(counts: StatusCounts) -> impl IntoView {
     }
 }
 
-/// A run's kind, in the user's language.
-pub fn kind_label(locale: Locale, kind: RunKind) -> String {
-    match kind {
-        RunKind::Manual => td_string!(locale, kind.manual),
-        RunKind::Auto => td_string!(locale, kind.auto),
-        RunKind::Import => td_string!(locale, kind.import),
-        RunKind::Export => td_string!(locale, kind.export),
-        RunKind::DryRun => td_string!(locale, kind.dry_run),
-    }
-    .to_string()
-}
-
 /// The latest run: outcome, when, who, how long and what it did.
 #[component]
 fn LastRunPanel(
@@ -256,7 +360,7 @@ fn LastRunPanel(
                 td_string!(
                     locale,
                     dashboard.run_title,
-                    kind = kind_label(locale, kind),
+                    kind = labels::kind(locale, kind),
                     id = n(id.unsigned_abs())
                 )
                 .to_string()
@@ -312,7 +416,7 @@ fn LastRunPanel(
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
-    use model::{Counts, Dashboard, Outcome, Trigger, WarehouseProblem};
+    use model::{Counts, Dashboard, Outcome, RunKind, Trigger, WarehouseProblem};
 
     use super::*;
     use crate::test_support::render_in;
@@ -364,6 +468,7 @@ mod tests {
             next_run: Some(moment(-10)),
             read_at: moment(0),
             user: "admin".into(),
+            live: None,
         }
     }
 
@@ -379,7 +484,7 @@ mod tests {
             "Tracked reels",
             "36",
             "Delivered",
-            "Partial",
+            "partial",
             "Manual sync · run #7",
             "5 min ago",
             "took 1.2 s",

@@ -14,17 +14,38 @@ pub struct SettingsView {
     pub next_run: Option<Moment>,
     /// When these were read: "in 10 min" counts from here.
     pub read_at: Moment,
+    /// Where the warehouse file's path comes from.
+    pub warehouse: WarehouseSource,
+}
+
+/// Where the warehouse file's path is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WarehouseSource {
+    /// The server's command line (or its environment) names it; the settings
+    /// can't override it. Only the file's name is sent.
+    CommandLine { file: String },
+    /// The settings hold it (empty when none is saved yet).
+    Settings { path: String },
 }
 
 /// The stored settings. Requires a super admin session.
 #[server(endpoint = "settings")]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
-    use crate::ssr::{as_admin, moment};
+    use crate::ssr::{as_admin, moment, strip_paths};
 
     as_admin(|engine, _user| {
         let settings = engine.settings()?;
         let zone = engine::WarehouseZone::of(&settings)?;
+        let warehouse = match &engine.config().external {
+            Some(path) => WarehouseSource::CommandLine {
+                file: strip_paths(&path.display().to_string()),
+            },
+            None => WarehouseSource::Settings {
+                path: settings.external_path.clone().unwrap_or_default(),
+            },
+        };
         Ok(SettingsView {
+            warehouse,
             next_run: settings
                 .next_run_at
                 .filter(|_| settings.auto_sync)
@@ -36,15 +57,18 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
     .await
 }
 
-/// Saves the schedule and the import policy, as the settings form sends them (an
-/// unticked checkbox sends nothing). Every value is checked before anything is
-/// saved; the change is logged in the activity log with who made it.
+/// Saves the schedule, the import policy and the warehouse file's path, as the
+/// settings form sends them (an unticked checkbox sends nothing; the path only
+/// when the command line does not set it). Every value is checked before
+/// anything is saved — a new path only if it opens as a warehouse file; the
+/// change is logged in the activity log with who made it.
 #[server(endpoint = "save-settings")]
 pub async fn save_settings(
     auto_sync: Option<String>,
     interval_minutes: String,
     auto_import: String,
     snapshot_retention: String,
+    warehouse_path: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{blocking, require_admin, respond};
 
@@ -56,7 +80,18 @@ pub async fn save_settings(
             &auto_import,
             &snapshot_retention,
         )?;
+        let path = warehouse_path
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
         blocking(&engine, move |engine| {
+            let mut update = update;
+            // A new path is saved only once it has opened as a warehouse file.
+            if let Some(path) = path.filter(|_| engine.config().external.is_none())
+                && engine.settings()?.external_path.as_deref() != Some(path.as_str())
+            {
+                engine.check_file(std::path::Path::new(&path))?;
+                update.external_path = Some(Some(path));
+            }
             engine.update_settings(&update, &user.username)?;
             tracing::info!(user = %user.username, ?update, "settings saved");
             Ok(())

@@ -2,7 +2,7 @@
 
 mod api;
 
-pub use api::{GetSettings, SaveSettings, SettingsView, get_settings};
+pub use api::{GetSettings, SaveSettings, SettingsView, WarehouseSource, get_settings};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +12,7 @@ use crate::components::{FormError, Loaded, SiteHeader, SubmitButton};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
+use crate::routes;
 
 /// `/settings`: a plain form, so it saves before (or without) the wasm too; with
 /// the wasm it is sent with `fetch` and the page shows what was saved.
@@ -38,6 +39,64 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// The warehouse file's path, with "Test connection" beside it: before the wasm
+/// the button opens the check page with the typed path (`formaction`); with it,
+/// the same, without saving the form. A path set on the server's command line
+/// can't be changed here and is named by its file only.
+#[component]
+fn WarehouseField(warehouse: WarehouseSource) -> impl IntoView {
+    let i18n = use_i18n();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    let test_typed_path = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let path = input.get().map(|i| i.value()).unwrap_or_default();
+        let mut query = leptos_router::params::ParamsMap::new();
+        query.insert("warehouse_path", path);
+        navigate(
+            &format!("{}{}", routes::CHECK, query.to_query_string()),
+            Default::default(),
+        );
+    };
+    match warehouse {
+        WarehouseSource::CommandLine { file } => view! {
+            <p class="label">{tr!(i18n, settings.warehouse)}</p>
+            <p class="hint" data-testid="warehouse-fixed">
+                {move || td_string!(i18n.get_locale(), settings.warehouse_fixed, file = file.clone()).to_string()}
+            </p>
+        }
+        .into_any(),
+        WarehouseSource::Settings { path } => view! {
+            <label for="warehouse-path">{tr!(i18n, settings.warehouse)}</label>
+            <div class="field-with-button">
+                <input
+                    id="warehouse-path"
+                    name="warehouse_path"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    dir="ltr"
+                    value=path
+                    node_ref=input
+                />
+                <button
+                    type="submit"
+                    class="button"
+                    formaction=routes::CHECK
+                    formmethod="get"
+                    formnovalidate=true
+                    on:click=test_typed_path
+                >
+                    {tr!(i18n, dashboard.test_connection)}
+                </button>
+            </div>
+            <p class="hint">{tr!(i18n, settings.warehouse_hint)}</p>
+        }
+        .into_any(),
+    }
+}
+
 /// The form, filled with the stored settings.
 #[component]
 fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl IntoView {
@@ -46,6 +105,7 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
         settings,
         next_run,
         read_at,
+        warehouse,
     } = data;
     let pending = save.pending();
     let outcome = move || {
@@ -123,6 +183,7 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                     value=retention
                     required
                 />
+                <WarehouseField warehouse />
                 <p class="detail" data-testid="next-run">
                     {tr!(i18n, settings.next_run)}
                     " "

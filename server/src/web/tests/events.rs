@@ -191,3 +191,37 @@ async fn strangers_get_no_events_and_unknown_runs_are_404() {
     let response = site.get("/api/runs/nope/events", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_reaches_it() {
+    let site = Site::with_reels(60_000);
+    let cookie = site.sign_in().await;
+    let (run_id, run) = import_elsewhere(&site);
+
+    let response = site.call("start-sync", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let refused: app::error::AppError = super::app_error(response).await;
+    assert!(
+        matches!(&refused, app::error::AppError::RunInProgress { run_id: Some(id), who } if *id == run_id && who == "cli:root"),
+        "{refused:?}"
+    );
+
+    let response = site
+        .call("cancel-run", &format!("id={run_id}"), Some(&cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    run.join().unwrap();
+    let ended = site.engine.run_summary(run_id).unwrap();
+    assert_eq!(ended.outcome, Outcome::Cancelled);
+
+    // The lock is free again: Sync now starts a run and answers with its id.
+    let response = site.call("start-sync", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let started: i64 = serde_json::from_str(&super::text(response).await).unwrap();
+    assert!(started > run_id);
+    let path = format!("/api/runs/{started}/events");
+    let events = read_events(&site, &path, &cookie, None, finished).await;
+    let summary: RunSummary = serde_json::from_value(events.last().unwrap().data.clone()).unwrap();
+    assert_eq!(summary.who, "admin");
+    assert_ne!(summary.outcome, Outcome::Running);
+}

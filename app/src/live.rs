@@ -1,0 +1,223 @@
+//! Following a run live in the browser, through its event stream
+//! (`GET /api/runs/{id}/events`): its progress, its newest log lines and how it
+//! ended, as signals the run page and the dashboard's banner show.
+//!
+//! On the server the signals keep what the page was rendered with. In the
+//! browser one `EventSource` per followed run is open while the tab is visible
+//! and closed while it is hidden (a phone has few connections to spare); it is
+//! reopened from the last event seen, so nothing is lost or repeated.
+
+use leptos::prelude::*;
+use model::{LoggedItem, Progress, RunSummary};
+
+/// How many log lines the page keeps: the newest; the rest are in the run's
+/// items once it ends.
+pub const LOG_LINES: usize = 50;
+
+/// A followed run, as signals.
+#[derive(Debug, Clone, Copy)]
+pub struct RunEvents {
+    /// The latest progress.
+    pub progress: RwSignal<Option<Progress>>,
+    /// The newest items, newest first, at most [`LOG_LINES`].
+    pub log: RwSignal<Vec<LoggedItem>>,
+    /// The run's summary, once it has ended.
+    pub finished: RwSignal<Option<RunSummary>>,
+    /// Rows read a second, measured in the browser since it began to follow.
+    pub rate: RwSignal<Option<f64>>,
+    /// The stream was refused or lost for good (the session ended, the server
+    /// went away): the page says so instead of looking frozen.
+    pub lost: RwSignal<bool>,
+}
+
+impl RunEvents {
+    fn new(progress: Option<Progress>) -> Self {
+        Self {
+            progress: RwSignal::new(progress),
+            log: RwSignal::new(Vec::new()),
+            finished: RwSignal::new(None),
+            rate: RwSignal::new(None),
+            lost: RwSignal::new(false),
+        }
+    }
+
+    /// Seconds until the run has read every row, at the measured rate.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let progress = self.progress.get()?;
+        let rate = self.rate.get().filter(|rate| *rate > 0.0)?;
+        Some(progress.total.saturating_sub(progress.scanned) as f64 / rate)
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn push_item(&self, item: LoggedItem) {
+        self.log.update(|log| {
+            log.insert(0, item);
+            log.truncate(LOG_LINES);
+        });
+    }
+}
+
+/// Follows the run `run_id` from the event after `after` (see the stream's ids),
+/// starting from `progress`. The stream closes when the run has ended, when the
+/// page goes and while the tab is hidden.
+pub fn follow_run(run_id: i64, after: u64, progress: Option<Progress>) -> RunEvents {
+    let events = RunEvents::new(progress);
+    #[cfg(feature = "hydrate")]
+    client::follow(run_id, after, events);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (run_id, after);
+    events
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{EventSource, MessageEvent};
+
+    use super::RunEvents;
+    use crate::routes;
+
+    type Handler = Box<dyn FnMut(MessageEvent)>;
+
+    /// An open stream and the handlers it calls; dropping it closes the stream.
+    struct Connection {
+        source: EventSource,
+        _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    }
+
+    impl Drop for Connection {
+        fn drop(&mut self) {
+            self.source.close();
+        }
+    }
+
+    /// Where the browser is in the stream, and how fast the run reads.
+    #[derive(Default)]
+    struct Cursor {
+        last_id: u64,
+        first_sample: Option<(f64, u64)>,
+    }
+
+    pub fn follow(run_id: i64, after: u64, events: RunEvents) {
+        let cursor = StoredValue::new_local(Cursor {
+            last_id: after,
+            first_sample: None,
+        });
+        let connection = StoredValue::new_local(None::<Connection>);
+        let connect = move || {
+            if events.finished.get_untracked().is_some() {
+                return;
+            }
+            let url = routes::run_events(run_id, cursor.with_value(|c| c.last_id));
+            match open(&url, events, cursor, connection) {
+                Some(open) => connection.set_value(Some(open)),
+                None => events.lost.set(true),
+            }
+        };
+        connect();
+
+        // Closed while the tab is hidden, reopened from the last event seen.
+        let visibility = Closure::<dyn FnMut()>::new(move || {
+            if document().hidden() {
+                connection.set_value(None);
+            } else if connection.with_value(Option::is_none) {
+                connect();
+            }
+        });
+        let _ = document().add_event_listener_with_callback(
+            "visibilitychange",
+            visibility.as_ref().unchecked_ref(),
+        );
+        let visibility = StoredValue::new_local(Some(visibility));
+        on_cleanup(move || {
+            connection.set_value(None);
+            if let Some(handler) = visibility.try_update_value(Option::take).flatten() {
+                let _ = document().remove_event_listener_with_callback(
+                    "visibilitychange",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+        });
+    }
+
+    fn open(
+        url: &str,
+        events: RunEvents,
+        cursor: StoredValue<Cursor, LocalStorage>,
+        connection: StoredValue<Option<Connection>, LocalStorage>,
+    ) -> Option<Connection> {
+        let source = EventSource::new(url).ok()?;
+        let remember = move |event: &MessageEvent| {
+            if let Ok(id) = event.last_event_id().parse() {
+                cursor.update_value(|c| c.last_id = id);
+            }
+        };
+        let on_progress = move |event: MessageEvent| {
+            remember(&event);
+            let Some(progress) = data::<model::Progress>(&event) else {
+                return;
+            };
+            let now = js_sys::Date::now();
+            let first = cursor
+                .try_update_value(|c| *c.first_sample.get_or_insert((now, progress.scanned)))
+                .unwrap_or((now, progress.scanned));
+            let seconds = (now - first.0) / 1_000.0;
+            if seconds >= 1.0 {
+                events.rate.set(Some(
+                    progress.scanned.saturating_sub(first.1) as f64 / seconds,
+                ));
+            }
+            events.progress.set(Some(progress));
+        };
+        let on_item = move |event: MessageEvent| {
+            remember(&event);
+            if let Some(item) = data(&event) {
+                events.push_item(item);
+            }
+        };
+        let on_finished = move |event: MessageEvent| {
+            remember(&event);
+            if let Some(run) = data(&event) {
+                events.finished.set(Some(run));
+            }
+            // Ended: closed now, or the browser would reconnect for more; dropped
+            // once this handler (which the connection owns) has returned.
+            connection.with_value(|open| open.as_ref().map(|open| open.source.close()));
+            set_timeout(
+                move || connection.set_value(None),
+                std::time::Duration::ZERO,
+            );
+        };
+        let on_error = {
+            let source = source.clone();
+            move |_: MessageEvent| {
+                // The browser retries by itself unless the server refused it.
+                if source.ready_state() == EventSource::CLOSED {
+                    events.lost.set(true);
+                }
+            }
+        };
+        let mut handlers = Vec::new();
+        let handlers_of: [(&str, Handler); 4] = [
+            ("progress", Box::new(on_progress)),
+            ("item", Box::new(on_item)),
+            ("finished", Box::new(on_finished)),
+            ("error", Box::new(on_error)),
+        ];
+        for (name, handler) in handlers_of {
+            let handler = Closure::<dyn FnMut(MessageEvent)>::wrap(handler);
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+            handlers.push(handler);
+        }
+        Some(Connection {
+            source,
+            _handlers: handlers,
+        })
+    }
+
+    fn data<T: serde::de::DeserializeOwned>(event: &MessageEvent) -> Option<T> {
+        serde_json::from_str(&event.data().as_string()?).ok()
+    }
+}

@@ -1,0 +1,80 @@
+//! The preview's server function: a dry run of a full sync.
+
+use leptos::prelude::*;
+use model::{Action, Counts, LoggedItem};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a full sync would do now, a page of it at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewView {
+    /// What the whole plan counts.
+    pub counts: Counts,
+    /// How many reels each action would touch (actions with none left out).
+    pub by_action: Vec<(Action, u64)>,
+    /// A page of the planned items that pass the filter; `seq` numbers the plan.
+    pub items: Vec<LoggedItem>,
+    /// How many planned items pass the filter.
+    pub matching: u64,
+    /// Where the next page starts, when there is one.
+    pub next_after: Option<u64>,
+}
+
+/// Plans a full sync without writing anything anywhere (a dry run reads the
+/// warehouse and the store read-only and logs nothing) and returns the page of
+/// its items after `after` with the action `action` (any when empty). Requires a
+/// super admin session.
+#[server(endpoint = "preview")]
+pub async fn preview(action: Option<String>, after: Option<u64>) -> Result<PreviewView, AppError> {
+    use crate::ssr::as_admin;
+
+    const PER_PAGE: usize = 50;
+    let action = match action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(action) => Some(Action::parse(action).ok_or(AppError::Unreadable)?),
+        None => None,
+    };
+    as_admin(move |engine, user| {
+        let request = model::RunRequest {
+            scope: model::RunScope::Full,
+            trigger: model::Trigger::Manual,
+            who: user.username.clone(),
+            dry_run: true,
+        };
+        let report = engine.sync(&request, &mut ())?;
+        let by_action = crate::labels::ACTIONS
+            .into_iter()
+            .map(|a| {
+                (
+                    a,
+                    report.items.iter().filter(|i| i.action == a).count() as u64,
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let after = after.unwrap_or(0);
+        let matching: Vec<LoggedItem> = report
+            .items
+            .into_iter()
+            .zip(1..)
+            .map(|(item, seq)| LoggedItem { seq, item })
+            .filter(|logged| action.is_none_or(|a| logged.item.action == a))
+            .collect();
+        let count = matching.len() as u64;
+        let page: Vec<LoggedItem> = matching
+            .into_iter()
+            .filter(|logged| logged.seq > after)
+            .take(PER_PAGE + 1)
+            .collect();
+        let more = page.len() > PER_PAGE;
+        let items: Vec<LoggedItem> = page.into_iter().take(PER_PAGE).collect();
+        Ok(PreviewView {
+            counts: report.counts,
+            by_action,
+            next_after: more.then(|| items.last().map(|i| i.seq)).flatten(),
+            matching: count,
+            items,
+        })
+    })
+    .await
+}

@@ -1,0 +1,113 @@
+//! `/preview`: what a full sync would do now, reel by reel, old → new, filtered
+//! by action. Nothing is written or logged.
+
+mod api;
+
+pub use api::{Preview, PreviewView, preview};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::{Loaded, SiteHeader};
+use crate::fmt;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::use_i18n;
+use crate::pages::run::{CountList, ItemRow};
+use crate::routes;
+
+/// `/preview`.
+#[component]
+pub fn PreviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let plan = Resource::new(
+        move || (query.read().get("action"), query.read().get("after")),
+        |(action, after)| preview(action, after.and_then(|a| a.parse().ok())),
+    );
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), preview.title).to_string() />
+        <SiteHeader />
+        <main class="page">
+            <div class="page-head">
+                <h1>{tr!(i18n, preview.title)}</h1>
+            </div>
+            <p class="lead">{tr!(i18n, preview.lead)}</p>
+            <Loaded
+                resource=plan
+                view=|data| view! { <Plan data /> }
+                loading=Signal::derive(tr!(i18n, preview.loading))
+                error_title=Signal::derive(tr!(i18n, preview.load_failed))
+            />
+        </main>
+    }
+}
+
+/// The plan: its counters, the filter by action, a page of its items.
+#[component]
+fn Plan(data: PreviewView) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || query.read().get("action").unwrap_or_default();
+    let PreviewView {
+        counts,
+        by_action,
+        items,
+        matching,
+        next_after,
+    } = data;
+    let next = next_after.map(|after| {
+        let mut next = query.get_untracked();
+        next.replace("after", after.to_string());
+        format!("{}{}", routes::PREVIEW, next.to_query_string())
+    });
+    let empty = items.is_empty();
+    view! {
+        <section class="panel">
+            <CountList counts=Signal::stored(counts) />
+        </section>
+        <section class="panel" data-testid="plan">
+            <form method="get" action=routes::PREVIEW class="filters">
+                <label>
+                    <span>{tr!(i18n, run.filter_action)}</span>
+                    <select name="action">
+                        <option value="" selected=move || chosen().is_empty()>{tr!(i18n, run.any_action)}</option>
+                        {by_action
+                            .into_iter()
+                            .map(|(action, n)| view! {
+                                <option value=action.as_str() selected=move || chosen() == action.as_str()>
+                                    {move || {
+                                        let locale = i18n.get_locale();
+                                        format!("{} ({})", labels::action(locale, action), fmt::number(locale, n))
+                                    }}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
+            </form>
+            <p class="detail" data-testid="plan-matching" data-value=matching.to_string()>
+                {move || {
+                    let locale = i18n.get_locale();
+                    td_string!(locale, preview.matching, count = fmt::number(locale, matching)).to_string()
+                }}
+            </p>
+            {if empty {
+                view! { <p class="detail">{tr!(i18n, preview.nothing)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="items">
+                        {items.into_iter().map(|item| view! { <ItemRow item /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
+                <a href=routes::PREVIEW class="button">{tr!(i18n, run.first_page)}</a>
+                {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
+            </nav>
+        </section>
+    }
+}

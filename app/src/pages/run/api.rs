@@ -1,0 +1,118 @@
+//! The run page's server functions: one run, starting a sync, cancelling a run.
+
+use leptos::prelude::*;
+use model::{LiveRun, LoggedItem, RunSummary};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::pages::Moment;
+
+/// Items a page of a run's log shows.
+#[cfg(feature = "ssr")]
+const ITEMS_PER_PAGE: u32 = 50;
+
+/// One run as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub run: RunSummary,
+    /// While it goes: its live state (in whichever process runs it).
+    pub live: Option<LiveRun>,
+    /// Items it has logged so far: the live log goes on after these.
+    pub logged: u64,
+    /// A page of its items, as the filters ask.
+    pub items: Vec<LoggedItem>,
+    /// Where the next page starts, when there is one.
+    pub next_after: Option<u64>,
+    pub started: Moment,
+    pub read_at: Moment,
+}
+
+/// The page of a run: its summary, live state and a page of its items after
+/// `after`, filtered by `action` and a reel number's text. Requires a super admin
+/// session.
+#[server(endpoint = "run")]
+pub async fn get_run(
+    id: i64,
+    action: Option<String>,
+    reel: Option<String>,
+    after: Option<u64>,
+) -> Result<RunView, AppError> {
+    use crate::ssr::{as_admin, moment, runs, strip_paths};
+
+    let runs = runs()?;
+    let filter = item_filter(action.as_deref(), reel.as_deref())?;
+    as_admin(move |engine, _user| {
+        let (mut run, items) = engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
+        run.error = run.error.as_deref().map(strip_paths);
+        let live = runs.live()?.filter(|live| live.run_id == Some(id));
+        let zone = engine::WarehouseZone::of(&engine.settings()?)?;
+        Ok(RunView {
+            logged: engine.logged_items(id)?,
+            next_after: (items.len() == ITEMS_PER_PAGE as usize)
+                .then(|| items.last().map(|item| item.seq))
+                .flatten(),
+            started: moment(zone, run.started_at),
+            read_at: moment(zone, chrono::Utc::now()),
+            live,
+            items,
+            run,
+        })
+    })
+    .await
+}
+
+/// Starts a full sync and opens its page. Refused while another run goes, with
+/// that run's id.
+#[server(endpoint = "start-sync")]
+pub async fn start_sync() -> Result<i64, AppError> {
+    use crate::routes;
+    use crate::ssr::{require_admin, respond, runs};
+
+    respond(async move {
+        let runs = runs()?;
+        let (_engine, user) = require_admin().await?;
+        let request = model::RunRequest {
+            scope: model::RunScope::Full,
+            trigger: model::Trigger::Manual,
+            who: user.username.clone(),
+            dry_run: false,
+        };
+        let id = runs.start(request).await?;
+        tracing::info!(user = %user.username, run = id, "sync started");
+        leptos_axum::redirect(&routes::run(id));
+        Ok(id)
+    })
+    .await
+}
+
+/// Asks the run `id` to stop at its next page boundary, wherever it runs.
+#[server(endpoint = "cancel-run")]
+pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
+    use crate::routes;
+    use crate::ssr::{blocking, redirect_plain_form, require_admin, respond, runs};
+
+    respond(async move {
+        let runs = runs()?;
+        let (engine, user) = require_admin().await?;
+        let live = blocking(&engine, move |_| runs.cancel(id)).await?;
+        tracing::info!(user = %user.username, run = id, "run cancel asked");
+        redirect_plain_form(&routes::run(id));
+        Ok(live)
+    })
+    .await
+}
+
+/// The filter of the run page's query: an action spelled as the engine spells
+/// it, and a reel number's text; empty means any.
+#[cfg(feature = "ssr")]
+fn item_filter(action: Option<&str>, reel: Option<&str>) -> Result<model::ItemFilter, AppError> {
+    let action = match action.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(action) => Some(model::Action::parse(action).ok_or(AppError::Unreadable)?),
+        None => None,
+    };
+    let reel = reel
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    Ok(model::ItemFilter { action, reel })
+}

@@ -1,0 +1,387 @@
+//! `/runs/{id}`: one run. Live while it goes (progress, counters, rate and time
+//! left, the newest log lines, Cancel); its items after, paged and filtered.
+
+mod api;
+
+pub use api::{CancelRun, GetRun, RunView, StartSync, get_run};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use model::{Counts, LoggedItem, Outcome, RunSummary};
+
+use crate::components::{FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader};
+use crate::fmt;
+use crate::i18n::td_string;
+use crate::labels;
+use crate::language::use_i18n;
+use crate::live::{RunEvents, follow_run};
+use crate::routes;
+
+/// `/runs/{id}`.
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let run = Resource::new(
+        move || {
+            let q = query.read();
+            (id(), q.get("action"), q.get("reel"), q.get("after"))
+        },
+        |(id, action, reel, after)| async move {
+            let id = id.ok_or(crate::error::AppError::NotFound)?;
+            get_run(id, action, reel, after.and_then(|a| a.parse().ok())).await
+        },
+    );
+    let title = td_string!(i18n.get_locale_untracked(), run.title).to_string();
+    view! {
+        <Title text=title />
+        <SiteHeader />
+        <main class="page">
+            <Loaded
+                resource=run
+                view=move |data| view! { <RunBody data on_end=move || run.refetch() /> }
+                loading=Signal::derive(tr!(i18n, run.loading))
+                error_title=Signal::derive(tr!(i18n, run.load_failed))
+            />
+        </main>
+    }
+}
+
+/// The run, live or ended.
+#[component]
+fn RunBody<F>(data: RunView, on_end: F) -> impl IntoView
+where
+    F: Fn() + Clone + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    let RunView {
+        run,
+        live,
+        logged,
+        items,
+        next_after,
+        started,
+        ..
+    } = data;
+    let RunSummary {
+        id,
+        kind,
+        trigger,
+        who,
+        outcome,
+        ..
+    } = run.clone();
+    let heading = move || {
+        let locale = i18n.get_locale();
+        td_string!(
+            locale,
+            dashboard.run_title,
+            kind = labels::kind(locale, kind),
+            id = fmt::number(locale, id.unsigned_abs())
+        )
+        .to_string()
+    };
+    let by = move || {
+        let locale = i18n.get_locale();
+        td_string!(
+            locale,
+            run.started_by,
+            when = fmt::date_time(locale, started.local),
+            who = who.clone(),
+            trigger = labels::trigger(locale, trigger)
+        )
+        .to_string()
+    };
+    let body = if outcome == Outcome::Running {
+        let events = follow_run(
+            id,
+            logged * 1_000_000,
+            live.as_ref().and_then(|l| l.progress),
+        );
+        let cancel_requested = live.as_ref().is_some_and(|l| l.cancel_requested);
+        Effect::new(move || {
+            if events.finished.get().is_some() {
+                on_end();
+            }
+        });
+        view! { <LivePanel id events cancel_requested /> }.into_any()
+    } else {
+        view! {
+            <EndedPanel run=run.clone() />
+            <Items id items next_after />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="page-head">
+            <h1>{heading}</h1>
+            <OutcomeBadge outcome testid="run-outcome" />
+        </div>
+        <p class="detail" dir="auto">{by}</p>
+        {body}
+    }
+}
+
+/// A run as it goes.
+#[component]
+fn LivePanel(id: i64, events: RunEvents, cancel_requested: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let cancel = ServerAction::<CancelRun>::new();
+    let cancelling = move || {
+        cancel_requested
+            || cancel.pending().get()
+            || cancel.value().get().is_some_and(|r| r.is_ok())
+    };
+    let counts =
+        Signal::derive(move || events.progress.get().map(|p| p.counts).unwrap_or_default());
+    let rate = move || {
+        let locale = i18n.get_locale();
+        let rate = events.rate.get()?;
+        let left = events
+            .seconds_left()
+            .map(|secs| fmt::duration(locale, (secs * 1_000.0) as u64));
+        Some(
+            td_string!(
+                locale,
+                run.rate,
+                rate = fmt::number(locale, rate.round() as u64),
+                left = left.unwrap_or_else(|| "—".to_owned())
+            )
+            .to_string(),
+        )
+    };
+    view! {
+        // Without the wasm the page reloads itself every few seconds instead.
+        <noscript inner_html=r#"<meta http-equiv="refresh" content="3">"# />
+        <section class="panel live-run" aria-live="off">
+            <RunProgress progress=events.progress />
+            <p class="detail" data-testid="run-rate">{rate}</p>
+            <CountList counts />
+            {move || events.lost.get().then(|| view! {
+                <p class="form-error" role="alert">{tr!(i18n, run.stream_lost)}</p>
+            })}
+            <ActionForm action=cancel>
+                <input type="hidden" name="id" value=id.to_string() />
+                <button
+                    type="submit"
+                    class="button button--danger button--wide"
+                    disabled=cancelling
+                    aria-busy=move || cancelling().to_string()
+                >
+                    {move || if cancelling() { tr!(i18n, run.cancelling)() } else { tr!(i18n, run.cancel)() }}
+                </button>
+            </ActionForm>
+            {move || {
+                cancel
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <FormError error testid="cancel-error" /> })
+            }}
+        </section>
+        <section class="panel">
+            <h2>{tr!(i18n, run.log)}</h2>
+            <ol class="run-log" data-testid="run-log" aria-live="polite" aria-relevant="additions">
+                <For
+                    each=move || events.log.get()
+                    key=|item| item.seq
+                    children=move |item| view! { <LogLine item /> }
+                />
+            </ol>
+        </section>
+    }
+}
+
+/// A run that has ended: its counters, how long it took, why it failed.
+#[component]
+fn EndedPanel(run: RunSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let took = move || {
+        run.duration_ms.map(|ms| {
+            let locale = i18n.get_locale();
+            td_string!(
+                locale,
+                dashboard.run_took,
+                duration = fmt::duration(locale, ms)
+            )
+            .to_string()
+        })
+    };
+    view! {
+        <section class="panel">
+            <p class="detail">{took}</p>
+            <CountList counts=Signal::stored(run.counts) />
+            {run.error.map(|e| view! { <p class="error-message" dir="auto">{e}</p> })}
+        </section>
+    }
+}
+
+/// A run's counters.
+#[component]
+pub fn CountList(#[prop(into)] counts: Signal<Counts>) -> impl IntoView {
+    let i18n = use_i18n();
+    type Pick = fn(&Counts) -> u64;
+    let rows: [(&str, Pick); 7] = [
+        ("imported", |c| c.imported),
+        ("updated", |c| c.updated),
+        ("exported", |c| c.exported),
+        ("status_in", |c| c.status_in),
+        ("conflicts", |c| c.conflicts),
+        ("rejected", |c| c.rejected),
+        ("unchanged", |c| c.unchanged),
+    ];
+    let label = move |key: &str| {
+        let locale = i18n.get_locale();
+        match key {
+            "imported" => td_string!(locale, counts.imported),
+            "updated" => td_string!(locale, counts.updated),
+            "exported" => td_string!(locale, counts.exported),
+            "status_in" => td_string!(locale, counts.status_in),
+            "conflicts" => td_string!(locale, counts.conflicts),
+            "rejected" => td_string!(locale, counts.rejected),
+            _ => td_string!(locale, counts.unchanged),
+        }
+        .to_string()
+    };
+    view! {
+        <dl class="counts" data-testid="run-counts">
+            {rows
+                .into_iter()
+                .map(|(key, pick)| {
+                    view! {
+                        <div data-count=key data-value=move || pick(&counts.get()).to_string()>
+                            <dt>{move || label(key)}</dt>
+                            <dd>{move || fmt::number(i18n.get_locale(), pick(&counts.get()))}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+    }
+}
+
+/// One line of the live log.
+#[component]
+fn LogLine(item: LoggedItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = item.item.action;
+    view! {
+        <li data-action=action.as_str()>
+            <bdi class="reel">{item.item.reel_number}</bdi>
+            " "
+            <span class="action">{move || labels::action(i18n.get_locale(), action)}</span>
+            {item.item.reason.map(|reason| view! { " " <span class="reason" dir="auto">{reason}</span> })}
+        </li>
+    }
+}
+
+/// The items of an ended run: filtered by action and reel number (a plain GET
+/// form, so the filters live in the address), a page at a time.
+#[component]
+fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || query.read().get("action").unwrap_or_default();
+    let reel = move || query.read().get("reel").unwrap_or_default();
+    // The next page keeps the filters and moves the key on.
+    let next = next_after.map(|after| {
+        let mut next = query.get_untracked();
+        next.replace("after", after.to_string());
+        format!("{}{}", routes::run(id), next.to_query_string())
+    });
+    let empty = items.is_empty();
+    view! {
+        <section class="panel" data-testid="run-items">
+            <h2>{tr!(i18n, run.items)}</h2>
+            <form method="get" action=routes::run(id) class="filters">
+                <label>
+                    <span>{tr!(i18n, run.filter_action)}</span>
+                    <select name="action">
+                        <option value="" selected=move || chosen().is_empty()>{tr!(i18n, run.any_action)}</option>
+                        {labels::ACTIONS
+                            .into_iter()
+                            .map(|action| view! {
+                                <option value=action.as_str() selected=move || chosen() == action.as_str()>
+                                    {move || labels::action(i18n.get_locale(), action)}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{tr!(i18n, run.filter_reel)}</span>
+                    <input type="search" name="reel" value=reel dir="auto" autocomplete="off" />
+                </label>
+                <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
+            </form>
+            {if empty {
+                view! { <p class="detail">{tr!(i18n, run.no_items)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="items">
+                        {items.into_iter().map(|item| view! { <ItemRow item /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
+                <a href=routes::run(id) class="button">{tr!(i18n, run.first_page)}</a>
+                {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
+            </nav>
+        </section>
+    }
+}
+
+/// One item with its changes, old → new.
+#[component]
+pub fn ItemRow(item: LoggedItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = item.item.action;
+    let reel = item.item.reel_number;
+    let shown = reel.clone();
+    view! {
+        <li class="item" data-reel=reel data-action=action.as_str()>
+            <p>
+                <bdi class="reel">{shown}</bdi>
+                " "
+                <span class="badge">{move || labels::action(i18n.get_locale(), action)}</span>
+            </p>
+            {item.item.reason.map(|reason| view! { <p class="reason detail" dir="auto">{reason}</p> })}
+            <ChangeList changes=item.item.changes />
+        </li>
+    }
+}
+
+/// Field changes as `field: old → new`.
+#[component]
+pub fn ChangeList(changes: Vec<model::Change>) -> impl IntoView {
+    (!changes.is_empty()).then(|| {
+        view! {
+            <ul class="changes">
+                {changes
+                    .into_iter()
+                    .map(|change| {
+                        let show = |value: Option<String>| value.unwrap_or_else(|| "∅".to_owned());
+                        view! {
+                            <li>
+                                <bdi class="field">{change.field}</bdi>
+                                ": "
+                                <bdi class="old">{show(change.old)}</bdi>
+                                " → "
+                                <bdi class="new">{show(change.new)}</bdi>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
+}

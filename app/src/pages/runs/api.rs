@@ -1,0 +1,69 @@
+//! The runs page's server function.
+
+use leptos::prelude::*;
+use model::RunSummary;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::pages::Moment;
+
+/// Runs a page of the history lists.
+#[cfg(feature = "ssr")]
+const RUNS_PER_PAGE: u32 = 25;
+
+/// A page of the run history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunsView {
+    /// Newest first, each with when it started.
+    pub runs: Vec<(RunSummary, Moment)>,
+    /// The `before` of the next (older) page, when there is one.
+    pub next_before: Option<i64>,
+    pub read_at: Moment,
+}
+
+/// The runs that pass the filters (each empty for any; spelled as the engine
+/// spells them), older than the run `before`. Requires a super admin session.
+#[server(endpoint = "runs")]
+pub async fn list_runs(
+    kind: Option<String>,
+    outcome: Option<String>,
+    trigger: Option<String>,
+    reel: Option<String>,
+    before: Option<i64>,
+) -> Result<RunsView, AppError> {
+    use crate::ssr::{as_admin, moment};
+
+    let filter = model::RunFilter {
+        kind: parse(kind, model::RunKind::parse)?,
+        outcome: parse(outcome, model::Outcome::parse)?,
+        trigger: parse(trigger, model::Trigger::parse)?,
+        reel: reel.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+    };
+    as_admin(move |engine, _user| {
+        let runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
+        let zone = engine::WarehouseZone::of(&engine.settings()?)?;
+        Ok(RunsView {
+            next_before: (runs.len() == RUNS_PER_PAGE as usize)
+                .then(|| runs.last().map(|run| run.id))
+                .flatten(),
+            runs: runs
+                .into_iter()
+                .map(|run| {
+                    let started = moment(zone, run.started_at);
+                    (run, started)
+                })
+                .collect(),
+            read_at: moment(zone, chrono::Utc::now()),
+        })
+    })
+    .await
+}
+
+/// A filter's value: empty is any; anything else must be a known spelling.
+#[cfg(feature = "ssr")]
+fn parse<T>(value: Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(value) => parse(value).map(Some).ok_or(AppError::Unreadable),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,218 @@
+//! `/runs`: the run history, newest first, filtered by kind, outcome, trigger
+//! and reel number, a page at a time.
+
+mod api;
+
+pub use api::{ListRuns, RunsView, list_runs};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use model::{Outcome, RunKind, RunSummary, Trigger};
+
+use crate::components::{Loaded, OutcomeBadge, SiteHeader};
+use crate::fmt;
+use crate::i18n::{Locale, td_string};
+use crate::labels;
+use crate::language::use_i18n;
+use crate::pages::Moment;
+use crate::routes;
+
+/// `/runs`.
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let runs = Resource::new(
+        move || query.get(),
+        |q| async move {
+            let before = q.get("before").and_then(|b| b.parse().ok());
+            list_runs(
+                q.get("kind"),
+                q.get("outcome"),
+                q.get("trigger"),
+                q.get("reel"),
+                before,
+            )
+            .await
+        },
+    );
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), runs.title).to_string() />
+        <SiteHeader />
+        <main class="page">
+            <div class="page-head">
+                <h1>{tr!(i18n, runs.title)}</h1>
+            </div>
+            <Filters />
+            <Loaded
+                resource=runs
+                view=|data| view! { <RunList data /> }
+                loading=Signal::derive(tr!(i18n, runs.loading))
+                error_title=Signal::derive(tr!(i18n, runs.load_failed))
+            />
+        </main>
+    }
+}
+
+/// The filters, as a plain GET form: they live in the address, so reload, back
+/// and a shared link show the same list.
+#[component]
+fn Filters() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let reel = move || query.read().get("reel").unwrap_or_default();
+    view! {
+        <form method="get" action=routes::RUNS class="filters panel">
+            <label for="filter-kind">{tr!(i18n, runs.kind)}</label>
+            <Choice key="kind" choices=&labels::KINDS spell=RunKind::as_str label=labels::kind />
+            <label for="filter-outcome">{tr!(i18n, runs.outcome)}</label>
+            <Choice key="outcome" choices=&OUTCOMES spell=Outcome::as_str label=labels::outcome />
+            <label for="filter-trigger">{tr!(i18n, runs.trigger)}</label>
+            <Choice key="trigger" choices=&TRIGGERS spell=Trigger::as_str label=labels::trigger />
+            <label for="filter-reel">{tr!(i18n, runs.reel)}</label>
+            <input id="filter-reel" type="search" name="reel" value=reel dir="auto" autocomplete="off" />
+            <button type="submit" class="button">{tr!(i18n, runs.filter)}</button>
+        </form>
+    }
+}
+
+const OUTCOMES: [Outcome; 5] = [
+    Outcome::Succeeded,
+    Outcome::Partial,
+    Outcome::Failed,
+    Outcome::Cancelled,
+    Outcome::Running,
+];
+const TRIGGERS: [Trigger; 2] = [Trigger::Manual, Trigger::Schedule];
+
+/// A filter's `<select>`: "any", then each choice, the one in the address chosen.
+#[component]
+fn Choice<T: Copy + Send + Sync + 'static>(
+    /// The query key (and the select's name; its id is `filter-{key}`).
+    key: &'static str,
+    choices: &'static [T],
+    /// How the address spells a choice.
+    spell: fn(T) -> &'static str,
+    /// How the page words it.
+    label: fn(Locale, T) -> String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || query.read().get(key).unwrap_or_default();
+    view! {
+        <select name=key id=format!("filter-{key}")>
+            <option value="" selected=move || chosen().is_empty()>{tr!(i18n, runs.any)}</option>
+            {choices
+                .iter()
+                .map(|&choice| {
+                    let spelling = spell(choice);
+                    view! {
+                        <option value=spelling selected=move || chosen() == spelling>
+                            {move || label(i18n.get_locale(), choice)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// A page of runs, each linking to its page.
+#[component]
+fn RunList(data: RunsView) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let RunsView {
+        runs,
+        next_before,
+        read_at,
+    } = data;
+    let next = next_before.map(|before| {
+        let mut next = query.get_untracked();
+        next.replace("before", before.to_string());
+        format!("{}{}", routes::RUNS, next.to_query_string())
+    });
+    let empty = runs.is_empty();
+    view! {
+        {if empty {
+            view! { <p class="detail panel">{tr!(i18n, runs.none)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="run-list" data-testid="run-list">
+                    {runs
+                        .into_iter()
+                        .map(|(run, started)| view! { <RunCard run started read_at /> })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
+            <a href=routes::RUNS class="button">{tr!(i18n, runs.newest)}</a>
+            {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, runs.older)}</a> })}
+        </nav>
+    }
+}
+
+/// One run in the list.
+#[component]
+fn RunCard(run: RunSummary, started: Moment, read_at: Moment) -> impl IntoView {
+    let i18n = use_i18n();
+    let RunSummary {
+        id,
+        kind,
+        who,
+        outcome,
+        counts: c,
+        duration_ms,
+        ..
+    } = run;
+    let title = move || {
+        let locale = i18n.get_locale();
+        td_string!(
+            locale,
+            dashboard.run_title,
+            kind = labels::kind(locale, kind),
+            id = fmt::number(locale, id.unsigned_abs())
+        )
+        .to_string()
+    };
+    let detail = move || {
+        let locale = i18n.get_locale();
+        let n = |v| fmt::number(locale, v);
+        let mut line = format!(
+            "{} · {}",
+            fmt::relative(locale, started.utc - read_at.utc),
+            td_string!(locale, dashboard.run_by, who = who.clone())
+        );
+        if let Some(ms) = duration_ms {
+            line.push_str(&format!(" · {}", fmt::duration(locale, ms)));
+        }
+        line.push_str(&format!(
+            " · {}",
+            td_string!(
+                locale,
+                dashboard.run_did,
+                imported = n(c.imported),
+                updated = n(c.updated),
+                exported = n(c.exported),
+                status_in = n(c.status_in),
+                conflicts = n(c.conflicts),
+                rejected = n(c.rejected)
+            )
+        ));
+        line
+    };
+    view! {
+        <li class="run-card" data-run=id.to_string()>
+            <a href=routes::run(id)>
+                <span class="run-card-head">
+                    <span class="run-card-title">{title}</span>
+                    <OutcomeBadge outcome />
+                </span>
+                <span class="detail" dir="auto">{detail}</span>
+            </a>
+        </li>
+    }
+}
