@@ -48,24 +48,37 @@ impl RunEvents {
         Some(progress.total.saturating_sub(progress.scanned) as f64 / rate)
     }
 
+    /// Puts `items` (oldest first) at the top of the log.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn push_item(&self, item: LoggedItem) {
+    fn push_items(&self, items: Vec<LoggedItem>) {
         self.log.update(|log| {
-            log.insert(0, item);
-            log.truncate(LOG_LINES);
+            let newest = items.into_iter().rev().take(LOG_LINES);
+            let mut lines: Vec<LoggedItem> = newest.collect();
+            lines.append(log);
+            lines.truncate(LOG_LINES);
+            *log = lines;
         });
     }
 }
 
-/// Follows the run `run_id` from the event after `after` (see the stream's ids),
-/// starting from `progress`. The stream closes when the run has ended, when the
-/// page goes and while the tab is hidden.
-pub fn follow_run(run_id: i64, after: u64, progress: Option<Progress>) -> RunEvents {
+/// What of a run to follow.
+#[derive(Debug, Clone, Copy)]
+pub struct Follow {
+    pub run_id: i64,
+    /// The run's items logged so far: the stream starts after them.
+    pub logged: u64,
+    /// How many of the newest items the view shows (0: none, only progress).
+    pub lines: usize,
+}
+
+/// Follows a run from its item `logged` on, starting from `progress`. The stream
+/// closes when the run has ended, when the page goes and while the tab is hidden.
+pub fn follow_run(follow: Follow, progress: Option<Progress>) -> RunEvents {
     let events = RunEvents::new(progress);
     #[cfg(feature = "hydrate")]
-    client::follow(run_id, after, events);
+    client::follow(follow, events);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (run_id, after);
+    let _ = follow;
     events
 }
 
@@ -93,24 +106,30 @@ mod client {
         }
     }
 
-    /// Where the browser is in the stream, and how fast the run reads.
+    /// Where the browser is in the stream, how fast the run reads, and the items
+    /// not yet shown: a big import sends thousands a second, and the log is
+    /// redrawn once per frame, not once per item.
     #[derive(Default)]
     struct Cursor {
         last_id: u64,
         first_sample: Option<(f64, u64)>,
+        unshown: Vec<model::LoggedItem>,
+        flush_scheduled: bool,
     }
 
-    pub fn follow(run_id: i64, after: u64, events: RunEvents) {
+    pub fn follow(follow: super::Follow, events: RunEvents) {
+        // Event ids count a million per item (see the stream).
         let cursor = StoredValue::new_local(Cursor {
-            last_id: after,
-            first_sample: None,
+            last_id: follow.logged * 1_000_000,
+            ..Cursor::default()
         });
         let connection = StoredValue::new_local(None::<Connection>);
         let connect = move || {
             if events.finished.get_untracked().is_some() {
                 return;
             }
-            let url = routes::run_events(run_id, cursor.with_value(|c| c.last_id));
+            let after = cursor.with_value(|c| c.last_id);
+            let url = routes::run_events(follow.run_id, after, follow.lines);
             match open(&url, events, cursor, connection) {
                 Some(open) => connection.set_value(Some(open)),
                 None => events.lost.set(true),
@@ -173,8 +192,29 @@ mod client {
         };
         let on_item = move |event: MessageEvent| {
             remember(&event);
-            if let Some(item) = data(&event) {
-                events.push_item(item);
+            let Some(item) = data(&event) else {
+                return;
+            };
+            let schedule = cursor
+                .try_update_value(|c| {
+                    c.unshown.push(item);
+                    // Only the newest lines are ever shown.
+                    if c.unshown.len() > 2 * super::LOG_LINES {
+                        c.unshown.drain(..super::LOG_LINES);
+                    }
+                    !std::mem::replace(&mut c.flush_scheduled, true)
+                })
+                .unwrap_or(false);
+            if schedule {
+                request_animation_frame(move || {
+                    let items = cursor
+                        .try_update_value(|c| {
+                            c.flush_scheduled = false;
+                            std::mem::take(&mut c.unshown)
+                        })
+                        .unwrap_or_default();
+                    events.push_items(items);
+                });
             }
         };
         let on_finished = move |event: MessageEvent| {

@@ -19,9 +19,10 @@ pub fn run(id: i64) -> String {
     format!("{RUNS}/{id}")
 }
 
-/// One run's event stream, from the event after `after` on.
-pub fn run_events(id: i64, after: u64) -> String {
-    format!("/api/runs/{id}/events?after={after}")
+/// One run's event stream, from the event after `after` on, with only the newest
+/// `tail` of the items waiting each time.
+pub fn run_events(id: i64, after: u64, tail: usize) -> String {
+    format!("/api/runs/{id}/events?after={after}&tail={tail}")
 }
 
 /// The sign-in page, the only page open without a session.

@@ -31,6 +31,7 @@ export class Site {
   demo: Demo = { reels: 0, in_stock: 0, sold: 0, delivered: 0 };
   private child?: ChildProcess;
   private dir = '';
+  private env: NodeJS.ProcessEnv = {};
 
   /** Starts the server on a fresh demo warehouse of `reels` reels. */
   async start(reels = 300): Promise<void> {
@@ -43,6 +44,7 @@ export class Site {
       LEPTOS_ENV: 'PROD',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     };
+    this.env = env;
     const run = (args: string[], input?: string) =>
       execFileSync(binary, args, { env: { ...env, REELSYNC_PASSWORD: password }, input }).toString();
     this.demo = JSON.parse(
@@ -59,6 +61,19 @@ export class Site {
       stdio: ['ignore', log, log],
     });
     await this.waitUntilUp();
+  }
+
+  /**
+   * Starts `reelsync <args>` on the server's data directory and warehouse, as an
+   * operator over SSH would (a run of another process); resolves with its exit
+   * code and output once it ends.
+   */
+  cli(args: string[]): Promise<{ code: number | null; output: string }> {
+    const child = spawn(binary, args, { env: { ...this.env, USER: 'root' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    return new Promise((done) => child.on('exit', (code) => done({ code, output })));
   }
 
   /** Stops the server; prints its log when a test of the file failed. */

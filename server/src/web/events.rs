@@ -13,6 +13,11 @@
 //! last item sent before it and `n` counts the `progress` events since that
 //! item. A reconnect with `Last-Event-ID` (or `?after=` the last id seen) goes on
 //! from there with nothing lost and nothing repeated.
+//!
+//! A viewer that shows only the newest lines asks for `?tail=N`: when more than
+//! `N` items wait, it is sent the newest `N` of them (their ids say where they
+//! are). A 70,000-reel import then costs a phone a few hundred events, not
+//! 70,000; `tail=0` sends no items at all (the dashboard's banner).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -31,8 +36,9 @@ use tokio::time::Instant;
 /// Ids of the events after an item: one per item, a million per run of progress.
 const PER_ITEM: u64 = 1_000_000;
 /// Items read from the store at a time.
-const BATCH: u32 = 200;
-/// At most ten looks (and progress events) a second per stream.
+const BATCH: u32 = 500;
+/// Once caught up, at most ten looks (and progress events) a second per stream;
+/// behind, items go as fast as the client takes them.
 const MIN_GAP: Duration = Duration::from_millis(100);
 /// How often to look at a run of another process, which wakes nobody.
 const POLL: Duration = Duration::from_millis(250);
@@ -59,10 +65,12 @@ impl Position {
     }
 }
 
-/// `?after=N`: the last event id the client has.
+/// `?after=N`: the last event id the client has; `?tail=N`: only the newest
+/// `N` of the items waiting.
 #[derive(Debug, Deserialize)]
-pub struct After {
+pub struct Resume {
     after: Option<u64>,
+    tail: Option<u64>,
 }
 
 /// The route's handler. 401 without a super admin session, 404 for a run never
@@ -70,7 +78,7 @@ pub struct After {
 pub async fn run_events(
     State((engine, runs)): State<(Engine, RunManager)>,
     Path(run_id): Path<i64>,
-    Query(after): Query<After>,
+    Query(resume): Query<Resume>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(err) = app::ssr::authorize(&engine, &headers).await {
@@ -94,15 +102,17 @@ pub async fn run_events(
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse().ok());
-    let from = Position::from_id(last_event_id.or(after.after).unwrap_or(0));
+    let from = Position::from_id(last_event_id.or(resume.after).unwrap_or(0));
     let follow = Follow {
         beats: runs.beats(),
         engine,
         runs,
         run_id,
         at: from,
+        tail: resume.tail,
         sent_progress: None,
         last_look: None,
+        behind: false,
         orphaned: false,
         done: false,
     };
@@ -118,9 +128,13 @@ struct Follow {
     beats: watch::Receiver<u64>,
     run_id: i64,
     at: Position,
+    /// Only the newest this many waiting items, when set.
+    tail: Option<u64>,
     /// The progress last sent, so an unchanged one is not sent again.
     sent_progress: Option<Progress>,
     last_look: Option<Instant>,
+    /// The last look found a full batch of items: more are waiting.
+    behind: bool,
     /// Logged as running, but no process holds its lock: seen once, and if still
     /// so on the next look, its process died.
     orphaned: bool,
@@ -149,8 +163,9 @@ impl Follow {
                     return None;
                 }
             };
+            self.behind = self.tail.is_none() && items.len() == BATCH as usize;
             let mut events: Vec<Event> = items.iter().map(|item| self.item(item)).collect();
-            if run.outcome != Outcome::Running && items.len() < BATCH as usize {
+            if run.outcome != Outcome::Running && !self.behind {
                 events.push(self.finished(run));
             } else if let Some(progress) = live.and_then(|live| live.progress) {
                 events.extend(self.progress(progress));
@@ -170,14 +185,20 @@ impl Follow {
     /// live state.
     async fn look(&mut self) -> engine::Result<(RunSummary, Vec<LoggedItem>, Option<LiveRun>)> {
         self.last_look = Some(Instant::now());
-        let (engine, runs, run_id, after) = (
+        let (engine, runs, run_id, after, tail) = (
             self.engine.clone(),
             self.runs.clone(),
             self.run_id,
             self.at.seq,
+            self.tail,
         );
         let look = tokio::task::spawn_blocking(move || {
-            let (run, items) = engine.run_items(run_id, &ItemFilter::default(), after, BATCH)?;
+            let after = match tail {
+                Some(tail) => after.max(engine.logged_items(run_id)?.saturating_sub(tail)),
+                None => after,
+            };
+            let limit = tail.map_or(BATCH, |tail| tail.min(u64::from(BATCH)) as u32);
+            let (run, items) = engine.run_items(run_id, &ItemFilter::default(), after, limit)?;
             let live = match run.outcome {
                 Outcome::Running => runs.live()?.filter(|live| live.run_id == Some(run_id)),
                 _ => None,
@@ -235,9 +256,9 @@ impl Follow {
         events.push(self.finished(run));
     }
 
-    /// Keeps looks at least [`MIN_GAP`] apart.
+    /// Keeps looks at least [`MIN_GAP`] apart, unless items are waiting.
     async fn pace(&self) {
-        if let Some(last) = self.last_look {
+        if let Some(last) = self.last_look.filter(|_| !self.behind) {
             tokio::time::sleep_until(last + MIN_GAP).await;
         }
     }

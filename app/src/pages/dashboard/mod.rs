@@ -19,7 +19,7 @@ use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
-use crate::live::follow_run;
+use crate::live::{Follow, follow_run};
 use crate::pages::{Moment, StartSync};
 use crate::routes;
 
@@ -147,7 +147,12 @@ fn RunBanner(live: LiveNow, on_end: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let LiveNow { run, logged } = live;
     let id = run.run_id.unwrap_or_default();
-    let events = follow_run(id, logged * 1_000_000, run.progress);
+    let follow = Follow {
+        run_id: id,
+        logged,
+        lines: 0,
+    };
+    let events = follow_run(follow, run.progress);
     Effect::new(move || {
         if events.finished.get().is_some() {
             on_end.run(());

@@ -15,7 +15,7 @@ use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
-use crate::live::{RunEvents, follow_run};
+use crate::live::{Follow, LOG_LINES, RunEvents, follow_run};
 use crate::routes;
 
 /// `/runs/{id}`.
@@ -101,11 +101,12 @@ where
         .to_string()
     };
     let body = if outcome == Outcome::Running {
-        let events = follow_run(
-            id,
-            logged * 1_000_000,
-            live.as_ref().and_then(|l| l.progress),
-        );
+        let follow = Follow {
+            run_id: id,
+            logged,
+            lines: LOG_LINES,
+        };
+        let events = follow_run(follow, live.as_ref().and_then(|l| l.progress));
         let cancel_requested = live.as_ref().is_some_and(|l| l.cancel_requested);
         Effect::new(move || {
             if events.finished.get().is_some() {

@@ -64,14 +64,22 @@ fn Filters() -> impl IntoView {
     let reel = move || query.read().get("reel").unwrap_or_default();
     view! {
         <form method="get" action=routes::RUNS class="filters panel">
-            <label for="filter-kind">{tr!(i18n, runs.kind)}</label>
-            <Choice key="kind" choices=&labels::KINDS spell=RunKind::as_str label=labels::kind />
-            <label for="filter-outcome">{tr!(i18n, runs.outcome)}</label>
-            <Choice key="outcome" choices=&OUTCOMES spell=Outcome::as_str label=labels::outcome />
-            <label for="filter-trigger">{tr!(i18n, runs.trigger)}</label>
-            <Choice key="trigger" choices=&TRIGGERS spell=Trigger::as_str label=labels::trigger />
-            <label for="filter-reel">{tr!(i18n, runs.reel)}</label>
-            <input id="filter-reel" type="search" name="reel" value=reel dir="auto" autocomplete="off" />
+            <label>
+                <span>{tr!(i18n, runs.kind)}</span>
+                <Choice key="kind" choices=&labels::KINDS spell=RunKind::as_str label=labels::kind />
+            </label>
+            <label>
+                <span>{tr!(i18n, runs.outcome)}</span>
+                <Choice key="outcome" choices=&OUTCOMES spell=Outcome::as_str label=labels::outcome />
+            </label>
+            <label>
+                <span>{tr!(i18n, runs.trigger)}</span>
+                <Choice key="trigger" choices=&TRIGGERS spell=Trigger::as_str label=labels::trigger />
+            </label>
+            <label>
+                <span>{tr!(i18n, runs.reel)}</span>
+                <input type="search" name="reel" value=reel dir="auto" autocomplete="off" />
+            </label>
             <button type="submit" class="button">{tr!(i18n, runs.filter)}</button>
         </form>
     }
@@ -89,7 +97,7 @@ const TRIGGERS: [Trigger; 2] = [Trigger::Manual, Trigger::Schedule];
 /// A filter's `<select>`: "any", then each choice, the one in the address chosen.
 #[component]
 fn Choice<T: Copy + Send + Sync + 'static>(
-    /// The query key (and the select's name; its id is `filter-{key}`).
+    /// The query key, and the select's name.
     key: &'static str,
     choices: &'static [T],
     /// How the address spells a choice.
@@ -101,7 +109,7 @@ fn Choice<T: Copy + Send + Sync + 'static>(
     let query = use_query_map();
     let chosen = move || query.read().get(key).unwrap_or_default();
     view! {
-        <select name=key id=format!("filter-{key}")>
+        <select name=key>
             <option value="" selected=move || chosen().is_empty()>{tr!(i18n, runs.any)}</option>
             {choices
                 .iter()

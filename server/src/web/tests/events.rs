@@ -174,6 +174,17 @@ async fn a_finished_run_replays_to_its_end() {
     .await;
     assert_eq!(item_seqs(&tail).first(), Some(&101));
     assert!(finished(&tail));
+
+    // A viewer of the newest lines gets only those; the banner, none.
+    let logged = summary.counts.imported;
+    let newest = read_events(&site, &format!("{path}?tail=10"), &cookie, None, |_| false).await;
+    assert_eq!(
+        item_seqs(&newest),
+        (logged - 9..=logged).collect::<Vec<_>>()
+    );
+    assert!(finished(&newest));
+    let banner = read_events(&site, &format!("{path}?tail=0"), &cookie, None, |_| false).await;
+    assert_eq!(banner.len(), 1, "only finished: {banner:?}");
 }
 
 #[tokio::test]

@@ -1,0 +1,164 @@
+// Live runs in English on a phone (and the tablet's screenshots): Sync now opens
+// its run page, the progress bar moves, Cancel stops it as `cancelled`; the next
+// run goes on to `succeeded`; a second tab's Sync now is told "already running"
+// with a link to that run; the history lists and filters them; without the wasm
+// the same forms post and the run page reloads itself.
+
+import { type Page } from '@playwright/test';
+import {
+  collectErrors,
+  expect,
+  expectNoHorizontalOverflow,
+  hydrated,
+  signIn,
+  siteTest,
+} from './support/site';
+
+// Large enough that importing its In-stock reels takes seconds.
+const { test } = siteTest(200_000);
+test.describe.configure({ mode: 'serial' });
+
+/** Sets the auto-import policy so a full sync imports (and so takes a while). */
+async function importWithEverySync(page: Page) {
+  await page.goto('/settings');
+  await hydrated(page);
+  await page.getByLabel('New warehouse reels').selectOption('all');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+}
+
+/** Waits until the run page's bar has moved past `rows`. */
+async function progressPast(page: Page, rows: number) {
+  const bar = page.getByTestId('run-progress');
+  await expect(bar).toHaveAttribute('role', 'progressbar');
+  await expect
+    .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 })
+    .toBeGreaterThan(rows);
+  return bar;
+}
+
+test('Sync now, watch it, cancel it, then run again to the end', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await importWithEverySync(page);
+
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  const firstRun = page.url();
+  await hydrated(page);
+  const bar = await progressPast(page, 0);
+  // The run lasts a few seconds: cancel it as soon as it moves.
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByRole('button', { name: 'Cancelling…' })).toBeVisible();
+  expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(200_000);
+  await expect(page.getByTestId('run-log').locator('li').first()).toBeVisible();
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/run-live-phone.png', fullPage: true });
+  await expect(page.getByTestId('run-outcome')).toHaveText('cancelled', { timeout: 30_000 });
+  // After the run: its items, filterable.
+  await expect(page.getByTestId('run-items')).toBeVisible();
+  await expect(page.getByTestId('run-counts').locator('[data-count="imported"]')).not.toHaveAttribute(
+    'data-value',
+    '0',
+  );
+
+  // Again, from the dashboard; meanwhile a second tab is told it is running.
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  const secondRun = page.url();
+  expect(secondRun).not.toBe(firstRun);
+
+  const other = await context.newPage();
+  await other.goto('/');
+  await hydrated(other);
+  await expect(other.getByTestId('run-banner')).toBeVisible();
+  await expect(other.getByTestId('run-banner').getByTestId('run-progress')).toBeVisible();
+  await other.getByRole('button', { name: 'Sync now' }).click();
+  const refused = other.getByTestId('sync-error');
+  await expect(refused).toContainText('Another run is in progress');
+  await expect(refused.getByRole('link', { name: 'Open that run' })).toHaveAttribute(
+    'href',
+    new URL(secondRun).pathname,
+  );
+  await other.close();
+
+  await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 60_000 });
+  await page.screenshot({ path: 'screenshots/run-ended-phone.png', fullPage: true });
+  // A 409 for the refused Sync now is expected; nothing else may fail.
+  expect(errors.filter((error) => !error.includes('status of 409'))).toEqual([]);
+});
+
+test('the history lists the runs newest first and filters them', async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Runs' }).click();
+  await expect(page).toHaveURL(/\/runs$/);
+  const cards = page.getByTestId('run-list').locator('li');
+  await expect(cards).toHaveCount(2);
+  await expect(cards.first()).toContainText('succeeded');
+  await expect(cards.last()).toContainText('cancelled');
+
+  await page.getByLabel('Outcome').selectOption('cancelled');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/outcome=cancelled/);
+  await expect(cards).toHaveCount(1);
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/runs-phone.png', fullPage: true });
+
+  // A run's items, filtered by reel number.
+  await cards.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  const items = page.getByTestId('run-items').locator('li.item');
+  const reel = (await items.first().getAttribute('data-reel')) ?? '';
+  await page.getByLabel('Reel number').fill(reel);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(items.first()).toHaveAttribute('data-reel', reel);
+
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/run-tablet.png', fullPage: true });
+  await page.goto('/runs');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/runs-tablet.png', fullPage: true });
+});
+
+test('Preview and Test connection open their reports', async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page).toHaveURL(/\/check/);
+  await expect(page.getByTestId('check-reels')).toHaveAttribute('data-value', '200000');
+  await expect(page.getByTestId('check-report')).toContainText('warehouse.sqlite3');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/check-phone.png', fullPage: true });
+
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page).toHaveURL(/\/preview/);
+  await expect(page.getByTestId('plan-matching')).toBeVisible({ timeout: 30_000 });
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/preview-phone.png', fullPage: true });
+});
+
+test.describe('without the wasm', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('Sync now posts and lands on the run page, which shows how it ended', async ({ page }) => {
+    await signIn(page, { wasm: false });
+    await expect(page).toHaveURL(/\/$/);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page).toHaveURL(/\/runs\/\d+$/);
+    await expect(page.getByTestId('run-outcome')).toBeVisible();
+    // The page reloads itself while the run goes.
+    await expect(page.getByTestId('run-outcome')).toHaveText(/succeeded|partial/, { timeout: 30_000 });
+  });
+});
