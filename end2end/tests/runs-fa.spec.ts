@@ -1,0 +1,70 @@
+// Live runs in Persian on a tablet: Sync now and Cancel in Persian, right to left;
+// then a run of the command line (another process, as over SSH) shows up by
+// itself in the dashboard's banner with its progress, its page follows it to the
+// end, and the figures refresh when it is over.
+
+import { expect, expectNoHorizontalOverflow, hydrated, persian, signIn, siteTest } from './support/site';
+
+const { test, site } = siteTest(200_000);
+test.describe.configure({ mode: 'serial' });
+test.use({ locale: 'fa-IR', viewport: { width: 800, height: 1280 } });
+
+test('Sync now and Cancel in Persian', async ({ page }) => {
+  await signIn(page, { labels: persian });
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings');
+  await hydrated(page);
+  await page.getByLabel('رول‌های تازهٔ انبار').selectOption('all');
+  await page.getByRole('button', { name: 'ذخیره' }).click();
+  await expect(page.getByTestId('settings-saved')).toHaveText('ذخیره شد.');
+
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await page.getByRole('button', { name: 'همگام‌سازی اکنون' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await hydrated(page);
+  const bar = page.getByTestId('run-progress');
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'لغو اجرا' }).click();
+  await expect(page.getByRole('button', { name: 'در حال لغو…' })).toBeVisible();
+  const outcome = page.getByTestId('run-outcome');
+  await expect(outcome).toHaveAttribute('data-value', 'cancelled', { timeout: 30_000 });
+  await expect(outcome).toHaveText('لغوشده');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/run-tablet-fa.png', fullPage: true });
+});
+
+test("the command line's run shows live in the browser", async ({ page }) => {
+  await signIn(page, { labels: persian });
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await expect(page.getByTestId('run-banner')).toHaveCount(0);
+
+  const cli = site.cli(['import', '--all']);
+  const banner = page.getByTestId('run-banner');
+  await expect(banner).toBeVisible({ timeout: 10_000 });
+  await expect(banner).toContainText('cli:root');
+  await expect(banner.getByTestId('run-progress')).toHaveAttribute('role', 'progressbar');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/dashboard-banner-tablet-fa.png', fullPage: true });
+
+  await banner.getByRole('link', { name: 'باز کردن اجرا' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await expect(page.getByTestId('run-outcome')).toHaveAttribute('data-value', 'succeeded', {
+    timeout: 60_000,
+  });
+  const { code, output } = await cli;
+  expect(code, output).toBe(0);
+
+  // Back on the dashboard every In-stock reel is tracked, and nothing runs.
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.getByTestId('tracked')).toHaveAttribute('data-value', String(site.demo.in_stock));
+  await expect(page.getByTestId('run-banner')).toHaveCount(0);
+  await page.getByRole('link', { name: 'اجراها' }).click();
+  await expect(page.getByTestId('run-list').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('run-list')).toContainText('cli:root');
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/runs-tablet-fa.png', fullPage: true });
+});
