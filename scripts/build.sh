@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 find target/site -type f ! -name '*.gz' ! -name '*.br' -print0 |
   while IFS= read -r -d '' file; do
     gzip -9 -n -c "$file" >"$file.gz"

@@ -36,11 +36,12 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
 use crate::language::LanguageProvider;
 use crate::pages::{
-    CheckPage, DashboardPage, LoginPage, NotFound, PreviewPage, RunPage, RunsPage, SettingsPage,
+    CheckRoute, DashboardPage, LoginRoute, NotFound, PreviewRoute, RunRoute, RunsRoute,
+    SettingsRoute,
 };
 
 /// The HTML document around the app, rendered on the server only. `<html lang
@@ -80,19 +81,26 @@ pub fn App() -> impl IntoView {
             <Title formatter=|page: String| format!("{page} · reelsync") />
             <Router>
                 <Routes fallback=NotFound>
-                    // Async: the figures are in the HTML itself, so the page is whole
-                    // before the wasm arrives (or without it).
+                    // The dashboard is in the main wasm (split, its first load would
+                    // fetch more: the chunks repeat what they share); every other
+                    // screen's code is a chunk of its own, loaded when the screen is
+                    // first opened. Async: the data is in the HTML itself, so a page
+                    // is whole before the wasm arrives (or without it).
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("runs") view=RunsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("runs"), ParamSegment("id"))
-                        view=RunPage
+                        view={Lazy::<RunRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("preview") view=PreviewPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("check") view=CheckPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("login") view=LoginPage />
+                    <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=StaticSegment("check") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("settings")
+                        view={Lazy::<SettingsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
                 </Routes>
             </Router>
         </LanguageProvider>

@@ -3,11 +3,22 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Called by the loader script Leptos writes into every page.
+///
+/// Hydration waits for the code of the page's route when that route is loaded
+/// lazily (its own wasm chunk), so it runs as a task; the page counts as
+/// hydrated once it has.
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    mark_hydrated();
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        mark_hydrated();
+    });
 }
 
 /// Sets `<body data-hydrated="true">`, so people and browser tests can tell when

@@ -20,6 +20,36 @@ pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+/// A page the browser loads the code of when it first goes there (a wasm chunk
+/// of its own, split off at build time), so the first load of the dashboard
+/// carries only the dashboard. The server renders it like any other.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[doc = concat!("[`", stringify!($page), "`] as a lazily loaded route.")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(LoginRoute, LoginPage);
+lazy_page!(RunsRoute, RunsPage);
+lazy_page!(RunRoute, RunPage);
+lazy_page!(PreviewRoute, PreviewPage);
+lazy_page!(CheckRoute, CheckPage);
+lazy_page!(SettingsRoute, SettingsPage);
 use serde::{Deserialize, Serialize};
 
 /// A point in time as pages show it: the instant, and the mill's wall-clock time
