@@ -63,7 +63,9 @@ install_node_tools() {
     log "npm: binaryen (wasm-opt)"
     (cd tools && npm ci --no-audit --no-fund)
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
+  # Again whenever the lock names packages the installed tree lacks.
+  if [ ! -f end2end/node_modules/.package-lock.json ] ||
+    [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "npm: end2end packages"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi

@@ -299,6 +299,7 @@ mod tests {
             scanned,
             total: 10_000,
             planned_writes: 0,
+            at: chrono::Utc::now(),
             counts: Counts::default(),
         }
     }
@@ -326,11 +327,9 @@ mod tests {
         let live = live_run(dir.path()).unwrap().expect("held");
         assert_eq!((live.who.as_str(), live.run_id), ("alice", Some(7)));
         assert_eq!(live.progress, None);
-        held.publish(&progress(Phase::Reading, 2_000));
-        assert_eq!(
-            live_run(dir.path()).unwrap().unwrap().progress,
-            Some(progress(Phase::Reading, 2_000))
-        );
+        let first = progress(Phase::Reading, 2_000);
+        held.publish(&first);
+        assert_eq!(live_run(dir.path()).unwrap().unwrap().progress, Some(first));
         // Within the throttle, only a phase change is written at once.
         let published = || live_run(dir.path()).unwrap().unwrap().progress.unwrap();
         held.publish(&progress(Phase::Reading, 4_000));

@@ -355,6 +355,7 @@ impl<'a> Run<'a> {
             scanned: self.scanned,
             total: self.total,
             planned_writes: self.planned_writes,
+            at: chrono::Utc::now(),
             counts: self.counts,
         };
         if let Some(lease) = &mut self.lease {

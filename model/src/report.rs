@@ -304,6 +304,9 @@ pub struct Progress {
     pub planned_writes: u64,
     /// Counters so far.
     pub counts: Counts,
+    /// When the run published this (right after the commit it tells of): a
+    /// viewer can tell how fresh it is.
+    pub at: DateTime<Utc>,
 }
 
 /// A run that holds the run lock right now, in this process or another one (the

@@ -87,6 +87,11 @@ export class Site {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** The server's process id. */
+  pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
   log(): string {
     try {
       return readFileSync(join(this.dir, 'server.log'), 'utf8');

@@ -1,0 +1,120 @@
+// Figures for the README, printed, not asserted against the clock:
+// - from a run's commit of a page to its `progress` event in the browser;
+// - the server's peak memory with ten event streams open during a sync that
+//   imports 70,000 of a 100,000-reel warehouse;
+// - the cold load of every page on an emulated phone (4× CPU slowdown,
+//   5 Mbit/s, 80 ms round trips): bytes, and time until it is usable (hydrated).
+
+import { readFileSync } from 'node:fs';
+import { type Page } from '@playwright/test';
+import { expect, hydrated, signIn, siteTest } from '../tests/support/site';
+
+const { test, site } = siteTest(100_000);
+test.describe.configure({ mode: 'serial' });
+
+function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The server's resident and peak memory, in MB, from /proc. */
+function memory(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function importWithEverySync(page: Page) {
+  await page.goto('/settings');
+  await hydrated(page);
+  await page.getByLabel('New warehouse reels').selectOption('all');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+}
+
+test('commit to progress, and memory with ten event streams', async ({ page, context }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await importWithEverySync(page);
+  const before = memory(site.pid());
+
+  // Ten viewers of the run to come: nine more tabs on the dashboard follow it in
+  // the banner once it starts; this one on the run page records every progress.
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  const runPath = new URL(page.url()).pathname;
+  let peak = before.peak;
+  const sampler = setInterval(() => (peak = Math.max(peak, memory(site.pid()).rss)), 20);
+  const lagsSeen = page.evaluate(
+    (path) =>
+      new Promise<number[]>((done) => {
+        const id = path.split('/').pop();
+        const lags: number[] = [];
+        const source = new EventSource(`/api/runs/${id}/events?tail=0`);
+        source.addEventListener('progress', (event) => {
+          const at = Date.parse(JSON.parse((event as MessageEvent).data).at);
+          lags.push(Date.now() - at);
+        });
+        source.addEventListener('finished', () => {
+          source.close();
+          done(lags);
+        });
+      }),
+    runPath,
+  );
+  const viewers = await Promise.all(
+    Array.from({ length: 9 }, async () => {
+      const tab = await context.newPage();
+      await tab.goto(runPath);
+      return tab;
+    }),
+  );
+  const lags = await lagsSeen;
+  clearInterval(sampler);
+  await expect(page.getByTestId('run-outcome')).toHaveText(/succeeded|partial/, { timeout: 60_000 });
+  for (const tab of viewers) await tab.close();
+  const after = memory(site.pid());
+  console.log(
+    `commit → progress in the browser: median ${percentile(lags, 50)} ms, p95 ${percentile(lags, 95)} ms, ` +
+      `max ${Math.max(...lags)} ms over ${lags.length} progress events`,
+  );
+  console.log(
+    `server RSS with 10 event streams during the sync: before ${before.rss.toFixed(1)} MB, ` +
+      `peak ${Math.max(peak, after.peak).toFixed(1)} MB (VmHWM ${after.peak.toFixed(1)} MB)`,
+  );
+});
+
+test('cold loads on an emulated phone', async ({ browser }) => {
+  const signedIn = await browser.newContext();
+  const first = await signedIn.newPage();
+  await signIn(first);
+  await expect(first).toHaveURL(/\/$/);
+  const cookies = await signedIn.cookies();
+  await signedIn.close();
+
+  for (const path of ['/login', '/', '/runs', '/runs/1', '/preview', '/check', '/settings']) {
+    // A new context each time: nothing cached.
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    if (path !== '/login') await context.addCookies(cookies);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 80,
+      downloadThroughput: (5_000_000 / 8) | 0,
+      uploadThroughput: (5_000_000 / 8) | 0,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    let bytes = 0;
+    cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
+    const start = Date.now();
+    await page.goto(path);
+    await hydrated(page);
+    const usable = Date.now() - start;
+    console.log(`cold load of ${path}: usable after ${usable} ms, ${(bytes / 1000).toFixed(1)} kB transferred`);
+    await context.close();
+  }
+});
