@@ -1,7 +1,9 @@
 //! The words for the engine's vocabulary (run kinds, triggers, item actions,
 //! phases), in the user's language.
 
-use model::{Action, Outcome, Phase, RunKind, Trigger};
+use model::{Action, Counts, Outcome, Phase, RunKind, Trigger};
+
+use crate::fmt;
 
 use crate::i18n::{Locale, td_string};
 
@@ -26,6 +28,33 @@ pub fn outcome(locale: Locale, outcome: Outcome) -> String {
         Outcome::Failed => td_string!(locale, outcome.failed),
         Outcome::Cancelled => td_string!(locale, outcome.cancelled),
     }
+    .to_string()
+}
+
+/// A run's title: "Manual sync · run #7".
+pub fn run_title(locale: Locale, run_kind: RunKind, id: i64) -> String {
+    td_string!(
+        locale,
+        dashboard.run_title,
+        kind = kind(locale, run_kind),
+        id = fmt::number(locale, id.unsigned_abs())
+    )
+    .to_string()
+}
+
+/// What a run did, in one line: "3 imported · 0 updated · …".
+pub fn run_did(locale: Locale, c: &Counts) -> String {
+    let n = |value| fmt::number(locale, value);
+    td_string!(
+        locale,
+        dashboard.run_did,
+        imported = n(c.imported),
+        updated = n(c.updated),
+        exported = n(c.exported),
+        status_in = n(c.status_in),
+        conflicts = n(c.conflicts),
+        rejected = n(c.rejected)
+    )
     .to_string()
 }
 

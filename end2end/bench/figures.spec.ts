@@ -6,8 +6,7 @@
 //   5 Mbit/s, 80 ms round trips): bytes, and time until it is usable (hydrated).
 
 import { readFileSync } from 'node:fs';
-import { type Page } from '@playwright/test';
-import { expect, hydrated, signIn, siteTest } from '../tests/support/site';
+import { expect, hydrated, importWithEverySync, signIn, siteTest } from '../tests/support/site';
 
 const { test, site } = siteTest(100_000);
 test.describe.configure({ mode: 'serial' });
@@ -22,14 +21,6 @@ function memory(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-async function importWithEverySync(page: Page) {
-  await page.goto('/settings');
-  await hydrated(page);
-  await page.getByLabel('New warehouse reels').selectOption('all');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('settings-saved')).toBeVisible();
 }
 
 test('commit to progress, and memory with ten event streams', async ({ page, context }) => {

@@ -3,7 +3,15 @@
 // itself in the dashboard's banner with its progress, its page follows it to the
 // end, and the figures refresh when it is over.
 
-import { expect, expectNoHorizontalOverflow, hydrated, persian, signIn, siteTest } from './support/site';
+import {
+  expect,
+  expectNoHorizontalOverflow,
+  hydrated,
+  importWithEverySync,
+  persian,
+  signIn,
+  siteTest,
+} from './support/site';
 
 const { test, site } = siteTest(200_000);
 test.describe.configure({ mode: 'serial' });
@@ -12,11 +20,7 @@ test.use({ locale: 'fa-IR', viewport: { width: 800, height: 1280 } });
 test('Sync now and Cancel in Persian', async ({ page }) => {
   await signIn(page, { labels: persian });
   await expect(page).toHaveURL(/\/$/);
-  await page.goto('/settings');
-  await hydrated(page);
-  await page.getByLabel('رول‌های تازهٔ انبار').selectOption('all');
-  await page.getByRole('button', { name: 'ذخیره' }).click();
-  await expect(page.getByTestId('settings-saved')).toHaveText('ذخیره شد.');
+  await importWithEverySync(page);
 
   await page.goto('/');
   await hydrated(page);

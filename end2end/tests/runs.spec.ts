@@ -10,6 +10,7 @@ import {
   expect,
   expectNoHorizontalOverflow,
   hydrated,
+  importWithEverySync,
   signIn,
   siteTest,
 } from './support/site';
@@ -17,15 +18,6 @@ import {
 // Large enough that importing its In-stock reels takes seconds.
 const { test } = siteTest(200_000);
 test.describe.configure({ mode: 'serial' });
-
-/** Sets the auto-import policy so a full sync imports (and so takes a while). */
-async function importWithEverySync(page: Page) {
-  await page.goto('/settings');
-  await hydrated(page);
-  await page.getByLabel('New warehouse reels').selectOption('all');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('settings-saved')).toBeVisible();
-}
 
 /** Waits until the run page's bar has moved past `rows`. */
 async function progressPast(page: Page, rows: number) {

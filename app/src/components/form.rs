@@ -52,3 +52,33 @@ pub fn FormError(error: AppError, testid: &'static str) -> impl IntoView {
         </p>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::test_support::render_in;
+
+    #[test]
+    fn already_running_links_to_that_run() {
+        let error = AppError::RunInProgress {
+            run_id: Some(12),
+            who: "cli:root".into(),
+        };
+        let html = render_in(Locale::en, move || {
+            view! { <FormError error=error.clone() testid="sync-error" /> }
+        });
+        assert!(html.contains("role=\"alert\""), "{html}");
+        assert!(html.contains("cli:root"), "{html}");
+        assert!(html.contains("href=\"/runs/12\""), "{html}");
+        assert!(html.contains("Open that run"), "{html}");
+    }
+
+    #[test]
+    fn other_refusals_have_no_link() {
+        let html = render_in(Locale::fa, || {
+            view! { <FormError error=AppError::BadCredentials testid="login-error" /> }
+        });
+        assert!(!html.contains("href="), "{html}");
+    }
+}

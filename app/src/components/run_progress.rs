@@ -55,3 +55,53 @@ pub fn RunProgress(
         </div>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use model::{Counts, Phase};
+
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::test_support::render_in;
+
+    fn at(scanned: u64) -> Option<Progress> {
+        Some(Progress {
+            phase: Phase::Reading,
+            scanned,
+            total: 200_000,
+            planned_writes: 0,
+            counts: Counts::default(),
+            at: chrono::Utc::now(),
+        })
+    }
+
+    #[test]
+    fn the_bar_carries_rows_read_of_the_total_in_both_languages() {
+        let bar = || view! { <RunProgress progress=Signal::stored(at(38_000)) /> };
+        let html = render_in(Locale::en, bar);
+        for part in [
+            "role=\"progressbar\"",
+            "data-testid=\"run-progress\"",
+            "aria-valuenow=\"38000\"",
+            "aria-valuemax=\"200000\"",
+            "Reading the warehouse: 38,000 of 200,000 rows",
+        ] {
+            assert!(html.contains(part), "missing {part:?} in {html}");
+        }
+        let html = render_in(Locale::fa, bar);
+        assert!(
+            html.contains("aria-valuenow=\"38000\""),
+            "hooks stay: {html}"
+        );
+        assert!(html.contains("۳۸٬۰۰۰ از ۲۰۰٬۰۰۰"), "{html}");
+    }
+
+    #[test]
+    fn before_its_first_progress_a_run_is_starting_not_empty() {
+        let html = render_in(Locale::en, || {
+            view! { <RunProgress progress=Signal::stored(None) /> }
+        });
+        assert!(html.contains("Starting…"), "{html}");
+        assert!(html.contains("aria-valuemax=\"1\""));
+    }
+}

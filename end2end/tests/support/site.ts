@@ -175,6 +175,18 @@ export async function signIn(
   await page.getByRole('button', { name: labels.submit, exact: true }).click();
 }
 
+/**
+ * Sets the new-reel policy to "import them with every full sync", so a Sync now
+ * on a fresh demo warehouse imports (and so lasts a while).
+ */
+export async function importWithEverySync(page: Page) {
+  await page.goto('/settings');
+  await hydrated(page);
+  await page.locator('select[name="auto_import"]').selectOption('all');
+  await page.locator('form button[type="submit"]').last().click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+}
+
 /** Waits until the wasm has hydrated the page (buttons work from then on). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

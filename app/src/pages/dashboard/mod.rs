@@ -359,31 +359,9 @@ fn LastRunPanel(
                 error,
                 ..
             } = run;
-            let n = move |value: u64| fmt::number(i18n.get_locale(), value);
-            let title = move || {
-                let locale = i18n.get_locale();
-                td_string!(
-                    locale,
-                    dashboard.run_title,
-                    kind = labels::kind(locale, kind),
-                    id = n(id.unsigned_abs())
-                )
-                .to_string()
-            };
+            let title = move || labels::run_title(i18n.get_locale(), kind, id);
             let by = who.clone();
-            let did = move || {
-                td_string!(
-                    i18n.get_locale(),
-                    dashboard.run_did,
-                    imported = n(c.imported),
-                    updated = n(c.updated),
-                    exported = n(c.exported),
-                    status_in = n(c.status_in),
-                    conflicts = n(c.conflicts),
-                    rejected = n(c.rejected)
-                )
-                .to_string()
-            };
+            let did = move || labels::run_did(i18n.get_locale(), &c);
             let took = move || {
                 duration_ms.map(|ms| {
                     let locale = i18n.get_locale();

@@ -14,7 +14,7 @@ use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
-use crate::pages::run::{CountList, ItemRow};
+use crate::pages::run::{CountList, ItemList};
 use crate::routes;
 
 /// `/preview`.
@@ -62,7 +62,6 @@ fn Plan(data: PreviewView) -> impl IntoView {
         next.replace("after", after.to_string());
         format!("{}{}", routes::PREVIEW, next.to_query_string())
     });
-    let empty = items.is_empty();
     view! {
         <section class="panel">
             <CountList counts=Signal::stored(counts) />
@@ -94,20 +93,12 @@ fn Plan(data: PreviewView) -> impl IntoView {
                     td_string!(locale, preview.matching, count = fmt::number(locale, matching)).to_string()
                 }}
             </p>
-            {if empty {
-                view! { <p class="detail">{tr!(i18n, preview.nothing)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="items">
-                        {items.into_iter().map(|item| view! { <ItemRow item /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
-            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
-                <a href=routes::PREVIEW class="button">{tr!(i18n, run.first_page)}</a>
-                {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
-            </nav>
+            <ItemList
+                items
+                first=routes::PREVIEW.to_owned()
+                next
+                empty=Signal::derive(tr!(i18n, preview.nothing))
+            />
         </section>
     }
 }

@@ -79,16 +79,7 @@ where
         outcome,
         ..
     } = run.clone();
-    let heading = move || {
-        let locale = i18n.get_locale();
-        td_string!(
-            locale,
-            dashboard.run_title,
-            kind = labels::kind(locale, kind),
-            id = fmt::number(locale, id.unsigned_abs())
-        )
-        .to_string()
-    };
+    let heading = move || labels::run_title(i18n.get_locale(), kind, id);
     let by = move || {
         let locale = i18n.get_locale();
         td_string!(
@@ -298,7 +289,6 @@ fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoV
         next.replace("after", after.to_string());
         format!("{}{}", routes::run(id), next.to_query_string())
     });
-    let empty = items.is_empty();
     view! {
         <section class="panel" data-testid="run-items">
             <h2>{tr!(i18n, run.items)}</h2>
@@ -323,21 +313,41 @@ fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoV
                 </label>
                 <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
             </form>
-            {if empty {
-                view! { <p class="detail">{tr!(i18n, run.no_items)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="items">
-                        {items.into_iter().map(|item| view! { <ItemRow item /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
-            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
-                <a href=routes::run(id) class="button">{tr!(i18n, run.first_page)}</a>
-                {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
-            </nav>
+            <ItemList items first=routes::run(id) next empty=Signal::derive(tr!(i18n, run.no_items)) />
         </section>
+    }
+}
+
+/// A page of items (a run's, or a plan's) with the links to the first and the
+/// next page.
+#[component]
+pub fn ItemList(
+    items: Vec<LoggedItem>,
+    /// The first page's address.
+    first: String,
+    /// The next page's address, when there is one.
+    next: Option<String>,
+    /// Said when there are no items.
+    #[prop(into)]
+    empty: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = if items.is_empty() {
+        view! { <p class="detail">{empty}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="items">
+                {items.into_iter().map(|item| view! { <ItemRow item /> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        {list}
+        <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
+            <a href=first class="button">{tr!(i18n, run.first_page)}</a>
+            {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
+        </nav>
     }
 }
 

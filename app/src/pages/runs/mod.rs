@@ -176,19 +176,9 @@ fn RunCard(run: RunSummary, started: Moment, read_at: Moment) -> impl IntoView {
         duration_ms,
         ..
     } = run;
-    let title = move || {
-        let locale = i18n.get_locale();
-        td_string!(
-            locale,
-            dashboard.run_title,
-            kind = labels::kind(locale, kind),
-            id = fmt::number(locale, id.unsigned_abs())
-        )
-        .to_string()
-    };
+    let title = move || labels::run_title(i18n.get_locale(), kind, id);
     let detail = move || {
         let locale = i18n.get_locale();
-        let n = |v| fmt::number(locale, v);
         let mut line = format!(
             "{} · {}",
             fmt::relative(locale, started.utc - read_at.utc),
@@ -197,19 +187,8 @@ fn RunCard(run: RunSummary, started: Moment, read_at: Moment) -> impl IntoView {
         if let Some(ms) = duration_ms {
             line.push_str(&format!(" · {}", fmt::duration(locale, ms)));
         }
-        line.push_str(&format!(
-            " · {}",
-            td_string!(
-                locale,
-                dashboard.run_did,
-                imported = n(c.imported),
-                updated = n(c.updated),
-                exported = n(c.exported),
-                status_in = n(c.status_in),
-                conflicts = n(c.conflicts),
-                rejected = n(c.rejected)
-            )
-        ));
+        line.push_str(" · ");
+        line.push_str(&labels::run_did(locale, &c));
         line
     };
     view! {
