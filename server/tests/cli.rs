@@ -723,8 +723,8 @@ fn a_snapshot_is_taken_on_request() {
     assert_eq!(reels(&copy), reels(&site.warehouse));
 }
 
-/// Waits until the run lease in `data` shows a run other than `not` that has read
-/// a page, and returns it. Fails if `child` ends first.
+/// Waits until the run lease in `data` shows a run other than `not` that has
+/// imported reels from a page, and returns it. Fails if `child` ends first.
 fn wait_for_a_page(
     data: &Path,
     child: &mut std::process::Child,
@@ -733,10 +733,12 @@ fn wait_for_a_page(
     let engine = engine::Engine::open_for_reading(engine::Config::new(data)).unwrap();
     let started = Instant::now();
     loop {
+        // A page that imported something: cancelled any earlier, a run that
+        // starts on pages an earlier run already took in would import nothing.
         let live = engine.running().unwrap().filter(|live| {
             live.run_id.is_some()
                 && live.run_id != not
-                && live.progress.is_some_and(|p| p.scanned > 0)
+                && live.progress.is_some_and(|p| p.counts.imported > 0)
         });
         if let Some(live) = live {
             return live;
