@@ -117,6 +117,23 @@ pub fn redirect_plain_form(path: &str) {
     }
 }
 
+/// A filter's choice from a query: empty (or absent) is any; anything else must
+/// be a spelling `parse` knows, or the request is unreadable.
+pub fn choice<T>(value: Option<&str>, parse: fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
+    match text(value) {
+        Some(value) => parse(&value).map(Some).ok_or(AppError::Unreadable),
+        None => Ok(None),
+    }
+}
+
+/// A filter's text from a query, trimmed; empty (or absent) is none.
+pub fn text(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
 /// The run manager the server set up.
 pub fn runs() -> Result<RunManager, AppError> {
     shared("RunManager")
@@ -208,6 +225,20 @@ mod tests {
     use model::WarehouseProblem;
 
     use super::*;
+
+    #[test]
+    fn a_filter_choice_is_any_when_empty_and_unreadable_when_unknown() {
+        let parse = model::Action::parse;
+        assert_eq!(choice(None, parse), Ok(None));
+        assert_eq!(choice(Some("  "), parse), Ok(None));
+        assert_eq!(
+            choice(Some(" reject "), parse),
+            Ok(Some(model::Action::Reject))
+        );
+        assert_eq!(choice(Some("drop table"), parse), Err(AppError::Unreadable));
+        assert_eq!(text(Some(" R23-1 ")), Some("R23-1".to_owned()));
+        assert_eq!(text(Some("")), None);
+    }
 
     #[test]
     fn a_missing_warehouse_is_named_by_its_file_only() {

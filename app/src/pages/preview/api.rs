@@ -27,13 +27,10 @@ pub struct PreviewView {
 /// super admin session.
 #[server(endpoint = "preview")]
 pub async fn preview(action: Option<String>, after: Option<u64>) -> Result<PreviewView, AppError> {
-    use crate::ssr::as_admin;
+    use crate::ssr::{as_admin, choice};
 
     const PER_PAGE: usize = 50;
-    let action = match action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(action) => Some(Action::parse(action).ok_or(AppError::Unreadable)?),
-        None => None,
-    };
+    let action = choice(action.as_deref(), Action::parse)?;
     as_admin(move |engine, user| {
         let request = model::RunRequest {
             scope: model::RunScope::Full,

@@ -37,10 +37,13 @@ pub async fn get_run(
     reel: Option<String>,
     after: Option<u64>,
 ) -> Result<RunView, AppError> {
-    use crate::ssr::{as_admin, moment, runs, strip_paths};
+    use crate::ssr::{as_admin, choice, moment, runs, strip_paths, text};
 
     let runs = runs()?;
-    let filter = item_filter(action.as_deref(), reel.as_deref())?;
+    let filter = model::ItemFilter {
+        action: choice(action.as_deref(), model::Action::parse)?,
+        reel: text(reel.as_deref()),
+    };
     as_admin(move |engine, _user| {
         let (mut run, items) = engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
         run.error = run.error.as_deref().map(strip_paths);
@@ -100,19 +103,4 @@ pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
         Ok(live)
     })
     .await
-}
-
-/// The filter of the run page's query: an action spelled as the engine spells
-/// it, and a reel number's text; empty means any.
-#[cfg(feature = "ssr")]
-fn item_filter(action: Option<&str>, reel: Option<&str>) -> Result<model::ItemFilter, AppError> {
-    let action = match action.map(str::trim).filter(|a| !a.is_empty()) {
-        Some(action) => Some(model::Action::parse(action).ok_or(AppError::Unreadable)?),
-        None => None,
-    };
-    let reel = reel
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    Ok(model::ItemFilter { action, reel })
 }

@@ -31,13 +31,13 @@ pub async fn list_runs(
     reel: Option<String>,
     before: Option<i64>,
 ) -> Result<RunsView, AppError> {
-    use crate::ssr::{as_admin, moment};
+    use crate::ssr::{as_admin, choice, moment, text};
 
     let filter = model::RunFilter {
-        kind: parse(kind, model::RunKind::parse)?,
-        outcome: parse(outcome, model::Outcome::parse)?,
-        trigger: parse(trigger, model::Trigger::parse)?,
-        reel: reel.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+        kind: choice(kind.as_deref(), model::RunKind::parse)?,
+        outcome: choice(outcome.as_deref(), model::Outcome::parse)?,
+        trigger: choice(trigger.as_deref(), model::Trigger::parse)?,
+        reel: text(reel.as_deref()),
     };
     as_admin(move |engine, _user| {
         let runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
@@ -57,13 +57,4 @@ pub async fn list_runs(
         })
     })
     .await
-}
-
-/// A filter's value: empty is any; anything else must be a known spelling.
-#[cfg(feature = "ssr")]
-fn parse<T>(value: Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
-    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(value) => parse(value).map(Some).ok_or(AppError::Unreadable),
-        None => Ok(None),
-    }
 }
