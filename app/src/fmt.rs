@@ -42,6 +42,13 @@ pub fn digits(locale: Locale, text: &str) -> String {
     }
 }
 
+/// `text` set apart from the sentence around it (Unicode's first-strong isolate),
+/// so a Latin value keeps its order inside a Persian sentence and the other way
+/// round.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// A whole number as a person may type it: ASCII, Persian (۰–۹) or Arabic-Indic
 /// (٠–٩) digits, blanks around it, thousands separators (`,` `٬`) inside.
 pub fn parse_number(text: &str) -> Option<u64> {

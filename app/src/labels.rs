@@ -1,7 +1,7 @@
 //! The words for the engine's vocabulary (run kinds, triggers, item actions,
-//! phases), in the user's language.
+//! phases, reel statuses, product fields), in the user's language.
 
-use model::{Action, Counts, Outcome, Phase, RunKind, Trigger};
+use model::{Action, Counts, Outcome, Phase, ProductField, ReelStatus, RunKind, Trigger};
 
 use crate::fmt;
 
@@ -114,3 +114,37 @@ pub const KINDS: [RunKind; 4] = [
     RunKind::Import,
     RunKind::Export,
 ];
+
+/// A reel's status.
+pub fn status(locale: Locale, status: ReelStatus) -> String {
+    match status {
+        ReelStatus::InStock => td_string!(locale, status.in_stock),
+        ReelStatus::Sold => td_string!(locale, status.sold),
+        ReelStatus::Delivered => td_string!(locale, status.delivered),
+    }
+    .to_string()
+}
+
+/// A product field's name, as column headers and filters show it.
+pub fn field(locale: Locale, field: ProductField) -> String {
+    match field {
+        ProductField::ReelNumber => td_string!(locale, field.reel_number),
+        ProductField::Width => td_string!(locale, field.width),
+        ProductField::Gsm => td_string!(locale, field.gsm),
+        ProductField::Length => td_string!(locale, field.length),
+        ProductField::Grade => td_string!(locale, field.grade),
+        ProductField::Breaks => td_string!(locale, field.breaks),
+        ProductField::Comments => td_string!(locale, field.comments),
+        ProductField::QrCode => td_string!(locale, field.qr_code),
+        ProductField::ProfileName => td_string!(locale, field.profile_name),
+        ProductField::Location => td_string!(locale, field.location),
+        ProductField::Status => td_string!(locale, field.status),
+        ProductField::ReceiveDate => td_string!(locale, field.receive_date),
+        ProductField::LastDate => td_string!(locale, field.last_date),
+        ProductField::Username => td_string!(locale, field.username),
+        ProductField::Logs => td_string!(locale, field.logs),
+        ProductField::Date => td_string!(locale, field.date),
+        ProductField::ShipmentId => td_string!(locale, field.shipment_id),
+    }
+    .to_string()
+}

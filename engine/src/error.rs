@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::WarehouseProblem;
 use crate::report::RunKind;
+use crate::{RunError, WarehouseProblem};
 
 /// Why the warehouse file cannot be used. Every variant means "fix the file or the
 /// setting, then try again"; none of them has changed anything.
@@ -130,6 +130,19 @@ impl From<model::Invalid> for Error {
 }
 
 impl Error {
+    /// Why a run that stopped on this error failed, as the run log keeps it.
+    pub fn run_error(&self) -> RunError {
+        match self {
+            Self::Warehouse(e) => RunError::Warehouse {
+                problem: e.problem(),
+            },
+            Self::StoreFull { .. } => RunError::StoreFull,
+            other => RunError::Other {
+                text: other.to_string(),
+            },
+        }
+    }
+
     /// A main-store error with the store's path, a full disk told apart.
     pub(crate) fn store(path: PathBuf, source: rusqlite::Error) -> Self {
         match source.sqlite_error_code() {

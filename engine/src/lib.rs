@@ -31,14 +31,15 @@ pub use admin::{MappingUpdate, StatusChange};
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use live::RunObserver;
-pub use mapping::{FieldMapping, ProductField, Transform};
+pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
     Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
     ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase,
-    Progress, ReelStatus, RunDetail, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
-    RunSummary, Selection, SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus,
-    User, WarehouseProblem, report, settings, status, validate_interval,
+    ProductField, Progress, Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter,
+    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate,
+    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem,
+    report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

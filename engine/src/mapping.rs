@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::str::FromStr;
 
 use std::sync::LazyLock;
 
@@ -15,112 +14,7 @@ use crate::clock::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, MAX_CELL_BYTES};
-
-/// What kind of value a product field holds; imports and refreshes check it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    Text,
-    Integer,
-    /// A naive local time as the warehouse app writes it.
-    DateTime,
-    Status,
-}
-
-macro_rules! product_fields {
-    ($($variant:ident => $name:literal, $ty:ident, $required:literal, $range:expr;)*) => {
-        /// A field of a product in the main store. Every column of the warehouse's
-        /// `Products` table has one, so no warehouse data is dropped.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum ProductField { $($variant,)* }
-
-        impl ProductField {
-            /// Every field, in the main store's column order.
-            pub const ALL: &'static [ProductField] = &[$(Self::$variant,)*];
-
-            /// The field's name: its column in the main store and its default
-            /// warehouse column.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $name,)* }
-            }
-
-            /// The type its values must have.
-            pub fn field_type(self) -> FieldType {
-                match self { $(Self::$variant => FieldType::$ty,)* }
-            }
-
-            /// Whether a reel without it is rejected.
-            pub fn is_required(self) -> bool {
-                match self { $(Self::$variant => $required,)* }
-            }
-
-            /// The accepted range of an integer field.
-            pub fn range(self) -> Option<(i64, i64)> {
-                match self { $(Self::$variant => $range,)* }
-            }
-        }
-    };
-}
-
-product_fields! {
-    ReelNumber => "reel_number", Text, true, None;
-    Width => "width", Integer, true, Some((1, 10_000));
-    Gsm => "gsm", Integer, true, Some((1, 2_000));
-    Length => "length", Integer, true, Some((1, 1_000_000));
-    Grade => "grade", Text, true, None;
-    Breaks => "breaks", Integer, true, Some((0, 10_000));
-    Comments => "comments", Text, false, None;
-    QrCode => "qr_code", Text, false, None;
-    ProfileName => "profile_name", Text, false, None;
-    Location => "location", Text, true, None;
-    Status => "status", Status, true, None;
-    ReceiveDate => "receive_date", DateTime, false, None;
-    LastDate => "last_date", DateTime, false, None;
-    Username => "username", Text, false, None;
-    Logs => "logs", Text, false, None;
-    Date => "date", DateTime, false, None;
-    ShipmentId => "shipment_id", Integer, false, Some((0, i64::MAX));
-}
-
-impl ProductField {
-    /// The warehouse column a fresh store maps to this field.
-    pub fn default_column(self) -> &'static str {
-        match self {
-            Self::ShipmentId => "shipment_id_id",
-            other => other.as_str(),
-        }
-    }
-
-    /// The field's position in [`Mapped::values`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for ProductField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProductField {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|f| f.as_str()).collect();
-                Error::Invalid(format!(
-                    "unknown product field {s:?}; fields are: {}",
-                    names.join(", ")
-                ))
-            })
-    }
-}
+pub use model::{FieldType, ProductField, RowProblem as Rejection, ValueProblem};
 
 /// One step of a mapping's transform, from a closed list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,7 +78,7 @@ impl Transform {
     /// Applies the transform. Cells that are not readable text (binary data, bytes
     /// that are not UTF-8, oversized values) pass through untouched, for the
     /// field's type check to reject with what they hold.
-    fn apply(&self, value: Cell) -> std::result::Result<Cell, String> {
+    fn apply(&self, value: Cell) -> std::result::Result<Cell, ValueProblem> {
         Ok(match (self, value) {
             (Self::Trim, Cell::Text(s)) => Cell::Text(trimmed(s)),
             (Self::Upper, Cell::Text(s)) => Cell::Text(s.to_uppercase()),
@@ -628,7 +522,7 @@ impl Mapper {
     pub fn sync_key(&self, row: &[Cell]) -> std::result::Result<ReelStatus, Rejection> {
         let mapped = |field| match self.map_field(field, row) {
             Some(Ok(Some(value))) => Ok(value),
-            Some(Ok(None)) | None => Err(self.rejection(field, "is missing".to_owned())),
+            Some(Ok(None)) | None => Err(self.rejection(field, ValueProblem::Missing)),
             Some(Err(reason)) => Err(self.rejection(field, reason)),
         };
         mapped(ProductField::ReelNumber)?;
@@ -637,7 +531,7 @@ impl Mapper {
             FieldValue::Text(status) => status.parse().ok(),
             FieldValue::Int(_) => None,
         }
-        .ok_or_else(|| self.rejection(ProductField::Status, "is not a status".to_owned()))
+        .ok_or_else(|| self.rejection(ProductField::Status, ValueProblem::NotStatus))
     }
 
     /// Why an export can't overwrite this row's `last_date`, if it can't: a cell too
@@ -664,7 +558,7 @@ impl Mapper {
         &self,
         field: ProductField,
         row: &[Cell],
-    ) -> Option<std::result::Result<Option<FieldValue>, String>> {
+    ) -> Option<std::result::Result<Option<FieldValue>, ValueProblem>> {
         let step = self.steps.iter().find(|(f, _, _)| *f == field)?;
         Some(map_step(step, row))
     }
@@ -691,7 +585,7 @@ impl Mapper {
                 .map_err(|reason| self.rejection(*field, reason))?;
         }
         if let Some(field) = missing_required(&values) {
-            return Err(self.rejection(field, "is missing".to_owned()));
+            return Err(self.rejection(field, ValueProblem::Missing));
         }
         Ok(Mapped {
             values,
@@ -713,7 +607,7 @@ fn missing_required(values: &[Option<FieldValue>]) -> Option<ProductField> {
 fn map_step(
     (field, position, transforms): &(ProductField, usize, Vec<Transform>),
     row: &[Cell],
-) -> std::result::Result<Option<FieldValue>, String> {
+) -> std::result::Result<Option<FieldValue>, ValueProblem> {
     run_step(*field, transforms, row[*position].clone())
 }
 
@@ -722,36 +616,15 @@ fn run_step(
     field: ProductField,
     transforms: &[Transform],
     raw: Cell,
-) -> std::result::Result<Option<FieldValue>, String> {
+) -> std::result::Result<Option<FieldValue>, ValueProblem> {
     transforms
         .iter()
         .try_fold(raw, |v, t| t.apply(v))
         .and_then(|v| check_type(field, v))
 }
 
-/// Why a warehouse row cannot become a product: the field, the warehouse column
-/// that feeds it, and what is wrong with the value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub field: ProductField,
-    pub column: String,
-    pub reason: String,
-}
-
-impl fmt::Display for Rejection {
-    /// `width is not a whole number: "wide"`, or with the column named when it is
-    /// not the field's own: `width (column breite) is …`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.column == self.field.as_str() {
-            write!(f, "{} {}", self.field, self.reason)
-        } else {
-            write!(f, "{} (column {}) {}", self.field, self.column, self.reason)
-        }
-    }
-}
-
 impl Mapper {
-    fn rejection(&self, field: ProductField, reason: String) -> Rejection {
+    fn rejection(&self, field: ProductField, problem: ValueProblem) -> Rejection {
         let column = self
             .steps
             .iter()
@@ -760,7 +633,7 @@ impl Mapper {
         Rejection {
             field,
             column: column.to_owned(),
-            reason,
+            problem,
         }
     }
 }
@@ -788,7 +661,10 @@ fn status_spellings(mappings: &[FieldMapping]) -> BTreeMap<ReelStatus, String> {
 /// become `None`. A cell that can't be read as a value (binary data, bytes that
 /// are not UTF-8, more than [`MAX_CELL_BYTES`]) is refused whatever the field: a
 /// value is taken faithfully or not at all, never replaced by a guess.
-fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<FieldValue>, String> {
+fn check_type(
+    field: ProductField,
+    value: Cell,
+) -> std::result::Result<Option<FieldValue>, ValueProblem> {
     if let Some(reason) = unreadable(&value) {
         return Err(reason);
     }
@@ -802,7 +678,11 @@ fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<Fi
         FieldType::Text => FieldValue::Text(into_text(value)),
         FieldType::Integer => match to_integer(value)? {
             Cell::Integer(i) => FieldValue::Int(check_range(field, i)?),
-            other => return Err(format!("is not a whole number: {}", shown(&other))),
+            other => {
+                return Err(ValueProblem::NotWholeNumber {
+                    value: shown(&other),
+                });
+            }
         },
         FieldType::DateTime => {
             let text = into_text(value);
@@ -813,8 +693,10 @@ fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<Fi
             // Exactly as the warehouse app writes it: other spellings need a value
             // map, so that what counts as In-stock is never a guess.
             let text = into_text(value);
-            let status = ReelStatus::from_canonical(&text)
-                .ok_or_else(|| format!("{} is not In-stock, Sold or Delivered", quoted(&text)))?;
+            let status =
+                ReelStatus::from_canonical(&text).ok_or_else(|| ValueProblem::UnknownStatus {
+                    value: quoted(&text),
+                })?;
             FieldValue::Text(status.as_str().to_owned())
         }
     };
@@ -822,23 +704,19 @@ fn check_type(field: ProductField, value: Cell) -> std::result::Result<Option<Fi
 }
 
 /// Why a cell can't be read as any value, if it can't.
-fn unreadable(value: &Cell) -> Option<String> {
+fn unreadable(value: &Cell) -> Option<ValueProblem> {
     match value {
-        Cell::InvalidText(bytes) => Some(format!(
-            "holds text that is not valid UTF-8 (at byte {} of {})",
-            std::str::from_utf8(bytes)
+        Cell::InvalidText(bytes) => Some(ValueProblem::InvalidUtf8 {
+            at: std::str::from_utf8(bytes)
                 .err()
                 .map_or(0, |e| e.valid_up_to()),
-            bytes.len()
-        )),
-        Cell::Blob(bytes) => Some(format!(
-            "holds binary data ({} bytes), not text or a number",
-            bytes.len()
-        )),
-        Cell::Oversized { bytes, .. } => Some(format!(
-            "holds {bytes} bytes, more than the {} reelsync takes in one cell",
-            MAX_CELL_BYTES
-        )),
+            len: bytes.len(),
+        }),
+        Cell::Blob(bytes) => Some(ValueProblem::Binary { bytes: bytes.len() }),
+        Cell::Oversized { bytes, .. } => Some(ValueProblem::Oversized {
+            bytes: *bytes,
+            max: MAX_CELL_BYTES,
+        }),
         _ => None,
     }
 }
@@ -852,18 +730,28 @@ pub const MAX_REEL_NUMBER: usize = 255;
 /// and that people type, scan and pass on the command line (which trims its
 /// arguments), so one that breaks the rule is rejected rather than altered; a
 /// `trim` transform on the reel-number mapping takes such reels on purpose.
-fn check_reel_number(value: Cell) -> std::result::Result<String, String> {
+fn check_reel_number(value: Cell) -> std::result::Result<String, ValueProblem> {
     let text = match value {
         Cell::Text(text) => text,
         Cell::Integer(i) => i.to_string(),
-        other => return Err(format!("is not text: {}", shown(&other))),
+        other => {
+            return Err(ValueProblem::NotText {
+                value: shown(&other),
+            });
+        }
     };
     if text.trim().len() != text.len() {
-        Err(format!("{} has blanks at its ends", quoted(&text)))
+        Err(ValueProblem::BlanksAtEnds {
+            value: quoted(&text),
+        })
     } else if text.chars().any(char::is_control) {
-        Err(format!("{} holds control characters", quoted(&text)))
+        Err(ValueProblem::ControlCharacters {
+            value: quoted(&text),
+        })
     } else if text.len() > MAX_REEL_NUMBER {
-        Err(format!("is longer than {MAX_REEL_NUMBER} bytes"))
+        Err(ValueProblem::TooLong {
+            max: MAX_REEL_NUMBER,
+        })
     } else {
         Ok(text)
     }
@@ -896,10 +784,10 @@ fn scalar_text(value: &Cell) -> Option<String> {
     }
 }
 
-fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, String> {
+fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, ValueProblem> {
     match field.range() {
         Some((low, high)) if !(low..=high).contains(&value) => {
-            Err(format!("{value} is out of range {low}–{high}"))
+            Err(ValueProblem::OutOfRange { value, low, high })
         }
         _ => Ok(value),
     }
@@ -908,7 +796,7 @@ fn check_range(field: ProductField, value: i64) -> std::result::Result<i64, Stri
 /// Reads whole numbers however the warehouse holds them: integers, whole reals,
 /// and text such as `" 1500 "`, `"1500.0"` or `"۱۵۰۰"` (Persian and Arabic-Indic
 /// digits are the same numbers).
-fn to_integer(value: Cell) -> std::result::Result<Cell, String> {
+fn to_integer(value: Cell) -> std::result::Result<Cell, ValueProblem> {
     match value {
         Cell::Integer(_) | Cell::Null => Ok(value),
         Cell::Real(r) if r.fract() == 0.0 && r.abs() < 9.0e15 => Ok(Cell::Integer(r as i64)),
@@ -926,9 +814,11 @@ fn to_integer(value: Cell) -> std::result::Result<Cell, String> {
                         .map(|r| r as i64)
                 })
                 .map(Cell::Integer)
-                .ok_or_else(|| format!("is not a whole number: {}", quoted(s)))
+                .ok_or_else(|| ValueProblem::NotWholeNumber { value: quoted(s) })
         }
-        other => Err(format!("is not a whole number: {}", shown(&other))),
+        other => Err(ValueProblem::NotWholeNumber {
+            value: shown(&other),
+        }),
     }
 }
 
@@ -1040,8 +930,10 @@ pub fn format_date(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-fn bad_date(text: &str) -> String {
-    format!("{} is not a date like YYYY-MM-DD HH:MM[:SS]", quoted(text))
+fn bad_date(text: &str) -> ValueProblem {
+    ValueProblem::NotDate {
+        value: quoted(text),
+    }
 }
 
 #[cfg(test)]

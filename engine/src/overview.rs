@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{self, ImportPolicy, Scope};
@@ -15,6 +14,7 @@ use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter};
 use crate::warehouse;
 use crate::{CheckReport, Dashboard, Engine, StatusCounts};
+use crate::{Reason, WarehouseZone};
 
 /// A warehouse reel that may be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +25,7 @@ pub struct ImportableReel {
     /// Mapped values by field name; rows that would be rejected still list what maps.
     pub fields: HashMap<String, Option<String>>,
     /// Why an import would reject it, if it would.
-    pub problem: Option<String>,
+    pub problem: Option<Reason>,
 }
 
 const NOTHING: Scope = Scope {

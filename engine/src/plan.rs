@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::Reason;
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
@@ -110,10 +111,10 @@ pub enum Op {
         product_id: i64,
         warehouse: ReelStatus,
         office: ReelStatus,
-        reason: String,
+        reason: Reason,
     },
     /// Refused; the reason says why.
-    Reject { reason: String },
+    Reject { reason: Reason },
     /// The tracked reel's warehouse row is gone.
     Missing { product_id: i64 },
 }
@@ -293,16 +294,14 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
         ImportPolicy::Reels(reels) => reels.contains(reel),
     };
     let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
-    let reject = |reason: String| Step {
+    let reject = |reason: Reason| Step {
         reel_number: reel.clone(),
         external_id: row.id,
         op: Op::Reject { reason },
     };
     if input.known_reels.contains(reel) {
         if explicit && wanted {
-            plan.steps.push(reject(
-                "already imported (from an earlier warehouse row with this reel number)".into(),
-            ));
+            plan.steps.push(reject(Reason::DuplicateRow));
         }
         return;
     }
@@ -320,14 +319,13 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
             op: Op::Import { mapped },
         }),
         // Only an explicit request is told why; a sold reel is simply not offered.
-        Ok(_) if explicit => {
-            let status = status.map_or("not In-stock", ReelStatus::as_str);
-            plan.steps.push(reject(format!(
-                "is {status} in the warehouse: only In-stock reels can be imported"
-            )));
-        }
+        Ok(_) if explicit => plan
+            .steps
+            .push(reject(Reason::NotInStock { status: *status })),
         Ok(_) => {}
-        Err(rejection) if in_stock || explicit => plan.steps.push(reject(rejection.to_string())),
+        Err(rejection) if in_stock || explicit => {
+            plan.steps.push(reject(Reason::BadRow(rejection)))
+        }
         Err(_) => {}
     }
 }
@@ -342,7 +340,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             reel_number: reel.clone(),
             external_id: row.id,
             op: Op::Reject {
-                reason: "already imported: a tracked reel is never imported again".into(),
+                reason: Reason::AlreadyImported,
             },
         });
     }
@@ -373,7 +371,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
                 }
             }
             Err(rejection) => Op::Reject {
-                reason: format!("warehouse row cannot be refreshed: {rejection}"),
+                reason: Reason::NotRefreshed(rejection),
             },
         }));
     }
@@ -385,7 +383,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         Err(rejection) => {
             if plan.steps.len() == before {
                 plan.steps.push(step(Op::Reject {
-                    reason: format!("status not synced: {rejection}"),
+                    reason: Reason::StatusNotSynced(rejection),
                 }));
             }
             return;
@@ -415,7 +413,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         Merge::PushOffice if scope.push => Some(match mapper.last_date_problem(&row.values) {
             // Nothing is overwritten that can't be kept to undo it.
             Some(rejection) => Op::Reject {
-                reason: format!("status not exported: {rejection}"),
+                reason: Reason::StatusNotExported(rejection),
             },
             None => Op::Export(export(mapper, row, tracked, warehouse, fields_in_step)),
         }),
@@ -453,7 +451,7 @@ pub enum Merge {
     /// Both moved to the same status: record it as the new base.
     Record,
     /// Both moved apart; nothing is written.
-    Conflict(String),
+    Conflict(Reason),
 }
 
 /// The three-way status merge of DESIGN.md: only one side moved → take it; both to
@@ -472,12 +470,12 @@ pub fn merge_status(
     match (warehouse_moved, office_moved) {
         (false, false) => Merge::Unchanged,
         (true, false) => Merge::TakeWarehouse,
-        (false, true) if warehouse == ReelStatus::Delivered => Merge::Conflict(format!(
-            "office moved back to {office}, but the warehouse has Delivered: a delivered reel is never moved back"
-        )),
-        (false, true) if office < warehouse && !we_wrote_it => Merge::Conflict(format!(
-            "office moved back to {office}, but the warehouse app set {warehouse} itself: undo it in the warehouse app"
-        )),
+        (false, true) if warehouse == ReelStatus::Delivered => {
+            Merge::Conflict(Reason::DeliveredIsFinal { office })
+        }
+        (false, true) if office < warehouse && !we_wrote_it => {
+            Merge::Conflict(Reason::SetByWarehouseApp { office, warehouse })
+        }
         (false, true) => Merge::PushOffice,
         (true, true) if warehouse == office => Merge::Record,
         (true, true) if warehouse > base && office > base => {
@@ -487,9 +485,11 @@ pub fn merge_status(
                 Merge::PushOffice
             }
         }
-        (true, true) => Merge::Conflict(format!(
-            "both sides moved from {base}: warehouse to {warehouse}, office to {office}"
-        )),
+        (true, true) => Merge::Conflict(Reason::BothMoved {
+            base,
+            warehouse,
+            office,
+        }),
     }
 }
 
@@ -589,18 +589,18 @@ pub fn diff(old: &[Option<FieldValue>], new: &Mapped) -> Vec<Change> {
 }
 
 /// Why a refresh onto `mapped`'s reel number is refused: another product has it.
-pub fn reel_number_taken(mapped: &Mapped) -> String {
-    let taken = mapped
+pub fn reel_number_taken(mapped: &Mapped) -> Reason {
+    let reel_number = mapped
         .get(ProductField::ReelNumber)
         .map_or_else(String::new, FieldValue::to_text);
-    format!("warehouse row cannot be refreshed: its new reel number {taken} is another product's")
+    Reason::ReelNumberTaken { reel_number }
 }
 
-/// The reason text of a step, for logs.
-pub fn reason(op: &Op) -> Option<String> {
+/// Why a step is logged as it is, when it needs saying.
+pub fn reason(op: &Op) -> Option<Reason> {
     match op {
         Op::Reject { reason } | Op::Conflict { reason, .. } => Some(reason.clone()),
-        Op::Missing { .. } => Some("no longer in the warehouse file".into()),
+        Op::Missing { .. } => Some(Reason::GoneFromWarehouse),
         _ => None,
     }
 }

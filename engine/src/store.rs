@@ -19,6 +19,7 @@ use crate::report::{
 use crate::settings::{AutoImport, SyncSettings};
 use crate::status::ReelStatus;
 use crate::warehouse::Cell;
+use crate::{Reason, RunError};
 
 /// The main store's file name inside the data directory.
 pub const STORE_FILE: &str = "reelsync.sqlite3";
@@ -233,7 +234,9 @@ pub fn mappings(conn: &Connection) -> rusqlite::Result<Vec<FieldMapping>> {
             let field: String = row.get(0)?;
             let transforms: String = row.get(2)?;
             Ok(FieldMapping {
-                field: field.parse().map_err(|e: Error| conversion(0, e))?,
+                field: field
+                    .parse()
+                    .map_err(|e: model::Invalid| conversion(0, e))?,
                 column: row.get(1)?,
                 transforms: serde_json::from_str::<Vec<Transform>>(&transforms)
                     .map_err(|e| conversion(2, e))?,
@@ -495,7 +498,7 @@ impl<'c> RunWriter<'c> {
                 seq as i64,
                 item.reel_number,
                 item.action.as_str(),
-                item.reason,
+                item.reason.as_ref().map(Reason::to_stored),
                 changes
             ])
             .map(drop)
@@ -619,12 +622,16 @@ pub fn set_state(
     conn: &Connection,
     product_id: i64,
     state: LinkState,
-    reason: Option<&str>,
+    reason: Option<&Reason>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE product_mappings SET state = ?1, state_reason = ?2 WHERE product_id = ?3",
     )?
-    .execute(params![state.as_str(), reason, product_id])
+    .execute(params![
+        state.as_str(),
+        reason.map(Reason::to_stored),
+        product_id
+    ])
     .map(drop)
 }
 
@@ -636,10 +643,9 @@ pub fn set_state(
 /// so theirs count what they saved; the rest was rolled back with them.
 pub fn close_interrupted_runs(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute(
-        "UPDATE runs SET outcome = 'failed', finished_at = ?1,
-                error = 'interrupted: reelsync stopped before this run finished; its counts are what it had saved, the rest was rolled back'
+        "UPDATE runs SET outcome = 'failed', finished_at = ?1, error = ?2
          WHERE outcome = 'running'",
-        [Utc::now()],
+        params![Utc::now(), RunError::Interrupted.to_stored()],
     )
 }
 
@@ -689,7 +695,7 @@ pub fn record_late_export(conn: &Connection, run_id: i64, item: &RunItem) -> rus
         seq as i64,
         item.reel_number,
         item.action.as_str(),
-        item.reason,
+        item.reason.as_ref().map(Reason::to_stored),
         changes
     ])?;
     conn.prepare_cached("UPDATE runs SET exported = exported + 1 WHERE id = ?1")?
@@ -816,7 +822,7 @@ pub struct Finish<'a> {
     pub outcome: Outcome,
     pub counts: &'a Counts,
     pub duration_ms: u64,
-    pub error: Option<&'a str>,
+    pub error: Option<&'a RunError>,
     pub snapshot: Option<&'a str>,
 }
 
@@ -831,7 +837,7 @@ pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::R
         Utc::now(),
         f.duration_ms as i64,
         f.outcome.as_str(),
-        f.error,
+        f.error.map(RunError::to_stored),
         f.snapshot,
         run_id
     ])
@@ -867,7 +873,10 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
             rejected: count(13)?,
             unchanged: count(14)?,
         },
-        error: row.get(15)?,
+        error: row
+            .get::<_, Option<String>>(15)?
+            .as_deref()
+            .map(RunError::from_stored),
     })
 }
 
@@ -931,7 +940,10 @@ pub fn run_items_page(
                     reel_number: row.get(1)?,
                     action: Action::parse(&action)
                         .ok_or_else(|| conversion(2, bad_text(action.clone())))?,
-                    reason: row.get(3)?,
+                    reason: row
+                        .get::<_, Option<String>>(3)?
+                        .as_deref()
+                        .map(Reason::from_stored),
                     changes: serde_json::from_str::<Vec<Change>>(&changes)
                         .map_err(|e| conversion(4, e))?,
                 },

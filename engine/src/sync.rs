@@ -20,9 +20,7 @@ use crate::report::{
 use crate::settings::{AutoImport, SyncSettings};
 use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
 use crate::warehouse::{self, Cell, Reader, StatusWrite, Warehouse, WriteColumns};
-use crate::{Config, Engine, WarehouseZone};
-
-const RETRY: &str = "the next run will retry the exports not written";
+use crate::{Config, Engine, Reason, RunError, WarehouseZone};
 
 impl Engine {
     /// Runs a sync, an import or an export as `request` says, telling `observer`
@@ -112,7 +110,7 @@ impl Engine {
     /// had saved. On a full disk even this may not be saved; the next run then
     /// closes it as interrupted, with the same counts.
     fn record_failure(&self, run: &Run<'_>, run_id: i64, failure: &Error) {
-        let error = failure.to_string();
+        let error = failure.run_error();
         let finish = Finish {
             outcome: Outcome::Failed,
             counts: &run.saved,
@@ -385,8 +383,10 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn error_text(&self) -> Option<String> {
-        self.write_error.as_ref().map(|e| format!("{e}; {RETRY}"))
+    fn run_error(&self) -> Option<RunError> {
+        self.write_error.as_ref().map(|e| RunError::WritesFailed {
+            problem: e.problem(),
+        })
     }
 
     /// The report; it takes the items, so call it once, at the end.
@@ -399,7 +399,7 @@ impl<'a> Run<'a> {
             counts: self.counts,
             started_at: self.started_at,
             duration_ms: self.clock.elapsed().as_millis() as u64,
-            error: self.error_text(),
+            error: self.run_error(),
             snapshot: None,
             items: std::mem::take(&mut self.items),
         }
@@ -550,7 +550,7 @@ impl<'a> Run<'a> {
                 RunItem {
                     reel_number: reel.clone(),
                     action: Action::Reject,
-                    reason: Some("not found in the warehouse file".into()),
+                    reason: Some(Reason::NotFound),
                     changes: Vec::new(),
                 },
             )?;
@@ -596,7 +596,7 @@ impl<'a> Run<'a> {
                     self.counts.imported += 1;
                 } else {
                     action = Action::Reject;
-                    reason = Some("a product with this reel number exists already".into());
+                    reason = Some(Reason::ReelNumberExists);
                     self.counts.rejected += 1;
                 }
             }
@@ -638,7 +638,7 @@ impl<'a> Run<'a> {
                 if !dry {
                     db(
                         config,
-                        store::set_state(conn, *product_id, LinkState::Conflict, reason.as_deref()),
+                        store::set_state(conn, *product_id, LinkState::Conflict, reason.as_ref()),
                     )?;
                 }
                 self.counts.conflicts += 1;
@@ -647,7 +647,7 @@ impl<'a> Run<'a> {
                 if !dry {
                     db(
                         config,
-                        store::set_state(conn, *product_id, LinkState::Missing, reason.as_deref()),
+                        store::set_state(conn, *product_id, LinkState::Missing, reason.as_ref()),
                     )?;
                 }
             }
@@ -820,8 +820,10 @@ impl<'a> Run<'a> {
             (Action::Export, None)
         } else {
             let reason = match &self.write_error {
-                Some(e) => format!("not written: {e}; {RETRY}"),
-                None => "the warehouse changed this reel since it was read; the next run will look again".into(),
+                Some(e) => Reason::NotWritten {
+                    problem: e.problem(),
+                },
+                None => Reason::ChangedSinceRead,
             };
             (Action::Skip, Some(reason))
         };
@@ -848,12 +850,12 @@ impl<'a> Run<'a> {
     /// start it again at its next tick).
     fn record_end(&mut self, conn: &Connection) -> Result<()> {
         self.progress(Phase::Committing);
-        let error = self.error_text();
+        let error = self.run_error();
         let finish = Finish {
             outcome: self.outcome(),
             counts: &self.counts,
             duration_ms: self.clock.elapsed().as_millis() as u64,
-            error: error.as_deref(),
+            error: error.as_ref(),
             snapshot: None,
         };
         let run_id = self.run_id.unwrap_or_default();
@@ -895,10 +897,9 @@ impl<'a> Run<'a> {
                 let item = RunItem {
                     reel_number: write.reel_number.clone(),
                     action: Action::Export,
-                    reason: Some(format!(
-                        "written to the warehouse by this run, which stopped before recording it; recorded by run {}",
-                        self.run_id.unwrap_or_default()
-                    )),
+                    reason: Some(Reason::RecordedLate {
+                        run_id: self.run_id.unwrap_or_default(),
+                    }),
                     changes: vec![Change {
                         field: "status".into(),
                         old: Some(display_value(&write.status_before)),

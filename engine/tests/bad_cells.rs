@@ -20,12 +20,12 @@ fn poke(f: &Fixture, reel: &str, column: &str, sql_value: &str) {
     assert_eq!(n, 1);
 }
 
-fn reason_of<'r>(report: &'r engine::RunReport, reel: &str) -> &'r str {
+fn reason_of(report: &engine::RunReport, reel: &str) -> String {
     report
         .items
         .iter()
         .find(|i| i.reel_number == reel)
-        .and_then(|i| i.reason.as_deref())
+        .and_then(|i| i.reason.as_ref().map(ToString::to_string))
         .unwrap_or_else(|| panic!("no item for {reel}: {:?}", report.items))
 }
 

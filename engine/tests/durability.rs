@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::Fixture;
-use engine::{Action, Config, Engine, Error, Outcome, ReelStatus, RunScope};
+use engine::{Action, Config, Engine, Error, Outcome, Reason, ReelStatus, RunError, RunScope};
 
 /// Makes the main store refuse to record an export, as a full disk would refuse
 /// the commit that follows the warehouse batch: a real failure of a real SQLite
@@ -56,7 +56,7 @@ fn a_warehouse_write_whose_record_failed_is_recorded_by_the_next_run() {
     assert_eq!(detail.run.counts.exported, 1);
     let item = detail.items.iter().find(|i| i.reel_number == "R1").unwrap();
     assert_eq!(item.action, Action::Export);
-    assert!(item.reason.as_deref().unwrap().contains("recorded by run"));
+    assert!(matches!(item.reason, Some(Reason::RecordedLate { .. })));
 
     // The write is reelsync's own: the office may cancel it, and the cancellation
     // is exported instead of being reported as a conflict.
@@ -159,7 +159,7 @@ fn an_import_on_a_full_disk_says_so_and_logs_the_truth() {
     assert_eq!(runs.len(), 1);
     let failed = &runs[0];
     assert_eq!(failed.outcome, Outcome::Failed, "{failed:?}");
-    assert!(failed.error.as_deref().unwrap().contains("is full"));
+    assert_eq!(failed.error, Some(RunError::StoreFull));
     let store = rusqlite::Connection::open(data.join("reelsync.sqlite3")).unwrap();
     let saved = count(&store, "SELECT count(*) FROM products");
     assert!(saved < 8_000, "the disk was too small for everything");

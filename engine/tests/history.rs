@@ -5,7 +5,7 @@
 mod common;
 
 use common::Fixture;
-use engine::{Action, ItemFilter, Outcome, RunFilter, RunKind, Trigger};
+use engine::{Action, ItemFilter, Outcome, Reason, RunError, RunFilter, RunKind, Trigger};
 
 /// Three runs: an import of two reels (one unknown, so rejected), a full sync
 /// that exports a sale, and an import of every other reel.
@@ -153,4 +153,46 @@ fn a_runs_items_are_filtered_by_action() {
         f.engine.run_items(99, &ItemFilter::default(), 0, 10),
         Err(engine::Error::NotFound { .. })
     ));
+}
+
+#[test]
+fn reasons_are_logged_as_codes_and_old_text_reads_back_as_it_was() {
+    let f = three_runs();
+    let items = f.engine.run_detail(1).unwrap().items;
+    let unknown = items.iter().find(|i| i.reel_number == "ZZZ").unwrap();
+    assert_eq!(unknown.reason, Some(Reason::NotFound));
+    let stored: String = f
+        .store()
+        .query_row(
+            "SELECT reason FROM run_items WHERE run_id = 1 AND reel_number = 'ZZZ'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, r#"{"code":"not_found"}"#);
+
+    // Logged by a reelsync from before reasons were codes.
+    f.store()
+        .execute_batch(
+            "UPDATE run_items SET reason = 'not found in the warehouse file' WHERE run_id = 1;
+             UPDATE runs SET error = 'interrupted: reelsync stopped before this run finished' WHERE id = 2;
+             UPDATE runs SET error = 'main store x: disk I/O error' WHERE id = 3;",
+        )
+        .unwrap();
+    let old = f.engine.run_detail(1).unwrap().items;
+    let unknown = old.iter().find(|i| i.reel_number == "ZZZ").unwrap();
+    assert_eq!(
+        unknown.reason,
+        Some(Reason::Text {
+            text: "not found in the warehouse file".into()
+        })
+    );
+    let runs = f.engine.runs_page(&RunFilter::default(), None, 10).unwrap();
+    assert_eq!(runs[1].error, Some(RunError::Interrupted));
+    assert_eq!(
+        runs[0].error,
+        Some(RunError::Other {
+            text: "main store x: disk I/O error".into()
+        })
+    );
 }

@@ -706,8 +706,11 @@ fn attribute(
     Ok(names.get(reel_number).copied())
 }
 
-fn reason_of(item: &RunItem) -> &str {
-    item.reason.as_deref().unwrap_or("")
+fn reason_of(item: &RunItem) -> String {
+    item.reason
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// The dry run, the dashboard and the import grid work on a hostile warehouse
@@ -760,7 +763,7 @@ fn check_read_only_views(f: &Fixture, model: &[Reel], tracked: bool) -> Result<(
                 listed.insert(i, None);
             }
             Some(problem) => {
-                let i = attribute(model, &names, &reel.reel_number, problem)?;
+                let i = attribute(model, &names, &reel.reel_number, &problem.to_string())?;
                 listed.insert(i, Some(problem));
             }
         }
@@ -813,7 +816,7 @@ fn check_import(f: &Fixture, model: &[Reel]) -> Result<(), TestCaseError> {
     let mut rejected = BTreeSet::new();
     let mut unnamed = 0;
     for item in &rejects {
-        match attribute(model, &names, &item.reel_number, reason_of(item))? {
+        match attribute(model, &names, &item.reel_number, &reason_of(item))? {
             Some(i) => prop_assert!(
                 rejected.insert(i),
                 "{:?} is rejected twice",
@@ -913,7 +916,7 @@ fn check_tracked(f: &Fixture, model: &[Reel], sold: &[bool]) -> Result<(), TestC
     // Every rejection names a bad column of its reel.
     let names = names(model, true);
     for item in report.items.iter().filter(|i| i.action == Action::Reject) {
-        let reel = attribute(model, &names, &item.reel_number, reason_of(item))?;
+        let reel = attribute(model, &names, &item.reel_number, &reason_of(item))?;
         prop_assert!(reel.is_some(), "{:?} is no reel", item.reel_number);
     }
 

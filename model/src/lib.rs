@@ -1,19 +1,24 @@
-//! reelsync's shared vocabulary: what a run is asked to do and reports, the reel
-//! statuses, the sync settings and the dashboard's figures.
+//! reelsync's shared vocabulary: what a run is asked to do and reports (and why it
+//! refused a reel), the product fields, the reel statuses, the sync settings and
+//! the dashboard's figures.
 //!
 //! Plain serde types with no SQLite and no web framework, so the engine (which
 //! links SQLite) and the wasm front end (which can't) speak the same types: the
 //! engine re-exports them all, and the web app sends them over the wire as they
 //! are.
 
+pub mod field;
 pub mod overview;
 pub mod problem;
+pub mod reason;
 pub mod report;
 pub mod settings;
 pub mod status;
 
+pub use field::{FieldType, ProductField};
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::WarehouseProblem;
+pub use reason::{Reason, RowProblem, RunError, ValueProblem};
 pub use report::{
     Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,
     RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, Trigger,

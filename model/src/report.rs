@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::reason::{Reason, RunError};
+
 /// Which part of a sync to run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "scope", content = "reels")]
@@ -233,7 +235,7 @@ pub struct Change {
 pub struct RunItem {
     pub reel_number: String,
     pub action: Action,
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     pub changes: Vec<Change>,
 }
 
@@ -249,7 +251,7 @@ pub struct RunReport {
     pub started_at: DateTime<Utc>,
     pub duration_ms: u64,
     /// Why the run failed, when it did.
-    pub error: Option<String>,
+    pub error: Option<RunError>,
     /// Always `None` now: a run records the before-image of each cell it writes
     /// instead of copying the whole warehouse file (see `reelsync snapshot` for a
     /// copy on request). Kept so the report's shape stays the same for scripts.
@@ -340,7 +342,7 @@ pub struct RunSummary {
     pub duration_ms: Option<u64>,
     pub outcome: Outcome,
     pub counts: Counts,
-    pub error: Option<String>,
+    pub error: Option<RunError>,
 }
 
 /// A logged run with its items.

@@ -201,6 +201,22 @@ pub fn moment(zone: WarehouseZone, at: DateTime<Utc>) -> Moment {
     }
 }
 
+/// A run's summary as the browser may see it: an error only the engine's English
+/// words (which may name paths) travels without them; the server log has it.
+pub fn redact_run(run: &mut model::RunSummary) {
+    if let Some(model::RunError::Other { text }) = &mut run.error {
+        text.clear();
+    }
+}
+
+/// A run item as the browser may see it: a reason logged before reasons were
+/// codes, in English that may name paths, with the paths cut to file names.
+pub fn redact_item(item: &mut model::RunItem) {
+    if let Some(model::Reason::Text { text }) = &mut item.reason {
+        *text = strip_paths(text);
+    }
+}
+
 /// Replaces absolute file paths in a message with their file names: the user needs
 /// to know *which* file, not where the server keeps it.
 pub fn strip_paths(message: &str) -> String {

@@ -198,11 +198,12 @@ impl Fixture {
 }
 
 /// Why a run's first logged item needs attention.
-pub fn first_reason(report: &RunReport) -> &str {
+pub fn first_reason(report: &RunReport) -> String {
     report.items[0]
         .reason
-        .as_deref()
+        .as_ref()
         .expect("the first item has a reason")
+        .to_string()
 }
 
 /// The bytes of a file (and of its WAL, if any), to prove nothing was written.

@@ -2,7 +2,7 @@
 //! and `demo-db`, which only ever creates a new file.
 
 use engine::demo::{DemoOptions, create_demo_db};
-use engine::{CheckReport, Dashboard, RunSummary};
+use engine::{CheckReport, Dashboard};
 use serde::Serialize;
 
 use super::output::{Output, local_time, or_dash, pairs};
@@ -86,19 +86,22 @@ pub fn runs(global: &GlobalArgs, out: &Output, args: &RunsArgs) -> anyhow::Resul
     /// What `runs --json` prints.
     #[derive(Serialize)]
     struct RunsJson<'a> {
-        runs: &'a [RunSummary],
+        runs: Vec<report::SummaryJson<'a>>,
     }
     let runs = global.reader()?.runs(args.limit)?;
-    out.result(&RunsJson { runs: &runs }, |w| {
-        report::write_run_list(w, &runs)
-    })?;
+    let json = RunsJson {
+        runs: runs.iter().map(report::SummaryJson::new).collect(),
+    };
+    out.result(&json, |w| report::write_run_list(w, &runs))?;
     Ok(Exit::Success)
 }
 
 /// `reelsync run ID`: one run with every reel it logged.
 pub fn run(global: &GlobalArgs, out: &Output, args: &RunArgs) -> anyhow::Result<Exit> {
     let detail = global.reader()?.run_detail(args.id)?;
-    out.result(&detail, |w| report::write_run_detail(w, &detail))?;
+    out.result(&report::DetailJson::new(&detail), |w| {
+        report::write_run_detail(w, &detail)
+    })?;
     Ok(Exit::Success)
 }
 

@@ -6,9 +6,14 @@
 
 use std::io::{self, Write};
 
+use std::fmt::Display;
+
 use chrono::{DateTime, Utc};
-use engine::{Counts, Outcome, RunDetail, RunItem, RunReport, RunSummary};
-use serde::Serialize;
+use engine::{
+    Action, Change, Counts, Outcome, RunDetail, RunError, RunItem, RunKind, RunReport, RunSummary,
+    Trigger,
+};
+use serde::{Serialize, Serializer};
 
 use super::Exit;
 use super::output::{
@@ -30,10 +35,92 @@ pub struct RunJson<'a> {
     counts: &'a Counts,
     started_at: DateTime<Utc>,
     duration_ms: u64,
-    error: Option<&'a str>,
+    #[serde(serialize_with = "english")]
+    error: Option<&'a RunError>,
     snapshot: Option<&'a str>,
     /// A dry run's whole plan; a real run's reels that need attention.
-    items: &'a [RunItem],
+    items: Vec<ItemJson<'a>>,
+}
+
+/// A run item as `--json` prints it: its reason in English words, as before
+/// reasons were codes.
+#[derive(Debug, Serialize)]
+pub struct ItemJson<'a> {
+    reel_number: &'a str,
+    action: Action,
+    #[serde(serialize_with = "english")]
+    reason: Option<&'a engine::Reason>,
+    changes: &'a [Change],
+}
+
+impl<'a> ItemJson<'a> {
+    pub fn list(items: &'a [RunItem]) -> Vec<Self> {
+        items
+            .iter()
+            .map(|item| Self {
+                reel_number: &item.reel_number,
+                action: item.action,
+                reason: item.reason.as_ref(),
+                changes: &item.changes,
+            })
+            .collect()
+    }
+}
+
+/// A logged run as `runs --json` and `run ID --json` print it: its error in
+/// English words.
+#[derive(Debug, Serialize)]
+pub struct SummaryJson<'a> {
+    id: i64,
+    kind: RunKind,
+    trigger: Trigger,
+    who: &'a str,
+    started_at: DateTime<Utc>,
+    duration_ms: Option<u64>,
+    outcome: Outcome,
+    counts: &'a Counts,
+    #[serde(serialize_with = "english")]
+    error: Option<&'a RunError>,
+}
+
+impl<'a> SummaryJson<'a> {
+    pub fn new(run: &'a RunSummary) -> Self {
+        Self {
+            id: run.id,
+            kind: run.kind,
+            trigger: run.trigger,
+            who: &run.who,
+            started_at: run.started_at,
+            duration_ms: run.duration_ms,
+            outcome: run.outcome,
+            counts: &run.counts,
+            error: run.error.as_ref(),
+        }
+    }
+}
+
+/// What `run ID --json` prints.
+#[derive(Debug, Serialize)]
+pub struct DetailJson<'a> {
+    run: SummaryJson<'a>,
+    items: Vec<ItemJson<'a>>,
+}
+
+impl<'a> DetailJson<'a> {
+    pub fn new(detail: &'a RunDetail) -> Self {
+        Self {
+            run: SummaryJson::new(&detail.run),
+            items: ItemJson::list(&detail.items),
+        }
+    }
+}
+
+/// A code (a reason, a run's error) in its English words.
+fn english<T: Display, S: Serializer>(value: &Option<&T>, out: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => out.collect_str(value),
+        None => out.serialize_none(),
+    }
 }
 
 impl<'a> RunJson<'a> {
@@ -46,9 +133,9 @@ impl<'a> RunJson<'a> {
             counts: &report.counts,
             started_at: report.started_at,
             duration_ms: report.duration_ms,
-            error: report.error.as_deref(),
+            error: report.error.as_ref(),
             snapshot: report.snapshot.as_deref(),
-            items: &report.items,
+            items: ItemJson::list(&report.items),
         }
     }
 }
@@ -150,7 +237,7 @@ fn item_detail(item: &RunItem) -> String {
         .iter()
         .map(|c| format!("{} {} → {}", c.field, value(&c.old), value(&c.new)));
     changes
-        .chain(item.reason.clone())
+        .chain(item.reason.as_ref().map(ToString::to_string))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -207,7 +294,7 @@ pub fn write_run_detail(w: &mut dyn Write, detail: &RunDetail) -> io::Result<()>
         ("outcome", run.outcome.as_str().to_owned()),
     ];
     if let Some(error) = &run.error {
-        rows.push(("error", error.clone()));
+        rows.push(("error", error.to_string()));
     }
     pairs(w, "", &rows)?;
     writeln!(w, "counts:")?;
@@ -223,13 +310,13 @@ pub fn write_run_detail(w: &mut dyn Write, detail: &RunDetail) -> io::Result<()>
 mod tests {
     use super::*;
 
-    use engine::{Action, Change};
+    use engine::{Reason, ReelStatus};
 
-    fn item(action: Action, changes: Vec<Change>, reason: Option<&str>) -> RunItem {
+    fn item(action: Action, changes: Vec<Change>, reason: Option<Reason>) -> RunItem {
         RunItem {
             reel_number: "R1".into(),
             action,
-            reason: reason.map(str::to_owned),
+            reason,
             changes,
         }
     }
@@ -251,9 +338,33 @@ mod tests {
             new: None,
         };
         assert_eq!(
-            item_detail(&item(Action::Update, vec![cleared], Some("why"))),
-            "comments wet → ∅; why"
+            item_detail(&item(
+                Action::Update,
+                vec![cleared],
+                Some(Reason::ReelNumberExists)
+            )),
+            "comments wet → ∅; a product with this reel number exists already"
         );
+    }
+
+    #[test]
+    fn json_words_reasons_and_errors_in_english() {
+        let sold = Reason::NotInStock {
+            status: Some(ReelStatus::Sold),
+        };
+        let json = serde_json::to_value(ItemJson::list(&[item(
+            Action::Reject,
+            Vec::new(),
+            Some(sold),
+        )]))
+        .unwrap();
+        assert_eq!(
+            json[0]["reason"],
+            "is Sold in the warehouse: only In-stock reels can be imported"
+        );
+        let json = serde_json::to_value(ItemJson::list(&[item(Action::Import, Vec::new(), None)]))
+            .unwrap();
+        assert!(json[0]["reason"].is_null());
     }
 
     #[test]

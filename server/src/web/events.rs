@@ -22,12 +22,12 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use app::ssr::RunManager;
+use app::ssr::{RunManager, redact_item, redact_run};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use engine::{Engine, ItemFilter, LiveRun, LoggedItem, Outcome, Progress, RunSummary};
+use engine::{Engine, ItemFilter, LiveRun, LoggedItem, Outcome, Progress, RunError, RunSummary};
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -164,12 +164,13 @@ impl Follow {
                 }
             };
             self.behind = self.tail.is_none() && items.len() == BATCH as usize;
-            let mut events: Vec<Event> = items.iter().map(|item| self.item(item)).collect();
+            let nothing_new = items.is_empty();
+            let mut events: Vec<Event> = items.into_iter().map(|item| self.item(item)).collect();
             if run.outcome != Outcome::Running && !self.behind {
                 events.push(self.finished(run));
             } else if let Some(progress) = live.and_then(|live| live.progress) {
                 events.extend(self.progress(progress));
-            } else if items.is_empty() {
+            } else if nothing_new {
                 self.orphaned_check(&run, &mut events);
             }
             if !events.is_empty() {
@@ -211,12 +212,13 @@ impl Follow {
         })
     }
 
-    fn item(&mut self, logged: &LoggedItem) -> Event {
+    fn item(&mut self, mut logged: LoggedItem) -> Event {
         self.at = Position {
             seq: logged.seq,
             progress: 0,
         };
-        event("item", self.at, logged)
+        redact_item(&mut logged.item);
+        event("item", self.at, &logged)
     }
 
     fn progress(&mut self, progress: Progress) -> Option<Event> {
@@ -229,8 +231,9 @@ impl Follow {
         Some(event("progress", self.at, &progress))
     }
 
-    fn finished(&mut self, run: RunSummary) -> Event {
+    fn finished(&mut self, mut run: RunSummary) -> Event {
         self.done = true;
+        redact_run(&mut run);
         let at = Position {
             seq: self.at.seq + 1,
             progress: 0,
@@ -249,10 +252,7 @@ impl Follow {
         }
         let mut run = run.clone();
         run.outcome = Outcome::Failed;
-        run.error = Some(
-            "interrupted: its process stopped before the run finished; the next run logs it so"
-                .into(),
-        );
+        run.error = Some(RunError::Interrupted);
         events.push(self.finished(run));
     }
 

@@ -64,7 +64,7 @@ fn live_now(
 /// The dashboard's figures. Requires a super admin session.
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<DashboardView, AppError> {
-    use crate::ssr::{as_admin, moment, runs, strip_paths};
+    use crate::ssr::{as_admin, moment, redact_run, runs};
 
     let runs = runs()?;
     as_admin(move |engine, user| {
@@ -73,7 +73,7 @@ pub async fn get_dashboard() -> Result<DashboardView, AppError> {
         let at = |time| moment(zone, time);
         figures.warehouse_error = None;
         if let Some(run) = &mut figures.last_run {
-            run.error = run.error.as_deref().map(strip_paths);
+            redact_run(run);
         }
         Ok(DashboardView {
             last_run_started: figures.last_run.as_ref().map(|run| at(run.started_at)),

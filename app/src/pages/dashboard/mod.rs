@@ -21,6 +21,7 @@ use crate::labels;
 use crate::language::use_i18n;
 use crate::live::{Follow, follow_run};
 use crate::pages::{Moment, StartSync};
+use crate::reasons;
 use crate::routes;
 
 /// `/`: the live figures, with a Refresh button.
@@ -382,7 +383,7 @@ fn LastRunPanel(
                     {took}
                 </p>
                 <p class="detail">{did}</p>
-                {error.map(|e| view! { <p class="error-message" dir="auto">{e}</p> })}
+                {error.map(|e| view! { <p class="error-message">{move || reasons::run_error(i18n.get_locale(), &e)}</p> })}
             }
             .into_any()
         }

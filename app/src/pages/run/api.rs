@@ -37,7 +37,7 @@ pub async fn get_run(
     reel: Option<String>,
     after: Option<u64>,
 ) -> Result<RunView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, runs, strip_paths, text};
+    use crate::ssr::{as_admin, choice, moment, redact_item, redact_run, runs, text};
 
     let runs = runs()?;
     let filter = model::ItemFilter {
@@ -45,8 +45,12 @@ pub async fn get_run(
         reel: text(reel.as_deref()),
     };
     as_admin(move |engine, _user| {
-        let (mut run, items) = engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
-        run.error = run.error.as_deref().map(strip_paths);
+        let (mut run, mut items) =
+            engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
+        redact_run(&mut run);
+        items
+            .iter_mut()
+            .for_each(|logged| redact_item(&mut logged.item));
         let live = runs.live()?.filter(|live| live.run_id == Some(id));
         let zone = engine::WarehouseZone::of(&engine.settings()?)?;
         Ok(RunView {

@@ -8,7 +8,7 @@ pub use api::{CancelRun, GetRun, RunView, StartSync, get_run};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{Counts, LoggedItem, Outcome, RunSummary};
+use model::{Counts, LoggedItem, Outcome, ProductField, ReelStatus, RunSummary};
 
 use crate::components::{FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader};
 use crate::fmt;
@@ -16,6 +16,7 @@ use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
 use crate::live::{Follow, LOG_LINES, RunEvents, follow_run};
+use crate::reasons;
 use crate::routes;
 
 /// `/runs/{id}`.
@@ -211,7 +212,7 @@ fn EndedPanel(run: RunSummary) -> impl IntoView {
         <section class="panel">
             <p class="detail">{took}</p>
             <CountList counts=Signal::stored(run.counts) />
-            {run.error.map(|e| view! { <p class="error-message" dir="auto">{e}</p> })}
+            {run.error.map(|e| view! { <p class="error-message">{move || reasons::run_error(i18n.get_locale(), &e)}</p> })}
         </section>
     }
 }
@@ -270,7 +271,7 @@ fn LogLine(item: LoggedItem) -> impl IntoView {
             <bdi class="reel">{item.item.reel_number}</bdi>
             " "
             <span class="action">{move || labels::action(i18n.get_locale(), action)}</span>
-            {item.item.reason.map(|reason| view! { " " <span class="reason" dir="auto">{reason}</span> })}
+            {item.item.reason.map(|reason| view! { " " <span class="reason">{move || reasons::reason(i18n.get_locale(), &reason)}</span> })}
         </li>
     }
 }
@@ -365,25 +366,41 @@ pub fn ItemRow(item: LoggedItem) -> impl IntoView {
                 " "
                 <span class="badge">{move || labels::action(i18n.get_locale(), action)}</span>
             </p>
-            {item.item.reason.map(|reason| view! { <p class="reason detail" dir="auto">{reason}</p> })}
+            {item.item.reason.map(|reason| view! { <p class="reason detail">{move || reasons::reason(i18n.get_locale(), &reason)}</p> })}
             <ChangeList changes=item.item.changes />
         </li>
     }
 }
 
-/// Field changes as `field: old → new`.
+/// Field changes as `field: old → new`, fields by their names and statuses in
+/// the user's words; other values as the warehouse holds them.
 #[component]
 pub fn ChangeList(changes: Vec<model::Change>) -> impl IntoView {
+    let i18n = use_i18n();
     (!changes.is_empty()).then(|| {
         view! {
             <ul class="changes">
                 {changes
                     .into_iter()
                     .map(|change| {
-                        let show = |value: Option<String>| value.unwrap_or_else(|| "∅".to_owned());
+                        let field = change.field.parse::<ProductField>().ok();
+                        let name = move || match field {
+                            Some(known) => labels::field(i18n.get_locale(), known),
+                            None => change.field.clone(),
+                        };
+                        let is_status = field == Some(ProductField::Status);
+                        let show = move |value: Option<String>| {
+                            move || match value.as_deref() {
+                                None => "∅".to_owned(),
+                                Some(v) => match v.parse::<ReelStatus>() {
+                                    Ok(status) if is_status => labels::status(i18n.get_locale(), status),
+                                    _ => v.to_owned(),
+                                },
+                            }
+                        };
                         view! {
                             <li>
-                                <bdi class="field">{change.field}</bdi>
+                                <bdi class="field">{name}</bdi>
                                 ": "
                                 <bdi class="old">{show(change.old)}</bdi>
                                 " → "

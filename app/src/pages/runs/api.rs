@@ -31,7 +31,7 @@ pub async fn list_runs(
     reel: Option<String>,
     before: Option<i64>,
 ) -> Result<RunsView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, text};
+    use crate::ssr::{as_admin, choice, moment, redact_run, text};
 
     let filter = model::RunFilter {
         kind: choice(kind.as_deref(), model::RunKind::parse)?,
@@ -40,7 +40,8 @@ pub async fn list_runs(
         reel: text(reel.as_deref()),
     };
     as_admin(move |engine, _user| {
-        let runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
+        let mut runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
+        runs.iter_mut().for_each(redact_run);
         let zone = engine::WarehouseZone::of(&engine.settings()?)?;
         Ok(RunsView {
             next_before: (runs.len() == RUNS_PER_PAGE as usize)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::header::COOKIE;
 use axum::http::{Request, StatusCode};
-use engine::{Outcome, RunRequest, RunScope, RunSummary, Selection, Trigger};
+use engine::{Outcome, RunError, RunRequest, RunScope, RunSummary, Selection, Trigger};
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -185,6 +185,42 @@ async fn a_finished_run_replays_to_its_end() {
     assert!(finished(&newest));
     let banner = read_events(&site, &format!("{path}?tail=0"), &cookie, None, |_| false).await;
     assert_eq!(banner.len(), 1, "only finished: {banner:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_carries_codes_and_names_no_paths() {
+    let site = Site::with_reels(20);
+    let cookie = site.sign_in().await;
+    let (run_id, run) = import_elsewhere(&site);
+    run.join().unwrap();
+    // As a failed run and a reelsync from before reasons were codes logged them.
+    let store = site.engine.data_dir().join("reelsync.sqlite3");
+    rusqlite::Connection::open(store)
+        .unwrap()
+        .execute_batch(&format!(
+            "UPDATE runs SET outcome = 'failed',
+                 error = 'main store /srv/reelsync/reelsync.sqlite3: disk I/O error'
+             WHERE id = {run_id};
+             UPDATE run_items SET reason = 'not written: warehouse database /srv/ism/db.sqlite3 is locked'
+             WHERE run_id = {run_id} AND seq = 1;"
+        ))
+        .unwrap();
+
+    let path = format!("/api/runs/{run_id}/events");
+    let all = read_events(&site, &path, &cookie, None, |_| false).await;
+    let sent: Vec<&Value> = all.iter().map(|e| &e.data).collect();
+    let sent = serde_json::to_string(&sent).unwrap();
+    assert!(!sent.contains("/srv"), "{sent}");
+    assert!(sent.contains("db.sqlite3 is locked"), "{sent}");
+    let summary: RunSummary = serde_json::from_value(all.last().unwrap().data.clone()).unwrap();
+    assert_eq!(
+        summary.error,
+        Some(RunError::Other {
+            text: String::new()
+        })
+    );
+    let first = all.iter().find(|e| e.name == "item").unwrap();
+    assert_eq!(first.data["reason"]["code"], "text", "{:?}", first.data);
 }
 
 #[tokio::test]

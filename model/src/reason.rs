@@ -1,0 +1,327 @@
+//! Why a run refused a reel, left it alone or failed, as codes with their values:
+//! the command line words them in English (`Display`), the web app in the user's
+//! language. What a warehouse cell held travels as data too, never re-worded.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::field::ProductField;
+use crate::problem::WarehouseProblem;
+use crate::status::ReelStatus;
+
+/// Why one warehouse value can't be taken as its field's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum ValueProblem {
+    /// A required field is NULL or blank.
+    Missing,
+    /// The status mapping gives something that is not a reel status.
+    NotStatus,
+    /// Not a whole number; `value` is what the cell held, as shown in messages.
+    NotWholeNumber { value: String },
+    /// A reel number that is not text (nor a whole number).
+    NotText { value: String },
+    /// A reel number with blanks at its ends.
+    BlanksAtEnds { value: String },
+    /// A reel number with control characters in it.
+    ControlCharacters { value: String },
+    /// A reel number longer than `max` bytes.
+    TooLong { max: usize },
+    /// A whole number outside the field's range.
+    OutOfRange { value: i64, low: i64, high: i64 },
+    /// Not a date in one of the warehouse app's formats.
+    NotDate { value: String },
+    /// A status that is not spelled as the warehouse app spells one.
+    UnknownStatus { value: String },
+    /// Text that is not valid UTF-8: the first bad byte `at`, of `len`.
+    InvalidUtf8 { at: usize, len: usize },
+    /// Binary data of `bytes` bytes.
+    Binary { bytes: usize },
+    /// A cell of `bytes` bytes, more than the `max` reelsync takes.
+    Oversized { bytes: usize, max: usize },
+}
+
+impl fmt::Display for ValueProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("is missing"),
+            Self::NotStatus => f.write_str("is not a status"),
+            Self::NotWholeNumber { value } => write!(f, "is not a whole number: {value}"),
+            Self::NotText { value } => write!(f, "is not text: {value}"),
+            Self::BlanksAtEnds { value } => write!(f, "{value} has blanks at its ends"),
+            Self::ControlCharacters { value } => write!(f, "{value} holds control characters"),
+            Self::TooLong { max } => write!(f, "is longer than {max} bytes"),
+            Self::OutOfRange { value, low, high } => {
+                write!(f, "{value} is out of range {low}–{high}")
+            }
+            Self::NotDate { value } => {
+                write!(f, "{value} is not a date like YYYY-MM-DD HH:MM[:SS]")
+            }
+            Self::UnknownStatus { value } => {
+                write!(f, "{value} is not In-stock, Sold or Delivered")
+            }
+            Self::InvalidUtf8 { at, len } => write!(
+                f,
+                "holds text that is not valid UTF-8 (at byte {at} of {len})"
+            ),
+            Self::Binary { bytes } => {
+                write!(f, "holds binary data ({bytes} bytes), not text or a number")
+            }
+            Self::Oversized { bytes, max } => write!(
+                f,
+                "holds {bytes} bytes, more than the {max} reelsync takes in one cell"
+            ),
+        }
+    }
+}
+
+/// Why a warehouse row cannot become a product: the field, the warehouse column
+/// that feeds it, and what is wrong with the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub field: ProductField,
+    pub column: String,
+    pub problem: ValueProblem,
+}
+
+impl fmt::Display for RowProblem {
+    /// `width is not a whole number: "wide"`, or with the column named when it is
+    /// not the field's own: `width (column breite) is …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.column == self.field.as_str() {
+            write!(f, "{} {}", self.field, self.problem)
+        } else {
+            write!(
+                f,
+                "{} (column {}) {}",
+                self.field, self.column, self.problem
+            )
+        }
+    }
+}
+
+/// Why a run refused a reel, skipped it, left it in conflict or noted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// An earlier warehouse row with this reel number was imported.
+    DuplicateRow,
+    /// The reel is tracked already, and a tracked reel is never imported again.
+    AlreadyImported,
+    /// Asked for by number, but not In-stock in the warehouse (`None`: its status
+    /// can't be read).
+    NotInStock { status: Option<ReelStatus> },
+    /// The warehouse row can't become a product.
+    BadRow(RowProblem),
+    /// The tracked reel's row can't be read to refresh its fields.
+    NotRefreshed(RowProblem),
+    /// The row's status can't be read, so statuses are not synced.
+    StatusNotSynced(RowProblem),
+    /// The office's status can't be written over this row.
+    StatusNotExported(RowProblem),
+    /// A refresh would give the product `reel_number`, which another product has.
+    ReelNumberTaken { reel_number: String },
+    /// Another product has this reel number already.
+    ReelNumberExists,
+    /// Asked for by number, but no warehouse row has it.
+    NotFound,
+    /// The tracked reel's row is no longer in the warehouse file.
+    GoneFromWarehouse,
+    /// The office moved the reel back, but the warehouse has it Delivered.
+    DeliveredIsFinal { office: ReelStatus },
+    /// The office moved the reel back over a status the warehouse app set itself.
+    SetByWarehouseApp {
+        office: ReelStatus,
+        warehouse: ReelStatus,
+    },
+    /// Both sides moved the reel from `base`, to different statuses.
+    BothMoved {
+        base: ReelStatus,
+        warehouse: ReelStatus,
+        office: ReelStatus,
+    },
+    /// The warehouse changed the reel between reading and writing it.
+    ChangedSinceRead,
+    /// Writing to the warehouse failed; the next run tries again.
+    NotWritten { problem: WarehouseProblem },
+    /// Written to the warehouse by a run that stopped before recording it, and
+    /// recorded by run `run_id`.
+    RecordedLate { run_id: i64 },
+    /// A reason logged before reasons were codes, in its English words.
+    Text { text: String },
+}
+
+impl fmt::Display for Reason {
+    /// The English wording, as the command line prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DuplicateRow => f.write_str(
+                "already imported (from an earlier warehouse row with this reel number)",
+            ),
+            Self::AlreadyImported => {
+                f.write_str("already imported: a tracked reel is never imported again")
+            }
+            Self::NotInStock { status } => write!(
+                f,
+                "is {} in the warehouse: only In-stock reels can be imported",
+                status.map_or("not In-stock", ReelStatus::as_str)
+            ),
+            Self::BadRow(row) => row.fmt(f),
+            Self::NotRefreshed(row) => write!(f, "warehouse row cannot be refreshed: {row}"),
+            Self::StatusNotSynced(row) => write!(f, "status not synced: {row}"),
+            Self::StatusNotExported(row) => write!(f, "status not exported: {row}"),
+            Self::ReelNumberTaken { reel_number } => write!(
+                f,
+                "warehouse row cannot be refreshed: its new reel number {reel_number} is another product's"
+            ),
+            Self::ReelNumberExists => f.write_str("a product with this reel number exists already"),
+            Self::NotFound => f.write_str("not found in the warehouse file"),
+            Self::GoneFromWarehouse => f.write_str("no longer in the warehouse file"),
+            Self::DeliveredIsFinal { office } => write!(
+                f,
+                "office moved back to {office}, but the warehouse has Delivered: a delivered reel is never moved back"
+            ),
+            Self::SetByWarehouseApp { office, warehouse } => write!(
+                f,
+                "office moved back to {office}, but the warehouse app set {warehouse} itself: undo it in the warehouse app"
+            ),
+            Self::BothMoved {
+                base,
+                warehouse,
+                office,
+            } => write!(
+                f,
+                "both sides moved from {base}: warehouse to {warehouse}, office to {office}"
+            ),
+            Self::ChangedSinceRead => f.write_str(
+                "the warehouse changed this reel since it was read; the next run will look again",
+            ),
+            Self::NotWritten { problem } => write!(f, "not written: {problem}; {RETRY}"),
+            Self::RecordedLate { run_id } => write!(
+                f,
+                "written to the warehouse by this run, which stopped before recording it; recorded by run {run_id}"
+            ),
+            Self::Text { text } => f.write_str(text),
+        }
+    }
+}
+
+/// What a run whose warehouse writes failed adds: nothing is lost.
+const RETRY: &str = "the next run will retry the exports not written";
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RunError {
+    /// The warehouse file could not be used.
+    Warehouse { problem: WarehouseProblem },
+    /// Writing to the warehouse failed part way; the next run retries the writes
+    /// not made.
+    WritesFailed { problem: WarehouseProblem },
+    /// The disk holding the main store is full: what the run had not saved was
+    /// rolled back.
+    StoreFull,
+    /// The process stopped before the run finished (killed, a power cut): its
+    /// counts are what it had saved.
+    Interrupted,
+    /// Anything else, in English words for the log (they may name paths, so the
+    /// web app shows only that reelsync failed).
+    Other { text: String },
+}
+
+impl fmt::Display for RunError {
+    /// The English wording, as the command line prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Warehouse { problem } => problem.fmt(f),
+            Self::WritesFailed { problem } => write!(f, "{problem}; {RETRY}"),
+            Self::StoreFull => f.write_str(
+                "the disk holding the main store is full: what this run had not yet saved was rolled back; free some space, then run again",
+            ),
+            Self::Interrupted => f.write_str(
+                "interrupted: reelsync stopped before this run finished; its counts are what it had saved, the rest was rolled back",
+            ),
+            Self::Other { text } => f.write_str(text),
+        }
+    }
+}
+
+/// Codes as the store keeps them: JSON, read back from text logged before they
+/// were codes as that text.
+macro_rules! stored_as_json {
+    ($ty:ty, $legacy:expr) => {
+        impl $ty {
+            /// The JSON the store keeps.
+            pub fn to_stored(&self) -> String {
+                serde_json::to_string(self).expect("a code serialises")
+            }
+
+            /// Reads what the store kept: JSON, or the English text logged before
+            /// reasons were codes.
+            pub fn from_stored(stored: &str) -> Self {
+                serde_json::from_str(stored).unwrap_or_else(|_| $legacy(stored))
+            }
+        }
+    };
+}
+
+stored_as_json!(Reason, |text: &str| Reason::Text {
+    text: text.to_owned()
+});
+stored_as_json!(RunError, |text: &str| if text.starts_with("interrupted") {
+    RunError::Interrupted
+} else {
+    RunError::Other {
+        text: text.to_owned(),
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_travel_as_codes_with_their_values() {
+        let reason = Reason::NotInStock {
+            status: Some(ReelStatus::Sold),
+        };
+        assert_eq!(
+            reason.to_stored(),
+            r#"{"code":"not_in_stock","status":"Sold"}"#
+        );
+        assert_eq!(Reason::from_stored(&reason.to_stored()), reason);
+        let bad = Reason::BadRow(RowProblem {
+            field: ProductField::Width,
+            column: "breite".into(),
+            problem: ValueProblem::NotWholeNumber {
+                value: "\"wide\"".into(),
+            },
+        });
+        assert_eq!(Reason::from_stored(&bad.to_stored()), bad);
+        assert_eq!(
+            bad.to_string(),
+            "width (column breite) is not a whole number: \"wide\""
+        );
+    }
+
+    #[test]
+    fn text_logged_before_codes_reads_back_as_it_was() {
+        assert_eq!(
+            Reason::from_stored("not found in the warehouse file"),
+            Reason::Text {
+                text: "not found in the warehouse file".into()
+            }
+        );
+        assert_eq!(
+            RunError::from_stored(
+                "interrupted: reelsync stopped before this run finished; its counts are what it had saved, the rest was rolled back"
+            ),
+            RunError::Interrupted
+        );
+        assert_eq!(
+            RunError::from_stored("main store x: disk I/O error").to_string(),
+            "main store x: disk I/O error"
+        );
+    }
+}
