@@ -168,14 +168,40 @@ impl Engine {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no such user").unwrap_or_default());
 
-/// The working memory of argon2 (19 MiB with the default parameters), one for the
-/// whole process. Each sign-in borrows it in turn: a burst of sign-ins then costs
-/// one buffer, reused, instead of one per request on as many threads (sixteen
-/// clients could otherwise take a Pi's last gigabyte), and hashes run one at a time.
-static HASH_MEMORY: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+/// Sign-ins hash one at a time: a burst of them then costs one argon2 working
+/// memory at a time instead of one per request on as many threads (sixteen
+/// clients could otherwise take a Pi's last gigabyte).
+static HASHING: Mutex<()> = Mutex::new(());
 
-/// Whether `password` matches the stored PHC string `stored`, computed in
-/// [`HASH_MEMORY`] and compared in constant time.
+/// The working memory of one argon2 hash (19 MiB with the default parameters),
+/// in an anonymous mapping of its own that is unmapped when the hash is done: the
+/// server gives it back to the system between sign-ins, where memory from the
+/// allocator would be kept (glibc raises its mmap threshold after freeing a
+/// buffer this large, so the next one comes from, and stays in, its heap).
+struct HashMemory {
+    map: memmap2::MmapMut,
+    blocks: usize,
+}
+
+impl HashMemory {
+    fn new(blocks: usize) -> Option<Self> {
+        let map = memmap2::MmapMut::map_anon(blocks.checked_mul(size_of::<Block>())?).ok()?;
+        Some(Self { map, blocks })
+    }
+}
+
+impl AsMut<[Block]> for HashMemory {
+    fn as_mut(&mut self) -> &mut [Block] {
+        // SAFETY: the mapping is page-aligned (more than `Block`'s 64 bytes),
+        // `blocks` blocks long and zero-filled, and a `Block` is plain `u64`s, valid
+        // for any bits. The slice borrows `self` mutably, so it is the only view of
+        // the mapping while it lives, and it can't outlive it.
+        unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().cast(), self.blocks) }
+    }
+}
+
+/// Whether `password` matches the stored PHC string `stored`, computed in a
+/// [`HashMemory`] and compared in constant time.
 fn verify_password(password: &str, stored: &str) -> bool {
     let check = || -> Option<bool> {
         let parsed = PasswordHash::new(stored).ok()?;
@@ -188,12 +214,10 @@ fn verify_password(password: &str, stored: &str) -> bool {
         let mut salt = [0u8; 64];
         let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
         let mut out = vec![0u8; expected.len()];
-        let mut memory = HASH_MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
-        if memory.len() < params.block_count() {
-            memory.resize(params.block_count(), Block::default());
-        }
+        let _turn = HASHING.lock().unwrap_or_else(PoisonError::into_inner);
+        let memory = HashMemory::new(params.block_count())?;
         Argon2::new(algorithm, version, params)
-            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
             .ok()?;
         // `Output`'s equality is constant-time.
         Some(Output::new(&out).ok()? == expected)
