@@ -66,7 +66,7 @@ test("the command line's run shows live in the browser", async ({ page }) => {
   await hydrated(page);
   await expect(page.getByTestId('tracked')).toHaveAttribute('data-value', String(site.demo.in_stock));
   await expect(page.getByTestId('run-banner')).toHaveCount(0);
-  await page.getByRole('link', { name: 'اجراها' }).click();
+  await page.getByRole('link', { name: 'اجراها', exact: true }).click();
   await expect(page.getByTestId('run-list').locator('li')).toHaveCount(2);
   await expect(page.getByTestId('run-list')).toContainText('cli:root');
   await expectNoHorizontalOverflow(page);

@@ -90,7 +90,11 @@ test('the history lists the runs newest first and filters them', async ({ page }
   await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
-  await page.getByRole('link', { name: 'Runs' }).click();
+  // The dashboard lists the newest runs too.
+  const recent = page.getByTestId('recent-runs').locator('li');
+  await expect(recent).toHaveCount(2);
+  await expect(recent.first()).toContainText('succeeded');
+  await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await expect(page).toHaveURL(/\/runs$/);
   const cards = page.getByTestId('run-list').locator('li');
   await expect(cards).toHaveCount(2);

@@ -1,17 +1,21 @@
 //! Small building blocks shared by the pages.
 
+mod choice;
 mod error_panel;
 mod form;
 mod header;
 pub mod language;
 mod loaded;
+mod run_card;
 mod run_progress;
 mod stat;
 
+pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
 pub use form::{FormError, SubmitButton};
 pub use header::SiteHeader;
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;
+pub use run_card::RunCard;
 pub use run_progress::RunProgress;
 pub use stat::{OutcomeBadge, Stat};

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::pages::Moment;
 
+/// How many of the newest runs the dashboard lists.
+#[cfg(feature = "ssr")]
+const RECENT_RUNS: u32 = 5;
+
 /// The dashboard's figures as the page shows them: the engine's own, with the
 /// moments the page shows and who is signed in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +19,8 @@ pub struct DashboardView {
     pub figures: model::Dashboard,
     /// When the last run started.
     pub last_run_started: Option<Moment>,
+    /// The newest runs, each with when it started.
+    pub recent: Vec<(model::RunSummary, Moment)>,
     /// When the scheduler runs next (only while auto-sync is on).
     pub next_run: Option<Moment>,
     /// When these figures were read: "5 min ago" counts from here.
@@ -75,8 +81,17 @@ pub async fn get_dashboard() -> Result<DashboardView, AppError> {
         if let Some(run) = &mut figures.last_run {
             redact_run(run);
         }
+        let mut recent = engine.runs_page(&model::RunFilter::default(), None, RECENT_RUNS)?;
+        recent.iter_mut().for_each(redact_run);
         Ok(DashboardView {
             last_run_started: figures.last_run.as_ref().map(|run| at(run.started_at)),
+            recent: recent
+                .into_iter()
+                .map(|run| {
+                    let started = at(run.started_at);
+                    (run, started)
+                })
+                .collect(),
             // A next run only means something while the scheduler is on.
             next_run: figures.next_run_at.filter(|_| figures.auto_sync).map(at),
             read_at: at(chrono::Utc::now()),

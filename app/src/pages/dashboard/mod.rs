@@ -12,7 +12,8 @@ use leptos_meta::Title;
 use model::{RunSummary, StatusCounts};
 
 use crate::components::{
-    ErrorPanel, FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader, Stat, SubmitButton,
+    ErrorPanel, FormError, Loaded, OutcomeBadge, RunCard, RunProgress, SiteHeader, Stat,
+    SubmitButton,
 };
 use crate::error::warehouse_problem;
 use crate::fmt;
@@ -193,6 +194,7 @@ pub fn Figures(
     let DashboardView {
         figures,
         last_run_started,
+        recent,
         next_run,
         read_at,
         user,
@@ -262,6 +264,7 @@ pub fn Figures(
                 </p>
             </section>
         </div>
+        <RecentRuns runs=recent read_at />
         <p class="footnote" data-testid="read-at">
             {move || {
                 let locale = i18n.get_locale();
@@ -275,6 +278,26 @@ pub fn Figures(
             }}
         </p>
     }
+}
+
+/// The newest runs, each linking to its page, and a link to the whole history.
+#[component]
+fn RecentRuns(runs: Vec<(RunSummary, Moment)>, read_at: Moment) -> impl IntoView {
+    let i18n = use_i18n();
+    (!runs.is_empty()).then(|| {
+        view! {
+            <section class="panel" data-testid="recent-runs">
+                <h2>{tr!(i18n, dashboard.recent_runs)}</h2>
+                <ul class="run-list">
+                    {runs
+                        .into_iter()
+                        .map(|(run, started)| view! { <RunCard run started read_at /> })
+                        .collect_view()}
+                </ul>
+                <p><a href=routes::RUNS class="button">{tr!(i18n, dashboard.all_runs)}</a></p>
+            </section>
+        }
+    })
 }
 
 /// A moment relative to when the page's data was read ("5 min ago"), with the
@@ -419,7 +442,7 @@ mod tests {
 
     fn sample() -> DashboardView {
         let started = moment(5);
-        DashboardView {
+        let mut data = DashboardView {
             figures: Dashboard {
                 importable: Some(1_204),
                 warehouse_error: None,
@@ -449,11 +472,20 @@ mod tests {
                 next_run_at: None,
             },
             last_run_started: Some(started),
+            recent: Vec::new(),
             next_run: Some(moment(-10)),
             read_at: moment(0),
             user: "admin".into(),
             live: None,
-        }
+        };
+        data.recent = data
+            .figures
+            .last_run
+            .clone()
+            .map(|run| (run, started))
+            .into_iter()
+            .collect();
+        data
     }
 
     fn render(locale: Locale, data: DashboardView) -> String {
@@ -503,6 +535,23 @@ mod tests {
         // Test hooks stay the same in every language.
         assert!(html.contains("data-value=\"1204\""));
         assert!(!html.contains("Tracked reels"));
+    }
+
+    #[test]
+    fn recent_runs_link_to_their_pages_and_a_failure_is_worded_not_quoted() {
+        let mut data = sample();
+        let failed = model::RunError::Other {
+            text: String::new(),
+        };
+        data.figures.last_run.as_mut().unwrap().error = Some(failed);
+        let html = render(Locale::en, data.clone());
+        assert!(html.contains("data-testid=\"recent-runs\""), "{html}");
+        assert!(html.contains("href=\"/runs/7\""), "{html}");
+        assert!(html.contains("All runs"));
+        assert!(html.contains("the server log has the details"), "{html}");
+        let html = render(Locale::fa, data);
+        assert!(html.contains("همهٔ اجراها"));
+        assert!(html.contains("جزئیات در گزارش سرور است"), "{html}");
     }
 
     #[test]

@@ -8,8 +8,9 @@ pub use api::{Preview, PreviewView, preview};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use model::Action;
 
-use crate::components::{Loaded, SiteHeader};
+use crate::components::{Choice, Loaded, SiteHeader};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
@@ -49,7 +50,6 @@ pub fn PreviewPage() -> impl IntoView {
 fn Plan(data: PreviewView) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let chosen = move || query.read().get("action").unwrap_or_default();
     let PreviewView {
         counts,
         by_action,
@@ -70,20 +70,13 @@ fn Plan(data: PreviewView) -> impl IntoView {
             <form method="get" action=routes::PREVIEW class="filters">
                 <label>
                     <span>{tr!(i18n, run.filter_action)}</span>
-                    <select name="action">
-                        <option value="" selected=move || chosen().is_empty()>{tr!(i18n, run.any_action)}</option>
-                        {by_action
-                            .into_iter()
-                            .map(|(action, n)| view! {
-                                <option value=action.as_str() selected=move || chosen() == action.as_str()>
-                                    {move || {
-                                        let locale = i18n.get_locale();
-                                        format!("{} ({})", labels::action(locale, action), fmt::number(locale, n))
-                                    }}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
+                    <Choice
+                        key="action"
+                        any=Signal::derive(tr!(i18n, run.any_action))
+                        choices=by_action.into_iter().map(|(action, n)| (action, Some(n))).collect()
+                        spell=Action::as_str
+                        label=labels::action
+                    />
                 </label>
                 <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
             </form>

@@ -8,9 +8,11 @@ pub use api::{CancelRun, GetRun, RunView, StartSync, get_run};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{Counts, LoggedItem, Outcome, ProductField, ReelStatus, RunSummary};
+use model::{Action, Counts, LoggedItem, Outcome, ProductField, ReelStatus, RunSummary};
 
-use crate::components::{FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader};
+use crate::components::{
+    Choice, FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader, uncounted,
+};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
@@ -282,7 +284,6 @@ fn LogLine(item: LoggedItem) -> impl IntoView {
 fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let chosen = move || query.read().get("action").unwrap_or_default();
     let reel = move || query.read().get("reel").unwrap_or_default();
     // The next page keeps the filters and moves the key on.
     let next = next_after.map(|after| {
@@ -296,17 +297,13 @@ fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoV
             <form method="get" action=routes::run(id) class="filters">
                 <label>
                     <span>{tr!(i18n, run.filter_action)}</span>
-                    <select name="action">
-                        <option value="" selected=move || chosen().is_empty()>{tr!(i18n, run.any_action)}</option>
-                        {labels::ACTIONS
-                            .into_iter()
-                            .map(|action| view! {
-                                <option value=action.as_str() selected=move || chosen() == action.as_str()>
-                                    {move || labels::action(i18n.get_locale(), action)}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
+                    <Choice
+                        key="action"
+                        any=Signal::derive(tr!(i18n, run.any_action))
+                        choices=uncounted(&labels::ACTIONS)
+                        spell=Action::as_str
+                        label=labels::action
+                    />
                 </label>
                 <label>
                     <span>{tr!(i18n, run.filter_reel)}</span>

@@ -8,14 +8,12 @@ pub use api::{ListRuns, RunsView, list_runs};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use model::{Outcome, RunKind, RunSummary, Trigger};
+use model::{Outcome, RunKind, Trigger};
 
-use crate::components::{Loaded, OutcomeBadge, SiteHeader};
-use crate::fmt;
-use crate::i18n::{Locale, td_string};
+use crate::components::{Choice, Loaded, RunCard, SiteHeader, uncounted};
+use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
-use crate::pages::Moment;
 use crate::routes;
 
 /// `/runs`.
@@ -62,19 +60,20 @@ fn Filters() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let reel = move || query.read().get("reel").unwrap_or_default();
+    let any = Signal::derive(tr!(i18n, runs.any));
     view! {
         <form method="get" action=routes::RUNS class="filters panel">
             <label>
                 <span>{tr!(i18n, runs.kind)}</span>
-                <Choice key="kind" choices=&labels::KINDS spell=RunKind::as_str label=labels::kind />
+                <Choice key="kind" any choices=uncounted(&labels::KINDS) spell=RunKind::as_str label=labels::kind />
             </label>
             <label>
                 <span>{tr!(i18n, runs.outcome)}</span>
-                <Choice key="outcome" choices=&OUTCOMES spell=Outcome::as_str label=labels::outcome />
+                <Choice key="outcome" any choices=uncounted(&OUTCOMES) spell=Outcome::as_str label=labels::outcome />
             </label>
             <label>
                 <span>{tr!(i18n, runs.trigger)}</span>
-                <Choice key="trigger" choices=&TRIGGERS spell=Trigger::as_str label=labels::trigger />
+                <Choice key="trigger" any choices=uncounted(&TRIGGERS) spell=Trigger::as_str label=labels::trigger />
             </label>
             <label>
                 <span>{tr!(i18n, runs.reel)}</span>
@@ -93,38 +92,6 @@ const OUTCOMES: [Outcome; 5] = [
     Outcome::Running,
 ];
 const TRIGGERS: [Trigger; 2] = [Trigger::Manual, Trigger::Schedule];
-
-/// A filter's `<select>`: "any", then each choice, the one in the address chosen.
-#[component]
-fn Choice<T: Copy + Send + Sync + 'static>(
-    /// The query key, and the select's name.
-    key: &'static str,
-    choices: &'static [T],
-    /// How the address spells a choice.
-    spell: fn(T) -> &'static str,
-    /// How the page words it.
-    label: fn(Locale, T) -> String,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let chosen = move || query.read().get(key).unwrap_or_default();
-    view! {
-        <select name=key>
-            <option value="" selected=move || chosen().is_empty()>{tr!(i18n, runs.any)}</option>
-            {choices
-                .iter()
-                .map(|&choice| {
-                    let spelling = spell(choice);
-                    view! {
-                        <option value=spelling selected=move || chosen() == spelling>
-                            {move || label(i18n.get_locale(), choice)}
-                        </option>
-                    }
-                })
-                .collect_view()}
-        </select>
-    }
-}
 
 /// A page of runs, each linking to its page.
 #[component]
@@ -160,46 +127,5 @@ fn RunList(data: RunsView) -> impl IntoView {
             <a href=routes::RUNS class="button">{tr!(i18n, runs.newest)}</a>
             {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, runs.older)}</a> })}
         </nav>
-    }
-}
-
-/// One run in the list.
-#[component]
-fn RunCard(run: RunSummary, started: Moment, read_at: Moment) -> impl IntoView {
-    let i18n = use_i18n();
-    let RunSummary {
-        id,
-        kind,
-        who,
-        outcome,
-        counts: c,
-        duration_ms,
-        ..
-    } = run;
-    let title = move || labels::run_title(i18n.get_locale(), kind, id);
-    let detail = move || {
-        let locale = i18n.get_locale();
-        let mut line = format!(
-            "{} · {}",
-            fmt::relative(locale, started.utc - read_at.utc),
-            td_string!(locale, dashboard.run_by, who = who.clone())
-        );
-        if let Some(ms) = duration_ms {
-            line.push_str(&format!(" · {}", fmt::duration(locale, ms)));
-        }
-        line.push_str(" · ");
-        line.push_str(&labels::run_did(locale, &c));
-        line
-    };
-    view! {
-        <li class="run-card" data-run=id.to_string()>
-            <a href=routes::run(id)>
-                <span class="run-card-head">
-                    <span class="run-card-title">{title}</span>
-                    <OutcomeBadge outcome />
-                </span>
-                <span class="detail" dir="auto">{detail}</span>
-            </a>
-        </li>
     }
 }
