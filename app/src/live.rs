@@ -69,6 +69,16 @@ pub struct Follow {
     pub logged: u64,
     /// How many of the newest items the view shows (0: none, only progress).
     pub lines: usize,
+    /// Reads an item event, for a view that shows items. Passed in by that view
+    /// rather than called here, so that item decoding (every reason's code) is
+    /// in that view's wasm chunk, not in the dashboard's banner.
+    pub read_item: Option<fn(&str) -> Option<LoggedItem>>,
+}
+
+/// Reads an item event's data: what a view that shows items passes as
+/// [`Follow::read_item`].
+pub fn read_item(data: &str) -> Option<LoggedItem> {
+    serde_json::from_str(data).ok()
 }
 
 /// Follows a run from its item `logged` on, starting from `progress`. The stream
@@ -130,7 +140,7 @@ mod client {
             }
             let after = cursor.with_value(|c| c.last_id);
             let url = routes::run_events(follow.run_id, after, follow.lines);
-            match open(&url, events, cursor, connection) {
+            match open(&url, follow, events, cursor, connection) {
                 Some(open) => connection.set_value(Some(open)),
                 None => events.lost.set(true),
             }
@@ -163,6 +173,7 @@ mod client {
 
     fn open(
         url: &str,
+        follow: super::Follow,
         events: RunEvents,
         cursor: StoredValue<Cursor, LocalStorage>,
         connection: StoredValue<Option<Connection>, LocalStorage>,
@@ -190,9 +201,11 @@ mod client {
             }
             events.progress.set(Some(progress));
         };
+        let read_item = follow.read_item;
         let on_item = move |event: MessageEvent| {
             remember(&event);
-            let Some(item) = data(&event) else {
+            let item = read_item.and_then(|read| read(&event.data().as_string()?));
+            let Some(item) = item else {
                 return;
             };
             let schedule = cursor
@@ -240,12 +253,14 @@ mod client {
             }
         };
         let mut handlers = Vec::new();
-        let handlers_of: [(&str, Handler); 4] = [
+        let mut handlers_of: Vec<(&str, Handler)> = vec![
             ("progress", Box::new(on_progress)),
-            ("item", Box::new(on_item)),
             ("finished", Box::new(on_finished)),
             ("error", Box::new(on_error)),
         ];
+        if follow.read_item.is_some() {
+            handlers_of.push(("item", Box::new(on_item)));
+        }
         for (name, handler) in handlers_of {
             let handler = Closure::<dyn FnMut(MessageEvent)>::wrap(handler);
             let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());

@@ -13,6 +13,7 @@
 //! stopped at a page boundary ([`Engine::request_cancel`]).
 
 mod admin;
+mod catalogue;
 mod clock;
 pub mod demo;
 mod error;
@@ -28,18 +29,20 @@ mod users;
 pub mod warehouse;
 
 pub use admin::{MappingUpdate, StatusChange};
+pub use catalogue::Catalogue;
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
-    ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase,
-    ProductField, Progress, Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter,
-    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SettingsUpdate,
-    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem,
-    report, settings, status, validate_interval,
+    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Facet,
+    GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSort, ItemFilter, LiveRun,
+    LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress,
+    Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport,
+    RunRequest, RunScope, RunSummary, Selection, SettingsUpdate, StatusCounts, SyncSettings,
+    Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem, report, settings, status,
+    validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

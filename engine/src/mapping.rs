@@ -824,7 +824,7 @@ fn to_integer(value: Cell) -> std::result::Result<Cell, ValueProblem> {
 
 /// `text` with Persian (U+06F0–U+06F9) and Arabic-Indic (U+0660–U+0669) digits
 /// written as ASCII digits; other characters as they are.
-fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
     let digit = |c: char| match c {
         '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
         '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),

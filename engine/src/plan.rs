@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::Reason;
+use crate::catalogue::Matching;
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
@@ -69,6 +70,8 @@ pub enum ImportPolicy {
     None,
     All,
     Reels(HashSet<String>),
+    /// The reels a grid filter lets through, but some.
+    Matching(Box<Matching>),
 }
 
 /// What a run may do; the planner leaves out everything else.
@@ -290,8 +293,12 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
     };
     let wanted = match &input.scope.import {
         ImportPolicy::None => false,
-        ImportPolicy::All => true,
+        ImportPolicy::All | ImportPolicy::Matching(_) => true,
         ImportPolicy::Reels(reels) => reels.contains(reel),
+    };
+    let matching = match &input.scope.import {
+        ImportPolicy::Matching(matching) => Some(matching),
+        _ => None,
     };
     let explicit = matches!(input.scope.import, ImportPolicy::Reels(_));
     let reject = |reason: Reason| Step {
@@ -313,6 +320,9 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
         return;
     }
     match input.mapper.map_owned(row.values) {
+        // Not among the reels the filter selects (not even to be told why).
+        Ok(mapped) if matching.is_some_and(|m| !m.takes(reel, &mapped)) => {}
+        Err(_) if matching.is_some() => {}
         Ok(mapped) if in_stock => plan.steps.push(Step {
             reel_number: reel.clone(),
             external_id: row.id,

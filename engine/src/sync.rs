@@ -8,6 +8,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
+use crate::catalogue::Matching;
 use crate::error::{Error, Result, RunningRun, WarehouseError};
 use crate::live::RunObserver;
 use crate::lock::RunLock;
@@ -962,6 +963,11 @@ fn scope_for(scope: &RunScope, auto_import: AutoImport) -> Scope {
         },
         RunScope::Import(Selection::Reels(reels)) => Scope {
             import: ImportPolicy::Reels(reels.iter().map(|r| r.trim().to_owned()).collect()),
+            pull: false,
+            push: false,
+        },
+        RunScope::Import(Selection::Matching { filter, except }) => Scope {
+            import: ImportPolicy::Matching(Box::new(Matching::new(filter, except))),
             pull: false,
             push: false,
         },

@@ -8,6 +8,7 @@
 //! are.
 
 pub mod field;
+pub mod grid;
 pub mod overview;
 pub mod problem;
 pub mod reason;
@@ -16,6 +17,7 @@ pub mod settings;
 pub mod status;
 
 pub use field::{FieldType, ProductField};
+pub use grid::{Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSort};
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::WarehouseProblem;
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};

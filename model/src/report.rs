@@ -25,6 +25,13 @@ pub enum Selection {
     All,
     /// These reel numbers; any that is not importable is rejected with its reason.
     Reels(Vec<String>),
+    /// The importable reels the grid's filter lets through when the run reads
+    /// them, but these reel numbers: "select all matching" as a few bytes, not a
+    /// list of 70,000 reels.
+    Matching {
+        filter: crate::grid::GridFilter,
+        except: Vec<String>,
+    },
 }
 
 /// What started a run.

@@ -153,6 +153,7 @@ fn RunBanner(live: LiveNow, on_end: Callback<()>) -> impl IntoView {
         run_id: id,
         logged,
         lines: 0,
+        read_item: None,
     };
     let events = follow_run(follow, run.progress);
     Effect::new(move || {

@@ -17,7 +17,7 @@ use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
-use crate::live::{Follow, LOG_LINES, RunEvents, follow_run};
+use crate::live::{Follow, LOG_LINES, RunEvents, follow_run, read_item};
 use crate::reasons;
 use crate::routes;
 
@@ -99,6 +99,7 @@ where
             run_id: id,
             logged,
             lines: LOG_LINES,
+            read_item: Some(read_item),
         };
         let events = follow_run(follow, live.as_ref().and_then(|l| l.progress));
         let cancel_requested = live.as_ref().is_some_and(|l| l.cancel_requested);
