@@ -13,7 +13,7 @@ use engine::{Config, Engine, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::Connection;
 
 mod common;
-use common::{count_in_stock, generate, office_sells};
+use common::{count_in_stock, generate, office_sells, peak_rss_mb};
 
 struct Figure {
     name: &'static str,
@@ -123,18 +123,6 @@ fn measure(work: impl FnOnce()) -> (Duration, f64) {
     work();
     let took = started.elapsed();
     (took, peak_rss_mb())
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Runs a sync and checks it did what the figure claims.

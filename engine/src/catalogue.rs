@@ -12,9 +12,9 @@ use chrono::NaiveDate;
 use crate::error::Result;
 use crate::mapping::{FieldValue, Mapped, Mapper, ascii_digits, parse_date};
 use crate::plan::{self, ImportPolicy, Scope};
-use crate::store::Store;
-use crate::sync::{open_checked, plan_rows, row_filter};
-use crate::warehouse::ExternalRow;
+use crate::store::{self, Store};
+use crate::sync::{open_checked, plan_rows, row_filter, warehouse_for};
+use crate::warehouse::{self, ExternalRow};
 use crate::{Engine, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow};
 
 /// How many values a facet lists at most (the chosen ones always among them).
@@ -73,6 +73,66 @@ impl Engine {
             last = up_to;
         }
         Ok(Catalogue { entries })
+    }
+}
+
+/// Tells cheaply whether a catalogue may be out of date: SQLite's `data_version`,
+/// on a connection kept open to each file, changes when any other connection
+/// commits to it (the warehouse app selling or adding a reel, a run of reelsync
+/// from any process, a new warehouse path in the settings).
+pub struct Changes {
+    engine: Engine,
+    store: Store,
+    warehouse: Option<warehouse::Reader>,
+    seen: Option<(i64, i64)>,
+}
+
+impl Engine {
+    /// A watch on both files, for [`Changes::changed`].
+    pub fn changes(&self) -> Result<Changes> {
+        Ok(Changes {
+            engine: self.clone(),
+            store: Store::open_read_only(self.data_dir())?,
+            warehouse: None,
+            seen: None,
+        })
+    }
+}
+
+impl Changes {
+    /// Whether either file has changed since the last call (`true` the first
+    /// time). A warehouse file that can't be opened counts as a version of its
+    /// own, so its coming back shows as a change too.
+    pub fn changed(&mut self) -> Result<bool> {
+        let store = self
+            .store
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0))
+            .map_err(|e| self.store.err(e))?;
+        if self.seen.is_some_and(|(seen, _)| seen != store) {
+            // The settings may name another file now.
+            self.warehouse = None;
+        }
+        if self.warehouse.is_none() {
+            self.warehouse = self.open_warehouse();
+        }
+        let warehouse = match &self.warehouse {
+            Some(reader) => reader.data_version().unwrap_or(-1),
+            None => -1,
+        };
+        if warehouse == -1 {
+            self.warehouse = None;
+        }
+        let now = (store, warehouse);
+        Ok(self.seen.replace(now) != Some(now))
+    }
+
+    fn open_warehouse(&self) -> Option<warehouse::Reader> {
+        let settings = store::settings(&self.store.conn).ok()?;
+        warehouse_for(self.engine.config(), &settings)
+            .ok()?
+            .open_read()
+            .ok()
     }
 }
 

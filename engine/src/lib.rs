@@ -29,7 +29,7 @@ mod users;
 pub mod warehouse;
 
 pub use admin::{MappingUpdate, StatusChange};
-pub use catalogue::Catalogue;
+pub use catalogue::{Catalogue, Changes};
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use live::RunObserver;

@@ -164,7 +164,10 @@ impl Engine {
     }
 }
 
-fn warehouse_for(config: &Config, settings: &SyncSettings) -> Result<Warehouse, WarehouseError> {
+pub(crate) fn warehouse_for(
+    config: &Config,
+    settings: &SyncSettings,
+) -> Result<Warehouse, WarehouseError> {
     let path = config
         .external
         .clone()

@@ -448,6 +448,12 @@ impl Reader {
         }
     }
 
+    /// SQLite's `data_version` of this connection: it changes whenever another
+    /// connection commits to the file (and only then).
+    pub fn data_version(&self) -> Result<i64> {
+        self.query_row_i64("PRAGMA data_version")
+    }
+
     fn query_row_i64(&self, sql: &str) -> Result<i64> {
         let started = Instant::now();
         self.conn

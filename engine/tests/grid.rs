@@ -291,3 +291,48 @@ fn select_all_matching_imports_exactly_the_filter_minus_exclusions() {
     expected.extend([wide[0].clone(), wide[1].clone()]);
     assert_eq!(shown, expected, "the imported reels are gone from the grid");
 }
+
+#[test]
+fn a_change_to_either_file_shows_and_a_rebuilt_catalogue_has_it() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock"), ("R3", "In-stock")]);
+    let mut changes = f.engine.changes().unwrap();
+    assert!(changes.changed().unwrap(), "the first look is a change");
+    assert!(!changes.changed().unwrap(), "nothing happened since");
+    let reels = |f: &Fixture| -> Vec<String> {
+        let page = f.engine.catalogue().unwrap().query(&GridQuery {
+            limit: 10,
+            ..GridQuery::default()
+        });
+        page.rows.into_iter().map(|r| r.reel_number).collect()
+    };
+
+    // The warehouse app sells one and receives another.
+    f.wh_set("R2", "status", Some("Sold"));
+    assert!(changes.changed().unwrap());
+    f.add("R4", "In-stock");
+    assert!(changes.changed().unwrap());
+    assert!(!changes.changed().unwrap());
+    assert_eq!(reels(&f), ["R1", "R3", "R4"]);
+
+    // A run (of any process) imports one.
+    f.import(&["R3"]);
+    assert!(changes.changed().unwrap());
+    assert_eq!(reels(&f), ["R1", "R4"]);
+}
+
+#[test]
+fn a_reel_sold_after_it_was_chosen_is_rejected_at_import_with_its_reason() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    let catalogue = f.engine.catalogue().unwrap();
+    assert_eq!(catalogue.len(), 2);
+    f.wh_set("R2", "status", Some("Sold"));
+    let report = f.import(&["R1", "R2"]);
+    assert_eq!(report.counts.imported, 1);
+    let rejected = report.items.iter().find(|i| i.reel_number == "R2").unwrap();
+    assert_eq!(
+        rejected.reason,
+        Some(engine::Reason::NotInStock {
+            status: Some(engine::ReelStatus::Sold)
+        })
+    );
+}

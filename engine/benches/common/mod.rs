@@ -1,4 +1,6 @@
-//! Helpers both benchmarks use.
+//! Helpers the benchmarks share; each uses some of them.
+
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Command;
@@ -65,4 +67,18 @@ pub fn office_sells(engine: &Engine, warehouse: &Path, n: usize) -> u64 {
         .set_product_status(&reels, ReelStatus::Sold, "bench")
         .expect("set status");
     change.changed.len() as u64
+}
+
+/// The kernel's high-water mark of this process's resident memory, in MB (reset
+/// it by writing 5 to `/proc/self/clear_refs`).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
