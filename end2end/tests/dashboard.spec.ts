@@ -130,11 +130,13 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // LAN over plain HTTP gets gzip. Both met the 300 kB target (232 and 289 kB) until
 // the languages came in. Every other screen now loads its own wasm chunk when it is
 // first opened, so new screens no longer weigh on this load; the dashboard itself
-// grew by Sync now and the live banner (320 and 407 kB). The limits hold the
-// figures where they stand, so they can only get better.
+// grew by Sync now and the live banner (320 and 407 kB), then by its recent runs
+// and run errors worded in both languages (330 and 423 kB; the reasons' decoder
+// stays in the run page's chunk). The limits hold the figures where they stand, so
+// they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 322_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 410_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 332_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 425_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);
