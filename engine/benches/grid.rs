@@ -66,6 +66,7 @@ fn main() {
             descending: true,
         },
         after: None,
+        before: None,
         limit: 50,
     };
     let mut times: Vec<Duration> = (0..REQUESTS)

@@ -198,18 +198,37 @@ fn warehouse(reels: &[Reel], tracked: usize) -> (Fixture, Vec<Reel>) {
     (f, importable)
 }
 
-/// Every page of `query`, in order, following the keys.
+/// Every page of `query`, in order, following the "Next" keys; then, from the
+/// last page, every page again following the "Previous" keys, which must give
+/// the same pages in reverse.
 fn all_pages(catalogue: &engine::Catalogue, mut query: GridQuery) -> Vec<GridRow> {
-    let mut rows = Vec::new();
+    let mut pages = Vec::new();
     loop {
         let page = catalogue.query(&query);
         assert!(page.rows.len() <= query.limit as usize);
-        rows.extend(page.rows);
-        match page.next {
+        assert_eq!(
+            page.previous.is_some(),
+            !pages.is_empty(),
+            "Previous only after the first"
+        );
+        let next = page.next.clone();
+        pages.push(page.rows);
+        match next {
             Some(key) => query.after = Some(key),
-            None => return rows,
+            None => break,
         }
     }
+    let mut back = catalogue.query(&query);
+    for expected in pages.iter().rev().skip(1) {
+        let key = back.previous.clone().expect("a previous page");
+        query.after = None;
+        query.before = Some(key);
+        back = catalogue.query(&query);
+        assert_eq!(&back.rows, expected, "the same page going back");
+        assert!(back.next.is_some());
+    }
+    assert!(back.previous.is_none(), "nothing before the first page");
+    pages.concat()
 }
 
 proptest! {
@@ -225,7 +244,7 @@ proptest! {
         let catalogue = f.engine.catalogue().unwrap();
         prop_assert_eq!(catalogue.len(), importable.len());
         for (filter, sort, limit) in queries {
-            let query = GridQuery { filter: filter.clone(), sort, after: None, limit };
+            let query = GridQuery { filter: filter.clone(), sort, after: None, before: None, limit };
             let first = catalogue.query(&query);
             let mut expected: Vec<&Reel> =
                 importable.iter().filter(|r| r.passes(&filter, None)).collect();
@@ -335,4 +354,25 @@ fn a_reel_sold_after_it_was_chosen_is_rejected_at_import_with_its_reason() {
             status: Some(engine::ReelStatus::Sold)
         })
     );
+}
+
+#[test]
+fn a_row_an_import_would_reject_shows_its_raw_values_and_why_and_is_not_selectable() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    f.wh_set("R2", "width", Some("wide"));
+    let page = f.engine.catalogue().unwrap().query(&GridQuery {
+        limit: 10,
+        ..GridQuery::default()
+    });
+    assert_eq!((page.matching, page.selectable), (2, 1));
+    let bad = &page.rows[1];
+    assert_eq!(bad.reel_number, "R2");
+    assert_eq!(bad.cell(GridColumn::Width), Some("wide"));
+    assert_eq!(bad.cell(GridColumn::Grade), Some("Kraft Liner"));
+    assert!(
+        matches!(&bad.problem, Some(engine::Reason::BadRow(row)) if row.field == engine::ProductField::Width),
+        "{:?}",
+        bad.problem
+    );
+    assert_eq!(page.rows[0].problem, None);
 }

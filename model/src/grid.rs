@@ -138,8 +138,10 @@ pub struct GridKey {
 pub struct GridQuery {
     pub filter: GridFilter,
     pub sort: GridSort,
-    /// The page after this key; the first page when `None`.
+    /// The page after this key; the first page when neither this nor `before`.
     pub after: Option<GridKey>,
+    /// The page before this key (going back: "Previous").
+    pub before: Option<GridKey>,
     /// Reels per page.
     pub limit: u32,
 }
@@ -189,6 +191,8 @@ pub struct GridPage {
     pub selectable: u64,
     /// Where the next page starts, when there is one.
     pub next: Option<GridKey>,
+    /// Where the previous page ends, when there is one.
+    pub previous: Option<GridKey>,
     /// Every facet, counted under the other filters.
     pub facets: Vec<Facet>,
 }

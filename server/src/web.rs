@@ -101,9 +101,10 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 /// The whole web app: pages, server functions, static files and security layers.
 pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
     let engine = runs.engine().clone();
-    // Every page render and server function call sees the engine, the runs and
-    // the sign-in throttle in its context.
+    // Every page render and server function call sees the engine, the runs, the
+    // sign-in throttle and the import grid's catalogue in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
+    let grid = app::ssr::GridCatalogue::new(engine.clone());
     let context = {
         let engine = engine.clone();
         let runs = runs.clone();
@@ -111,6 +112,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             provide_context(engine.clone());
             provide_context(runs.clone());
             provide_context(throttle.clone());
+            provide_context(grid.clone());
         }
     };
     let app_shell = {

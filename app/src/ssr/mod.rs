@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod csp;
+pub mod grid;
 pub mod runs;
 pub mod throttle;
 
@@ -24,6 +25,7 @@ use crate::pages::Moment;
 
 pub use auth::{SESSION_COOKIE, authorize, session_token};
 pub use csp::{content_security_policy, set_page_headers};
+pub use grid::GridCatalogue;
 pub use runs::RunManager;
 pub use throttle::SignInThrottle;
 
@@ -137,6 +139,11 @@ pub fn text(value: Option<&str>) -> Option<String> {
 /// The run manager the server set up.
 pub fn runs() -> Result<RunManager, AppError> {
     shared("RunManager")
+}
+
+/// The import grid's catalogue the server keeps.
+pub fn grid_catalogue() -> Result<GridCatalogue, AppError> {
+    shared("GridCatalogue")
 }
 
 /// Whether the request is a browser's own form submission, which wants a page back

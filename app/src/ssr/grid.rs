@@ -1,0 +1,51 @@
+//! The import grid's catalogue, shared by every request and rebuilt when either
+//! file has changed since it was built (a sale in the warehouse app, a run of any
+//! process), which `Changes` tells for the price of two `PRAGMA`s.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use engine::{Catalogue, Changes, Engine};
+
+/// The catalogue this server keeps. Cheap to clone: clones share it.
+#[derive(Clone)]
+pub struct GridCatalogue {
+    engine: Engine,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    catalogue: Option<Arc<Catalogue>>,
+    changes: Option<Changes>,
+}
+
+impl GridCatalogue {
+    pub fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            state: Arc::default(),
+        }
+    }
+
+    /// The catalogue as of now: rebuilt first when either file has changed since
+    /// it was built. Blocking (a rebuild scans the warehouse); requests that come
+    /// during a rebuild wait for it rather than start their own.
+    pub fn current(&self) -> engine::Result<Arc<Catalogue>> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let changes = match &mut state.changes {
+            Some(changes) => changes,
+            None => state.changes.insert(self.engine.changes()?),
+        };
+        let changed = changes.changed()?;
+        match &state.catalogue {
+            Some(catalogue) if !changed => Ok(catalogue.clone()),
+            _ => {
+                // Forgotten first: a failed rebuild must not leave a stale one.
+                state.catalogue = None;
+                let catalogue = Arc::new(self.engine.catalogue()?);
+                state.catalogue = Some(catalogue.clone());
+                Ok(catalogue)
+            }
+        }
+    }
+}
