@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use engine::{Config, Engine, GridColumn, GridFilter, GridQuery, GridSort};
+use engine::{Config, Engine, GridColumn, GridFilter, GridQuery, GridSelection, GridSort};
 
 mod common;
 use common::{generate, peak_rss_mb};
@@ -40,10 +40,13 @@ fn main() {
     );
 
     // Two filters (the commonest width and grade) and a sort on the GSM.
-    let facets = catalogue.query(&GridQuery {
-        limit: 1,
-        ..GridQuery::default()
-    });
+    let facets = catalogue.query(
+        &GridQuery {
+            limit: 1,
+            ..GridQuery::default()
+        },
+        &GridSelection::default(),
+    );
     let top = |column| {
         let facet = facets
             .facets
@@ -72,13 +75,13 @@ fn main() {
     let mut times: Vec<Duration> = (0..REQUESTS)
         .map(|_| {
             let started = Instant::now();
-            let page = catalogue.query(&query);
+            let page = catalogue.query(&query, &GridSelection::default());
             std::hint::black_box(&page);
             started.elapsed()
         })
         .collect();
     times.sort();
-    let page = catalogue.query(&query);
+    let page = catalogue.query(&query, &GridSelection::default());
     let median = times[REQUESTS / 2];
     println!(
         "grid request (width and grade chosen, sorted by GSM, 50 rows, {} facets): \

@@ -20,8 +20,8 @@ use crate::store::{self, Store};
 use crate::sync::{open_checked, plan_rows, row_filter, warehouse_for};
 use crate::warehouse::{self, ExternalRow};
 use crate::{
-    Engine, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, ProductField,
-    Reason,
+    Engine, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection,
+    ProductField, Reason,
 };
 
 /// How many values a facet lists at most (the chosen ones always among them).
@@ -273,7 +273,15 @@ impl Entry {
         sort_value(column, text, self.number(column))
     }
 
-    /// As the grid shows it.
+    /// Whether "select all matching" with `filter` (compiled from the
+    /// selection's) takes it.
+    fn is_chosen_by(&self, texts: &Texts, filter: &Compiled, selection: &GridSelection) -> bool {
+        self.problem.is_none()
+            && !selection.reels.contains(&*self.reel_number)
+            && self.passes(texts, filter, None)
+    }
+
+    /// As the grid shows it (not selected).
     fn row(&self, texts: &Texts) -> GridRow {
         let text = |sym| texts.get(sym).map(str::to_owned);
         GridRow {
@@ -284,6 +292,7 @@ impl Entry {
                 .collect(),
             comments: text(self.cells[COMMENTS]),
             problem: self.problem.as_deref().cloned(),
+            selected: false,
         }
     }
 
@@ -367,10 +376,36 @@ impl Catalogue {
             .map(|e| e.row(&self.texts))
     }
 
+    /// Whether an import of the reel `reel_number` would take it: it is in the
+    /// catalogue, without a problem.
+    pub fn is_selectable(&self, reel_number: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| &*e.reel_number == reel_number && e.problem.is_none())
+    }
+
+    /// How many reels `selection` holds: those picked, or those its filter lets
+    /// through that can be imported, but the ones taken out.
+    pub fn selected(&self, selection: &GridSelection) -> u64 {
+        match &selection.matching {
+            None => selection.reels.len() as u64,
+            Some(filter) => {
+                let filter = Compiled::new(filter, &self.texts);
+                let chosen = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.is_chosen_by(&self.texts, &filter, selection))
+                    .count();
+                chosen as u64
+            }
+        }
+    }
+
     /// One page of the grid: the reels that pass the filter, in order, after (or
-    /// before) the key; how many pass; and every facet counted under the other
-    /// filters. One pass over the reels, then a partial sort of the page.
-    pub fn query(&self, query: &GridQuery) -> GridPage {
+    /// before) the key, each marked if `selection` holds it; how many pass and
+    /// how many are selected; and every facet counted under the other filters.
+    /// One pass over the reels, then a partial sort of the page.
+    pub fn query(&self, query: &GridQuery, selection: &GridSelection) -> GridPage {
         let texts = &self.texts;
         let filter = Compiled::new(&query.filter, texts);
         let mut counts: Vec<HashMap<Sym, u64>> = vec![HashMap::new(); GridColumn::FACETS.len()];
@@ -395,10 +430,26 @@ impl Catalogue {
         }
         let total = matching.len() as u64;
         let page = page_of(matching, texts, query);
+        let chosen_by = selection
+            .matching
+            .as_ref()
+            .map(|filter| Compiled::new(filter, texts));
+        let selected = |e: &Entry| match &chosen_by {
+            Some(filter) => e.is_chosen_by(texts, filter, selection),
+            None => selection.reels.contains(&*e.reel_number),
+        };
         GridPage {
-            rows: page.rows.iter().map(|e| e.row(texts)).collect(),
+            rows: page
+                .rows
+                .iter()
+                .map(|e| GridRow {
+                    selected: selected(e),
+                    ..e.row(texts)
+                })
+                .collect(),
             matching: total,
             selectable,
+            selected: self.selected(selection),
             next: page.next,
             previous: page.previous,
             facets: facets(&query.filter, texts, counts),
@@ -526,15 +577,16 @@ impl Matching {
     }
 }
 
-/// Tells cheaply whether a catalogue may be out of date: SQLite's `data_version`,
-/// on a connection kept open to each file, changes when any other connection
-/// commits to it (the warehouse app selling or adding a reel, a run of reelsync
-/// from any process, a new warehouse path in the settings).
+/// Tells cheaply whether a catalogue may be out of date: SQLite's `data_version`
+/// on a connection kept open to the warehouse file changes when any other
+/// connection commits to it (the warehouse app selling or adding a reel), and the
+/// store's [`store::catalogue_fingerprint`] when reels are imported or the
+/// mappings or the warehouse path change (not when, say, a selection is saved).
 pub struct Changes {
     engine: Engine,
     store: Store,
     warehouse: Option<warehouse::Reader>,
-    seen: Option<(i64, i64)>,
+    seen: Option<(String, i64)>,
 }
 
 impl Engine {
@@ -554,12 +606,9 @@ impl Changes {
     /// time). A warehouse file that can't be opened counts as a version of its
     /// own, so its coming back shows as a change too.
     pub fn changed(&mut self) -> Result<bool> {
-        let store = self
-            .store
-            .conn
-            .query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0))
-            .map_err(|e| self.store.err(e))?;
-        if self.seen.is_some_and(|(seen, _)| seen != store) {
+        let store =
+            store::catalogue_fingerprint(&self.store.conn).map_err(|e| self.store.err(e))?;
+        if self.seen.as_ref().is_some_and(|(seen, _)| *seen != store) {
             // The settings may name another file now.
             self.warehouse = None;
         }
@@ -574,7 +623,9 @@ impl Changes {
             self.warehouse = None;
         }
         let now = (store, warehouse);
-        Ok(self.seen.replace(now) != Some(now))
+        let changed = self.seen.as_ref() != Some(&now);
+        self.seen = Some(now);
+        Ok(changed)
     }
 
     fn open_warehouse(&self) -> Option<warehouse::Reader> {

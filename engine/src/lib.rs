@@ -22,6 +22,7 @@ mod lock;
 pub mod mapping;
 mod overview;
 pub mod plan;
+mod selection;
 mod snapshot;
 mod store;
 mod sync;
@@ -37,12 +38,12 @@ pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
     Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Facet,
-    GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSort, ItemFilter, LiveRun,
-    LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress,
-    Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport,
-    RunRequest, RunScope, RunSummary, Selection, SettingsUpdate, StatusCounts, SyncSettings,
-    Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem, report, settings, status,
-    validate_interval,
+    GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,
+    ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase,
+    ProductField, Progress, Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter,
+    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SelectionChange,
+    SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem,
+    WarehouseProblem, report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

@@ -35,7 +35,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(6).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(7).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -47,6 +47,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // checked before it commits.
         M::up(include_str!("../migrations/005_run_cancelled.sql")).foreign_key_check(),
         M::up(include_str!("../migrations/006_run_items_by_reel.sql")),
+        M::up(include_str!("../migrations/007_import_selections.sql")),
     ])
 });
 
@@ -617,6 +618,22 @@ pub fn record_export(
             .execute(params![write.last_date_after, now, write.product_id])?;
     }
     Ok(())
+}
+
+/// What of the store an import grid's catalogue depends on, as one text that
+/// changes when any of it does: which reels are tracked (imports only add them),
+/// the mappings, the warehouse file and its time zone. Cheap: two index lookups,
+/// one count over an index and two tiny tables.
+pub fn catalogue_fingerprint(conn: &Connection) -> rusqlite::Result<String> {
+    conn.prepare_cached(
+        "SELECT coalesce((SELECT max(product_id) FROM product_mappings), 0) || ' '
+                || (SELECT count(*) FROM product_mappings) || ' '
+                || coalesce((SELECT max(updated_at) FROM field_mappings), '') || ' '
+                || (SELECT count(*) FROM field_mappings WHERE active = 1) || ' '
+                || coalesce(external_path, '') || ' ' || coalesce(warehouse_time_zone, '')
+         FROM sync_settings WHERE id = 1",
+    )?
+    .query_row([], |row| row.get(0))
 }
 
 /// Records a link's state without touching its base.

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use common::Fixture;
-use engine::{GridColumn, GridFilter, GridQuery, GridRow, GridSort, Selection};
+use engine::{
+    GridColumn, GridFilter, GridQuery, GridRow, GridSelection, GridSort, Selection, SelectionChange,
+};
 use proptest::prelude::*;
 use rusqlite::params;
 
@@ -204,7 +206,7 @@ fn warehouse(reels: &[Reel], tracked: usize) -> (Fixture, Vec<Reel>) {
 fn all_pages(catalogue: &engine::Catalogue, mut query: GridQuery) -> Vec<GridRow> {
     let mut pages = Vec::new();
     loop {
-        let page = catalogue.query(&query);
+        let page = catalogue.query(&query, &GridSelection::default());
         assert!(page.rows.len() <= query.limit as usize);
         assert_eq!(
             page.previous.is_some(),
@@ -218,12 +220,12 @@ fn all_pages(catalogue: &engine::Catalogue, mut query: GridQuery) -> Vec<GridRow
             None => break,
         }
     }
-    let mut back = catalogue.query(&query);
+    let mut back = catalogue.query(&query, &GridSelection::default());
     for expected in pages.iter().rev().skip(1) {
         let key = back.previous.clone().expect("a previous page");
         query.after = None;
         query.before = Some(key);
-        back = catalogue.query(&query);
+        back = catalogue.query(&query, &GridSelection::default());
         assert_eq!(&back.rows, expected, "the same page going back");
         assert!(back.next.is_some());
     }
@@ -245,7 +247,7 @@ proptest! {
         prop_assert_eq!(catalogue.len(), importable.len());
         for (filter, sort, limit) in queries {
             let query = GridQuery { filter: filter.clone(), sort, after: None, before: None, limit };
-            let first = catalogue.query(&query);
+            let first = catalogue.query(&query, &GridSelection::default());
             let mut expected: Vec<&Reel> =
                 importable.iter().filter(|r| r.passes(&filter, None)).collect();
             expected.sort_by_key(|r| r.sort_key(sort.column));
@@ -300,10 +302,13 @@ fn select_all_matching_imports_exactly_the_filter_minus_exclusions() {
         .unwrap();
     assert_eq!(report.counts.imported, 4);
     let catalogue = f.engine.catalogue().unwrap();
-    let page = catalogue.query(&GridQuery {
-        limit: 100,
-        ..GridQuery::default()
-    });
+    let page = catalogue.query(
+        &GridQuery {
+            limit: 100,
+            ..GridQuery::default()
+        },
+        &GridSelection::default(),
+    );
     let mut shown: Vec<String> = page.rows.into_iter().map(|r| r.reel_number).collect();
     shown.sort();
     let mut expected = narrow;
@@ -318,10 +323,13 @@ fn a_change_to_either_file_shows_and_a_rebuilt_catalogue_has_it() {
     assert!(changes.changed().unwrap(), "the first look is a change");
     assert!(!changes.changed().unwrap(), "nothing happened since");
     let reels = |f: &Fixture| -> Vec<String> {
-        let page = f.engine.catalogue().unwrap().query(&GridQuery {
-            limit: 10,
-            ..GridQuery::default()
-        });
+        let page = f.engine.catalogue().unwrap().query(
+            &GridQuery {
+                limit: 10,
+                ..GridQuery::default()
+            },
+            &GridSelection::default(),
+        );
         page.rows.into_iter().map(|r| r.reel_number).collect()
     };
 
@@ -360,10 +368,13 @@ fn a_reel_sold_after_it_was_chosen_is_rejected_at_import_with_its_reason() {
 fn a_row_an_import_would_reject_shows_its_raw_values_and_why_and_is_not_selectable() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.wh_set("R2", "width", Some("wide"));
-    let page = f.engine.catalogue().unwrap().query(&GridQuery {
-        limit: 10,
-        ..GridQuery::default()
-    });
+    let page = f.engine.catalogue().unwrap().query(
+        &GridQuery {
+            limit: 10,
+            ..GridQuery::default()
+        },
+        &GridSelection::default(),
+    );
     assert_eq!((page.matching, page.selectable), (2, 1));
     let bad = &page.rows[1];
     assert_eq!(bad.reel_number, "R2");
@@ -375,4 +386,81 @@ fn a_row_an_import_would_reject_shows_its_raw_values_and_why_and_is_not_selectab
         bad.problem
     );
     assert_eq!(page.rows[0].problem, None);
+}
+
+#[test]
+fn a_selection_is_kept_per_user_across_pages_filters_and_new_catalogues() {
+    let f = Fixture::new();
+    f.add_many("R", 8, "In-stock");
+    f.wh_set("R00008", "width", Some("wide"));
+    let ana = f
+        .engine
+        .add_user("ana", "a long enough password", true)
+        .unwrap();
+    let bob = f
+        .engine
+        .add_user("bob", "another long password", true)
+        .unwrap();
+    let catalogue = f.engine.catalogue().unwrap();
+    let set = |user, shown: &[&str], checked: &[&str]| {
+        let change = SelectionChange::Set {
+            shown: shown.iter().map(|r| r.to_string()).collect(),
+            checked: checked.iter().map(|r| r.to_string()).collect(),
+        };
+        f.engine
+            .change_selection(user, &change, &catalogue)
+            .unwrap()
+    };
+
+    // Two on one page, one on another; a reel that can't be imported is not taken.
+    set(ana, &["R00001", "R00002", "R00003"], &["R00001", "R00003"]);
+    let picked = set(ana, &["R00007", "R00008"], &["R00007", "R00008"]);
+    assert_eq!(picked.reels.len(), 3);
+    let first_page = GridQuery {
+        limit: 4,
+        ..GridQuery::default()
+    };
+    let page = f.engine.catalogue().unwrap().query(&first_page, &picked);
+    let marked: Vec<bool> = page.rows.iter().map(|r| r.selected).collect();
+    assert_eq!(marked, [true, false, true, false]);
+    assert_eq!(page.selected, 3);
+    assert_eq!(
+        f.engine.selection(ana).unwrap(),
+        picked,
+        "kept in the store"
+    );
+    assert!(
+        f.engine.selection(bob).unwrap().is_empty(),
+        "each user has their own"
+    );
+
+    // Everything matching, but two.
+    let all = SelectionChange::AllMatching(GridFilter::default());
+    f.engine.change_selection(ana, &all, &catalogue).unwrap();
+    let chosen = set(ana, &["R00002", "R00005"], &[]);
+    assert_eq!(
+        catalogue.selected(&chosen),
+        5,
+        "8 reels, one bad, two taken out"
+    );
+    let report = f
+        .sync(engine::RunScope::Import(chosen.to_selection()), false)
+        .unwrap();
+    assert_eq!(report.counts.imported, 5);
+    let left = f.engine.catalogue().unwrap();
+    let page = left.query(
+        &GridQuery {
+            limit: 10,
+            ..GridQuery::default()
+        },
+        &GridSelection::default(),
+    );
+    let shown: Vec<&str> = page.rows.iter().map(|r| r.reel_number.as_str()).collect();
+    assert_eq!(shown, ["R00002", "R00005", "R00008"]);
+
+    let cleared = f
+        .engine
+        .change_selection(ana, &SelectionChange::Clear, &left)
+        .unwrap();
+    assert!(cleared.is_empty());
 }

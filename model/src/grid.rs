@@ -2,13 +2,14 @@
 //! engine also resolves at run time for "select all matching"), in which order,
 //! one page at a time, with each facet's values and counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::field::ProductField;
 use crate::reason::Reason;
+use crate::report::Selection;
 
 /// A column of the grid: what it shows, sorts by and (for facets) filters by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -158,6 +159,8 @@ pub struct GridRow {
     pub comments: Option<String>,
     /// Why an import would reject it; such a reel can't be selected.
     pub problem: Option<Reason>,
+    /// Whether the user has it selected.
+    pub selected: bool,
 }
 
 impl GridRow {
@@ -189,10 +192,57 @@ pub struct GridPage {
     pub matching: u64,
     /// How many of them can be imported (the others would be rejected).
     pub selectable: u64,
+    /// How many reels the user has selected, on every page.
+    pub selected: u64,
     /// Where the next page starts, when there is one.
     pub next: Option<GridKey>,
     /// Where the previous page ends, when there is one.
     pub previous: Option<GridKey>,
     /// Every facet, counted under the other filters.
     pub facets: Vec<Facet>,
+}
+
+/// What a user has chosen in the grid, kept between requests (paging, sorting,
+/// filtering, a reload): reels picked one by one, or everything a filter lets
+/// through but some reels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridSelection {
+    /// "Select all matching": the filter; `None` while reels are picked one by one.
+    pub matching: Option<GridFilter>,
+    /// The reels picked, or, with `matching`, the reels taken out of it.
+    pub reels: BTreeSet<String>,
+}
+
+impl GridSelection {
+    /// Whether nothing is chosen.
+    pub fn is_empty(&self) -> bool {
+        self.matching.is_none() && self.reels.is_empty()
+    }
+
+    /// The import that takes what is chosen.
+    pub fn to_selection(&self) -> Selection {
+        let reels = self.reels.iter().cloned().collect();
+        match &self.matching {
+            Some(filter) => Selection::Matching {
+                filter: filter.clone(),
+                except: reels,
+            },
+            None => Selection::Reels(reels),
+        }
+    }
+}
+
+/// A change to a user's selection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SelectionChange {
+    /// Of the reels `shown` (a page, or one scanned reel), those in `checked` are
+    /// chosen and the others not.
+    Set {
+        shown: Vec<String>,
+        checked: Vec<String>,
+    },
+    /// Everything the filter lets through.
+    AllMatching(GridFilter),
+    /// Nothing.
+    Clear,
 }

@@ -17,7 +17,10 @@ pub mod settings;
 pub mod status;
 
 pub use field::{FieldType, ProductField};
-pub use grid::{Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSort};
+pub use grid::{
+    Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,
+    SelectionChange,
+};
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::WarehouseProblem;
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};
