@@ -48,6 +48,12 @@ pub enum AppError {
     /// What was asked for does not exist (any more).
     #[error("not found")]
     NotFound,
+    /// The import grid's address holds a filter, sort or key it can't read.
+    #[error("unreadable grid filter {key}={value}")]
+    BadFilter { key: String, value: String },
+    /// "Import selected" with nothing selected.
+    #[error("nothing selected")]
+    NothingSelected,
     /// The warehouse file can't be used right now; trying again may work.
     #[error("{0}")]
     Warehouse(WarehouseProblem),
@@ -77,6 +83,8 @@ impl AppError {
             Self::MissingCredentials
             | Self::Unreadable
             | Self::Invalid(_)
+            | Self::BadFilter { .. }
+            | Self::NothingSelected
             | Self::IntervalOutOfRange { .. }
             | Self::RetentionOutOfRange { .. } => 400,
             Self::Warehouse(_) | Self::StoreFull => 503,
@@ -112,6 +120,12 @@ impl AppError {
             .to_string(),
             Self::Invalid(detail) => td_string!(locale, error.invalid, detail).to_string(),
             Self::NotFound => td_string!(locale, error.not_found).to_string(),
+            Self::BadFilter { key, value } => {
+                let key = fmt::isolate(key);
+                let value = fmt::isolate(value);
+                td_string!(locale, error.bad_filter, key, value).to_string()
+            }
+            Self::NothingSelected => td_string!(locale, error.nothing_selected).to_string(),
             Self::Warehouse(problem) => warehouse_problem(locale, problem),
             Self::RunInProgress { run_id, who } => td_string!(
                 locale,
@@ -141,6 +155,8 @@ impl AppError {
             Self::TooManyAttempts { .. } => td_string!(locale, error.too_many_attempts_advice),
             Self::Unreadable => td_string!(locale, error.unreadable_advice),
             Self::NotFound => td_string!(locale, error.not_found_advice),
+            Self::BadFilter { .. } => td_string!(locale, error.bad_filter_advice),
+            Self::NothingSelected => td_string!(locale, error.nothing_selected_advice),
             Self::Warehouse(_) => td_string!(locale, error.warehouse_advice),
             Self::RunInProgress { .. } => td_string!(locale, error.run_in_progress_advice),
             Self::StoreFull => td_string!(locale, error.store_full_advice),

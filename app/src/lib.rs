@@ -41,8 +41,8 @@ use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
 use crate::language::LanguageProvider;
 use crate::pages::{
-    CheckRoute, DashboardPage, LoginRoute, NotFound, PreviewRoute, RunRoute, RunsRoute,
-    SettingsRoute,
+    CheckRoute, DashboardPage, ImportRoute, LoginRoute, NotFound, PreviewRoute, RunRoute,
+    RunsRoute, SettingsRoute,
 };
 
 /// The HTML document around the app, rendered on the server only. `<html lang
@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     // first opened. Async: the data is in the HTML itself, so a page
                     // is whole before the wasm arrives (or without it).
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment("runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("runs"), ParamSegment("id"))

@@ -7,6 +7,8 @@ pub const DASHBOARD: &str = "/";
 pub const SETTINGS: &str = "/settings";
 /// The run history.
 pub const RUNS: &str = "/runs";
+/// The import grid: the warehouse's importable reels, to choose from.
+pub const IMPORT: &str = "/import";
 /// A dry run's plan: what a full sync would do now.
 pub const PREVIEW: &str = "/preview";
 /// The connection check of the warehouse file.

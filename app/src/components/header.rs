@@ -25,6 +25,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <A href=routes::DASHBOARD exact=true>
                     {tr!(i18n, nav.dashboard)}
                 </A>
+                <A href=routes::IMPORT>{tr!(i18n, nav.import)}</A>
                 <A href=routes::RUNS>{tr!(i18n, nav.runs)}</A>
                 <A href=routes::SETTINGS>{tr!(i18n, nav.settings)}</A>
             </nav>

@@ -3,6 +3,7 @@
 
 mod check;
 mod dashboard;
+mod import;
 mod login;
 mod not_found;
 mod preview;
@@ -12,6 +13,7 @@ mod settings;
 
 pub use check::{CheckConnection, CheckPage};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
+pub use import::{ClearSelection, ImportPage, ImportSelected, LoadGrid, Select, SelectMatching};
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
 pub use preview::{Preview, PreviewPage, PreviewView};
@@ -46,6 +48,7 @@ macro_rules! lazy_page {
 
 lazy_page!(LoginRoute, LoginPage);
 lazy_page!(RunsRoute, RunsPage);
+lazy_page!(ImportRoute, ImportPage);
 lazy_page!(RunRoute, RunPage);
 lazy_page!(PreviewRoute, PreviewPage);
 lazy_page!(CheckRoute, CheckPage);

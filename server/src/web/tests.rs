@@ -16,6 +16,7 @@ use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 use super::{PublicPaths, RunManager, router};
 
 mod events;
+mod grid;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -467,6 +468,12 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/live-run", Access::Admin),
     ("/api/preview", Access::Admin),
     ("/api/check", Access::Admin),
+    ("/import", Access::Admin),
+    ("/api/grid", Access::Admin),
+    ("/api/select", Access::Admin),
+    ("/api/select-matching", Access::Admin),
+    ("/api/clear-selection", Access::Admin),
+    ("/api/import-selected", Access::Admin),
 ];
 
 #[test]

@@ -16,11 +16,13 @@ const MAX_SEARCH: usize = 200;
 /// Reads a grid address's query (`width=1250&grade=Kraft&sort=gsm&dir=desc`):
 /// each facet by its column's name (repeated for several values), `from` and
 /// `to` (received, `YYYY-MM-DD`), `q` (search), `sort` and `dir`, and the page
-/// key `after` (the reel number) with `after_value` (its sort value).
+/// key: `after` (a reel number) with `after_value` (its sort value) for the next
+/// page, `before` and `before_value` for the previous one.
 pub fn parse(query: &str) -> Result<GridQuery, AppError> {
     let mut filter = GridFilter::default();
     let mut sort = GridSort::default();
     let (mut after, mut after_value) = (None, None);
+    let (mut before, mut before_value) = (None, None);
     for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
         let bad = || AppError::BadFilter {
             key: key.to_string(),
@@ -42,6 +44,8 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
             }
             "after" => after = Some(value.to_owned()),
             "after_value" => after_value = Some(value.to_owned()),
+            "before" => before = Some(value.to_owned()),
+            "before_value" => before_value = Some(value.to_owned()),
             facet => {
                 let column = GridColumn::parse(facet)
                     .filter(|c| GridColumn::FACETS.contains(c))
@@ -49,7 +53,11 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
                 if column.is_numeric() && value.parse::<i64>().is_err() {
                     return Err(bad());
                 }
-                filter.values.entry(column).or_default().push(value.to_owned());
+                filter
+                    .values
+                    .entry(column)
+                    .or_default()
+                    .push(value.to_owned());
             }
         }
     }
@@ -58,6 +66,10 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
         sort,
         after: after.map(|reel_number| GridKey {
             value: after_value,
+            reel_number,
+        }),
+        before: before.map(|reel_number| GridKey {
+            value: before_value,
             reel_number,
         }),
         limit: PAGE_SIZE,
@@ -84,9 +96,21 @@ mod tests {
         assert_eq!(q.filter.values[&GridColumn::Grade], ["Kraft Liner"]);
         assert_eq!(q.filter.received_from, NaiveDate::from_ymd_opt(2024, 3, 1));
         assert_eq!(q.filter.search.as_deref(), Some("wet"));
-        assert_eq!(q.sort, GridSort { column: GridColumn::Gsm, descending: true });
+        assert_eq!(
+            q.sort,
+            GridSort {
+                column: GridColumn::Gsm,
+                descending: true
+            }
+        );
         assert_eq!(q.after.unwrap().value.as_deref(), Some("127"));
-        assert_eq!(parse("").unwrap(), GridQuery { limit: PAGE_SIZE, ..GridQuery::default() });
+        assert_eq!(
+            parse("").unwrap(),
+            GridQuery {
+                limit: PAGE_SIZE,
+                ..GridQuery::default()
+            }
+        );
         assert!(parse("width=&grade=").unwrap().filter.is_empty());
     }
 
@@ -107,6 +131,9 @@ mod tests {
         }
         // SQL in the search box is only text to look for.
         let q = parse("q=%27%3B+DROP+TABLE+products%3B--").unwrap();
-        assert_eq!(q.filter.search.as_deref(), Some("'; DROP TABLE products;--"));
+        assert_eq!(
+            q.filter.search.as_deref(),
+            Some("'; DROP TABLE products;--")
+        );
     }
 }

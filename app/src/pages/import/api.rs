@@ -1,0 +1,144 @@
+//! The import grid's server functions: a page of the grid, changes to the
+//! user's selection, and the import of it. Each change comes back to the grid's
+//! address it was made on (`back`), so the grid works as plain forms too.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A page of the grid (`query`: its address's query string, as the address bar
+/// has it), with the user's selection marked. Requires a super admin session.
+#[server(endpoint = "grid")]
+pub async fn load_grid(query: String) -> Result<model::GridPage, AppError> {
+    use crate::ssr::{grid_catalogue, require_admin, respond};
+
+    respond(async move {
+        let query = super::query::parse(&query)?;
+        let catalogue = grid_catalogue()?;
+        let (engine, user) = require_admin().await?;
+        crate::ssr::blocking(&engine, move |engine| {
+            let selection = engine.selection(user.id)?;
+            Ok(catalogue.current()?.query(&query, &selection))
+        })
+        .await
+    })
+    .await
+}
+
+/// Of the reels `shown` on a grid page, selects those `checked` and unselects
+/// the others; with `all`, selects them all. Answers how many are selected.
+#[server(endpoint = "select")]
+pub async fn select(
+    shown: Option<Vec<String>>,
+    checked: Option<Vec<String>>,
+    all: Option<String>,
+    back: String,
+) -> Result<u64, AppError> {
+    let shown = shown.unwrap_or_default();
+    let checked = match all {
+        Some(_) => shown.clone(),
+        None => checked.unwrap_or_default(),
+    };
+    change(model::SelectionChange::Set { shown, checked }, back).await
+}
+
+/// Selects every reel the grid's filter (in `back`, the grid's address) lets
+/// through, as a filter: the import resolves it when it runs.
+#[server(endpoint = "select-matching")]
+pub async fn select_matching(back: String) -> Result<u64, AppError> {
+    let query = back.split_once('?').map_or("", |(_, query)| query);
+    let filter = super::query::parse(query)?.filter;
+    change(model::SelectionChange::AllMatching(filter), back).await
+}
+
+/// Selects nothing.
+#[server(endpoint = "clear-selection")]
+pub async fn clear_selection(back: String) -> Result<u64, AppError> {
+    change(model::SelectionChange::Clear, back).await
+}
+
+/// Starts an import of the user's selection and opens its run page; the
+/// selection is then cleared (the run's page tells what became of each reel).
+#[server(endpoint = "import-selected")]
+pub async fn import_selected() -> Result<i64, AppError> {
+    use crate::routes;
+    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
+
+    respond(async move {
+        let runs = runs()?;
+        let catalogue = grid_catalogue()?;
+        let (engine, user) = require_admin().await?;
+        let user_id = user.id;
+        let selection = blocking(&engine, move |engine| engine.selection(user_id)).await?;
+        if selection.is_empty() {
+            return Err(AppError::NothingSelected);
+        }
+        let request = model::RunRequest {
+            scope: model::RunScope::Import(selection.to_selection()),
+            trigger: model::Trigger::Manual,
+            who: user.username.clone(),
+            dry_run: false,
+        };
+        let id = runs.start(request).await?;
+        tracing::info!(user = %user.username, run = id, "import of the selection started");
+        blocking(&engine, move |engine| {
+            let catalogue = catalogue.current()?;
+            engine.change_selection(user_id, &model::SelectionChange::Clear, &catalogue)
+        })
+        .await?;
+        leptos_axum::redirect(&routes::run(id));
+        Ok(id)
+    })
+    .await
+}
+
+/// Applies `change` to the user's selection, then sends a plain form back to the
+/// grid. Answers how many reels are selected.
+#[cfg(feature = "ssr")]
+async fn change(change: model::SelectionChange, back: String) -> Result<u64, AppError> {
+    use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
+
+    respond(async move {
+        let catalogue = grid_catalogue()?;
+        let (engine, user) = require_admin().await?;
+        let selected = blocking(&engine, move |engine| {
+            let catalogue = catalogue.current()?;
+            let selection = engine.change_selection(user.id, &change, &catalogue)?;
+            Ok(catalogue.selected(&selection))
+        })
+        .await?;
+        redirect_plain_form(&grid_address(&back));
+        Ok(selected)
+    })
+    .await
+}
+
+/// `back` when it is an address of the grid, else the grid's first page: a form
+/// can't send anyone elsewhere.
+#[cfg(feature = "ssr")]
+fn grid_address(back: &str) -> String {
+    let grid = crate::routes::IMPORT;
+    match back.strip_prefix(grid) {
+        Some(rest) if rest.is_empty() || rest.starts_with('?') => back.to_owned(),
+        _ => grid.to_owned(),
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_only_go_back_to_the_grid() {
+        assert_eq!(grid_address("/import?width=1250"), "/import?width=1250");
+        assert_eq!(grid_address("/import"), "/import");
+        for elsewhere in [
+            "https://evil.example/import",
+            "//evil.example",
+            "/importer",
+            "/runs",
+        ] {
+            assert_eq!(grid_address(elsewhere), "/import", "{elsewhere}");
+        }
+    }
+}

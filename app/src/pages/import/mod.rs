@@ -1,0 +1,459 @@
+//! `/import`: the warehouse's importable reels in a grid, filtered by facets
+//! with their counts, sorted by any column, a page at a time; the user's
+//! selection kept across all of it, and imported in one run.
+//!
+//! Everything is a plain form or a link first: filters, sort and page live in the
+//! address (a GET form), and each change of the selection is a POST that comes
+//! back to the same address. With the wasm, a tick saves itself at once.
+
+mod api;
+#[cfg(feature = "ssr")]
+mod query;
+
+pub use api::{ClearSelection, ImportSelected, LoadGrid, Select, SelectMatching, load_grid};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_query_map};
+use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
+
+use crate::components::{FormError, Loaded, SiteHeader};
+use crate::fmt;
+use crate::i18n::{Locale, td_string};
+use crate::labels;
+use crate::language::use_i18n;
+use crate::reasons;
+use crate::routes;
+
+/// The query keys that say where a page starts: dropped when the filters or the
+/// sort change, so a new filter starts on its first page.
+const PAGE_KEYS: [&str; 4] = ["after", "after_value", "before", "before_value"];
+
+/// The selection's forms, shared by the parts of the page.
+#[derive(Clone, Copy)]
+struct Actions {
+    select: ServerAction<Select>,
+    select_all: ServerAction<SelectMatching>,
+    clear: ServerAction<ClearSelection>,
+    import: ServerAction<ImportSelected>,
+}
+
+/// `/import`.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let actions = Actions {
+        select: ServerAction::new(),
+        select_all: ServerAction::new(),
+        clear: ServerAction::new(),
+        import: ServerAction::new(),
+    };
+    // A tick is saved without reloading the grid (the box shows it already);
+    // the other changes redraw every row.
+    let page = Resource::new(
+        move || {
+            (
+                location.search.get(),
+                actions.select_all.version().get(),
+                actions.clear.version().get(),
+            )
+        },
+        |(search, _, _)| load_grid(search),
+    );
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), import.title).to_string() />
+        <SiteHeader />
+        <main class="page">
+            <div class="page-head">
+                <h1>{tr!(i18n, import.title)}</h1>
+            </div>
+            <p class="lead">{tr!(i18n, import.lead)}</p>
+            <Loaded
+                resource=page
+                view=move |page| view! { <ImportGrid page actions /> }
+                loading=Signal::derive(tr!(i18n, import.loading))
+                error_title=Signal::derive(tr!(i18n, import.load_failed))
+            />
+        </main>
+    }
+}
+
+/// The grid's address now: where each form comes back to.
+fn here() -> String {
+    let search = use_location().search.get_untracked();
+    if search.is_empty() {
+        routes::IMPORT.to_owned()
+    } else {
+        format!("{}?{search}", routes::IMPORT)
+    }
+}
+
+/// The filters, the selection bar, the rows and the pager.
+#[component]
+fn ImportGrid(page: GridPage, actions: Actions) -> impl IntoView {
+    let GridPage {
+        rows,
+        matching,
+        selectable: _,
+        selected,
+        next,
+        previous,
+        facets,
+    } = page;
+    // The count after the latest tick (the grid is not reloaded for it).
+    let selected = RwSignal::new(selected);
+    Effect::watch(
+        move || actions.select.value().get(),
+        move |value, _, _| {
+            if let Some(Ok(count)) = value {
+                selected.set(*count);
+            }
+        },
+        false,
+    );
+    view! {
+        <Filters facets />
+        <SelectionBar matching selected=selected.read_only() actions />
+        <Rows rows actions />
+        <Pager next previous />
+    }
+}
+
+/// The filters, as a plain GET form: each facet with its values and counts, the
+/// receive dates, the search, and the sort.
+#[component]
+fn Filters(facets: Vec<Facet>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let current = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
+    let sort = current("sort");
+    let dir = current("dir");
+    view! {
+        <form method="get" action=routes::IMPORT class="filters panel grid-filters">
+            {facets.into_iter().map(|facet| view! { <FacetChoice facet /> }).collect_view()}
+            <label>
+                <span>{tr!(i18n, import.received)}</span>
+                <input type="date" name="from" value=current("from") />
+            </label>
+            <label>
+                <span>{tr!(i18n, import.until)}</span>
+                <input type="date" name="to" value=current("to") />
+            </label>
+            <label class="grid-search">
+                <span>{tr!(i18n, import.search)}</span>
+                <input
+                    type="search"
+                    name="q"
+                    value=current("q")
+                    dir="auto"
+                    autocomplete="off"
+                    placeholder=move || td_string!(i18n.get_locale(), import.search_hint).to_string()
+                />
+            </label>
+            <label>
+                <span>{tr!(i18n, import.sort)}</span>
+                <select name="sort">
+                    {GridColumn::ALL
+                        .into_iter()
+                        .map(|column| {
+                            let spelling = column.as_str();
+                            let chosen = move || {
+                                let now = sort();
+                                now == spelling || (now.is_empty() && column == GridColumn::ReelNumber)
+                            };
+                            view! {
+                                <option value=spelling selected=chosen>
+                                    {move || labels::field(i18n.get_locale(), column.field())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                <span>{tr!(i18n, import.order)}</span>
+                <select name="dir">
+                    <option value="asc" selected=move || dir() != "desc">{tr!(i18n, import.ascending)}</option>
+                    <option value="desc" selected=move || dir() == "desc">{tr!(i18n, import.descending)}</option>
+                </select>
+            </label>
+            <div class="filter-buttons">
+                <button type="submit" class="button button--primary">{tr!(i18n, import.show)}</button>
+                <a href=routes::IMPORT class="button">{tr!(i18n, import.clear_filters)}</a>
+            </div>
+        </form>
+    }
+}
+
+/// One facet's `<select>`: "any", then the values present under the other
+/// filters, each with how many reels have it.
+#[component]
+fn FacetChoice(facet: Facet) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let key = facet.column.as_str();
+    let chosen = move || query.read().get(key).unwrap_or_default();
+    let label = move || labels::field(i18n.get_locale(), facet.column.field());
+    view! {
+        <label>
+            <span>{label}</span>
+            <select name=key>
+                <option value="" selected=move || chosen().is_empty()>{tr!(i18n, import.any)}</option>
+                {facet
+                    .values
+                    .into_iter()
+                    .map(|(value, count)| {
+                        let is_chosen = {
+                            let value = value.clone();
+                            move || chosen() == value
+                        };
+                        let words = {
+                            let value = value.clone();
+                            move || format!("{value} ({})", fmt::number(i18n.get_locale(), count))
+                        };
+                        view! { <option value=value selected=is_chosen>{words}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// How many reels match and are selected, and what can be done with them.
+#[component]
+fn SelectionBar(matching: u64, selected: ReadSignal<u64>, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = move |n: u64| fmt::number(i18n.get_locale(), n);
+    let back = here();
+    let back_again = back.clone();
+    view! {
+        <section class="panel selection-bar">
+            <p class="detail" data-testid="matching" data-value=matching.to_string()>
+                {move || td_string!(i18n.get_locale(), import.matching, count = count(matching)).to_string()}
+            </p>
+            <p class="selected-count" data-testid="selected-count" data-value=move || selected.get().to_string()>
+                {move || td_string!(i18n.get_locale(), import.selected, count = count(selected.get())).to_string()}
+            </p>
+            <div class="actions">
+                <ActionForm action=actions.import>
+                    <button type="submit" class="button button--primary" disabled=move || selected.get() == 0>
+                        {move || {
+                            td_string!(i18n.get_locale(), import.import_selected, count = count(selected.get()))
+                                .to_string()
+                        }}
+                    </button>
+                </ActionForm>
+                <ActionForm action=actions.select_all>
+                    <input type="hidden" name="back" value=back />
+                    <button type="submit" class="button">{tr!(i18n, import.select_all)}</button>
+                </ActionForm>
+                <ActionForm action=actions.clear>
+                    <input type="hidden" name="back" value=back_again />
+                    <button type="submit" class="button">{tr!(i18n, import.clear)}</button>
+                </ActionForm>
+            </div>
+            {move || actions.import.value().get().and_then(Result::err).map(|error| view! { <FormError error testid="import-error" /> })}
+        </section>
+    }
+}
+
+/// The rows: a table on a tablet, cards on a phone (the same table, laid out by
+/// the style sheet, its roles kept). Each row's box is labelled with its reel
+/// number; a reel an import would reject shows why, and its box is disabled.
+#[component]
+fn Rows(rows: Vec<GridRow>, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    if rows.is_empty() {
+        return view! { <p class="detail panel">{tr!(i18n, import.none)}</p> }.into_any();
+    }
+    let back = here();
+    let shown: Vec<String> = rows.iter().map(|r| r.reel_number.clone()).collect();
+    let shown_inputs = move || {
+        shown
+            .iter()
+            .map(|reel| view! { <input type="hidden" name="shown[]" value=reel.clone() /> })
+            .collect_view()
+    };
+    view! {
+        <ActionForm action=actions.select attr:class="grid-form">
+            <input type="hidden" name="back" value=back.clone() />
+            {shown_inputs()}
+            <table class="grid" role="table">
+                <thead>
+                    <tr role="row">
+                        <th scope="col" role="columnheader" class="pick">
+                            <span class="visually-hidden">{tr!(i18n, import.pick)}</span>
+                        </th>
+                        {GridColumn::ALL
+                            .into_iter()
+                            .map(|column| view! { <ColumnHead column /> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| view! { <Row row actions back=back.clone() /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <div class="actions">
+                <button type="submit" name="all" value="page" class="button">
+                    {tr!(i18n, import.select_page)}
+                </button>
+                // Without the wasm, ticks are saved with this; with it, at once.
+                <noscript>
+                    <button type="submit" class="button">{tr!(i18n, import.save)}</button>
+                </noscript>
+            </div>
+        </ActionForm>
+    }
+    .into_any()
+}
+
+/// A column's header: a link that sorts by it (again: the other way round).
+#[component]
+fn ColumnHead(column: GridColumn) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let sorted = move || {
+        let q = query.read();
+        let by = q.get("sort").unwrap_or_default();
+        let by_this = by == column.as_str() || (by.is_empty() && column == GridColumn::ReelNumber);
+        by_this.then(|| q.get("dir").as_deref() == Some("desc"))
+    };
+    let href = move || {
+        let mut q = query.get();
+        for key in PAGE_KEYS {
+            q.remove(key);
+        }
+        q.replace("sort", column.as_str().to_owned());
+        let dir = if sorted() == Some(false) {
+            "desc"
+        } else {
+            "asc"
+        };
+        q.replace("dir", dir.to_owned());
+        format!("{}{}", routes::IMPORT, q.to_query_string())
+    };
+    let aria_sort = move || match sorted() {
+        Some(true) => "descending",
+        Some(false) => "ascending",
+        None => "none",
+    };
+    view! {
+        <th scope="col" role="columnheader" aria-sort=aria_sort>
+            <a href=href>{move || labels::field(i18n.get_locale(), column.field())}</a>
+        </th>
+    }
+}
+
+/// One reel.
+#[component]
+fn Row(row: GridRow, actions: Actions, back: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let reel = row.reel_number.clone();
+    let label = reel.clone();
+    let value = reel.clone();
+    let data_reel = reel.clone();
+    let shown = reel.clone();
+    let problem = row.problem.clone();
+    let rejected = problem.is_some();
+    let on_change = {
+        let reel = reel.clone();
+        move |ev: leptos::ev::Event| {
+            let checked = event_target_checked(&ev);
+            actions.select.dispatch(Select {
+                shown: Some(vec![reel.clone()]),
+                checked: checked.then(|| vec![reel.clone()]),
+                all: None,
+                back: back.clone(),
+            });
+        }
+    };
+    let cells = GridColumn::ALL[1..]
+        .iter()
+        .map(|column| {
+            let column = *column;
+            let value = row.cell(column).map(|v| shown_value(column, v));
+            view! {
+                <td role="cell" data-label=move || labels::field(i18n.get_locale(), column.field())>
+                    <bdi>{value}</bdi>
+                </td>
+            }
+        })
+        .collect_view();
+    view! {
+        <tr role="row" data-reel=data_reel class:rejected=rejected class:selected=row.selected>
+            <td role="cell" class="pick">
+                <input
+                    type="checkbox"
+                    name="checked[]"
+                    value=value
+                    checked=row.selected
+                    disabled=rejected
+                    aria-label=label
+                    on:change=on_change
+                />
+            </td>
+            <th scope="row" role="rowheader" class="reel">
+                <bdi>{shown}</bdi>
+                {row.comments.map(|c| view! { <span class="detail comments" dir="auto">{c}</span> })}
+                {problem.map(|reason| view! {
+                    <span class="reason">
+                        <span class="badge badge--warn">{tr!(i18n, import.rejected)}</span>
+                        " "
+                        {move || reasons::reason(i18n.get_locale(), &reason)}
+                    </span>
+                })}
+            </th>
+            {cells}
+        </tr>
+    }
+}
+
+/// A cell's value as the grid shows it: numbers and dates in the page's digits,
+/// other values as the warehouse holds them.
+fn shown_value(column: GridColumn, value: &str) -> impl Fn() -> String + use<> {
+    let i18n = use_i18n();
+    let value = value.to_owned();
+    move || match column {
+        c if c.is_numeric() || c == GridColumn::Received => fmt::digits(i18n.get_locale(), &value),
+        _ => value.clone(),
+    }
+}
+
+/// "Previous" and "Next", by key: each keeps the filters and the sort.
+#[component]
+fn Pager(next: Option<GridKey>, previous: Option<GridKey>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let link = move |key: GridKey, forwards: bool| {
+        let mut q = query.get_untracked();
+        for key in PAGE_KEYS {
+            q.remove(key);
+        }
+        let (reel, value) = if forwards {
+            ("after", "after_value")
+        } else {
+            ("before", "before_value")
+        };
+        q.replace(reel, key.reel_number);
+        if let Some(v) = key.value {
+            q.replace(value, v);
+        }
+        format!("{}{}", routes::IMPORT, q.to_query_string())
+    };
+    let label = move |l: Locale| td_string!(l, import.pages).to_string();
+    view! {
+        <nav class="pager" aria-label=move || label(i18n.get_locale())>
+            {previous.map(|key| view! {
+                <a href=link(key, false) class="button" rel="prev">{tr!(i18n, import.previous)}</a>
+            })}
+            {next.map(|key| view! {
+                <a href=link(key, true) class="button" rel="next">{tr!(i18n, import.next)}</a>
+            })}
+        </nav>
+    }
+}

@@ -1,0 +1,100 @@
+//! The import grid's server functions over HTTP: filters read from the address
+//! (and refused clearly when they can't be), the selection kept between calls,
+//! and its import.
+
+use app::error::AppError;
+use axum::http::StatusCode;
+use engine::GridPage;
+
+use super::{Site, app_error, text};
+
+/// `query` percent-encoded as one form value.
+fn query_arg(query: &str) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    format!("query={encoded}")
+}
+
+async fn grid(site: &Site, cookie: &str, query: &str) -> GridPage {
+    let response = site.call("grid", &query_arg(query), Some(cookie)).await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    serde_json::from_str(&text(response).await).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_grid_filters_keeps_a_selection_and_imports_it() {
+    let site = Site::with_reels(300);
+    let cookie = site.sign_in().await;
+    let all = grid(&site, &cookie, "").await;
+    assert!(all.matching > 100, "{}", all.matching);
+    let width = &all.facets[0].values[0];
+    let by_width = grid(
+        &site,
+        &cookie,
+        &format!("width={}&sort=gsm&dir=desc", width.0),
+    )
+    .await;
+    assert_eq!(
+        by_width.matching, width.1,
+        "the facet's count is what the filter finds"
+    );
+
+    // Two reels ticked on the first page, then the page read again.
+    let shown: Vec<&str> = by_width
+        .rows
+        .iter()
+        .map(|r| r.reel_number.as_str())
+        .collect();
+    let form = format!(
+        "shown[]={}&shown[]={}&shown[]={}&checked[]={}&checked[]={}&back=/import",
+        shown[0], shown[1], shown[2], shown[0], shown[2]
+    );
+    let response = site.call("select", &form, Some(&cookie)).await;
+    assert_eq!(text(response).await, "2");
+    let again = grid(
+        &site,
+        &cookie,
+        &format!("width={}&sort=gsm&dir=desc", width.0),
+    )
+    .await;
+    let ticked: Vec<bool> = again.rows.iter().take(3).map(|r| r.selected).collect();
+    assert_eq!(ticked, [true, false, true]);
+    assert_eq!(again.selected, 2);
+
+    // Imported: they leave the grid, and the selection is cleared.
+    let response = site.call("import-selected", "", Some(&cookie)).await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    for _ in 0..200 {
+        if site.engine.running().unwrap().is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let after = grid(&site, &cookie, "").await;
+    assert_eq!(after.matching, all.matching - 2);
+    assert_eq!(after.selected, 0);
+    assert!(after.rows.iter().all(|r| r.reel_number != shown[0]));
+}
+
+#[tokio::test]
+async fn an_unreadable_address_gets_a_clear_refusal_never_a_5xx() {
+    let site = Site::with_reels(20);
+    let cookie = site.sign_in().await;
+    for (query, key) in [
+        ("sort=colour", "sort"),
+        ("width=wide", "width"),
+        ("from=yesterday", "from"),
+        ("id=1%3B+DROP+TABLE+products", "id"),
+    ] {
+        let response = site.call("grid", &query_arg(query), Some(&cookie)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        match app_error(response).await {
+            AppError::BadFilter { key: got, .. } => assert_eq!(got, key),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+    // SQL in the search box is only text to look for.
+    let page = grid(&site, &cookie, "q=%27%3B+DROP+TABLE+products%3B--").await;
+    assert_eq!(page.matching, 0);
+    let response = site.call("import-selected", "", Some(&cookie)).await;
+    assert_eq!(app_error(response).await, AppError::NothingSelected);
+}
