@@ -54,6 +54,9 @@ pub enum AppError {
     /// "Import selected" with nothing selected.
     #[error("nothing selected")]
     NothingSelected,
+    /// A scanned reel that can't be selected, and why.
+    #[error("{reel} can't be imported: {reason}")]
+    NotImportable { reel: String, reason: model::Reason },
     /// The warehouse file can't be used right now; trying again may work.
     #[error("{0}")]
     Warehouse(WarehouseProblem),
@@ -85,6 +88,7 @@ impl AppError {
             | Self::Invalid(_)
             | Self::BadFilter { .. }
             | Self::NothingSelected
+            | Self::NotImportable { .. }
             | Self::IntervalOutOfRange { .. }
             | Self::RetentionOutOfRange { .. } => 400,
             Self::Warehouse(_) | Self::StoreFull => 503,
@@ -126,6 +130,11 @@ impl AppError {
                 td_string!(locale, error.bad_filter, key, value).to_string()
             }
             Self::NothingSelected => td_string!(locale, error.nothing_selected).to_string(),
+            Self::NotImportable { reel, reason } => {
+                let reel = fmt::isolate(reel);
+                let reason = crate::reasons::reason(locale, reason);
+                td_string!(locale, error.not_importable, reel, reason).to_string()
+            }
             Self::Warehouse(problem) => warehouse_problem(locale, problem),
             Self::RunInProgress { run_id, who } => td_string!(
                 locale,
@@ -157,6 +166,7 @@ impl AppError {
             Self::NotFound => td_string!(locale, error.not_found_advice),
             Self::BadFilter { .. } => td_string!(locale, error.bad_filter_advice),
             Self::NothingSelected => td_string!(locale, error.nothing_selected_advice),
+            Self::NotImportable { .. } => td_string!(locale, error.not_importable_advice),
             Self::Warehouse(_) => td_string!(locale, error.warehouse_advice),
             Self::RunInProgress { .. } => td_string!(locale, error.run_in_progress_advice),
             Self::StoreFull => td_string!(locale, error.store_full_advice),

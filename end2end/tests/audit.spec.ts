@@ -21,6 +21,7 @@ const { test, site } = siteTest(300);
 /** The pages behind the session, by the name their screenshots get. */
 const pages: [string, string][] = [
   ['dashboard', '/'],
+  ['import', '/import'],
   ['runs', '/runs'],
   ['run', '/runs/1'],
   ['preview', '/preview'],

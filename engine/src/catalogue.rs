@@ -384,6 +384,30 @@ impl Catalogue {
             .any(|e| &*e.reel_number == reel_number && e.problem.is_none())
     }
 
+    /// Where the reel `reel_number` stands in the catalogue: `None` when it is
+    /// not there, `Some(None)` when it can be imported, `Some(Some(reason))` when
+    /// an import would reject it.
+    pub fn standing(&self, reel_number: &str) -> Option<Option<Reason>> {
+        self.entries
+            .iter()
+            .find(|e| &*e.reel_number == reel_number)
+            .map(|e| e.problem.as_deref().cloned())
+    }
+
+    /// Whether `selection` holds the reel `reel_number`.
+    pub fn is_selected(&self, selection: &GridSelection, reel_number: &str) -> bool {
+        match &selection.matching {
+            None => selection.reels.contains(reel_number),
+            Some(filter) => {
+                let filter = Compiled::new(filter, &self.texts);
+                self.entries
+                    .iter()
+                    .find(|e| &*e.reel_number == reel_number)
+                    .is_some_and(|e| e.is_chosen_by(&self.texts, &filter, selection))
+            }
+        }
+    }
+
     /// How many reels `selection` holds: those picked, or those its filter lets
     /// through that can be imported, but the ones taken out.
     pub fn selected(&self, selection: &GridSelection) -> u64 {
@@ -574,6 +598,29 @@ impl Matching {
         let one = one.finish();
         let filter = Compiled::new(&self.filter, &one.texts);
         one.entries[0].passes(&one.texts, &filter, None)
+    }
+}
+
+impl Engine {
+    /// Why a reel the catalogue does not offer can't be imported: reelsync tracks
+    /// it already, the warehouse file has no such reel, or it is not In-stock
+    /// there. Two lookups by reel number (the warehouse's one index), not a scan.
+    pub fn not_importable(&self, reel_number: &str) -> Result<Reason> {
+        let store = Store::open_read_only(self.data_dir())?;
+        let tracked = store::known_reels(&store.conn, &[reel_number]).map_err(|e| store.err(e))?;
+        if !tracked.is_empty() {
+            return Ok(Reason::AlreadyImported);
+        }
+        let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
+        let key = warehouse::Cell::Text(reel_number.to_owned());
+        Ok(
+            match reader.cells_where(mapper.columns(), mapper.reel_column_name(), &key)? {
+                None => Reason::NotFound,
+                Some(cells) => Reason::NotInStock {
+                    status: mapper.status_of(&cells),
+                },
+            },
+        )
     }
 }
 

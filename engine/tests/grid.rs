@@ -464,3 +464,30 @@ fn a_selection_is_kept_per_user_across_pages_filters_and_new_catalogues() {
         .unwrap();
     assert!(cleared.is_empty());
 }
+
+#[test]
+fn a_reel_not_offered_is_told_apart_unknown_tracked_or_not_in_stock() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "Sold"), ("R3", "In-stock")]);
+    f.wh_set("R3", "width", Some("wide"));
+    f.import(&["R1"]);
+    let catalogue = f.engine.catalogue().unwrap();
+    assert!(matches!(
+        catalogue.standing("R3"),
+        Some(Some(engine::Reason::BadRow(_)))
+    ));
+    assert_eq!(catalogue.standing("R1"), None);
+    assert_eq!(
+        f.engine.not_importable("R1").unwrap(),
+        engine::Reason::AlreadyImported
+    );
+    assert_eq!(
+        f.engine.not_importable("R2").unwrap(),
+        engine::Reason::NotInStock {
+            status: Some(engine::ReelStatus::Sold)
+        }
+    );
+    assert_eq!(
+        f.engine.not_importable("NOPE").unwrap(),
+        engine::Reason::NotFound
+    );
+}

@@ -13,7 +13,9 @@ mod settings;
 
 pub use check::{CheckConnection, CheckPage};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
-pub use import::{ClearSelection, ImportPage, ImportSelected, LoadGrid, Select, SelectMatching};
+pub use import::{
+    ClearSelection, ImportPage, ImportSelected, LoadGrid, Scan, Scanned, Select, SelectMatching,
+};
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
 pub use preview::{Preview, PreviewPage, PreviewView};

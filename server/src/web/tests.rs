@@ -474,6 +474,7 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/select-matching", Access::Admin),
     ("/api/clear-selection", Access::Admin),
     ("/api/import-selected", Access::Admin),
+    ("/api/scan", Access::Admin),
 ];
 
 #[test]

@@ -142,3 +142,57 @@ mod tests {
         }
     }
 }
+
+/// What a scan did: the reel is selected now, or not any more.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Scanned {
+    pub reel_number: String,
+    pub selected: bool,
+    /// How many reels are selected now.
+    pub count: u64,
+}
+
+/// A scanned (or typed) reel number: selects the reel, or unselects it when it
+/// was selected. A reel that can't be imported is refused with why: unknown,
+/// tracked already, not In-stock in the warehouse, or a row an import would reject.
+#[server(endpoint = "scan")]
+pub async fn scan(code: String, back: String) -> Result<Scanned, AppError> {
+    use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
+
+    respond(async move {
+        let reel = code.trim().to_owned();
+        if reel.is_empty() {
+            return Err(AppError::Unreadable);
+        }
+        let catalogue = grid_catalogue()?;
+        let (engine, user) = require_admin().await?;
+        let scanned = blocking(&engine, move |engine| {
+            let catalogue = catalogue.current()?;
+            match catalogue.standing(&reel) {
+                Some(None) => {}
+                Some(Some(reason)) => return Ok(Err(reason)),
+                None => return Ok(Err(engine.not_importable(&reel)?)),
+            }
+            let selection = engine.selection(user.id)?;
+            let was = catalogue.is_selected(&selection, &reel);
+            let change = model::SelectionChange::Set {
+                shown: vec![reel.clone()],
+                checked: if was { Vec::new() } else { vec![reel.clone()] },
+            };
+            let selection = engine.change_selection(user.id, &change, &catalogue)?;
+            Ok(Ok(Scanned {
+                selected: !was,
+                count: catalogue.selected(&selection),
+                reel_number: reel,
+            }))
+        })
+        .await?;
+        let scanned = scanned.map_err(|reason| AppError::NotImportable {
+            reel: code.trim().to_owned(),
+            reason,
+        })?;
+        redirect_plain_form(&grid_address(&back));
+        Ok(scanned)
+    })
+    .await
+}

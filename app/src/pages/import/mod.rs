@@ -10,9 +10,12 @@ mod api;
 #[cfg(feature = "ssr")]
 mod query;
 
-pub use api::{ClearSelection, ImportSelected, LoadGrid, Select, SelectMatching, load_grid};
+pub use api::{
+    ClearSelection, ImportSelected, LoadGrid, Scan, Scanned, Select, SelectMatching, load_grid,
+};
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
@@ -33,6 +36,7 @@ const PAGE_KEYS: [&str; 4] = ["after", "after_value", "before", "before_value"];
 #[derive(Clone, Copy)]
 struct Actions {
     select: ServerAction<Select>,
+    scan: ServerAction<Scan>,
     select_all: ServerAction<SelectMatching>,
     clear: ServerAction<ClearSelection>,
     import: ServerAction<ImportSelected>,
@@ -45,6 +49,7 @@ pub fn ImportPage() -> impl IntoView {
     let location = use_location();
     let actions = Actions {
         select: ServerAction::new(),
+        scan: ServerAction::new(),
         select_all: ServerAction::new(),
         clear: ServerAction::new(),
         import: ServerAction::new(),
@@ -112,12 +117,133 @@ fn ImportGrid(page: GridPage, actions: Actions) -> impl IntoView {
         },
         false,
     );
+    Effect::watch(
+        move || actions.scan.value().get(),
+        move |value, _, _| {
+            if let Some(Ok(scanned)) = value {
+                selected.set(scanned.count);
+            }
+        },
+        false,
+    );
     view! {
+        <ScanField actions />
         <Filters facets />
         <SelectionBar matching selected=selected.read_only() actions />
         <Rows rows actions />
         <Pager next previous />
     }
+}
+
+/// The scan field: a USB or Bluetooth scanner types a reel number and Enter, and
+/// the reel is selected (or taken out again), with a line saying so and a
+/// beep; a reel that can't be selected is refused with why. The field is
+/// cleared and focused again after each scan, and a second scan of the same
+/// code within 100 ms (a scanner that fires twice) counts once.
+#[component]
+fn ScanField(actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let last = StoredValue::new((String::new(), f64::NEG_INFINITY));
+    let back = here();
+    let on_submit = {
+        let back = back.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(field) = input.get_untracked() else {
+                return;
+            };
+            let code = field.value().trim().to_owned();
+            let now = now_ms();
+            let repeated = last.with_value(|(c, at)| *c == code && now - at < 100.0);
+            last.set_value((code.clone(), now));
+            if code.is_empty() || repeated {
+                return;
+            }
+            actions.scan.dispatch(Scan {
+                code,
+                back: back.clone(),
+            });
+        }
+    };
+    Effect::watch(
+        move || actions.scan.value().get(),
+        move |value, _, _| {
+            if let Some(field) = input.get_untracked() {
+                field.set_value("");
+                let _ = field.focus();
+            }
+            beep(matches!(value, Some(Ok(_))));
+        },
+        false,
+    );
+    let said = move || {
+        let locale = i18n.get_locale();
+        match actions.scan.value().get()? {
+            Ok(scanned) => {
+                let reel = fmt::isolate(&scanned.reel_number);
+                Some(
+                    if scanned.selected {
+                        td_string!(locale, import.scan_selected, reel)
+                    } else {
+                        td_string!(locale, import.scan_unselected, reel)
+                    }
+                    .to_string(),
+                )
+            }
+            Err(_) => None,
+        }
+    };
+    view! {
+        <form method="post" action=Scan::url() class="panel scan" on:submit=on_submit>
+            <input type="hidden" name="back" value=back />
+            <label for="scan-code">{tr!(i18n, import.scan)}</label>
+            <div class="field-with-button">
+                <input
+                    id="scan-code"
+                    node_ref=input
+                    type="text"
+                    name="code"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    enterkeyhint="done"
+                    dir="auto"
+                    data-testid="scan"
+                />
+                <button type="submit" class="button button--primary">{tr!(i18n, import.scan_button)}</button>
+            </div>
+            <p role="status" class="scan-said" data-testid="scan-said">{said}</p>
+            {move || actions.scan.value().get().and_then(Result::err).map(|error| view! { <FormError error testid="scan-error" /> })}
+        </form>
+    }
+}
+
+/// Milliseconds since some fixed point, for telling scans apart.
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
+/// A short tone: high when a scan went through, low when it was refused.
+fn beep(ok: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        let play = || -> Result<(), wasm_bindgen::JsValue> {
+            let audio = web_sys::AudioContext::new()?;
+            let tone = audio.create_oscillator()?;
+            tone.frequency().set_value(if ok { 880.0 } else { 220.0 });
+            tone.connect_with_audio_node(&audio.destination())?;
+            tone.start()?;
+            tone.stop_with_when(audio.current_time() + 0.12)?;
+            Ok(())
+        };
+        // No sound is no reason to fail a scan (a browser may refuse audio).
+        let _ = play();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ok;
 }
 
 /// The filters, as a plain GET form: each facet with its values and counts, the
@@ -132,17 +258,15 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
     view! {
         <form method="get" action=routes::IMPORT class="filters panel grid-filters">
             {facets.into_iter().map(|facet| view! { <FacetChoice facet /> }).collect_view()}
-            <label>
-                <span>{tr!(i18n, import.received)}</span>
-                <input type="date" name="from" value=current("from") />
-            </label>
-            <label>
-                <span>{tr!(i18n, import.until)}</span>
-                <input type="date" name="to" value=current("to") />
-            </label>
-            <label class="grid-search">
-                <span>{tr!(i18n, import.search)}</span>
+            <Field id="grid-from" label=Signal::derive(tr!(i18n, import.received))>
+                <input id="grid-from" type="date" name="from" value=current("from") />
+            </Field>
+            <Field id="grid-to" label=Signal::derive(tr!(i18n, import.until))>
+                <input id="grid-to" type="date" name="to" value=current("to") />
+            </Field>
+            <Field id="grid-q" label=Signal::derive(tr!(i18n, import.search))>
                 <input
+                    id="grid-q"
                     type="search"
                     name="q"
                     value=current("q")
@@ -150,10 +274,9 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
                     autocomplete="off"
                     placeholder=move || td_string!(i18n.get_locale(), import.search_hint).to_string()
                 />
-            </label>
-            <label>
-                <span>{tr!(i18n, import.sort)}</span>
-                <select name="sort">
+            </Field>
+            <Field id="grid-sort" label=Signal::derive(tr!(i18n, import.sort))>
+                <select id="grid-sort" name="sort">
                     {GridColumn::ALL
                         .into_iter()
                         .map(|column| {
@@ -170,19 +293,31 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
-            </label>
-            <label>
-                <span>{tr!(i18n, import.order)}</span>
-                <select name="dir">
+            </Field>
+            <Field id="grid-dir" label=Signal::derive(tr!(i18n, import.order))>
+                <select id="grid-dir" name="dir">
                     <option value="asc" selected=move || dir() != "desc">{tr!(i18n, import.ascending)}</option>
                     <option value="desc" selected=move || dir() == "desc">{tr!(i18n, import.descending)}</option>
                 </select>
-            </label>
+            </Field>
             <div class="filter-buttons">
                 <button type="submit" class="button button--primary">{tr!(i18n, import.show)}</button>
                 <a href=routes::IMPORT class="button">{tr!(i18n, import.clear_filters)}</a>
             </div>
         </form>
+    }
+}
+
+/// A labelled control of the filters. The label names the control by `for`
+/// rather than by holding it, so a `<select>`'s name is its label alone, not
+/// the label and every option's text.
+#[component]
+fn Field(id: &'static str, label: Signal<String>, children: Children) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {children()}
+        </div>
     }
 }
 
@@ -195,10 +330,11 @@ fn FacetChoice(facet: Facet) -> impl IntoView {
     let key = facet.column.as_str();
     let chosen = move || query.read().get(key).unwrap_or_default();
     let label = move || labels::field(i18n.get_locale(), facet.column.field());
+    let id = format!("grid-{key}");
     view! {
-        <label>
-            <span>{label}</span>
-            <select name=key>
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=key>
                 <option value="" selected=move || chosen().is_empty()>{tr!(i18n, import.any)}</option>
                 {facet
                     .values
@@ -216,7 +352,7 @@ fn FacetChoice(facet: Facet) -> impl IntoView {
                     })
                     .collect_view()}
             </select>
-        </label>
+        </div>
     }
 }
 

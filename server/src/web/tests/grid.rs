@@ -98,3 +98,57 @@ async fn an_unreadable_address_gets_a_clear_refusal_never_a_5xx() {
     let response = site.call("import-selected", "", Some(&cookie)).await;
     assert_eq!(app_error(response).await, AppError::NothingSelected);
 }
+
+#[tokio::test]
+async fn a_scan_selects_a_reel_then_takes_it_out_and_refuses_one_not_in_stock_with_why() {
+    let site = Site::with_reels(60);
+    let cookie = site.sign_in().await;
+    let page = grid(&site, &cookie, "").await;
+    let reel = page
+        .rows
+        .iter()
+        .find(|r| r.problem.is_none())
+        .unwrap()
+        .reel_number
+        .clone();
+    let scan = |code: &str| format!("code={code}&back=/import");
+
+    let response = site
+        .call("scan", &scan(&format!(" {reel} ")), Some(&cookie))
+        .await;
+    let scanned: app::pages::Scanned = serde_json::from_str(&text(response).await).unwrap();
+    assert!(scanned.selected);
+    assert_eq!(
+        (scanned.reel_number.as_str(), scanned.count),
+        (reel.as_str(), 1)
+    );
+    let response = site.call("scan", &scan(&reel), Some(&cookie)).await;
+    let scanned: app::pages::Scanned = serde_json::from_str(&text(response).await).unwrap();
+    assert!(!scanned.selected, "a second scan takes it out");
+
+    let sold: String = rusqlite::Connection::open(site.dir.path().join("warehouse.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT reel_number FROM Products WHERE status = 'Sold' LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let not_in_stock = engine::Reason::NotInStock {
+        status: Some(engine::ReelStatus::Sold),
+    };
+    for (code, reason) in [
+        ("NO-SUCH-REEL", engine::Reason::NotFound),
+        (sold.as_str(), not_in_stock),
+    ] {
+        let response = site.call("scan", &scan(code), Some(&cookie)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app_error(response).await,
+            AppError::NotImportable {
+                reel: code.to_owned(),
+                reason
+            }
+        );
+    }
+}

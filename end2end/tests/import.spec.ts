@@ -1,0 +1,231 @@
+// The import grid: filter by width, pick reels on two pages, reload and find them
+// still picked; select all matching and take two out; import the selection and
+// watch the run; the grid no longer lists the imported reels. In English on a
+// phone, in Persian on a tablet, and with the wasm blocked (plain form posts).
+
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import {
+  collectErrors,
+  expect,
+  expectNoHorizontalOverflow,
+  hydrated,
+  persian,
+  signIn,
+  siteTest,
+} from './support/site';
+
+const { test, site } = siteTest(600);
+test.describe.configure({ mode: 'serial' });
+
+const phone = { width: 360, height: 740 };
+const tablet = { width: 800, height: 1280 };
+
+const rows = (page: Page) => page.locator('tbody tr[data-reel]');
+const selected = (page: Page) => page.getByTestId('selected-count');
+const count = async (page: Page, testid: string) =>
+  Number(await page.getByTestId(testid).getAttribute('data-value'));
+
+/** The reel numbers of the selectable rows on the page, in order. */
+async function selectableReels(page: Page) {
+  return rows(page)
+    .filter({ has: page.locator('input[type="checkbox"]:not([disabled])') })
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-reel') ?? ''));
+}
+
+async function expectNoSeriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+test.describe('in English on a phone', () => {
+  test.use({ viewport: phone });
+
+  test('filter, pick on two pages, reload, select all matching, import', async ({ page }) => {
+    const errors = collectErrors(page);
+    await signIn(page);
+    await expect(page).toHaveURL(/\/$/);
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await expect(page).toHaveURL(/\/import$/);
+    await hydrated(page);
+    const everything = await count(page, 'matching');
+    expect(everything).toBeGreaterThan(100);
+
+    // Filter by the commonest width (the first after "Any").
+    const width = page.getByLabel('Width', { exact: true });
+    const option = await width.locator('option').nth(1).getAttribute('value');
+    await width.selectOption(option ?? '');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect(page).toHaveURL(new RegExp(`width=${option}`));
+    const matching = await count(page, 'matching');
+    expect(matching).toBeLessThan(everything);
+    expect(matching).toBeGreaterThan(25);
+    await expect(rows(page).first().locator('td[data-label="Width"]')).toHaveText(option ?? '');
+
+    // Two on the first page, one on the next.
+    const first = await selectableReels(page);
+    await page.getByLabel(first[0], { exact: true }).check();
+    await expect(selected(page)).toHaveAttribute('data-value', '1');
+    await page.getByLabel(first[1], { exact: true }).check();
+    await expect(selected(page)).toHaveAttribute('data-value', '2');
+    await page.getByRole('link', { name: 'Next' }).click();
+    await hydrated(page);
+    await expect(selected(page)).toHaveAttribute('data-value', '2');
+    const second = await selectableReels(page);
+    expect(second).not.toContain(first[0]);
+    await page.getByLabel(second[0], { exact: true }).check();
+    await expect(selected(page)).toHaveAttribute('data-value', '3');
+
+    // A reload, then back to the first page: the picks are all still there.
+    await page.reload();
+    await hydrated(page);
+    await expect(selected(page)).toHaveAttribute('data-value', '3');
+    await expect(page.getByLabel(second[0], { exact: true })).toBeChecked();
+    await page.getByRole('link', { name: 'Previous' }).click();
+    await hydrated(page);
+    await expect(page.getByLabel(first[0], { exact: true })).toBeChecked();
+    await expect(page.getByLabel(first[1], { exact: true })).toBeChecked();
+    await expect(page.getByLabel(first[2], { exact: true })).not.toBeChecked();
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/import-phone.png', fullPage: true });
+    await expectNoSeriousViolations(page);
+
+    // Everything the filter matches, but two.
+    await page.getByRole('button', { name: 'Select all matching' }).click();
+    const selectable = await selectableReels(page);
+    await expect(selected(page)).not.toHaveAttribute('data-value', '3');
+    const all = await count(page, 'selected-count');
+    expect(all).toBeGreaterThan(25);
+    await page.getByLabel(selectable[0], { exact: true }).uncheck();
+    await page.getByLabel(selectable[1], { exact: true }).uncheck();
+    await expect(selected(page)).toHaveAttribute('data-value', String(all - 2));
+
+    // Clear, then import just two, and watch the run.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+    await page.getByLabel(selectable[2], { exact: true }).check();
+    await page.getByLabel(selectable[3], { exact: true }).check();
+    await expect(selected(page)).toHaveAttribute('data-value', '2');
+    await page.getByRole('button', { name: 'Import selected' }).click();
+    await expect(page).toHaveURL(/\/runs\/\d+$/);
+    await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 30_000 });
+
+    await page.goto('/import');
+    await hydrated(page);
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+    await expect(page.locator(`tr[data-reel="${selectable[2]}"]`)).toHaveCount(0);
+    expect(await count(page, 'matching')).toBe(everything - 2);
+    expect(errors).toEqual([]);
+  });
+});
+
+/** A reel the warehouse has as Sold: the command line's dry run of an import
+ * of the first reel numbers says which ones it would refuse, and why. */
+async function soldReel() {
+  const candidates = Array.from({ length: 30 }, (_, i) => `R23-${String(i + 1).padStart(6, '0')}`);
+  const { output } = await site.cli(['import', '--dry-run', '--json', ...candidates]);
+  const report = JSON.parse(output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1));
+  const refused = report.items.find((item: { reason: string | null }) => item.reason?.includes('Sold'));
+  expect(refused, output).toBeTruthy();
+  return refused.reel_number as string;
+}
+
+test.describe('scanning on a phone', () => {
+  test.use({ viewport: phone });
+
+  test('a scanned reel is selected, a second scan takes it out, a Sold one says why', async ({ page }) => {
+    await signIn(page);
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/import');
+    await hydrated(page);
+    const [reel] = await selectableReels(page);
+    const field = page.getByLabel('Scan or type a reel number');
+    await field.fill(reel);
+    await field.press('Enter');
+    // Values are set apart from the sentence (Unicode isolates) for right to left.
+    await expect(page.getByTestId('scan-said')).toContainText(reel);
+    await expect(page.getByTestId('scan-said')).toContainText('selected');
+    await expect(selected(page)).toHaveAttribute('data-value', '1');
+    await expect(field).toBeFocused();
+    await expect(field).toHaveValue('');
+
+    // A scanner that fires twice within 100 ms counts once.
+    await field.fill(reel);
+    await page.evaluate(() => {
+      const form = document.querySelector('form.scan') as HTMLFormElement;
+      form.requestSubmit();
+      form.requestSubmit();
+    });
+    await expect(page.getByTestId('scan-said')).toContainText('taken out');
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+
+    const sold = await soldReel();
+    await field.fill(sold);
+    await field.press('Enter');
+    const refused = page.getByTestId('scan-error');
+    await expect(refused).toContainText(sold);
+    await expect(refused).toContainText('Sold');
+    await expect(refused).toContainText('in the warehouse');
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+    await expect(field).toBeFocused();
+  });
+});
+
+test.describe('in Persian on a tablet', () => {
+  test.use({ locale: 'fa-IR', viewport: tablet });
+
+  test('filter by width and pick, right to left, kept across a reload', async ({ page }) => {
+    await signIn(page, { labels: persian });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/import');
+    await hydrated(page);
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('ورود رول‌ها');
+    const width = page.getByLabel('عرض', { exact: true });
+    const option = await width.locator('option').nth(1).getAttribute('value');
+    await width.selectOption(option ?? '');
+    await page.getByRole('button', { name: 'نمایش' }).click();
+    await expect(page).toHaveURL(new RegExp(`width=${option}`));
+    await hydrated(page);
+    const [reel] = await selectableReels(page);
+    await page.getByLabel(reel, { exact: true }).check();
+    await expect(selected(page)).toHaveAttribute('data-value', '1');
+    await expect(selected(page)).toContainText('۱');
+    await page.reload();
+    await expect(page.getByLabel(reel, { exact: true })).toBeChecked();
+    await expect(page.locator('table.grid thead')).toBeVisible();
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/import-tablet-fa.png', fullPage: true });
+    await expectNoSeriousViolations(page);
+    await page.getByRole('button', { name: 'پاک کردن انتخاب' }).click();
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+  });
+});
+
+test.describe('without the wasm', () => {
+  test.use({ javaScriptEnabled: false, viewport: phone });
+
+  test('ticks are saved, all matching is selected and imported with plain forms', async ({ page }) => {
+    await signIn(page, { wasm: false });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/import?sort=width&dir=desc');
+    const [reel] = await selectableReels(page);
+    await page.getByLabel(reel, { exact: true }).check();
+    await page.getByRole('button', { name: 'Save selection' }).click();
+    await expect(page).toHaveURL(/\/import\?sort=width&dir=desc$/);
+    await expect(selected(page)).toHaveAttribute('data-value', '1');
+    await expect(page.getByLabel(reel, { exact: true })).toBeChecked();
+
+    await page.getByLabel('Search', { exact: true }).fill(reel);
+    await page.getByRole('button', { name: 'Show' }).click();
+    const found = await count(page, 'matching');
+    expect(found).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Select all matching' }).click();
+    await expect(selected(page)).toHaveAttribute('data-value', String(found));
+    await page.getByRole('button', { name: 'Import selected' }).click();
+    await expect(page).toHaveURL(/\/runs\/\d+$/);
+    await expect(page.getByTestId('run-outcome')).toHaveText(/running|succeeded/);
+  });
+});
