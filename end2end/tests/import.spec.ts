@@ -15,7 +15,8 @@ import {
   siteTest,
 } from './support/site';
 
-const { test, site } = siteTest(600);
+// Large enough that the commonest width fills more than one page (widths vary).
+const { test, site } = siteTest(6_000);
 test.describe.configure({ mode: 'serial' });
 
 const phone = { width: 360, height: 740 };

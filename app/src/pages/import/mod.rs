@@ -54,8 +54,29 @@ pub fn ImportPage() -> impl IntoView {
         clear: ServerAction::new(),
         import: ServerAction::new(),
     };
-    // A tick is saved without reloading the grid (the box shows it already);
-    // the other changes redraw every row.
+    // How many are selected after the latest tick or scan, which don't reload
+    // the grid (the box shows the tick already); a new page of the grid starts
+    // from its own count.
+    let ticked = RwSignal::new(None::<u64>);
+    Effect::watch(
+        move || actions.select.value().get(),
+        move |value, _, _| {
+            if let Some(Ok(count)) = value {
+                ticked.set(Some(*count));
+            }
+        },
+        false,
+    );
+    Effect::watch(
+        move || actions.scan.value().get(),
+        move |value, _, _| {
+            if let Some(Ok(scanned)) = value {
+                ticked.set(Some(scanned.count));
+            }
+        },
+        false,
+    );
+    // The other changes of the selection redraw every row.
     let page = Resource::new(
         move || {
             (
@@ -76,7 +97,7 @@ pub fn ImportPage() -> impl IntoView {
             <p class="lead">{tr!(i18n, import.lead)}</p>
             <Loaded
                 resource=page
-                view=move |page| view! { <ImportGrid page actions /> }
+                view=move |page| view! { <ImportGrid page actions ticked /> }
                 loading=Signal::derive(tr!(i18n, import.loading))
                 error_title=Signal::derive(tr!(i18n, import.load_failed))
             />
@@ -96,7 +117,7 @@ fn here() -> String {
 
 /// The filters, the selection bar, the rows and the pager.
 #[component]
-fn ImportGrid(page: GridPage, actions: Actions) -> impl IntoView {
+fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -> impl IntoView {
     let GridPage {
         rows,
         matching,
@@ -106,30 +127,12 @@ fn ImportGrid(page: GridPage, actions: Actions) -> impl IntoView {
         previous,
         facets,
     } = page;
-    // The count after the latest tick (the grid is not reloaded for it).
-    let selected = RwSignal::new(selected);
-    Effect::watch(
-        move || actions.select.value().get(),
-        move |value, _, _| {
-            if let Some(Ok(count)) = value {
-                selected.set(*count);
-            }
-        },
-        false,
-    );
-    Effect::watch(
-        move || actions.scan.value().get(),
-        move |value, _, _| {
-            if let Some(Ok(scanned)) = value {
-                selected.set(scanned.count);
-            }
-        },
-        false,
-    );
+    ticked.set(None);
+    let selected = Signal::derive(move || ticked.get().unwrap_or(selected));
     view! {
         <ScanField actions />
         <Filters facets />
-        <SelectionBar matching selected=selected.read_only() actions />
+        <SelectionBar matching selected actions />
         <Rows rows actions />
         <Pager next previous />
     }
@@ -358,7 +361,7 @@ fn FacetChoice(facet: Facet) -> impl IntoView {
 
 /// How many reels match and are selected, and what can be done with them.
 #[component]
-fn SelectionBar(matching: u64, selected: ReadSignal<u64>, actions: Actions) -> impl IntoView {
+fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
     let count = move |n: u64| fmt::number(i18n.get_locale(), n);
     let back = here();
