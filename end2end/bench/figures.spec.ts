@@ -6,23 +6,11 @@
 //   5 Mbit/s, 80 ms round trips): bytes, the time until it is usable (the
 //   server's render painted: links and plain forms work) and until it is hydrated.
 
-import { readFileSync } from 'node:fs';
 import { expect, hydrated, importWithEverySync, signIn, siteTest } from '../tests/support/site';
+import { memory, percentile } from './measure';
 
 const { test, site } = siteTest(100_000);
 test.describe.configure({ mode: 'serial' });
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** The server's resident and peak memory, in MB, from /proc. */
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
 
 test('commit to progress, and memory with ten event streams', async ({ page, context }) => {
   await signIn(page);
@@ -86,7 +74,7 @@ test('cold loads on an emulated phone', async ({ browser }) => {
   const cookies = await signedIn.cookies();
   await signedIn.close();
 
-  for (const path of ['/login', '/', '/runs', '/runs/1', '/preview', '/check', '/settings']) {
+  for (const path of ['/login', '/', '/import', '/runs', '/runs/1', '/preview', '/check', '/settings']) {
     // A new context each time: nothing cached.
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     if (path !== '/login') await context.addCookies(cookies);

@@ -71,8 +71,10 @@ test.describe('in English on a phone', () => {
     await expect(selected(page)).toHaveAttribute('data-value', '1');
     await page.getByLabel(first[1], { exact: true }).check();
     await expect(selected(page)).toHaveAttribute('data-value', '2');
+    const firstRow = (await rows(page).first().getAttribute('data-reel')) ?? '';
     await page.getByRole('link', { name: 'Next' }).click();
-    await hydrated(page);
+    await expect(page).toHaveURL(/after=/);
+    await expect(rows(page).first()).not.toHaveAttribute('data-reel', firstRow);
     await expect(selected(page)).toHaveAttribute('data-value', '2');
     const second = await selectableReels(page);
     expect(second).not.toContain(first[0]);
@@ -85,7 +87,8 @@ test.describe('in English on a phone', () => {
     await expect(selected(page)).toHaveAttribute('data-value', '3');
     await expect(page.getByLabel(second[0], { exact: true })).toBeChecked();
     await page.getByRole('link', { name: 'Previous' }).click();
-    await hydrated(page);
+    await expect(page).toHaveURL(/before=/);
+    await expect(rows(page).first()).toHaveAttribute('data-reel', firstRow);
     await expect(page.getByLabel(first[0], { exact: true })).toBeChecked();
     await expect(page.getByLabel(first[1], { exact: true })).toBeChecked();
     await expect(page.getByLabel(first[2], { exact: true })).not.toBeChecked();

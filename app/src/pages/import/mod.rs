@@ -76,6 +76,20 @@ pub fn ImportPage() -> impl IntoView {
         },
         false,
     );
+    // A new page of the grid (another address, or rows selected in bulk) brings
+    // its own count. Reset here, not while the page renders: writing the
+    // signal then would wake the outgoing page's views as they are disposed.
+    Effect::watch(
+        move || {
+            (
+                location.search.get(),
+                actions.select_all.version().get(),
+                actions.clear.version().get(),
+            )
+        },
+        move |_, _, _| ticked.set(None),
+        false,
+    );
     // The other changes of the selection redraw every row.
     let page = Resource::new(
         move || {
@@ -127,7 +141,6 @@ fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -
         previous,
         facets,
     } = page;
-    ticked.set(None);
     let selected = Signal::derive(move || ticked.get().unwrap_or(selected));
     view! {
         <ScanField actions />
