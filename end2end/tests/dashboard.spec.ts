@@ -132,11 +132,14 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // first opened, so new screens no longer weigh on this load; the dashboard itself
 // grew by Sync now and the live banner (320 and 407 kB), then by its recent runs
 // and run errors worded in both languages (330 and 423 kB; the reasons' decoder
-// stays in the run page's chunk). The limits hold the figures where they stand, so
-// they can only get better.
+// stays in the run page's chunk), then by the import grid (347 and 449 kB): its
+// screen is a chunk of its own, but `AppError::NotImportable` carries a reason, so
+// every reason's decoder came back into the main wasm with the error type. To win
+// back: a refused scan as the scan's answer, not as an error. The limits hold the
+// figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 332_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 425_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 348_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 451_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);
