@@ -43,11 +43,7 @@ async function expectNoSeriousViolations(page: Page) {
 test.describe('in English on a phone', () => {
   test.use({ viewport: phone });
 
-  // Known bug (next session): after ticks on one page and a client-side move to
-  // the next, the next page's boxes send nothing (no /api/select request), so the
-  // count stays. Server and engine tests cover the selection across pages; this
-  // test is kept, marked, until the page is fixed.
-  test.fixme('filter, pick on two pages, reload, select all matching, import', async ({ page }) => {
+  test('filter, pick on two pages, reload, select all matching, import', async ({ page }) => {
     const errors = collectErrors(page);
     await signIn(page);
     await expect(page).toHaveURL(/\/$/);

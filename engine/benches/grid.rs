@@ -5,28 +5,22 @@
 
 use std::time::{Duration, Instant};
 
-use engine::{Config, Engine, GridColumn, GridFilter, GridQuery, GridSelection, GridSort};
+use engine::{GridColumn, GridFilter, GridQuery, GridSelection, GridSort};
 
 mod common;
-use common::{generate, peak_rss_mb};
+use common::peak_rss_mb;
 
 /// Grid requests timed; the median is the figure.
 const REQUESTS: usize = 20;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if common::generate_if_asked(&args) {
+    // The directory lives as long as the benchmark runs.
+    let Some(common::Bench {
+        dir: _dir, engine, ..
+    }) = common::setup()
+    else {
         return;
-    }
-    let reels: u32 = std::env::var("REELSYNC_BENCH_REELS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let warehouse = dir.path().join("ism.sqlite3");
-    generate(&warehouse, reels);
-    let engine = Engine::open(Config::new(dir.path().join("data")).with_external(&warehouse))
-        .expect("engine");
+    };
 
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let started = Instant::now();

@@ -9,11 +9,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use engine::{Config, Engine, RunRequest, RunScope, Selection, Trigger};
+use engine::{Engine, RunRequest, RunScope, Selection, Trigger};
 use rusqlite::Connection;
 
 mod common;
-use common::{count_in_stock, generate, office_sells, peak_rss_mb};
+use common::{count_in_stock, office_sells, peak_rss_mb};
 
 struct Figure {
     name: &'static str,
@@ -24,20 +24,15 @@ struct Figure {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if common::generate_if_asked(&args) {
+    let Some(common::Bench {
+        reels,
+        dir,
+        warehouse,
+        engine,
+    }) = common::setup()
+    else {
         return;
-    }
-    let reels: u32 = std::env::var("REELSYNC_BENCH_REELS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let warehouse = dir.path().join("ism.sqlite3");
-    generate(&warehouse, reels);
-
-    let engine = Engine::open(Config::new(dir.path().join("data")).with_external(&warehouse))
-        .expect("engine");
+    };
     let mut figures = Vec::new();
 
     let (yardstick, peak) =

@@ -82,3 +82,36 @@ pub fn peak_rss_mb() -> f64 {
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
+
+/// A benchmark's demo warehouse (`REELSYNC_BENCH_REELS` reels, 100,000 unless
+/// set) and an engine on it, in a temporary directory.
+pub struct Bench {
+    pub reels: u32,
+    pub dir: tempfile::TempDir,
+    pub warehouse: std::path::PathBuf,
+    pub engine: Engine,
+}
+
+/// Sets a benchmark up; `None` when this process was started only to generate
+/// the demo warehouse (see [`generate`]), which it then has done.
+pub fn setup() -> Option<Bench> {
+    let args: Vec<String> = std::env::args().collect();
+    if generate_if_asked(&args) {
+        return None;
+    }
+    let reels: u32 = std::env::var("REELSYNC_BENCH_REELS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let warehouse = dir.path().join("ism.sqlite3");
+    generate(&warehouse, reels);
+    let config = engine::Config::new(dir.path().join("data")).with_external(&warehouse);
+    let engine = Engine::open(config).expect("engine");
+    Some(Bench {
+        reels,
+        dir,
+        warehouse,
+        engine,
+    })
+}

@@ -427,6 +427,21 @@ fn Rows(rows: Vec<GridRow>, actions: Actions) -> impl IntoView {
             .map(|reel| view! { <input type="hidden" name="shown[]" value=reel.clone() /> })
             .collect_view()
     };
+    // Keyed by reel and state: a new page (or a bulk change) gets new boxes.
+    // Patched in place, a box would keep the `checked` the user gave it, whatever
+    // reel it then stood for. (Erased to `AnyView`: the table's full type is too
+    // deep for the compiler.)
+    let body = {
+        let back = back.clone();
+        view! {
+            <For
+                each=move || rows.clone()
+                key=|row| (row.reel_number.clone(), row.selected)
+                children=move |row| view! { <Row row actions back=back.clone() /> }
+            />
+        }
+        .into_any()
+    };
     view! {
         <ActionForm action=actions.select attr:class="grid-form">
             <input type="hidden" name="back" value=back.clone() />
@@ -443,12 +458,7 @@ fn Rows(rows: Vec<GridRow>, actions: Actions) -> impl IntoView {
                             .collect_view()}
                     </tr>
                 </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| view! { <Row row actions back=back.clone() /> })
-                        .collect_view()}
-                </tbody>
+                <tbody>{body}</tbody>
             </table>
             <div class="actions">
                 <button type="submit" name="all" value="page" class="button">
