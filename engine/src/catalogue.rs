@@ -369,28 +369,21 @@ impl Catalogue {
     }
 
     /// The reel with this number, if it is in the catalogue.
-    pub fn reel(&self, reel_number: &str) -> Option<GridRow> {
-        self.entries
-            .iter()
-            .find(|e| &*e.reel_number == reel_number)
-            .map(|e| e.row(&self.texts))
+    fn entry(&self, reel_number: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| &*e.reel_number == reel_number)
     }
 
     /// Whether an import of the reel `reel_number` would take it: it is in the
     /// catalogue, without a problem.
     pub fn is_selectable(&self, reel_number: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|e| &*e.reel_number == reel_number && e.problem.is_none())
+        self.entry(reel_number).is_some_and(|e| e.problem.is_none())
     }
 
     /// Where the reel `reel_number` stands in the catalogue: `None` when it is
     /// not there, `Some(None)` when it can be imported, `Some(Some(reason))` when
     /// an import would reject it.
     pub fn standing(&self, reel_number: &str) -> Option<Option<Reason>> {
-        self.entries
-            .iter()
-            .find(|e| &*e.reel_number == reel_number)
+        self.entry(reel_number)
             .map(|e| e.problem.as_deref().cloned())
     }
 
@@ -400,9 +393,7 @@ impl Catalogue {
             None => selection.reels.contains(reel_number),
             Some(filter) => {
                 let filter = Compiled::new(filter, &self.texts);
-                self.entries
-                    .iter()
-                    .find(|e| &*e.reel_number == reel_number)
+                self.entry(reel_number)
                     .is_some_and(|e| e.is_chosen_by(&self.texts, &filter, selection))
             }
         }
