@@ -72,15 +72,8 @@ fn initial_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::en;
     };
-    let from_cookie = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == LANGUAGE_COOKIE)
-        .and_then(|cookie| cookie.value().parse().ok());
+    let from_cookie =
+        crate::ssr::cookie(&parts.headers, LANGUAGE_COOKIE).and_then(|value| value.parse().ok());
     from_cookie
         .or_else(|| {
             parts

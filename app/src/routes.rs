@@ -11,6 +11,8 @@ pub const RUNS: &str = "/runs";
 pub const IMPORT: &str = "/import";
 /// A dry run's plan: what a full sync would do now.
 pub const PREVIEW: &str = "/preview";
+/// A dry run's plan of an import of the user's selection in the import grid.
+pub const PREVIEW_SELECTION: &str = "/preview?of=selection";
 /// The connection check of the warehouse file.
 pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.

@@ -112,6 +112,18 @@ test.describe('in English on a phone', () => {
     await page.getByLabel(selectable[2], { exact: true }).check();
     await page.getByLabel(selectable[3], { exact: true }).check();
     await expect(selected(page)).toHaveAttribute('data-value', '2');
+
+    // What the import would do, reel by reel, before doing it.
+    await page.getByRole('link', { name: 'Preview', exact: true }).click();
+    await expect(page).toHaveURL(/\/preview\?of=selection$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Preview of the import');
+    await expect(page.getByTestId('plan-matching')).toHaveAttribute('data-value', '2');
+    await expect(page.getByTestId('plan')).toContainText(selectable[2]);
+    await expect(page.getByTestId('plan')).toContainText(selectable[3]);
+    await page.goBack();
+    await expect(page).toHaveURL(/\/import/);
+    await hydrated(page);
+    await expect(selected(page)).toHaveAttribute('data-value', '2');
     await page.getByRole('button', { name: 'Import selected' }).click();
     await expect(page).toHaveURL(/\/runs\/\d+$/);
     await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 30_000 });
@@ -121,6 +133,13 @@ test.describe('in English on a phone', () => {
     await expect(selected(page)).toHaveAttribute('data-value', '0');
     await expect(page.locator(`tr[data-reel="${selectable[2]}"]`)).toHaveCount(0);
     expect(await count(page, 'matching')).toBe(everything - 2);
+
+    // The warehouse app sells a reel the open grid shows: it leaves the grid
+    // within 5 s, without a reload.
+    const [gone] = await selectableReels(page);
+    site.warehouseApp(`UPDATE Products SET status = 'Sold' WHERE reel_number = '${gone}'`);
+    await expect(page.locator(`tr[data-reel="${gone}"]`)).toHaveCount(0, { timeout: 5_000 });
+    await expect(page.getByTestId('matching')).toHaveAttribute('data-value', String(everything - 3));
     expect(errors).toEqual([]);
   });
 });
@@ -200,6 +219,8 @@ test.describe('in Persian on a tablet', () => {
     await page.reload();
     await expect(page.getByLabel(reel, { exact: true })).toBeChecked();
     await expect(page.locator('table.grid thead')).toBeVisible();
+    // A tablet's table holds more rows a page than a phone's cards.
+    await expect(rows(page)).toHaveCount(50);
     await expectNoHorizontalOverflow(page);
     await page.screenshot({ path: 'screenshots/import-tablet-fa.png', fullPage: true });
     await expectNoSeriousViolations(page);

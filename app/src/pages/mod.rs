@@ -14,11 +14,12 @@ mod settings;
 pub use check::{CheckConnection, CheckPage};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
 pub use import::{
-    ClearSelection, ImportPage, ImportSelected, LoadGrid, Scan, Scanned, Select, SelectMatching,
+    ClearSelection, Grid, GridVersion, ImportPage, ImportSelected, LoadGrid, PHONE_ROWS,
+    ROWS_COOKIE, Scan, Scanned, Select, SelectMatching, TABLET_ROWS,
 };
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
-pub use preview::{Preview, PreviewPage, PreviewView};
+pub use preview::{Planned, Preview, PreviewPage, PreviewView};
 pub use run::{CancelRun, GetRun, RunPage, RunView, StartSync};
 pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};

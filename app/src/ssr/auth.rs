@@ -20,13 +20,19 @@ pub const SESSION_MAX_AGE_SECS: u64 = 12 * 60 * 60;
 
 /// The session token from the request's `Cookie` headers, if there is one.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` in the request's `Cookie` headers, unless it
+/// is missing or empty.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE && !cookie.value().is_empty())
+        .find(|cookie| cookie.name() == name && !cookie.value().is_empty())
         .map(|cookie| cookie.value().to_owned())
 }
 

@@ -17,6 +17,9 @@ pub struct GridCatalogue {
 struct State {
     catalogue: Option<Arc<Catalogue>>,
     changes: Option<Changes>,
+    /// How many times the catalogue has been built: an open grid asks for it
+    /// and reloads when it moved.
+    version: u64,
 }
 
 impl GridCatalogue {
@@ -31,6 +34,12 @@ impl GridCatalogue {
     /// it was built. Blocking (a rebuild scans the warehouse); requests that come
     /// during a rebuild wait for it rather than start their own.
     pub fn current(&self) -> engine::Result<Arc<Catalogue>> {
+        self.versioned().map(|(catalogue, _)| catalogue)
+    }
+
+    /// The catalogue as of now with its version, which moves each time it is
+    /// rebuilt: a grid shown from one version is out of date once it moves.
+    pub fn versioned(&self) -> engine::Result<(Arc<Catalogue>, u64)> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let changes = match &mut state.changes {
             Some(changes) => changes,
@@ -38,13 +47,14 @@ impl GridCatalogue {
         };
         let changed = changes.changed()?;
         match &state.catalogue {
-            Some(catalogue) if !changed => Ok(catalogue.clone()),
+            Some(catalogue) if !changed => Ok((catalogue.clone(), state.version)),
             _ => {
                 // Forgotten first: a failed rebuild must not leave a stale one.
                 state.catalogue = None;
                 let catalogue = Arc::new(self.engine.catalogue()?);
                 state.catalogue = Some(catalogue.clone());
-                Ok(catalogue)
+                state.version += 1;
+                Ok((catalogue, state.version))
             }
         }
     }

@@ -76,6 +76,15 @@ export class Site {
     return new Promise((done) => child.on('exit', (code) => done({ code, output })));
   }
 
+  /**
+   * Runs `sql` on the warehouse file as the warehouse app would: another
+   * process with its own connection (Debian's `sqlite3`), waiting out a reader.
+   */
+  warehouseApp(sql: string): string {
+    const file = join(this.dir, 'warehouse.sqlite3');
+    return execFileSync('sqlite3', ['-cmd', '.timeout 5000', file, sql]).toString();
+  }
+
   /** Stops the server; prints its log when a test of the file failed. */
   async stop(printLog: boolean): Promise<void> {
     if (this.child && this.child.exitCode === null) {

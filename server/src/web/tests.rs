@@ -435,6 +435,32 @@ async fn unreadable_arguments_are_a_400_in_plain_words() {
     }
 }
 
+#[tokio::test]
+async fn a_filter_value_no_page_offers_is_a_400_never_a_5xx() {
+    let site = Site::new();
+    let cookie = site.sign_in().await;
+    for (endpoint, form) in [
+        ("runs", "kind=everything"),
+        ("runs", "outcome=splendid"),
+        ("runs", "trigger=moon"),
+        ("run", "id=1&action=explode"),
+        ("preview", "action=explode"),
+        ("preview", "of=everything"),
+    ] {
+        let response = site.call(endpoint, form, Some(&cookie)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "{endpoint} {form}"
+        );
+        assert_eq!(
+            app_error(response).await,
+            AppError::Unreadable,
+            "{endpoint} {form}"
+        );
+    }
+}
+
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
@@ -470,6 +496,7 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/check", Access::Admin),
     ("/import", Access::Admin),
     ("/api/grid", Access::Admin),
+    ("/api/grid-version", Access::Admin),
     ("/api/select", Access::Admin),
     ("/api/select-matching", Access::Admin),
     ("/api/clear-selection", Access::Admin),

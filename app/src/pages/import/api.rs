@@ -6,21 +6,51 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
+/// A page of the grid, and the version of the catalogue it was drawn from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grid {
+    pub page: model::GridPage,
+    /// Out of date once [`grid_version`] answers another.
+    pub version: u64,
+}
+
 /// A page of the grid (`query`: its address's query string, as the address bar
-/// has it), with the user's selection marked. Requires a super admin session.
+/// has it), with the user's selection marked, as many rows as the device said
+/// fit it (its rows cookie). Requires a super admin session.
 #[server(endpoint = "grid")]
-pub async fn load_grid(query: String) -> Result<model::GridPage, AppError> {
-    use crate::ssr::{grid_catalogue, require_admin, respond};
+pub async fn load_grid(query: String) -> Result<Grid, AppError> {
+    use crate::ssr::{blocking, cookie, grid_catalogue, request_parts, require_admin, respond};
 
     respond(async move {
-        let query = super::query::parse(&query)?;
+        let mut query = super::query::parse(&query)?;
+        query.limit =
+            super::query::page_size(cookie(&request_parts()?.headers, super::ROWS_COOKIE));
         let catalogue = grid_catalogue()?;
         let (engine, user) = require_admin().await?;
-        crate::ssr::blocking(&engine, move |engine| {
+        blocking(&engine, move |engine| {
             let selection = engine.selection(user.id)?;
-            Ok(catalogue.current()?.query(&query, &selection))
+            let (catalogue, version) = catalogue.versioned()?;
+            Ok(Grid {
+                page: catalogue.query(&query, &selection),
+                version,
+            })
         })
         .await
+    })
+    .await
+}
+
+/// The version of the grid's catalogue now, rebuilt first when the warehouse or
+/// the store changed: an open grid asks every few seconds, and reloads when it
+/// moved. Requires a super admin session.
+#[server(endpoint = "grid-version")]
+pub async fn grid_version() -> Result<u64, AppError> {
+    use crate::ssr::{blocking, grid_catalogue, require_admin, respond};
+
+    respond(async move {
+        let catalogue = grid_catalogue()?;
+        let (engine, _) = require_admin().await?;
+        blocking(&engine, move |_| Ok(catalogue.versioned()?.1)).await
     })
     .await
 }

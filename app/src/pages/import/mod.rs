@@ -10,8 +10,11 @@ mod api;
 #[cfg(feature = "ssr")]
 mod query;
 
+#[cfg(feature = "hydrate")]
+use api::grid_version;
 pub use api::{
-    ClearSelection, ImportSelected, LoadGrid, Scan, Scanned, Select, SelectMatching, load_grid,
+    ClearSelection, Grid, GridVersion, ImportSelected, LoadGrid, Scan, Scanned, Select,
+    SelectMatching, load_grid,
 };
 
 use leptos::prelude::*;
@@ -31,6 +34,20 @@ use crate::routes;
 /// The query keys that say where a page starts: dropped when the filters or the
 /// sort change, so a new filter starts on its first page.
 const PAGE_KEYS: [&str; 4] = ["after", "after_value", "before", "before_value"];
+
+/// The cookie in which the page tells the server how many rows fit the device.
+pub const ROWS_COOKIE: &str = "reelsync_grid_rows";
+
+/// Rows per page of a phone's cards.
+pub const PHONE_ROWS: u32 = 25;
+
+/// Rows per page of a tablet's table (from the style sheet's 600 px on).
+pub const TABLET_ROWS: u32 = 50;
+
+/// How often an open grid asks whether the warehouse or the store changed: a
+/// reel sold in the warehouse leaves the grid within a few seconds.
+#[cfg(feature = "hydrate")]
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The selection's forms, shared by the parts of the page.
 #[derive(Clone, Copy)]
@@ -58,6 +75,8 @@ pub fn ImportPage() -> impl IntoView {
     // the grid (the box shows the tick already); a new page of the grid starts
     // from its own count.
     let ticked = RwSignal::new(None::<u64>);
+    // Bumped when the catalogue moved under the open grid.
+    let refresh = RwSignal::new(0_u32);
     Effect::watch(
         move || actions.select.value().get(),
         move |value, _, _| {
@@ -85,22 +104,30 @@ pub fn ImportPage() -> impl IntoView {
                 location.search.get(),
                 actions.select_all.version().get(),
                 actions.clear.version().get(),
+                refresh.get(),
             )
         },
         move |_, _, _| ticked.set(None),
         false,
     );
-    // The other changes of the selection redraw every row.
+    // The other changes of the selection redraw every row, and so does a change
+    // in the warehouse or the store.
     let page = Resource::new(
         move || {
             (
                 location.search.get(),
                 actions.select_all.version().get(),
                 actions.clear.version().get(),
+                refresh.get(),
             )
         },
-        |(search, _, _)| load_grid(search),
+        |(search, ..)| load_grid(search),
     );
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        remember_rows_that_fit();
+        follow_changes(page, refresh, actions);
+    });
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), import.title).to_string() />
         <SiteHeader />
@@ -111,11 +138,69 @@ pub fn ImportPage() -> impl IntoView {
             <p class="lead">{tr!(i18n, import.lead)}</p>
             <Loaded
                 resource=page
-                view=move |page| view! { <ImportGrid page actions ticked /> }
+                view=move |grid: Grid| view! { <ImportGrid page=grid.page actions ticked /> }
                 loading=Signal::derive(tr!(i18n, import.loading))
                 error_title=Signal::derive(tr!(i18n, import.load_failed))
             />
         </main>
+    }
+}
+
+/// Tells the server, in a cookie, how many rows fit this device: the next grid
+/// page it draws has that many.
+#[cfg(feature = "hydrate")]
+fn remember_rows_that_fit() {
+    use wasm_bindgen::JsCast;
+
+    let wide = window()
+        .match_media("(min-width: 600px)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    let rows = if wide { TABLET_ROWS } else { PHONE_ROWS };
+    if let Ok(document) = document().dyn_into::<web_sys::HtmlDocument>() {
+        // A year, like the language's.
+        let cookie = format!("{ROWS_COOKIE}={rows}; path=/; max-age=31536000; samesite=strict");
+        let _ = document.set_cookie(&cookie);
+    }
+}
+
+/// Asks every few seconds, while the page is visible, whether the catalogue
+/// moved since the grid was drawn (a sale or a new reel in the warehouse, a run
+/// of any process), and redraws the grid when it did. Not while a tick or scan
+/// is being saved: the redraw could come back without it.
+#[cfg(feature = "hydrate")]
+fn follow_changes(
+    page: Resource<Result<Grid, crate::error::AppError>>,
+    refresh: RwSignal<u32>,
+    actions: Actions,
+) {
+    let asking = StoredValue::new(false);
+    let ask = move || {
+        let busy = asking.get_value()
+            || document().hidden()
+            || actions.select.pending().get_untracked()
+            || actions.scan.pending().get_untracked();
+        if busy {
+            return;
+        }
+        asking.set_value(true);
+        leptos::task::spawn_local(async move {
+            let version = grid_version().await;
+            asking.set_value(false);
+            let shown = page
+                .get_untracked()
+                .and_then(Result::ok)
+                .map(|grid| grid.version);
+            if let (Ok(now), Some(shown)) = (version, shown)
+                && now != shown
+            {
+                refresh.update(|n| *n += 1);
+            }
+        });
+    };
+    if let Ok(handle) = set_interval_with_handle(ask, FOLLOW_EVERY) {
+        on_cleanup(move || handle.clear());
     }
 }
 
@@ -396,6 +481,9 @@ fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> impl 
                         }}
                     </button>
                 </ActionForm>
+                {move || (selected.get() > 0).then(|| view! {
+                    <a href=routes::PREVIEW_SELECTION class="button">{tr!(i18n, import.preview)}</a>
+                })}
                 <ActionForm action=actions.select_all>
                     <input type="hidden" name="back" value=back />
                     <button type="submit" class="button">{tr!(i18n, import.select_all)}</button>

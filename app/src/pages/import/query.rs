@@ -7,8 +7,11 @@ use model::{GridColumn, GridFilter, GridKey, GridQuery, GridSort};
 
 use crate::error::AppError;
 
-/// Reels a grid page shows.
-pub const PAGE_SIZE: u32 = 25;
+/// Reels a grid page shows unless the device asked for another number.
+pub const PAGE_SIZE: u32 = super::PHONE_ROWS;
+
+/// The page sizes a device may ask for.
+const PAGE_SIZES: std::ops::RangeInclusive<u32> = 10..=100;
 
 /// The longest search text taken (a scanned code or a word of a comment).
 const MAX_SEARCH: usize = 200;
@@ -76,6 +79,15 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
     })
 }
 
+/// Reels per page: as many as the device `asked` for (its rows cookie) when
+/// that is a sensible number, else a phone's.
+pub fn page_size(asked: Option<String>) -> u32 {
+    asked
+        .and_then(|rows| rows.parse().ok())
+        .filter(|rows| PAGE_SIZES.contains(rows))
+        .unwrap_or(PAGE_SIZE)
+}
+
 fn date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
 }
@@ -112,6 +124,14 @@ mod tests {
             }
         );
         assert!(parse("width=&grade=").unwrap().filter.is_empty());
+    }
+
+    #[test]
+    fn a_page_holds_what_the_device_asked_for_within_bounds() {
+        assert_eq!(page_size(Some("50".into())), 50);
+        for asked in [None, Some("0"), Some("5000"), Some("-1"), Some("lots")] {
+            assert_eq!(page_size(asked.map(str::to_owned)), PAGE_SIZE, "{asked:?}");
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The preview's server function: a dry run of a full sync.
+//! The preview's server function: a dry run of a full sync, or of an import of
+//! the user's selection in the import grid.
 
 use leptos::prelude::*;
 use model::{Action, Counts, LoggedItem};
@@ -21,57 +22,111 @@ pub struct PreviewView {
     pub next_after: Option<u64>,
 }
 
-/// Plans a full sync without writing anything anywhere (a dry run reads the
-/// warehouse and the store read-only and logs nothing) and returns the page of
-/// its items after `after` with the action `action` (any when empty). Requires a
-/// super admin session.
-#[server(endpoint = "preview")]
-pub async fn preview(action: Option<String>, after: Option<u64>) -> Result<PreviewView, AppError> {
-    use crate::ssr::{as_admin, choice};
+/// What a preview plans: the address's `of`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Planned {
+    /// A full sync (no `of`).
+    #[default]
+    Sync,
+    /// An import of the user's selection in the import grid (`of=selection`).
+    Selection,
+}
 
-    const PER_PAGE: usize = 50;
-    let action = choice(action.as_deref(), Action::parse)?;
-    as_admin(move |engine, user| {
+impl Planned {
+    /// As the address spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sync => "sync",
+            Self::Selection => "selection",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Sync, Self::Selection]
+            .into_iter()
+            .find(|planned| planned.as_str() == value)
+    }
+}
+
+/// Plans what `of` names (a full sync when empty) without writing anything
+/// anywhere (a dry run reads the warehouse and the store read-only and logs
+/// nothing) and returns the page of its items after `after` with the action
+/// `action` (any when empty). Requires a super admin session.
+#[server(endpoint = "preview")]
+pub async fn preview(
+    action: Option<String>,
+    after: Option<u64>,
+    of: Option<String>,
+) -> Result<PreviewView, AppError> {
+    use crate::ssr::{blocking, choice, require_admin, respond};
+
+    respond(async move {
+        let action = choice(action.as_deref(), Action::parse)?;
+        let planned = choice(of.as_deref(), Planned::parse)?.unwrap_or_default();
+        let (engine, user) = require_admin().await?;
+        let scope = match planned {
+            Planned::Sync => model::RunScope::Full,
+            Planned::Selection => {
+                let user_id = user.id;
+                let selection = blocking(&engine, move |engine| engine.selection(user_id)).await?;
+                if selection.is_empty() {
+                    return Err(AppError::NothingSelected);
+                }
+                model::RunScope::Import(selection.to_selection())
+            }
+        };
         let request = model::RunRequest {
-            scope: model::RunScope::Full,
+            scope,
             trigger: model::Trigger::Manual,
-            who: user.username.clone(),
+            who: user.username,
             dry_run: true,
         };
-        let report = engine.sync(&request, &mut ())?;
-        let by_action = crate::labels::ACTIONS
-            .into_iter()
-            .map(|a| {
-                (
-                    a,
-                    report.items.iter().filter(|i| i.action == a).count() as u64,
-                )
-            })
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        let after = after.unwrap_or(0);
-        let matching: Vec<LoggedItem> = report
-            .items
-            .into_iter()
-            .zip(1..)
-            .map(|(item, seq)| LoggedItem { seq, item })
-            .filter(|logged| action.is_none_or(|a| logged.item.action == a))
-            .collect();
-        let count = matching.len() as u64;
-        let page: Vec<LoggedItem> = matching
-            .into_iter()
-            .filter(|logged| logged.seq > after)
-            .take(PER_PAGE + 1)
-            .collect();
-        let more = page.len() > PER_PAGE;
-        let items: Vec<LoggedItem> = page.into_iter().take(PER_PAGE).collect();
-        Ok(PreviewView {
-            counts: report.counts,
-            by_action,
-            next_after: more.then(|| items.last().map(|i| i.seq)).flatten(),
-            matching: count,
-            items,
-        })
+        blocking(&engine, move |engine| plan(engine, &request, action, after)).await
     })
     .await
+}
+
+/// The page of `request`'s plan after `after` with the action `action`.
+#[cfg(feature = "ssr")]
+fn plan(
+    engine: &engine::Engine,
+    request: &model::RunRequest,
+    action: Option<Action>,
+    after: Option<u64>,
+) -> engine::Result<PreviewView> {
+    const PER_PAGE: usize = 50;
+    let report = engine.sync(request, &mut ())?;
+    let by_action = crate::labels::ACTIONS
+        .into_iter()
+        .map(|a| {
+            (
+                a,
+                report.items.iter().filter(|i| i.action == a).count() as u64,
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let after = after.unwrap_or(0);
+    let matching: Vec<LoggedItem> = report
+        .items
+        .into_iter()
+        .zip(1..)
+        .map(|(item, seq)| LoggedItem { seq, item })
+        .filter(|logged| action.is_none_or(|a| logged.item.action == a))
+        .collect();
+    let count = matching.len() as u64;
+    let page: Vec<LoggedItem> = matching
+        .into_iter()
+        .filter(|logged| logged.seq > after)
+        .take(PER_PAGE + 1)
+        .collect();
+    let more = page.len() > PER_PAGE;
+    let items: Vec<LoggedItem> = page.into_iter().take(PER_PAGE).collect();
+    Ok(PreviewView {
+        counts: report.counts,
+        by_action,
+        next_after: more.then(|| items.last().map(|i| i.seq)).flatten(),
+        matching: count,
+        items,
+    })
 }

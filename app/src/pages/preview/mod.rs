@@ -1,9 +1,10 @@
 //! `/preview`: what a full sync would do now, reel by reel, old → new, filtered
-//! by action. Nothing is written or logged.
+//! by action; `/preview?of=selection`: what an import of the user's selection in
+//! the import grid would do. Nothing is written or logged.
 
 mod api;
 
-pub use api::{Preview, PreviewView, preview};
+pub use api::{Planned, Preview, PreviewView, preview};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +13,7 @@ use model::Action;
 
 use crate::components::{Choice, Loaded, SiteHeader};
 use crate::fmt;
-use crate::i18n::td_string;
+use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
 use crate::pages::run::{CountList, ItemList};
@@ -24,17 +25,35 @@ pub fn PreviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let plan = Resource::new(
-        move || (query.read().get("action"), query.read().get("after")),
-        |(action, after)| preview(action, after.and_then(|a| a.parse().ok())),
+        move || {
+            let query = query.read();
+            (query.get("action"), query.get("after"), query.get("of"))
+        },
+        |(action, after, of)| preview(action, after.and_then(|a| a.parse().ok()), of),
     );
+    let planned = move || {
+        query
+            .read()
+            .get("of")
+            .and_then(|of| Planned::parse(&of))
+            .unwrap_or_default()
+    };
+    let title = move |locale: Locale| match planned() {
+        Planned::Sync => td_string!(locale, preview.title),
+        Planned::Selection => td_string!(locale, preview.selection_title),
+    };
+    let lead = move || match planned() {
+        Planned::Sync => td_string!(i18n.get_locale(), preview.lead),
+        Planned::Selection => td_string!(i18n.get_locale(), preview.selection_lead),
+    };
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), preview.title).to_string() />
+        <Title text=title(i18n.get_locale_untracked()).to_string() />
         <SiteHeader />
         <main class="page">
             <div class="page-head">
-                <h1>{tr!(i18n, preview.title)}</h1>
+                <h1>{move || title(i18n.get_locale())}</h1>
             </div>
-            <p class="lead">{tr!(i18n, preview.lead)}</p>
+            <p class="lead">{lead}</p>
             <Loaded
                 resource=plan
                 view=|data| view! { <Plan data /> }
@@ -62,6 +81,13 @@ fn Plan(data: PreviewView) -> impl IntoView {
         next.replace("after", after.to_string());
         format!("{}{}", routes::PREVIEW, next.to_query_string())
     });
+    // What is planned stays planned through the filter and the pages.
+    let of = query.get_untracked().get("of").unwrap_or_default();
+    let first = if of.is_empty() {
+        routes::PREVIEW.to_owned()
+    } else {
+        format!("{}?of={of}", routes::PREVIEW)
+    };
     view! {
         <section class="panel">
             <CountList counts=Signal::stored(counts) />
@@ -78,6 +104,7 @@ fn Plan(data: PreviewView) -> impl IntoView {
                         label=labels::action
                     />
                 </label>
+                {(!of.is_empty()).then(|| view! { <input type="hidden" name="of" value=of.clone() /> })}
                 <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
             </form>
             <p class="detail" data-testid="plan-matching" data-value=matching.to_string()>
@@ -88,7 +115,7 @@ fn Plan(data: PreviewView) -> impl IntoView {
             </p>
             <ItemList
                 items
-                first=routes::PREVIEW.to_owned()
+                first
                 next
                 empty=Signal::derive(tr!(i18n, preview.nothing))
             />

@@ -37,13 +37,17 @@ pub async fn get_run(
     reel: Option<String>,
     after: Option<u64>,
 ) -> Result<RunView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, redact_item, redact_run, runs, text};
+    use crate::ssr::{as_admin, choice, moment, redact_item, redact_run, respond, runs, text};
 
     let runs = runs()?;
-    let filter = model::ItemFilter {
-        action: choice(action.as_deref(), model::Action::parse)?,
-        reel: text(reel.as_deref()),
-    };
+    // Read inside `respond`, so a filter it can't read answers 400.
+    let filter = respond(async move {
+        Ok(model::ItemFilter {
+            action: choice(action.as_deref(), model::Action::parse)?,
+            reel: text(reel.as_deref()),
+        })
+    })
+    .await?;
     as_admin(move |engine, _user| {
         let (mut run, mut items) =
             engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;

@@ -31,14 +31,18 @@ pub async fn list_runs(
     reel: Option<String>,
     before: Option<i64>,
 ) -> Result<RunsView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, redact_run, text};
+    use crate::ssr::{as_admin, choice, moment, redact_run, respond, text};
 
-    let filter = model::RunFilter {
-        kind: choice(kind.as_deref(), model::RunKind::parse)?,
-        outcome: choice(outcome.as_deref(), model::Outcome::parse)?,
-        trigger: choice(trigger.as_deref(), model::Trigger::parse)?,
-        reel: text(reel.as_deref()),
-    };
+    // Read inside `respond`, so a filter it can't read answers 400.
+    let filter = respond(async move {
+        Ok(model::RunFilter {
+            kind: choice(kind.as_deref(), model::RunKind::parse)?,
+            outcome: choice(outcome.as_deref(), model::Outcome::parse)?,
+            trigger: choice(trigger.as_deref(), model::Trigger::parse)?,
+            reel: text(reel.as_deref()),
+        })
+    })
+    .await?;
     as_admin(move |engine, _user| {
         let mut runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
         runs.iter_mut().for_each(redact_run);

@@ -5,6 +5,7 @@
 use app::error::AppError;
 use axum::http::StatusCode;
 use engine::GridPage;
+use rusqlite::params;
 
 use super::{Site, app_error, text};
 
@@ -15,9 +16,108 @@ fn query_arg(query: &str) -> String {
 }
 
 async fn grid(site: &Site, cookie: &str, query: &str) -> GridPage {
+    versioned_grid(site, cookie, query).await.page
+}
+
+async fn versioned_grid(site: &Site, cookie: &str, query: &str) -> app::pages::Grid {
     let response = site.call("grid", &query_arg(query), Some(cookie)).await;
     assert!(response.status().is_success(), "{:?}", response.status());
     serde_json::from_str(&text(response).await).unwrap()
+}
+
+async fn version(site: &Site, cookie: &str) -> u64 {
+    let response = site.call("grid-version", "", Some(cookie)).await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    text(response).await.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_page_holds_as_many_rows_as_the_device_said_fit_it() {
+    let site = Site::with_reels(300);
+    let cookie = site.sign_in().await;
+    assert_eq!(
+        grid(&site, &cookie, "").await.rows.len() as u32,
+        app::pages::PHONE_ROWS
+    );
+    let tablet = format!(
+        "{cookie}; {}={}",
+        app::pages::ROWS_COOKIE,
+        app::pages::TABLET_ROWS
+    );
+    assert_eq!(
+        grid(&site, &tablet, "").await.rows.len() as u32,
+        app::pages::TABLET_ROWS
+    );
+    let greedy = format!("{cookie}; {}=1000000", app::pages::ROWS_COOKIE);
+    assert_eq!(
+        grid(&site, &greedy, "").await.rows.len() as u32,
+        app::pages::PHONE_ROWS
+    );
+}
+
+/// The warehouse app at work: another connection to the warehouse file sells
+/// one reel and receives a new one.
+fn warehouse_sells_and_receives(site: &Site, sold: &str) -> String {
+    let conn = rusqlite::Connection::open(site.dir.path().join("warehouse.sqlite3")).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE Products SET status = 'Sold' WHERE reel_number = ?1",
+            params![sold],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    conn.execute(
+        "INSERT INTO Products (date, location, status, receive_date, reel_number, width, gsm,
+                               length, grade, breaks, profile_name, username, logs)
+         SELECT date, location, 'In-stock', receive_date, 'NEW-000001', width, gsm,
+                length, grade, breaks, profile_name, username, logs
+         FROM Products WHERE reel_number = ?1",
+        params![sold],
+    )
+    .unwrap();
+    "NEW-000001".to_owned()
+}
+
+#[tokio::test]
+async fn a_sale_or_a_new_reel_in_the_warehouse_moves_the_version_and_shows_in_the_grid() {
+    let site = Site::with_reels(60);
+    let cookie = site.sign_in().await;
+    let before = versioned_grid(&site, &cookie, "").await;
+    assert_eq!(
+        version(&site, &cookie).await,
+        before.version,
+        "nothing changed yet"
+    );
+    let sold = before
+        .page
+        .rows
+        .iter()
+        .find(|r| r.problem.is_none())
+        .unwrap()
+        .reel_number
+        .clone();
+    // Ticking boxes is no change of the catalogue.
+    let form = format!("shown[]={sold}&checked[]={sold}&back=/import");
+    site.call("select", &form, Some(&cookie)).await;
+    assert_eq!(version(&site, &cookie).await, before.version);
+
+    let new = warehouse_sells_and_receives(&site, &sold);
+    let moved = version(&site, &cookie).await;
+    assert_ne!(moved, before.version, "the open grid is told to reload");
+    let after = versioned_grid(&site, &cookie, "").await;
+    assert_eq!(after.version, moved);
+    let reels: Vec<&str> = after
+        .page
+        .rows
+        .iter()
+        .map(|r| r.reel_number.as_str())
+        .collect();
+    assert!(!reels.contains(&sold.as_str()), "{sold} was sold");
+    assert_eq!(after.page.matching, before.page.matching);
+    let found = grid(&site, &cookie, &format!("q={new}")).await;
+    assert_eq!(found.matching, 1, "the new reel is offered");
+    // Still chosen: the import refuses it with why, on the run's page.
+    assert_eq!(after.page.selected, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -151,4 +251,47 @@ async fn a_scan_selects_a_reel_then_takes_it_out_and_refuses_one_not_in_stock_wi
             }
         );
     }
+}
+
+#[tokio::test]
+async fn the_preview_of_the_selection_plans_its_import_reel_by_reel_and_writes_nothing() {
+    let site = Site::with_reels(60);
+    let cookie = site.sign_in().await;
+    let response = site.call("preview", "of=selection", Some(&cookie)).await;
+    assert_eq!(app_error(response).await, AppError::NothingSelected);
+
+    let page = grid(&site, &cookie, "").await;
+    let chosen: Vec<&str> = page
+        .rows
+        .iter()
+        .filter(|r| r.problem.is_none())
+        .take(2)
+        .map(|r| r.reel_number.as_str())
+        .collect();
+    let form = format!(
+        "shown[]={0}&shown[]={1}&checked[]={0}&checked[]={1}&back=/import",
+        chosen[0], chosen[1]
+    );
+    site.call("select", &form, Some(&cookie)).await;
+    let response = site.call("preview", "of=selection", Some(&cookie)).await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    let plan: app::pages::PreviewView = serde_json::from_str(&text(response).await).unwrap();
+    let planned: Vec<(&str, engine::Action)> = plan
+        .items
+        .iter()
+        .map(|logged| (logged.item.reel_number.as_str(), logged.item.action))
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            (chosen[0], engine::Action::Import),
+            (chosen[1], engine::Action::Import)
+        ]
+    );
+    assert_eq!(plan.counts.imported, 2);
+
+    // A dry run: nothing imported, the selection still there.
+    let again = grid(&site, &cookie, "").await;
+    assert_eq!(again.matching, page.matching);
+    assert_eq!(again.selected, 2);
 }
