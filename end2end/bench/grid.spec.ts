@@ -2,12 +2,25 @@
 // clock: on a 100,000-reel warehouse (70,000 importable), the first load (which
 // builds the catalogue), a filter change on an emulated phone (4× CPU slowdown)
 // until the rows show it, and the server's peak memory through the grid and an
-// import of every importable reel by "select all matching".
+// import of 30,000 reels by "select all matching", with what its requests send
+// and its time per reel beside the command line's `import --all`.
 
 import { expect, hydrated, signIn, siteTest } from '../tests/support/site';
 import { memory, percentile } from './measure';
 
 const { test, site } = siteTest(100_000);
+
+/** What the command line's `--json` says of a run. */
+interface Summary {
+  duration_ms: number;
+  counts: { imported: number };
+}
+
+/** The summary in a `--json` output: a run report, or a logged run's detail (under `run`). */
+function summary(output: string): Summary {
+  const json = JSON.parse(output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1));
+  return json.run ?? json;
+}
 
 test('the import grid: a filter change on an emulated phone, and server memory', async ({ page, context }) => {
   await signIn(page);
@@ -37,19 +50,52 @@ test('the import grid: a filter change on an emulated phone, and server memory',
   }
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 
-  // Select all matching (no filter: every importable reel) and import them.
+  // "Select all matching" on a filter of 30,000 reels or more (the commonest
+  // widths), then "Import selected": what each request sends, and the run's
+  // time per reel beside the command line's import of the rest.
   await page.goto('/import');
   await hydrated(page);
+  const facet = await widths.evaluateAll((options) =>
+    options.slice(1).map((o) => ({
+      value: (o as HTMLOptionElement).value,
+      count: Number(/\(([\d,]+)\)$/.exec(o.textContent ?? '')?.[1].replaceAll(',', '') ?? 0),
+    })),
+  );
+  const chosen: string[] = [];
+  let total = 0;
+  for (const { value, count } of facet) {
+    if (total >= 30_000) break;
+    chosen.push(value);
+    total += count;
+  }
+  await page.goto(`/import?${chosen.map((w) => `width=${w}`).join('&')}`);
+  await hydrated(page);
+  const matching = (await page.getByTestId('matching').getAttribute('data-value')) ?? '';
+  const sent = new Map<string, number>();
+  page.on('request', (request) => {
+    const name = /\/api\/(select-matching|import-selected)/.exec(request.url())?.[1];
+    if (name) sent.set(name, Buffer.byteLength(request.postData() ?? ''));
+  });
   await page.getByRole('button', { name: 'Select all matching' }).click();
-  await expect(page.getByTestId('selected-count')).not.toHaveAttribute('data-value', '0');
+  await expect(page.getByTestId('selected-count')).toHaveAttribute('data-value', matching);
   await page.getByRole('button', { name: 'Import selected' }).click();
   await expect(page).toHaveURL(/\/runs\/\d+$/);
-  await expect(page.getByTestId('run-outcome')).toHaveText(/succeeded|partial/, { timeout: 120_000 });
+  await expect(page.getByTestId('run-outcome')).toHaveText(/succeeded|partial/, { timeout: 300_000 });
+  const runId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const web = summary((await site.cli(['--json', 'run', runId])).output);
+  const cli = summary((await site.cli(['--json', 'import', '--all'])).output);
   clearInterval(sampler);
   const after = memory(site.pid());
   console.log(
     `import grid on an emulated phone (4× CPU): filter change to updated rows median ${percentile(times, 50)} ms, ` +
       `max ${Math.max(...times)} ms over ${times.length}`,
+  );
+  const perReel = (run: Summary) => ((run.duration_ms * 1000) / run.counts.imported).toFixed(0);
+  console.log(
+    `"select all matching" of ${matching} reels: request bodies ` +
+      `select-matching ${sent.get('select-matching')} B, import-selected ${sent.get('import-selected')} B; ` +
+      `the import run ${web.counts.imported} reels in ${web.duration_ms} ms (${perReel(web)} µs a reel), ` +
+      `\`reelsync import --all\` of the rest ${cli.counts.imported} reels in ${cli.duration_ms} ms (${perReel(cli)} µs a reel)`,
   );
   console.log(
     `server RSS during the grid and an import of every importable reel by "select all matching": ` +

@@ -50,6 +50,13 @@ impl Engine {
     /// The dashboard's live figures. A warehouse that cannot be read does not fail
     /// the call: `importable` is then `None` and `warehouse_error` says why.
     pub fn dashboard(&self) -> Result<Dashboard> {
+        self.dashboard_knowing(None)
+    }
+
+    /// [`Engine::dashboard`], with the count of importable reels given when the
+    /// caller knows it already (a [`Catalogue`](crate::Catalogue) that is up to
+    /// date holds exactly those reels), which spares a scan of the warehouse.
+    pub fn dashboard_knowing(&self, importable: Option<u64>) -> Result<Dashboard> {
         let store = Store::open_read_only(self.data_dir())?;
         let conn = &store.conn;
         let by_status = status_counts(conn).map_err(|e| store.err(e))?;
@@ -65,7 +72,11 @@ impl Engine {
             .into_iter()
             .next();
         let settings = store::settings(conn).map_err(|e| store.err(e))?;
-        let (importable, warehouse_error, warehouse_problem) = match self.count_importable(&store) {
+        let counted = match importable {
+            Some(known) => Ok(known),
+            None => self.count_importable(&store),
+        };
+        let (importable, warehouse_error, warehouse_problem) = match counted {
             Ok(n) => (Some(n), None, None),
             Err(Error::Warehouse(e)) => (None, Some(e.to_string()), Some(e.problem())),
             Err(other) => return Err(other),

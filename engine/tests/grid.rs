@@ -245,6 +245,8 @@ proptest! {
         let (f, importable) = warehouse(&reels, tracked);
         let catalogue = f.engine.catalogue().unwrap();
         prop_assert_eq!(catalogue.len(), importable.len());
+        // The dashboard's count, which the web takes from the catalogue.
+        prop_assert_eq!(f.engine.dashboard().unwrap().importable, Some(catalogue.len() as u64));
         for (filter, sort, limit) in queries {
             let query = GridQuery { filter: filter.clone(), sort, after: None, before: None, limit };
             let first = catalogue.query(&query, &GridSelection::default());
@@ -376,6 +378,8 @@ fn a_row_an_import_would_reject_shows_its_raw_values_and_why_and_is_not_selectab
         &GridSelection::default(),
     );
     assert_eq!((page.matching, page.selectable), (2, 1));
+    // The dashboard counts it among the importable reels, as the catalogue does.
+    assert_eq!(f.engine.dashboard().unwrap().importable, Some(2));
     let bad = &page.rows[1];
     assert_eq!(bad.reel_number, "R2");
     assert_eq!(bad.cell(GridColumn::Width), Some("wide"));

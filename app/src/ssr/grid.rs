@@ -1,6 +1,7 @@
 //! The import grid's catalogue, shared by every request and rebuilt when either
 //! file has changed since it was built (a sale in the warehouse app, a run of any
-//! process), which `Changes` tells for the price of two `PRAGMA`s.
+//! process), which `Changes` tells for the price of two `PRAGMA`s; and, while
+//! none is built, the dashboard's count of importable reels, kept the same way.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -20,6 +21,8 @@ struct State {
     /// How many times the catalogue has been built: an open grid asks for it
     /// and reloads when it moved.
     version: u64,
+    /// The dashboard's count of importable reels, while no catalogue is built.
+    importable: Option<u64>,
 }
 
 impl GridCatalogue {
@@ -37,6 +40,38 @@ impl GridCatalogue {
         self.versioned().map(|(catalogue, _)| catalogue)
     }
 
+    /// How many reels are importable, when that is known without a scan of the
+    /// warehouse: the catalogue's count, or a count [remembered](Self::remember_importable),
+    /// as long as neither file has changed since. Never builds a catalogue (the
+    /// dashboard's scan to count is cheaper than a rebuild).
+    pub fn known_importable(&self) -> Option<u64> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let changes = match &mut state.changes {
+            Some(changes) => changes,
+            None => state.changes.insert(self.engine.changes().ok()?),
+        };
+        match changes.changed() {
+            Ok(false) => state
+                .catalogue
+                .as_ref()
+                .map(|catalogue| catalogue.len() as u64)
+                .or(state.importable),
+            // Seen now, so what was built before must not pass for fresh.
+            _ => {
+                state.catalogue = None;
+                state.importable = None;
+                None
+            }
+        }
+    }
+
+    /// Keeps `count`, counted by a scan after [`Self::known_importable`] found
+    /// none, until either file changes.
+    pub fn remember_importable(&self, count: u64) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.importable = Some(count);
+    }
+
     /// The catalogue as of now with its version, which moves each time it is
     /// rebuilt: a grid shown from one version is out of date once it moves.
     pub fn versioned(&self) -> engine::Result<(Arc<Catalogue>, u64)> {
@@ -51,6 +86,7 @@ impl GridCatalogue {
             _ => {
                 // Forgotten first: a failed rebuild must not leave a stale one.
                 state.catalogue = None;
+                state.importable = None;
                 let catalogue = Arc::new(self.engine.catalogue()?);
                 state.catalogue = Some(catalogue.clone());
                 state.version += 1;

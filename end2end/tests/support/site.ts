@@ -210,11 +210,14 @@ export async function expectNoHorizontalOverflow(page: Page) {
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 }
 
-/** Collects console errors and uncaught exceptions (CSP violations, hydration bugs). */
+/**
+ * Collects console errors and uncaught exceptions (CSP violations, hydration
+ * bugs), each with the address it came from.
+ */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;

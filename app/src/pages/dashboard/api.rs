@@ -70,11 +70,17 @@ fn live_now(
 /// The dashboard's figures. Requires a super admin session.
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<DashboardView, AppError> {
-    use crate::ssr::{as_admin, moment, redact_run, runs};
+    use crate::ssr::{as_admin, grid_catalogue, moment, redact_run, runs};
 
     let runs = runs()?;
+    let catalogue = grid_catalogue()?;
     as_admin(move |engine, user| {
-        let mut figures = engine.dashboard()?;
+        // Counted by a scan of the warehouse only when it changed since.
+        let known = catalogue.known_importable();
+        let mut figures = engine.dashboard_knowing(known)?;
+        if let (None, Some(counted)) = (known, figures.importable) {
+            catalogue.remember_importable(counted);
+        }
         let zone = engine::WarehouseZone::of(&engine.settings()?)?;
         let at = |time| moment(zone, time);
         figures.warehouse_error = None;

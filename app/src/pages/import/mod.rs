@@ -75,6 +75,15 @@ pub fn ImportPage() -> impl IntoView {
     // the grid (the box shows the tick already); a new page of the grid starts
     // from its own count.
     let ticked = RwSignal::new(None::<u64>);
+    // The grid's own query: kept while the router leaves for another page (the
+    // selection's preview has a query of its own, which is no grid's).
+    let search = Memo::new(move |kept: Option<&String>| {
+        if location.pathname.get() == routes::IMPORT {
+            location.search.get()
+        } else {
+            kept.cloned().unwrap_or_default()
+        }
+    });
     // Bumped when the catalogue moved under the open grid.
     let refresh = RwSignal::new(0_u32);
     Effect::watch(
@@ -101,7 +110,7 @@ pub fn ImportPage() -> impl IntoView {
     Effect::watch(
         move || {
             (
-                location.search.get(),
+                search.get(),
                 actions.select_all.version().get(),
                 actions.clear.version().get(),
                 refresh.get(),
@@ -115,7 +124,7 @@ pub fn ImportPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             (
-                location.search.get(),
+                search.get(),
                 actions.select_all.version().get(),
                 actions.clear.version().get(),
                 refresh.get(),

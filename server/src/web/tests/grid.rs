@@ -55,17 +55,22 @@ async fn a_page_holds_as_many_rows_as_the_device_said_fit_it() {
     );
 }
 
-/// The warehouse app at work: another connection to the warehouse file sells
-/// one reel and receives a new one.
-fn warehouse_sells_and_receives(site: &Site, sold: &str) -> String {
+/// The warehouse app selling `reel`: another connection to the warehouse file.
+fn warehouse_sells(site: &Site, reel: &str) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(site.dir.path().join("warehouse.sqlite3")).unwrap();
     let changed = conn
         .execute(
             "UPDATE Products SET status = 'Sold' WHERE reel_number = ?1",
-            params![sold],
+            params![reel],
         )
         .unwrap();
     assert_eq!(changed, 1);
+    conn
+}
+
+/// The warehouse app at work: sells one reel and receives a new one.
+fn warehouse_sells_and_receives(site: &Site, sold: &str) -> String {
+    let conn = warehouse_sells(site, sold);
     conn.execute(
         "INSERT INTO Products (date, location, status, receive_date, reel_number, width, gsm,
                                length, grade, breaks, profile_name, username, logs)
@@ -76,6 +81,68 @@ fn warehouse_sells_and_receives(site: &Site, sold: &str) -> String {
     )
     .unwrap();
     "NEW-000001".to_owned()
+}
+
+async fn importable_on_the_dashboard(site: &Site, cookie: &str) -> Option<u64> {
+    let response = site.call("dashboard", "", Some(cookie)).await;
+    let data: app::pages::DashboardView = serde_json::from_str(&text(response).await).unwrap();
+    data.figures.importable
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboards_count_of_importable_reels_follows_the_warehouse_and_imports() {
+    let site = Site::with_reels(60);
+    let cookie = site.sign_in().await;
+    let in_stock = u64::from(site.demo.in_stock);
+    // Counted by a scan, then remembered; then the grid's catalogue counts.
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock)
+    );
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock)
+    );
+    let page = grid(&site, &cookie, "").await;
+    let reels: Vec<&str> = page
+        .rows
+        .iter()
+        .filter(|r| r.problem.is_none())
+        .map(|r| r.reel_number.as_str())
+        .collect();
+    warehouse_sells(&site, reels[0]);
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock - 1)
+    );
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock - 1)
+    );
+    grid(&site, &cookie, "").await;
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock - 1)
+    );
+
+    let form = format!("shown[]={0}&checked[]={0}&back=/import", reels[1]);
+    site.call("select", &form, Some(&cookie)).await;
+    site.call("import-selected", "", Some(&cookie)).await;
+    for _ in 0..200 {
+        if site.engine.running().unwrap().is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock - 2)
+    );
+    warehouse_sells(&site, reels[2]);
+    assert_eq!(
+        importable_on_the_dashboard(&site, &cookie).await,
+        Some(in_stock - 3)
+    );
 }
 
 #[tokio::test]
