@@ -71,6 +71,7 @@ test('the import grid: a filter change on an emulated phone, and server memory',
   await page.goto(`/import?${chosen.map((w) => `width=${w}`).join('&')}`);
   await hydrated(page);
   const matching = (await page.getByTestId('matching').getAttribute('data-value')) ?? '';
+  console.log(`widths ${chosen.join(', ')}: ${total} reels by their facet counts, ${matching} matching`);
   const sent = new Map<string, number>();
   page.on('request', (request) => {
     const name = /\/api\/(select-matching|import-selected)/.exec(request.url())?.[1];

@@ -40,6 +40,23 @@ impl GridCatalogue {
         self.versioned().map(|(catalogue, _)| catalogue)
     }
 
+    /// The version of the catalogue built last, without asking whether it is
+    /// still up to date.
+    pub fn last_version(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .version
+    }
+
+    /// Lets go of the catalogue (an import about to change what it holds), so
+    /// its memory serves the run; the next request builds a new one.
+    pub fn forget(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.catalogue = None;
+        state.importable = None;
+    }
+
     /// How many reels are importable, when that is known without a scan of the
     /// warehouse: the catalogue's count, or a count [remembered](Self::remember_importable),
     /// as long as neither file has changed since. Never builds a catalogue (the

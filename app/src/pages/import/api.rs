@@ -42,15 +42,24 @@ pub async fn load_grid(query: String) -> Result<Grid, AppError> {
 
 /// The version of the grid's catalogue now, rebuilt first when the warehouse or
 /// the store changed: an open grid asks every few seconds, and reloads when it
-/// moved. Requires a super admin session.
+/// moved. While a run goes, the version it had: a run changes the store page by
+/// page, and the grid waits for its end rather than be rebuilt at each commit.
+/// Requires a super admin session.
 #[server(endpoint = "grid-version")]
 pub async fn grid_version() -> Result<u64, AppError> {
-    use crate::ssr::{blocking, grid_catalogue, require_admin, respond};
+    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
 
     respond(async move {
         let catalogue = grid_catalogue()?;
+        let runs = runs()?;
         let (engine, _) = require_admin().await?;
-        blocking(&engine, move |_| Ok(catalogue.versioned()?.1)).await
+        blocking(&engine, move |_| {
+            if runs.live()?.is_some() {
+                return Ok(catalogue.last_version());
+            }
+            Ok(catalogue.versioned()?.1)
+        })
+        .await
     })
     .await
 }
@@ -112,8 +121,12 @@ pub async fn import_selected() -> Result<i64, AppError> {
         let id = runs.start(request).await?;
         tracing::info!(user = %user.username, run = id, "import of the selection started");
         blocking(&engine, move |engine| {
-            let catalogue = catalogue.current()?;
-            engine.change_selection(user_id, &model::SelectionChange::Clear, &catalogue)
+            let current = catalogue.current()?;
+            engine.change_selection(user_id, &model::SelectionChange::Clear, &current)?;
+            // Out of date once the import commits; its memory serves the run.
+            drop(current);
+            catalogue.forget();
+            Ok(())
         })
         .await?;
         leptos_axum::redirect(&routes::run(id));

@@ -20,6 +20,7 @@ pub use api::{
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
 
@@ -356,7 +357,7 @@ fn beep(ok: bool) {
     let _ = ok;
 }
 
-/// The filters, as a plain GET form: each facet with its values and counts, the
+/// The filters, as a GET form: each facet with its values and counts, the
 /// receive dates, the search, and the sort.
 #[component]
 fn Filters(facets: Vec<Facet>) -> impl IntoView {
@@ -366,7 +367,9 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
     let sort = current("sort");
     let dir = current("dir");
     view! {
-        <form method="get" action=routes::IMPORT class="filters panel grid-filters">
+        // The router's form: with the wasm, a new filter is a client-side
+        // navigation (one request of the grid's data, not a page load).
+        <Form method="GET" action=routes::IMPORT attr:class="filters panel grid-filters">
             {facets.into_iter().map(|facet| view! { <FacetChoice facet /> }).collect_view()}
             <Field id="grid-from" label=Signal::derive(tr!(i18n, import.received))>
                 <input id="grid-from" type="date" name="from" value=current("from") />
@@ -414,7 +417,7 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
                 <button type="submit" class="button button--primary">{tr!(i18n, import.show)}</button>
                 <a href=routes::IMPORT class="button">{tr!(i18n, import.clear_filters)}</a>
             </div>
-        </form>
+        </Form>
     }
 }
 

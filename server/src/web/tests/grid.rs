@@ -25,6 +25,26 @@ async fn versioned_grid(site: &Site, cookie: &str, query: &str) -> app::pages::G
     serde_json::from_str(&text(response).await).unwrap()
 }
 
+/// The reels of `page` that can be selected, in order.
+fn selectable(page: &GridPage) -> Vec<String> {
+    page.rows
+        .iter()
+        .filter(|r| r.problem.is_none())
+        .map(|r| r.reel_number.clone())
+        .collect()
+}
+
+/// Waits until no run is going (an import the grid started).
+async fn until_no_run(site: &Site) {
+    for _ in 0..200 {
+        if site.engine.running().unwrap().is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the run did not end in 4 s");
+}
+
 async fn version(site: &Site, cookie: &str) -> u64 {
     let response = site.call("grid-version", "", Some(cookie)).await;
     assert!(response.status().is_success(), "{:?}", response.status());
@@ -104,13 +124,8 @@ async fn the_dashboards_count_of_importable_reels_follows_the_warehouse_and_impo
         Some(in_stock)
     );
     let page = grid(&site, &cookie, "").await;
-    let reels: Vec<&str> = page
-        .rows
-        .iter()
-        .filter(|r| r.problem.is_none())
-        .map(|r| r.reel_number.as_str())
-        .collect();
-    warehouse_sells(&site, reels[0]);
+    let reels = selectable(&page);
+    warehouse_sells(&site, &reels[0]);
     assert_eq!(
         importable_on_the_dashboard(&site, &cookie).await,
         Some(in_stock - 1)
@@ -128,17 +143,12 @@ async fn the_dashboards_count_of_importable_reels_follows_the_warehouse_and_impo
     let form = format!("shown[]={0}&checked[]={0}&back=/import", reels[1]);
     site.call("select", &form, Some(&cookie)).await;
     site.call("import-selected", "", Some(&cookie)).await;
-    for _ in 0..200 {
-        if site.engine.running().unwrap().is_none() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_no_run(&site).await;
     assert_eq!(
         importable_on_the_dashboard(&site, &cookie).await,
         Some(in_stock - 2)
     );
-    warehouse_sells(&site, reels[2]);
+    warehouse_sells(&site, &reels[2]);
     assert_eq!(
         importable_on_the_dashboard(&site, &cookie).await,
         Some(in_stock - 3)
@@ -155,14 +165,7 @@ async fn a_sale_or_a_new_reel_in_the_warehouse_moves_the_version_and_shows_in_th
         before.version,
         "nothing changed yet"
     );
-    let sold = before
-        .page
-        .rows
-        .iter()
-        .find(|r| r.problem.is_none())
-        .unwrap()
-        .reel_number
-        .clone();
+    let sold = selectable(&before.page)[0].clone();
     // Ticking boxes is no change of the catalogue.
     let form = format!("shown[]={sold}&checked[]={sold}&back=/import");
     site.call("select", &form, Some(&cookie)).await;
@@ -230,12 +233,7 @@ async fn the_grid_filters_keeps_a_selection_and_imports_it() {
     // Imported: they leave the grid, and the selection is cleared.
     let response = site.call("import-selected", "", Some(&cookie)).await;
     assert!(response.status().is_success() || response.status().is_redirection());
-    for _ in 0..200 {
-        if site.engine.running().unwrap().is_none() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_no_run(&site).await;
     let after = grid(&site, &cookie, "").await;
     assert_eq!(after.matching, all.matching - 2);
     assert_eq!(after.selected, 0);
@@ -271,13 +269,7 @@ async fn a_scan_selects_a_reel_then_takes_it_out_and_refuses_one_not_in_stock_wi
     let site = Site::with_reels(60);
     let cookie = site.sign_in().await;
     let page = grid(&site, &cookie, "").await;
-    let reel = page
-        .rows
-        .iter()
-        .find(|r| r.problem.is_none())
-        .unwrap()
-        .reel_number
-        .clone();
+    let reel = selectable(&page)[0].clone();
     let scan = |code: &str| format!("code={code}&back=/import");
 
     let response = site
@@ -328,13 +320,7 @@ async fn the_preview_of_the_selection_plans_its_import_reel_by_reel_and_writes_n
     assert_eq!(app_error(response).await, AppError::NothingSelected);
 
     let page = grid(&site, &cookie, "").await;
-    let chosen: Vec<&str> = page
-        .rows
-        .iter()
-        .filter(|r| r.problem.is_none())
-        .take(2)
-        .map(|r| r.reel_number.as_str())
-        .collect();
+    let chosen = selectable(&page);
     let form = format!(
         "shown[]={0}&shown[]={1}&checked[]={0}&checked[]={1}&back=/import",
         chosen[0], chosen[1]
@@ -351,8 +337,8 @@ async fn the_preview_of_the_selection_plans_its_import_reel_by_reel_and_writes_n
     assert_eq!(
         planned,
         [
-            (chosen[0], engine::Action::Import),
-            (chosen[1], engine::Action::Import)
+            (chosen[0].as_str(), engine::Action::Import),
+            (chosen[1].as_str(), engine::Action::Import)
         ]
     );
     assert_eq!(plan.counts.imported, 2);
