@@ -27,7 +27,13 @@ impl Engine {
     ) -> Result<GridSelection> {
         let mut store = self.store()?;
         let err = store.err_fn();
-        let tx = store.conn.transaction().map_err(&err)?;
+        // Immediate: a deferred transaction that reads, then writes after a
+        // run has committed, fails at once (a stale snapshot) instead of waiting
+        // its turn behind the run.
+        let tx = store
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&err)?;
         let mut selection = read(&tx, user_id).map_err(&err)?;
         apply(&mut selection, change, catalogue);
         write(&tx, user_id, &selection).map_err(&err)?;
