@@ -161,9 +161,6 @@ test.describe('scanning on a phone', () => {
   test('a scanned reel is selected, a second scan takes it out, a Sold one says why', async ({ page }) => {
     await signIn(page);
     await expect(page).toHaveURL(/\/$/);
-    // Left once loaded: a navigation that cuts the dashboard's wasm short has
-    // been seen to leave the next page without its style sheet and wasm.
-    await hydrated(page);
     await page.goto('/import');
     await hydrated(page);
     const [reel] = await selectableReels(page);
@@ -205,7 +202,6 @@ test.describe('in Persian on a tablet', () => {
   test('filter by width and pick, right to left, kept across a reload', async ({ page }) => {
     await signIn(page, { labels: persian });
     await expect(page).toHaveURL(/\/$/);
-    await hydrated(page);
     await page.goto('/import');
     await hydrated(page);
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');

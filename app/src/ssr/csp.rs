@@ -1,5 +1,7 @@
 //! The pages' Content Security Policy.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use http::HeaderValue;
 use http::header::CONTENT_SECURITY_POLICY;
 use leptos::config::{Env, LeptosOptions};
@@ -7,14 +9,44 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+/// Where a page's render leaves its policy for the server's security layer,
+/// which puts it on the response (the layer adds this to every request's
+/// extensions). Browser tests saw, now and then, a page answered without the
+/// policy its render had set in the response options, under the default policy
+/// that refuses everything, so neither its style sheet nor its wasm loaded.
+#[derive(Debug, Clone, Default)]
+pub struct PagePolicy(Arc<Mutex<Option<HeaderValue>>>);
+
+impl PagePolicy {
+    /// The policy the page's render left, if it left one.
+    pub fn take(&self) -> Option<HeaderValue> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    fn set(&self, policy: HeaderValue) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(policy);
+    }
+}
+
 /// Sets the page's Content Security Policy, allowing exactly the inline scripts
-/// Leptos writes for this response (they carry its nonce).
+/// Leptos writes for this response (they carry its nonce): in the response
+/// options, and in the request's [`PagePolicy`].
 pub fn set_page_headers(options: &LeptosOptions) {
-    let (Some(response), Some(nonce)) = (use_context::<ResponseOptions>(), use_nonce()) else {
+    let Some(nonce) = use_nonce() else {
+        tracing::warn!("a page rendered without a nonce: its inline scripts will be refused");
         return;
     };
     let policy = content_security_policy(&nonce, options.env == Env::DEV);
-    if let Ok(value) = HeaderValue::from_str(&policy) {
+    let Ok(value) = HeaderValue::from_str(&policy) else {
+        return;
+    };
+    let slot = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PagePolicy>().cloned());
+    match slot {
+        Some(slot) => slot.set(value.clone()),
+        None => tracing::warn!("a page rendered without its request's policy slot"),
+    }
+    if let Some(response) = use_context::<ResponseOptions>() {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }

@@ -24,7 +24,7 @@ use crate::error::AppError;
 use crate::pages::Moment;
 
 pub use auth::{SESSION_COOKIE, authorize, cookie, session_token};
-pub use csp::{content_security_policy, set_page_headers};
+pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;
 pub use throttle::SignInThrottle;

@@ -143,6 +143,30 @@ export function siteTest(reels = 300) {
   const site = new Site();
   const test = base.extend({
     baseURL: async ({}, use) => use(site.url),
+    // A failed test prints the page's requests that failed, were refused or
+    // never finished: a page that did not hydrate says why.
+    page: async ({ page }, use, info) => {
+      const problems: string[] = [];
+      const pending = new Map<object, string>();
+      page.on('request', (request) => pending.set(request, request.url()));
+      page.on('requestfinished', (request) => pending.delete(request));
+      page.on('requestfailed', (request) => {
+        pending.delete(request);
+        problems.push(`failed: ${request.url()} (${request.failure()?.errorText})`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+        if (response.request().resourceType() === 'document') {
+          const csp = response.headers()['content-security-policy']?.slice(0, 40);
+          problems.push(`document ${response.status()}: ${response.url()} (${csp})`);
+        }
+      });
+      await use(page);
+      if (info.status !== info.expectedStatus) {
+        const unfinished = [...pending.values()].map((url) => `unfinished: ${url}`);
+        console.log(`--- the page's requests ---\n${[...problems, ...unfinished].join('\n')}`);
+      }
+    },
   });
   let failed = false;
   test.beforeAll(async () => site.start(reels));

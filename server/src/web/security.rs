@@ -15,16 +15,28 @@ use axum::response::{IntoResponse, Response};
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// Adds the security headers every response should carry.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let cache = super::assets::cache_control(req.uri().path());
+    let page_policy = app::ssr::PagePolicy::default();
+    req.extensions_mut().insert(page_policy.clone());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers
-        .entry(CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(DEFAULT_CSP));
+    match page_policy.take() {
+        Some(policy) => {
+            if headers.get(CONTENT_SECURITY_POLICY) != Some(&policy) {
+                tracing::warn!("a page's response lacked the policy its render set; set here");
+            }
+            headers.insert(CONTENT_SECURITY_POLICY, policy);
+        }
+        None => {
+            headers
+                .entry(CONTENT_SECURITY_POLICY)
+                .or_insert(HeaderValue::from_static(DEFAULT_CSP));
+        }
+    }
     headers
         .entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(cache));
