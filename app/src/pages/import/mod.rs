@@ -362,8 +362,10 @@ fn beep(ok: bool) {
 #[component]
 fn Filters(facets: Vec<Facet>) -> impl IntoView {
     let i18n = use_i18n();
+    // Read once: the filters are drawn anew with each page of the grid, and
+    // nothing in them need follow the address while the next page loads.
     let query = use_query_map();
-    let current = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
+    let current = move |key: &'static str| query.read_untracked().get(key).unwrap_or_default();
     let sort = current("sort");
     let dir = current("dir");
     view! {
@@ -394,10 +396,7 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
                         .into_iter()
                         .map(|column| {
                             let spelling = column.as_str();
-                            let chosen = move || {
-                                let now = sort();
-                                now == spelling || (now.is_empty() && column == GridColumn::ReelNumber)
-                            };
+                            let chosen = sort == spelling || (sort.is_empty() && column == GridColumn::ReelNumber);
                             view! {
                                 <option value=spelling selected=chosen>
                                     {move || labels::field(i18n.get_locale(), column.field())}
@@ -409,8 +408,8 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
             </Field>
             <Field id="grid-dir" label=Signal::derive(tr!(i18n, import.order))>
                 <select id="grid-dir" name="dir">
-                    <option value="asc" selected=move || dir() != "desc">{tr!(i18n, import.ascending)}</option>
-                    <option value="desc" selected=move || dir() == "desc">{tr!(i18n, import.descending)}</option>
+                    <option value="asc" selected=dir != "desc">{tr!(i18n, import.ascending)}</option>
+                    <option value="desc" selected=dir == "desc">{tr!(i18n, import.descending)}</option>
                 </select>
             </Field>
             <div class="filter-buttons">
@@ -439,24 +438,24 @@ fn Field(id: &'static str, label: Signal<String>, children: Children) -> impl In
 #[component]
 fn FacetChoice(facet: Facet) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
     let key = facet.column.as_str();
-    let chosen = move || query.read().get(key).unwrap_or_default();
+    // Read once, as the other filters are.
+    let chosen = use_query_map()
+        .read_untracked()
+        .get(key)
+        .unwrap_or_default();
     let label = move || labels::field(i18n.get_locale(), facet.column.field());
     let id = format!("grid-{key}");
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=key>
-                <option value="" selected=move || chosen().is_empty()>{tr!(i18n, import.any)}</option>
+                <option value="" selected=chosen.is_empty()>{tr!(i18n, import.any)}</option>
                 {facet
                     .values
                     .into_iter()
                     .map(|(value, count)| {
-                        let is_chosen = {
-                            let value = value.clone();
-                            move || chosen() == value
-                        };
+                        let is_chosen = chosen == value;
                         let words = {
                             let value = value.clone();
                             move || format!("{value} ({})", fmt::number(i18n.get_locale(), count))
