@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow step shows.
+step() { printf '\n\033[1m==> %s\033[0m (at %dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 only_e2e=false
 [ "${1:-}" = "--e2e" ] && only_e2e=true
@@ -30,7 +31,8 @@ if ! $only_e2e; then
   cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
   step "cargo test"
-  cargo test --workspace --exclude frontend
+  # A test that hangs fails the run here, in minutes, rather than at CI's limit.
+  timeout --kill-after=30s 25m cargo test --workspace --exclude frontend
 fi
 
 step "release build"
@@ -42,3 +44,4 @@ bash scripts/build.sh
 step "browser tests"
 export REELSYNC_BIN="$ROOT/target/release/reelsync"
 cd end2end && npx playwright test
+step "done"

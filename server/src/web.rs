@@ -13,7 +13,7 @@ mod security;
 mod tests;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use app::error::AppError;
@@ -28,7 +28,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use engine::Engine;
 use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 
 /// Options of `reelsync serve`.
 #[derive(Debug, clap::Args)]
@@ -130,12 +132,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         .with_state((engine.clone(), runs));
     Router::new()
         .merge(streams)
-        .leptos_routes_with_context(
-            &options,
-            generate_route_list(App),
-            context.clone(),
-            app_shell,
-        )
+        .leptos_routes_with_context(&options, pages().to_vec(), context.clone(), app_shell)
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn_with_state(
             (engine, public),
@@ -148,6 +145,17 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn(security::limit_body))
         .layer(middleware::from_fn(security::security_headers))
         .with_state(options)
+}
+
+/// The app's pages, listed once per process.
+///
+/// Listing them renders the app with resource loading switched off process-wide
+/// (leptos_server's `SuppressResourceLoad`), and a resource that first polls in
+/// that window waits for good (leptos#4773): a render served while a second
+/// router was being built (as tests build one each, in parallel) would hang.
+fn pages() -> &'static [AxumRouteListing] {
+    static PAGES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    &PAGES
 }
 
 /// Lets a request for a page through only for a signed-in super admin, and sends

@@ -1,5 +1,9 @@
 //! The router end to end, in-process: sessions, roles, CSRF and headers.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use axum::body::{Body, to_bytes};
 use axum::http::header::{
     ACCEPT, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE,
@@ -291,6 +295,36 @@ async fn a_super_admin_signs_in_sees_the_figures_and_signs_out() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Building a router (as each test here does, in parallel) once switched resource
+/// loading off for the whole process while it listed the pages, and a page whose
+/// data began to load in that moment never finished (leptos#4773).
+#[tokio::test]
+async fn pages_render_while_another_router_is_built() {
+    let site = Site::new();
+    let cookie = site.sign_in().await;
+    let done = Arc::new(AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let (engine, done) = (site.engine.clone(), done.clone());
+        move || {
+            let options = leptos::config::LeptosOptions::builder()
+                .output_name("reelsync")
+                .build();
+            while !done.load(Ordering::Relaxed) {
+                router(RunManager::new(engine.clone()), options.clone());
+            }
+        }
+    });
+    for _ in 0..20 {
+        let page = tokio::time::timeout(Duration::from_secs(20), async {
+            text(site.get("/", Some(&cookie)).await).await
+        })
+        .await;
+        assert!(page.is_ok_and(|html| html.contains("Importable reels")));
+    }
+    done.store(true, Ordering::Relaxed);
+    builder.join().unwrap();
+}
+
 #[tokio::test]
 async fn a_missing_warehouse_is_reported_without_its_path() {
     let site = Site::with_warehouse(false);
@@ -506,8 +540,8 @@ const INVENTORY: &[(&str, Access)] = &[
 
 #[test]
 fn every_route_is_in_the_inventory() {
-    let pages = leptos_axum::generate_route_list(app::App)
-        .into_iter()
+    let pages = super::pages()
+        .iter()
         // A path's parameters as a request would fill them.
         .map(|route| route.path().replace("{id}", "1"));
     let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
