@@ -310,7 +310,7 @@ async fn pages_render_while_another_router_is_built() {
                 .output_name("reelsync")
                 .build();
             while !done.load(Ordering::Relaxed) {
-                router(RunManager::new(engine.clone()), options.clone());
+                drop(router(RunManager::new(engine.clone()), options.clone()));
             }
         }
     });
