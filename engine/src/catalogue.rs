@@ -563,32 +563,61 @@ fn facets(filter: &GridFilter, texts: &Texts, counts: Vec<HashMap<Sym, u64>>) ->
 }
 
 /// "Select all matching" as an import applies it: the importable reels the
-/// grid's filter lets through, tested on each reel as the run maps it (the same
-/// test the grid makes), but the reels excluded by hand.
+/// grid's filter lets through, tested on each reel as the run maps it (the test
+/// [`Entry::passes`] makes, on the mapped values themselves: a run tests every
+/// in-stock row), but the reels excluded by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matching {
-    filter: GridFilter,
+    /// The chosen values of each facet filtered on.
+    values: Vec<(ProductField, HashSet<String>)>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    /// The search, [normalised].
+    search: Option<String>,
     except: HashSet<String>,
 }
 
 impl Matching {
     pub fn new(filter: &GridFilter, except: &[String]) -> Self {
         Self {
-            filter: filter.clone(),
+            values: filter
+                .values
+                .iter()
+                .filter(|(_, chosen)| !chosen.is_empty())
+                .map(|(column, chosen)| (column.field(), chosen.iter().cloned().collect()))
+                .collect(),
+            from: filter.received_from,
+            to: filter.received_to,
+            search: filter
+                .search
+                .as_deref()
+                .map(normalised)
+                .filter(|s| !s.is_empty()),
             except: except.iter().map(|r| r.trim().to_owned()).collect(),
         }
     }
 
     /// Whether the import takes the reel `reel_number`, mapped as `mapped`.
     pub fn takes(&self, reel_number: &str, mapped: &Mapped) -> bool {
-        if self.except.contains(reel_number) {
-            return false;
-        }
-        let mut one = Builder::default();
-        one.push_mapped(reel_number.to_owned(), mapped);
-        let one = one.finish();
-        let filter = Compiled::new(&self.filter, &one.texts);
-        one.entries[0].passes(&one.texts, &filter, None)
+        let text = |field| mapped.get(field).map(FieldValue::as_text);
+        let received = || {
+            text(GridColumn::Received.field())
+                .and_then(|t| parse_date(&t))
+                .map(|at| at.date())
+        };
+        !self.except.contains(reel_number)
+            && self.values.iter().all(|(field, chosen)| {
+                text(*field).is_some_and(|value| chosen.contains(value.as_ref()))
+            })
+            && (self.from.is_none() && self.to.is_none()
+                || received().is_some_and(|r| {
+                    self.from.is_none_or(|from| r >= from) && self.to.is_none_or(|to| r <= to)
+                }))
+            && self.search.as_deref().is_none_or(|search| {
+                normalised(reel_number).contains(search)
+                    || text(ProductField::Comments)
+                        .is_some_and(|comments| normalised(&comments).contains(search))
+            })
     }
 }
 

@@ -219,6 +219,14 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
+    /// As text, borrowed where it is text.
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Self::Int(i) => i.to_string().into(),
+            Self::Text(s) => s.as_str().into(),
+        }
+    }
+
     /// As text, for change lists and messages.
     pub fn to_text(&self) -> String {
         match self {

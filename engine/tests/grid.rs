@@ -261,7 +261,24 @@ proptest! {
             let listed: Vec<String> =
                 all_pages(&catalogue, query).into_iter().map(|r| r.reel_number).collect();
             let wanted: Vec<String> = expected.iter().map(|r| r.reel_number.clone()).collect();
-            prop_assert_eq!(listed, wanted, "{:?} by {:?}", filter, sort);
+            prop_assert_eq!(&listed, &wanted, "{:?} by {:?}", filter, sort);
+
+            // "Select all matching" takes the same reels, tested as a run maps them.
+            let scope = engine::RunScope::Import(Selection::Matching {
+                filter: filter.clone(),
+                except: Vec::new(),
+            });
+            let plan = f.sync(scope, true).unwrap();
+            let mut taken: Vec<String> = plan
+                .items
+                .into_iter()
+                .filter(|item| item.action == engine::Action::Import)
+                .map(|item| item.reel_number)
+                .collect();
+            let mut wanted = wanted;
+            taken.sort();
+            wanted.sort();
+            prop_assert_eq!(taken, wanted, "all matching {:?}", filter);
 
             for facet in &first.facets {
                 let mut counts: BTreeMap<String, u64> = BTreeMap::new();
