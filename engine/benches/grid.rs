@@ -13,7 +13,7 @@ use engine::{
 };
 
 mod common;
-use common::peak_rss_mb;
+use common::{peak_rss_mb, rss_mb};
 
 /// Grid requests timed; the median is the figure.
 const REQUESTS: usize = 20;
@@ -28,14 +28,16 @@ fn main() {
     };
 
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+    println!("before the catalogue: RSS {:.1} MB", peak_rss_mb());
     let started = Instant::now();
     let catalogue = engine.catalogue().expect("catalogue");
     let built = started.elapsed();
     println!(
-        "catalogue of {} importable reels built in {} ms, peak RSS {:.1} MB",
+        "catalogue of {} importable reels built in {} ms, peak RSS {:.1} MB, RSS after {:.1} MB",
         catalogue.len(),
         built.as_millis(),
-        peak_rss_mb()
+        peak_rss_mb(),
+        rss_mb()
     );
 
     // Two filters (the commonest width and grade) and a sort on the GSM.

@@ -43,7 +43,9 @@ pub struct Catalogue {
     texts: Texts,
 }
 
-/// The interned texts, each with its form for searches.
+/// The interned texts, and the form searches compare of those that are
+/// comments (empty for the others: a search looks at reel numbers and comments
+/// only, and a warehouse's distinct texts are mostly its receive times).
 #[derive(Debug, Clone, Default)]
 struct Texts {
     text: Vec<Box<str>>,
@@ -80,9 +82,21 @@ impl Builder {
         }
         let texts = &mut self.catalogue.texts;
         let sym = texts.text.len() as Sym;
-        texts.folded.push(normalised(&text).into());
+        texts.folded.push(Box::default());
         texts.text.push(text.clone().into());
         self.index.insert(text.into(), sym);
+        sym
+    }
+
+    /// [`Self::intern`], for a text searches look into.
+    fn intern_searched(&mut self, text: Option<String>) -> Sym {
+        let sym = self.intern(text);
+        let texts = &mut self.catalogue.texts;
+        if let Some(folded) = texts.folded.get_mut(sym as usize)
+            && folded.is_empty()
+        {
+            *folded = normalised(&texts.text[sym as usize]).into();
+        }
         sym
     }
 
@@ -91,7 +105,8 @@ impl Builder {
         for (i, column) in GridColumn::ALL[1..].iter().enumerate() {
             cells[i] = self.intern(mapped.get(column.field()).map(FieldValue::to_text));
         }
-        cells[COMMENTS] = self.intern(mapped.get(ProductField::Comments).map(FieldValue::to_text));
+        cells[COMMENTS] =
+            self.intern_searched(mapped.get(ProductField::Comments).map(FieldValue::to_text));
         self.push(reel_number, cells, None);
     }
 
@@ -108,8 +123,9 @@ impl Builder {
         for (i, column) in GridColumn::ALL[1..].iter().enumerate() {
             texts[i] = take(column.field());
         }
-        texts[COMMENTS] = take(ProductField::Comments);
-        let cells = texts.map(|t| self.intern(t));
+        let comments = take(ProductField::Comments);
+        let mut cells = texts.map(|t| self.intern(t));
+        cells[COMMENTS] = self.intern_searched(comments);
         self.push(reel_number, cells, Some(Box::new(reason)));
     }
 

@@ -72,11 +72,21 @@ pub fn office_sells(engine: &Engine, warehouse: &Path, n: usize) -> u64 {
 /// The kernel's high-water mark of this process's resident memory, in MB (reset
 /// it by writing 5 to `/proc/self/clear_refs`).
 pub fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// This process's resident memory now, in MB.
+pub fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+/// A figure of `/proc/self/status`, in MB.
+fn status_mb(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
