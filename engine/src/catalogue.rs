@@ -43,26 +43,66 @@ pub struct Catalogue {
     texts: Texts,
 }
 
-/// The interned texts, and the form searches compare of those that are
-/// comments (empty for the others: a search looks at reel numbers and comments
-/// only, and a warehouse's distinct texts are mostly its receive times).
+/// Texts end to end in one buffer: a warehouse's distinct texts are mostly its
+/// receive times and its reel numbers, one of each a reel, and a buffer costs
+/// each a number where an allocation of its own would cost it three.
+#[derive(Debug, Clone, Default)]
+struct Arena {
+    bytes: String,
+    /// Where each text ends in `bytes`; it starts where the one before ends.
+    ends: Vec<usize>,
+}
+
+impl Arena {
+    fn get(&self, at: Sym) -> Option<&str> {
+        let at = at as usize;
+        let end = *self.ends.get(at)?;
+        let start = at.checked_sub(1).map_or(0, |before| self.ends[before]);
+        self.bytes.get(start..end)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, text: &str) -> Sym {
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len());
+        (self.ends.len() - 1) as Sym
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+/// The catalogue's texts: the cells' values, interned; the reel numbers (each
+/// its own); and the form searches compare of the comments (a search looks at
+/// reel numbers and comments only).
 #[derive(Debug, Clone, Default)]
 struct Texts {
-    text: Vec<Box<str>>,
-    folded: Vec<Box<str>>,
+    interned: Arena,
+    reels: Arena,
+    folded: HashMap<Sym, Box<str>>,
 }
 
 impl Texts {
     fn get(&self, sym: Sym) -> Option<&str> {
-        self.text.get(sym as usize).map(|t| &**t)
+        self.interned.get(sym)
+    }
+
+    /// The form searches compare of the comment `sym`.
+    fn folded(&self, sym: Sym) -> Option<&str> {
+        self.folded.get(&sym).map(|f| &**f)
     }
 
     /// The symbols of `values` (those the catalogue holds).
     fn find(&self, values: &[String]) -> Vec<Sym> {
+        let all = 0..self.interned.len() as Sym;
         values
             .iter()
-            .filter_map(|v| self.text.iter().position(|t| **t == **v))
-            .map(|i| i as Sym)
+            .filter_map(|v| all.clone().find(|sym| self.get(*sym) == Some(v)))
             .collect()
     }
 }
@@ -71,31 +111,45 @@ impl Texts {
 #[derive(Default)]
 struct Builder {
     catalogue: Catalogue,
-    index: HashMap<Box<str>, Sym>,
+    /// The symbol of each text, by the text's hash: the texts are not copied
+    /// into the index. Two texts of one hash (as good as never) share a slot
+    /// in `collided`.
+    index: HashMap<u64, Sym>,
+    collided: HashMap<Box<str>, Sym>,
 }
 
 impl Builder {
     fn intern(&mut self, text: Option<String>) -> Sym {
         let Some(text) = text else { return NONE };
-        if let Some(sym) = self.index.get(text.as_str()) {
-            return *sym;
-        }
         let texts = &mut self.catalogue.texts;
-        let sym = texts.text.len() as Sym;
-        texts.folded.push(Box::default());
-        texts.text.push(text.clone().into());
-        self.index.insert(text.into(), sym);
-        sym
+        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        match self.index.get(&hash) {
+            Some(sym) if texts.get(*sym) == Some(&text) => *sym,
+            Some(_) => match self.collided.get(text.as_str()) {
+                Some(sym) => *sym,
+                None => {
+                    let sym = texts.interned.push(&text);
+                    self.collided.insert(text.into(), sym);
+                    sym
+                }
+            },
+            None => {
+                let sym = texts.interned.push(&text);
+                self.index.insert(hash, sym);
+                sym
+            }
+        }
     }
 
     /// [`Self::intern`], for a text searches look into.
     fn intern_searched(&mut self, text: Option<String>) -> Sym {
         let sym = self.intern(text);
         let texts = &mut self.catalogue.texts;
-        if let Some(folded) = texts.folded.get_mut(sym as usize)
-            && folded.is_empty()
+        if let Some(text) = texts.get(sym)
+            && !texts.folded.contains_key(&sym)
         {
-            *folded = normalised(&texts.text[sym as usize]).into();
+            let folded = normalised(text).into();
+            texts.folded.insert(sym, folded);
         }
         sym
     }
@@ -149,9 +203,16 @@ impl Builder {
             .and_then(parse_date)
             .map(|at| at.date());
         let folded = normalised(&reel_number);
-        let reel_folded = (folded != reel_number).then(|| folded.into_boxed_str());
+        // Each reel's own, so kept apart from the interned values.
+        let reels = &mut self.catalogue.texts.reels;
+        let reel = reels.push(&reel_number);
+        let reel_folded = if folded == reel_number {
+            reel
+        } else {
+            reels.push(&folded)
+        };
         self.catalogue.entries.push(Entry {
-            reel_number: reel_number.into(),
+            reel,
             reel_folded,
             cells,
             numbers,
@@ -161,16 +222,22 @@ impl Builder {
     }
 
     fn finish(self) -> Catalogue {
-        self.catalogue
+        let mut catalogue = self.catalogue;
+        // Grown by doubling; what is held from now on is what it holds.
+        catalogue.entries.shrink_to_fit();
+        catalogue.texts.interned.shrink_to_fit();
+        catalogue.texts.reels.shrink_to_fit();
+        catalogue
     }
 }
 
 /// One reel with what filtering and sorting compare, worked out once.
 #[derive(Debug, Clone)]
 struct Entry {
-    reel_number: Box<str>,
-    /// The reel number as searches compare it, when that differs from it.
-    reel_folded: Option<Box<str>>,
+    /// The reel number, in the catalogue's texts.
+    reel: Sym,
+    /// The reel number as searches compare it (`reel` when that is the same).
+    reel_folded: Sym,
     /// The texts of [`GridColumn::ALL`] but the reel number, then the comments.
     cells: [Sym; CELLS],
     /// The numeric columns' values (width, gsm, length), where they are numbers.
@@ -214,11 +281,29 @@ impl Engine {
             }
             last = up_to;
         }
-        Ok(builder.finish())
+        let catalogue = builder.finish();
+        give_back_freed_memory();
+        Ok(catalogue)
+    }
+}
+
+/// Hands the heap's free pages back to the system. A build frees as much as it
+/// keeps (its index of texts, each page's rows), and glibc would hold on to it:
+/// on a small Pi that memory is better the warehouse app's.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it touches no
+    // memory in use and may be called from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
 impl Entry {
+    fn reel_number<'t>(&self, texts: &'t Texts) -> &'t str {
+        texts.reels.get(self.reel).unwrap_or_default()
+    }
+
     fn cell<'t>(&self, texts: &'t Texts, column: GridColumn) -> Option<&'t str> {
         texts.get(self.sym(column))
     }
@@ -262,13 +347,12 @@ impl Entry {
                 .to
                 .is_none_or(|to| self.received.is_some_and(|r| r <= to))
             && filter.search.as_deref().is_none_or(|text| {
-                self.reel_folded
-                    .as_deref()
-                    .unwrap_or(&self.reel_number)
-                    .contains(text)
+                texts
+                    .reels
+                    .get(self.reel_folded)
+                    .is_some_and(|reel| reel.contains(text))
                     || texts
-                        .folded
-                        .get(self.cells[COMMENTS] as usize)
+                        .folded(self.cells[COMMENTS])
                         .is_some_and(|c| c.contains(text))
             })
     }
@@ -278,12 +362,12 @@ impl Entry {
     fn cmp_by(&self, other: &Self, texts: &Texts, column: GridColumn) -> Ordering {
         self.sort_value(texts, column)
             .cmp(&other.sort_value(texts, column))
-            .then_with(|| self.reel_number.cmp(&other.reel_number))
+            .then_with(|| self.reel_number(texts).cmp(other.reel_number(texts)))
     }
 
     fn sort_value<'t>(&'t self, texts: &'t Texts, column: GridColumn) -> SortValue<'t> {
         let text = match column {
-            GridColumn::ReelNumber => Some(&*self.reel_number),
+            GridColumn::ReelNumber => Some(self.reel_number(texts)),
             other => self.cell(texts, other),
         };
         sort_value(column, text, self.number(column))
@@ -293,7 +377,7 @@ impl Entry {
     /// selection's) takes it.
     fn is_chosen_by(&self, texts: &Texts, filter: &Compiled, selection: &GridSelection) -> bool {
         self.problem.is_none()
-            && !selection.reels.contains(&*self.reel_number)
+            && !selection.reels.contains(self.reel_number(texts))
             && self.passes(texts, filter, None)
     }
 
@@ -301,7 +385,7 @@ impl Entry {
     fn row(&self, texts: &Texts) -> GridRow {
         let text = |sym| texts.get(sym).map(str::to_owned);
         GridRow {
-            reel_number: self.reel_number.to_string(),
+            reel_number: self.reel_number(texts).to_owned(),
             cells: self.cells[..COMMENTS]
                 .iter()
                 .map(|sym| text(*sym))
@@ -315,10 +399,10 @@ impl Entry {
     fn key(&self, texts: &Texts, column: GridColumn) -> GridKey {
         GridKey {
             value: match column {
-                GridColumn::ReelNumber => Some(self.reel_number.to_string()),
+                GridColumn::ReelNumber => Some(self.reel_number(texts).to_owned()),
                 other => self.cell(texts, other).map(str::to_owned),
             },
-            reel_number: self.reel_number.to_string(),
+            reel_number: self.reel_number(texts).to_owned(),
         }
     }
 }
@@ -386,7 +470,9 @@ impl Catalogue {
 
     /// The reel with this number, if it is in the catalogue.
     fn entry(&self, reel_number: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| &*e.reel_number == reel_number)
+        self.entries
+            .iter()
+            .find(|e| e.reel_number(&self.texts) == reel_number)
     }
 
     /// Whether an import of the reel `reel_number` would take it: it is in the
@@ -467,7 +553,7 @@ impl Catalogue {
             .map(|filter| Compiled::new(filter, texts));
         let selected = |e: &Entry| match &chosen_by {
             Some(filter) => e.is_chosen_by(texts, filter, selection),
-            None => selection.reels.contains(&*e.reel_number),
+            None => selection.reels.contains(e.reel_number(texts)),
         };
         GridPage {
             rows: page
@@ -508,7 +594,7 @@ fn page_of<'a>(mut matching: Vec<&'a Entry>, texts: &Texts, query: &GridQuery) -
         in_order(
             e.sort_value(texts, column)
                 .cmp(&sort_value(column, key.value.as_deref(), number))
-                .then_with(|| (*e.reel_number).cmp(key.reel_number.as_str())),
+                .then_with(|| e.reel_number(texts).cmp(key.reel_number.as_str())),
         )
     };
     let limit = query.limit.max(1) as usize;
