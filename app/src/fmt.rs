@@ -5,7 +5,7 @@
 //! Every function takes the locale, so the server render and the hydrated page
 //! (and the command line, with `Locale::en`) format the same value the same way.
 
-use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 
 use crate::i18n::{Locale, td_string};
 
@@ -132,9 +132,15 @@ pub fn time_of_day(locale: Locale, local: NaiveDateTime) -> String {
     digits(locale, &text)
 }
 
+/// A calendar date of the mill: `2026-11-23` in English, `۱۴۰۵/۰۹/۰۲` (Solar
+/// Hijri) in Persian.
+pub fn calendar_date(locale: Locale, day: NaiveDate) -> String {
+    digits(locale, &date(locale, day))
+}
+
 /// The calendar date, in the locale's calendar, with Latin digits.
-fn date(locale: Locale, local: NaiveDateTime) -> String {
-    let (year, month, day) = (local.year(), local.month(), local.day());
+fn date(locale: Locale, day: impl Datelike) -> String {
+    let (year, month, day) = (day.year(), day.month(), day.day());
     match locale {
         Locale::en => format!("{year:04}-{month:02}-{day:02}"),
         Locale::fa => match solar_hijri(year, month, day) {
@@ -226,5 +232,8 @@ mod tests {
             "2026-12-01 14:05"
         );
         assert_eq!(time_of_day(Locale::fa, at(2026, 12, 1, 14, 5)), "۱۴:۰۵:۰۹");
+        let day = at(2026, 12, 1, 0, 0).date();
+        assert_eq!(calendar_date(Locale::fa, day), "۱۴۰۵/۰۹/۱۰");
+        assert_eq!(calendar_date(Locale::en, day), "2026-12-01");
     }
 }

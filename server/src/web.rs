@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock};
 use anyhow::Context;
 use app::error::AppError;
 use app::routes::{self, PUBLIC_PAGES};
-use app::ssr::RunManager;
+use app::ssr::{GridCatalogue, RunManager};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -58,8 +58,10 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         .await
         .context("opening the engine")??;
     let options = leptos_options(&args)?;
+    let grid = GridCatalogue::new(engine.clone());
     let runs = RunManager::new(engine);
     crate::scheduler::spawn(runs.clone());
+    warm_up(grid.clone());
     let listener = tokio::net::TcpListener::bind(options.site_addr)
         .await
         .with_context(|| format!("listening on {}", options.site_addr))?;
@@ -69,11 +71,21 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         options.site_root
     );
     // The client's address is what sign-in throttling counts by.
-    let app = router(runs, options).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(runs, grid, options).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")
+}
+
+/// Builds the import grid's catalogue in the background, so that the first
+/// visit to the grid after a start does not wait for a scan of the warehouse.
+fn warm_up(grid: GridCatalogue) {
+    tokio::task::spawn_blocking(move || match grid.current() {
+        Ok(catalogue) => tracing::info!("import grid: {} importable reels", catalogue.len()),
+        // The grid will say what is wrong when it is opened.
+        Err(e) => tracing::warn!("import grid not built at start: {e}"),
+    });
 }
 
 /// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets
@@ -101,12 +113,11 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 }
 
 /// The whole web app: pages, server functions, static files and security layers.
-pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
+pub fn router(runs: RunManager, grid: GridCatalogue, options: LeptosOptions) -> Router {
     let engine = runs.engine().clone();
     // Every page render and server function call sees the engine, the runs, the
     // sign-in throttle and the import grid's catalogue in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
-    let grid = app::ssr::GridCatalogue::new(engine.clone());
     let context = {
         let engine = engine.clone();
         let runs = runs.clone();

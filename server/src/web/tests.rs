@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::pages::DashboardView;
 use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
-use super::{PublicPaths, RunManager, router};
+use super::{GridCatalogue, PublicPaths, RunManager, router};
 
 mod events;
 mod grid;
@@ -81,7 +81,7 @@ impl Site {
             .site_root(dir.path().join("site").to_string_lossy().into_owned())
             .build();
         Self {
-            router: router(RunManager::new(engine.clone()), options),
+            router: router_on(&engine, options),
             engine,
             demo,
             dir,
@@ -137,6 +137,15 @@ impl Site {
         let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
         set_cookie.split(';').next().unwrap().to_owned()
     }
+}
+
+/// The app's router on `engine`, as `serve` builds it.
+fn router_on(engine: &engine::Engine, options: leptos::config::LeptosOptions) -> axum::Router {
+    router(
+        RunManager::new(engine.clone()),
+        GridCatalogue::new(engine.clone()),
+        options,
+    )
 }
 
 async fn text(response: Response) -> String {
@@ -310,7 +319,7 @@ async fn pages_render_while_another_router_is_built() {
                 .output_name("reelsync")
                 .build();
             while !done.load(Ordering::Relaxed) {
-                drop(router(RunManager::new(engine.clone()), options.clone()));
+                drop(router_on(&engine, options.clone()));
             }
         }
     });
@@ -635,7 +644,7 @@ async fn the_site_is_served_precompressed_and_hashed_files_are_kept_for_good() {
         .output_name("reelsync")
         .site_root(dir.path().to_string_lossy().into_owned())
         .build();
-    let router = router(RunManager::new(engine), options);
+    let router = router_on(&engine, options);
     let get = |encoding: &'static str| {
         Request::get(wasm)
             .header("accept-encoding", encoding)

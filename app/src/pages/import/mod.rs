@@ -237,11 +237,18 @@ fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -
         facets,
     } = page;
     let selected = Signal::derive(move || ticked.get().unwrap_or(selected));
+    let i18n = use_i18n();
+    // The facets' values and the rows are drawn in the page's language once,
+    // and all again should it change: a phone draws a new page of them on every
+    // filter change, and hundreds of cells each following the language cost it
+    // more than that rare redraw does.
+    let filters = move || view! { <Filters facets=facets.clone() locale=i18n.get_locale() /> };
+    let rows = move || view! { <Rows rows=rows.clone() actions locale=i18n.get_locale() /> };
     view! {
         <ScanField actions />
-        <Filters facets />
+        {filters}
         <SelectionBar matching selected actions />
-        <Rows rows actions />
+        {rows}
         <Pager next previous />
     }
 }
@@ -360,7 +367,7 @@ fn beep(ok: bool) {
 /// The filters, as a GET form: each facet with its values and counts, the
 /// receive dates, the search, and the sort.
 #[component]
-fn Filters(facets: Vec<Facet>) -> impl IntoView {
+fn Filters(facets: Vec<Facet>, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     // Read once: the filters are drawn anew with each page of the grid, and
     // nothing in them need follow the address while the next page loads.
@@ -372,7 +379,7 @@ fn Filters(facets: Vec<Facet>) -> impl IntoView {
         // The router's form: with the wasm, a new filter is a client-side
         // navigation (one request of the grid's data, not a page load).
         <Form method="GET" action=routes::IMPORT attr:class="filters panel grid-filters">
-            {facets.into_iter().map(|facet| view! { <FacetChoice facet /> }).collect_view()}
+            {facets.into_iter().map(|facet| view! { <FacetChoice facet locale /> }).collect_view()}
             <Field id="grid-from" label=Signal::derive(tr!(i18n, import.received))>
                 <input id="grid-from" type="date" name="from" value=current("from") />
             </Field>
@@ -436,30 +443,25 @@ fn Field(id: &'static str, label: Signal<String>, children: Children) -> impl In
 /// One facet's `<select>`: "any", then the values present under the other
 /// filters, each with how many reels have it.
 #[component]
-fn FacetChoice(facet: Facet) -> impl IntoView {
-    let i18n = use_i18n();
+fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
     let key = facet.column.as_str();
     // Read once, as the other filters are.
     let chosen = use_query_map()
         .read_untracked()
         .get(key)
         .unwrap_or_default();
-    let label = move || labels::field(i18n.get_locale(), facet.column.field());
     let id = format!("grid-{key}");
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone()>{labels::field(locale, facet.column.field())}</label>
             <select id=id name=key>
-                <option value="" selected=chosen.is_empty()>{tr!(i18n, import.any)}</option>
+                <option value="" selected=chosen.is_empty()>{td_string!(locale, import.any).to_string()}</option>
                 {facet
                     .values
                     .into_iter()
                     .map(|(value, count)| {
                         let is_chosen = chosen == value;
-                        let words = {
-                            let value = value.clone();
-                            move || format!("{value} ({})", fmt::number(i18n.get_locale(), count))
-                        };
+                        let words = format!("{value} ({})", fmt::number(locale, count));
                         view! { <option value=value selected=is_chosen>{words}</option> }
                     })
                     .collect_view()}
@@ -513,7 +515,7 @@ fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> impl 
 /// the style sheet, its roles kept). Each row's box is labelled with its reel
 /// number; a reel an import would reject shows why, and its box is disabled.
 #[component]
-fn Rows(rows: Vec<GridRow>, actions: Actions) -> impl IntoView {
+fn Rows(rows: Vec<GridRow>, actions: Actions, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     if rows.is_empty() {
         return view! { <p class="detail panel">{tr!(i18n, import.none)}</p> }.into_any();
@@ -536,7 +538,7 @@ fn Rows(rows: Vec<GridRow>, actions: Actions) -> impl IntoView {
             <For
                 each=move || rows.clone()
                 key=|row| (row.reel_number.clone(), row.selected)
-                children=move |row| view! { <Row row actions back=back.clone() /> }
+                children=move |row| view! { <Row row actions locale back=back.clone() /> }
             />
         }
         .into_any()
@@ -612,8 +614,7 @@ fn ColumnHead(column: GridColumn) -> impl IntoView {
 
 /// One reel.
 #[component]
-fn Row(row: GridRow, actions: Actions, back: String) -> impl IntoView {
-    let i18n = use_i18n();
+fn Row(row: GridRow, actions: Actions, locale: Locale, back: String) -> impl IntoView {
     let reel = row.reel_number.clone();
     let label = reel.clone();
     let value = reel.clone();
@@ -637,9 +638,9 @@ fn Row(row: GridRow, actions: Actions, back: String) -> impl IntoView {
         .iter()
         .map(|column| {
             let column = *column;
-            let value = row.cell(column).map(|v| shown_value(column, v));
+            let value = row.cell(column).map(|v| shown_value(locale, column, v));
             view! {
-                <td role="cell" data-label=move || labels::field(i18n.get_locale(), column.field())>
+                <td role="cell" data-label=labels::field(locale, column.field())>
                     <bdi>{value}</bdi>
                 </td>
             }
@@ -663,9 +664,9 @@ fn Row(row: GridRow, actions: Actions, back: String) -> impl IntoView {
                 {row.comments.map(|c| view! { <span class="detail comments" dir="auto">{c}</span> })}
                 {problem.map(|reason| view! {
                     <span class="reason">
-                        <span class="badge badge--warn">{tr!(i18n, import.rejected)}</span>
+                        <span class="badge badge--warn">{td_string!(locale, import.rejected).to_string()}</span>
                         " "
-                        {move || reasons::reason(i18n.get_locale(), &reason)}
+                        {reasons::reason(locale, &reason)}
                     </span>
                 })}
             </th>
@@ -674,15 +675,27 @@ fn Row(row: GridRow, actions: Actions, back: String) -> impl IntoView {
     }
 }
 
-/// A cell's value as the grid shows it: numbers and dates in the page's digits,
-/// other values as the warehouse holds them.
-fn shown_value(column: GridColumn, value: &str) -> impl Fn() -> String + use<> {
-    let i18n = use_i18n();
-    let value = value.to_owned();
-    move || match column {
-        c if c.is_numeric() || c == GridColumn::Received => fmt::digits(i18n.get_locale(), &value),
-        _ => value.clone(),
+/// A cell's value as the grid shows it: numbers in the page's digits, the
+/// receive date in the page's calendar (the time of day left out: the filters
+/// go by the day), other values as the warehouse holds them.
+fn shown_value(locale: Locale, column: GridColumn, value: &str) -> String {
+    let day = (column == GridColumn::Received)
+        .then(|| iso_day(value))
+        .flatten();
+    match (column, day) {
+        (_, Some(day)) => fmt::calendar_date(locale, day),
+        (c, None) if c.is_numeric() || c == GridColumn::Received => fmt::digits(locale, value),
+        _ => value.to_owned(),
     }
+}
+
+/// The day a value starting `YYYY-MM-DD` names (as the warehouse writes its
+/// times). Split by hand: chrono's parser would grow the wasm for one format.
+fn iso_day(value: &str) -> Option<chrono::NaiveDate> {
+    let day = value.get(..10)?;
+    let mut parts = day.split('-').map(|part| part.parse::<u32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 /// "Previous" and "Next", by key: each keeps the filters and the sort.
@@ -716,5 +729,41 @@ fn Pager(next: Option<GridKey>, previous: Option<GridKey>) -> impl IntoView {
                 <a href=link(key, true) class="button" rel="next">{tr!(i18n, import.next)}</a>
             })}
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receive_time_is_shown_by_its_day() {
+        let day = chrono::NaiveDate::from_ymd_opt(2023, 3, 21);
+        assert_eq!(iso_day("2023-03-21 21:06:59.343662"), day);
+        assert_eq!(iso_day("2023-03-21"), day);
+        // Nowruz 1402.
+        let received = "2023-03-21 21:06:59.343662";
+        assert_eq!(
+            shown_value(Locale::fa, GridColumn::Received, received),
+            "۱۴۰۲/۰۱/۰۱"
+        );
+        assert_eq!(
+            shown_value(Locale::en, GridColumn::Received, received),
+            "2023-03-21"
+        );
+        assert_eq!(shown_value(Locale::fa, GridColumn::Gsm, "127"), "۱۲۷");
+        assert_eq!(
+            shown_value(Locale::fa, GridColumn::Grade, "Kraft 2"),
+            "Kraft 2"
+        );
+        for not_a_day in [
+            "2023-3-21 08:00",
+            "2023-02-30",
+            "21/03/2023",
+            "",
+            "۲۰۲۳-۰۳-۲۱",
+        ] {
+            assert_eq!(iso_day(not_a_day), None, "{not_a_day}");
+        }
     }
 }
