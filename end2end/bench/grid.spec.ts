@@ -1,6 +1,6 @@
 // Figures of the import grid for the README, printed, not asserted against the
 // clock: on a 100,000-reel warehouse (70,000 importable), the first load (which
-// builds the catalogue), a filter change on an emulated phone (4× CPU slowdown)
+// finds the catalogue the server built as it started), a filter change on an emulated phone (4× CPU slowdown)
 // until the rows show it, and the server's peak memory through the grid and an
 // import of 30,000 reels by "select all matching", with what its requests send
 // and its time per reel beside the command line's `import --all`.
@@ -33,7 +33,7 @@ test('the import grid: a filter change on an emulated phone, and server memory',
   let started = Date.now();
   await page.goto('/import');
   await hydrated(page);
-  console.log(`import grid, first load (builds the catalogue): ${Date.now() - started} ms`);
+  console.log(`import grid, first load (the catalogue was built as the server started): ${Date.now() - started} ms`);
 
   await page.setViewportSize({ width: 360, height: 740 });
   const cdp = await context.newCDPSession(page);

@@ -25,6 +25,20 @@ impl Engine {
         change: &SelectionChange,
         catalogue: &Catalogue,
     ) -> Result<GridSelection> {
+        self.update_selection(user_id, |selection| apply(selection, change, catalogue))
+    }
+
+    /// Empties the user's selection (no catalogue needed: nothing is chosen).
+    pub fn clear_selection(&self, user_id: i64) -> Result<()> {
+        self.update_selection(user_id, |selection| *selection = GridSelection::default())
+            .map(drop)
+    }
+
+    fn update_selection(
+        &self,
+        user_id: i64,
+        change: impl FnOnce(&mut GridSelection),
+    ) -> Result<GridSelection> {
         let mut store = self.store()?;
         let err = store.err_fn();
         // Immediate: a deferred transaction that reads, then writes after a
@@ -35,7 +49,7 @@ impl Engine {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(&err)?;
         let mut selection = read(&tx, user_id).map_err(&err)?;
-        apply(&mut selection, change, catalogue);
+        change(&mut selection);
         write(&tx, user_id, &selection).map_err(&err)?;
         tx.commit().map_err(&err)?;
         Ok(selection)

@@ -58,10 +58,9 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         .await
         .context("opening the engine")??;
     let options = leptos_options(&args)?;
-    let grid = GridCatalogue::new(engine.clone());
     let runs = RunManager::new(engine);
     crate::scheduler::spawn(runs.clone());
-    warm_up(grid.clone());
+    warm_up(runs.grid().clone());
     let listener = tokio::net::TcpListener::bind(options.site_addr)
         .await
         .with_context(|| format!("listening on {}", options.site_addr))?;
@@ -71,7 +70,7 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         options.site_root
     );
     // The client's address is what sign-in throttling counts by.
-    let app = router(runs, grid, options).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(runs, options).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -113,8 +112,9 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 }
 
 /// The whole web app: pages, server functions, static files and security layers.
-pub fn router(runs: RunManager, grid: GridCatalogue, options: LeptosOptions) -> Router {
+pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
     let engine = runs.engine().clone();
+    let grid = runs.grid().clone();
     // Every page render and server function call sees the engine, the runs, the
     // sign-in throttle and the import grid's catalogue in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());

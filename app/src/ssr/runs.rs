@@ -13,11 +13,15 @@ use engine::{Engine, LiveRun, Progress, RunItem, RunObserver, RunReport, RunRequ
 use tokio::sync::{oneshot, watch};
 
 use crate::error::AppError;
+use crate::ssr::GridCatalogue;
 
 /// The server's runs. Cheap to clone: every clone shares the one slot.
 #[derive(Clone)]
 pub struct RunManager {
     engine: Engine,
+    /// The import grid's catalogue, let go whenever a run starts: the run
+    /// outdates it, and its memory serves the run.
+    grid: GridCatalogue,
     shared: Arc<Shared>,
 }
 
@@ -39,6 +43,7 @@ type Started = oneshot::Sender<Result<i64, AppError>>;
 impl RunManager {
     pub fn new(engine: Engine) -> Self {
         Self {
+            grid: GridCatalogue::new(engine.clone()),
             engine,
             shared: Arc::new(Shared {
                 current: Mutex::new(None),
@@ -50,6 +55,11 @@ impl RunManager {
     /// The engine the runs go through.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The import grid's catalogue, which the runs outdate.
+    pub fn grid(&self) -> &GridCatalogue {
+        &self.grid
     }
 
     /// Starts `request` on a blocking thread and answers with its run id once the
@@ -207,6 +217,7 @@ struct Observer<'m> {
 
 impl RunObserver for Observer<'_> {
     fn started(&mut self, run_id: i64) {
+        self.manager.grid.forget();
         self.manager.update(|live| live.run_id = Some(run_id));
         if let Some(started) = self.started.take() {
             let _ = started.send(Ok(run_id));
@@ -277,6 +288,16 @@ mod tests {
         until_idle(&runs).await;
         let logged = runs.engine.run_summary(next).unwrap();
         assert_ne!(logged.outcome, Outcome::Running);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_run_lets_go_of_the_grids_catalogue_as_it_starts() {
+        let (_dir, runs) = manager(200);
+        let catalogue = runs.grid().current().unwrap();
+        assert_eq!(Arc::strong_count(&catalogue), 2, "held by the grid too");
+        runs.start(full_sync()).await.unwrap();
+        assert_eq!(Arc::strong_count(&catalogue), 1, "the grid let it go");
+        until_idle(&runs).await;
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::pages::DashboardView;
 use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
-use super::{GridCatalogue, PublicPaths, RunManager, router};
+use super::{PublicPaths, RunManager, router};
 
 mod events;
 mod grid;
@@ -141,11 +141,7 @@ impl Site {
 
 /// The app's router on `engine`, as `serve` builds it.
 fn router_on(engine: &engine::Engine, options: leptos::config::LeptosOptions) -> axum::Router {
-    router(
-        RunManager::new(engine.clone()),
-        GridCatalogue::new(engine.clone()),
-        options,
-    )
+    router(RunManager::new(engine.clone()), options)
 }
 
 async fn text(response: Response) -> String {

@@ -101,11 +101,10 @@ pub async fn clear_selection(back: String) -> Result<u64, AppError> {
 #[server(endpoint = "import-selected")]
 pub async fn import_selected() -> Result<i64, AppError> {
     use crate::routes;
-    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
+    use crate::ssr::{blocking, require_admin, respond, runs};
 
     respond(async move {
         let runs = runs()?;
-        let catalogue = grid_catalogue()?;
         let (engine, user) = require_admin().await?;
         let user_id = user.id;
         let selection = blocking(&engine, move |engine| engine.selection(user_id)).await?;
@@ -120,15 +119,7 @@ pub async fn import_selected() -> Result<i64, AppError> {
         };
         let id = runs.start(request).await?;
         tracing::info!(user = %user.username, run = id, "import of the selection started");
-        blocking(&engine, move |engine| {
-            let current = catalogue.current()?;
-            engine.change_selection(user_id, &model::SelectionChange::Clear, &current)?;
-            // Out of date once the import commits; its memory serves the run.
-            drop(current);
-            catalogue.forget();
-            Ok(())
-        })
-        .await?;
+        blocking(&engine, move |engine| engine.clear_selection(user_id)).await?;
         leptos_axum::redirect(&routes::run(id));
         Ok(id)
     })
