@@ -282,20 +282,9 @@ impl Engine {
             last = up_to;
         }
         let catalogue = builder.finish();
-        give_back_freed_memory();
+        // Its build freed as much as the catalogue keeps.
+        crate::memory::give_back_freed();
         Ok(catalogue)
-    }
-}
-
-/// Hands the heap's free pages back to the system. A build frees as much as it
-/// keeps (its index of texts, each page's rows), and glibc would hold on to it:
-/// on a small Pi that memory is better the warehouse app's.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory to the system; it touches no
-    // memory in use and may be called from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

@@ -20,6 +20,7 @@ mod error;
 mod live;
 mod lock;
 pub mod mapping;
+pub mod memory;
 mod overview;
 pub mod plan;
 mod selection;

@@ -31,6 +31,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
+use tower_http::compression::CompressionLayer;
 
 /// Options of `reelsync serve`.
 #[derive(Debug, clap::Args)]
@@ -155,6 +156,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::limit_body))
         .layer(middleware::from_fn(security::security_headers))
+        .layer(CompressionLayer::new().gzip(true))
         .with_state(options)
 }
 

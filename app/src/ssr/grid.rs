@@ -53,8 +53,12 @@ impl GridCatalogue {
     /// its memory serves the run; the next request builds a new one.
     pub fn forget(&self) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.catalogue = None;
+        let catalogue = state.catalogue.take();
         state.importable = None;
+        drop(state);
+        // Freed now, unless a request still reads it.
+        drop(catalogue);
+        engine::memory::give_back_freed();
     }
 
     /// How many reels are importable, when that is known without a scan of the

@@ -94,7 +94,10 @@ impl RunManager {
             started: None,
         };
         let outcome = self.engine.auto_sync(false, &request.who, &mut observer);
-        self.release();
+        match &outcome {
+            Ok(Some(_)) => self.finish(),
+            _ => self.release(),
+        }
         outcome
     }
 
@@ -167,7 +170,7 @@ impl RunManager {
         };
         let outcome = self.engine.sync(&request, &mut observer);
         let started = observer.started.take();
-        self.release();
+        self.finish();
         match (outcome, started) {
             // Failed before it was logged: the one waiting is told why.
             (Err(err), Some(started)) => {
@@ -180,6 +183,16 @@ impl RunManager {
                 who = request.who,
                 "run ended"
             ),
+        }
+    }
+
+    /// Frees the slot after a run, hands the run's memory back and builds the
+    /// grid's catalogue again, ready for its next visit as at the server's start.
+    fn finish(&self) {
+        self.release();
+        engine::memory::give_back_freed();
+        if let Err(e) = self.grid.current() {
+            tracing::warn!("import grid not rebuilt after the run: {e}");
         }
     }
 
@@ -291,13 +304,20 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_run_lets_go_of_the_grids_catalogue_as_it_starts() {
+    async fn a_run_lets_go_of_the_grids_catalogue_as_it_starts_and_builds_the_next_after() {
         let (_dir, runs) = manager(200);
         let catalogue = runs.grid().current().unwrap();
         assert_eq!(Arc::strong_count(&catalogue), 2, "held by the grid too");
         runs.start(full_sync()).await.unwrap();
         assert_eq!(Arc::strong_count(&catalogue), 1, "the grid let it go");
         until_idle(&runs).await;
+        // And builds the next one once the run has ended.
+        let mut waited = 0;
+        while runs.grid().known_importable().is_none() {
+            assert!(waited < 200, "no catalogue after the run");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            waited += 1;
+        }
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -175,6 +175,21 @@ async fn a_finished_run_replays_to_its_end() {
     assert_eq!(item_seqs(&tail).first(), Some(&101));
     assert!(finished(&tail));
 
+    // Pages are gzipped for a browser that takes it; an event stream never is
+    // (a compressor would hold events back until its buffer fills).
+    let gzip = |path: String| {
+        let request = axum::http::Request::get(path)
+            .header(axum::http::header::COOKIE, &cookie)
+            .header(axum::http::header::ACCEPT_ENCODING, "gzip")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        site.send(request)
+    };
+    let stream = gzip(path.clone()).await;
+    assert!(stream.headers().get("content-encoding").is_none());
+    let page = gzip(format!("/runs/{run_id}")).await;
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+
     // A viewer of the newest lines gets only those; the banner, none.
     let logged = summary.counts.imported;
     let newest = read_events(&site, &format!("{path}?tail=10"), &cookie, None, |_| false).await;
