@@ -424,21 +424,32 @@ struct Compiled {
 impl Compiled {
     fn new(filter: &GridFilter, texts: &Texts) -> Self {
         Self {
-            values: filter
-                .values
-                .iter()
-                .filter(|(_, chosen)| !chosen.is_empty())
-                .map(|(column, chosen)| (*column, texts.find(chosen)))
+            values: chosen_values(filter)
+                .map(|(column, chosen)| (column, texts.find(chosen)))
                 .collect(),
             from: filter.received_from,
             to: filter.received_to,
-            search: filter
-                .search
-                .as_deref()
-                .map(normalised)
-                .filter(|s| !s.is_empty()),
+            search: search_of(filter),
         }
     }
+}
+
+/// The facets `filter` chooses values of (an empty choice is no filter).
+fn chosen_values(filter: &GridFilter) -> impl Iterator<Item = (GridColumn, &[String])> {
+    filter
+        .values
+        .iter()
+        .filter(|(_, chosen)| !chosen.is_empty())
+        .map(|(column, chosen)| (*column, chosen.as_slice()))
+}
+
+/// `filter`'s search as searches compare it; none when it is blank.
+fn search_of(filter: &GridFilter) -> Option<String> {
+    filter
+        .search
+        .as_deref()
+        .map(normalised)
+        .filter(|s| !s.is_empty())
 }
 
 /// Text as searches compare it: lower case, Persian and Arabic-Indic digits as
@@ -671,19 +682,12 @@ pub struct Matching {
 impl Matching {
     pub fn new(filter: &GridFilter, except: &[String]) -> Self {
         Self {
-            values: filter
-                .values
-                .iter()
-                .filter(|(_, chosen)| !chosen.is_empty())
+            values: chosen_values(filter)
                 .map(|(column, chosen)| (column.field(), chosen.iter().cloned().collect()))
                 .collect(),
             from: filter.received_from,
             to: filter.received_to,
-            search: filter
-                .search
-                .as_deref()
-                .map(normalised)
-                .filter(|s| !s.is_empty()),
+            search: search_of(filter),
             except: except.iter().map(|r| r.trim().to_owned()).collect(),
         }
     }
