@@ -15,8 +15,10 @@ import {
   siteTest,
 } from './support/site';
 
-// Large enough that importing its In-stock reels takes seconds.
-const { test } = siteTest(200_000);
+// Large enough that a sync lasts seconds even after a cancelled one took its
+// first pages: a second tab must find it still going.
+const REELS = 300_000;
+const { test } = siteTest(REELS);
 test.describe.configure({ mode: 'serial' });
 
 /** Waits until the run page's bar has moved past `rows`. */
@@ -46,7 +48,7 @@ test('Sync now, watch it, cancel it, then run again to the end', async ({ page, 
   // The run lasts a few seconds: cancel it as soon as it moves.
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByRole('button', { name: 'Cancelling…' })).toBeVisible();
-  expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(200_000);
+  expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(REELS);
   await expect(page.getByTestId('run-log').locator('li').first()).toBeVisible();
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/run-live-phone.png', fullPage: true });
@@ -131,7 +133,7 @@ test('Preview and Test connection open their reports', async ({ page }) => {
   await hydrated(page);
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(page).toHaveURL(/\/check/);
-  await expect(page.getByTestId('check-reels')).toHaveAttribute('data-value', '200000');
+  await expect(page.getByTestId('check-reels')).toHaveAttribute('data-value', String(REELS));
   await expect(page.getByTestId('check-report')).toContainText('warehouse.sqlite3');
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/check-phone.png', fullPage: true });
