@@ -1,7 +1,7 @@
 // Figures of the import grid for the README, printed, not asserted against the
 // clock: on a 100,000-reel warehouse (70,000 importable), the first load (which
-// finds the catalogue the server built as it started), a filter change on an emulated phone (4× CPU slowdown)
-// until the rows show it, and the server's peak memory through the grid and an
+// finds the catalogue the server built as it started), a filter change on an
+// emulated phone (4× CPU slowdown) until the rows show it, and the server's peak memory through the grid and an
 // import of 30,000 reels by "select all matching", with what its requests send
 // and its time per reel beside the command line's `import --all`.
 

@@ -234,7 +234,7 @@ impl Builder {
 /// One reel with what filtering and sorting compare, worked out once.
 #[derive(Debug, Clone)]
 struct Entry {
-    /// The reel number, in the catalogue's texts.
+    /// The reel number, in the catalogue's reel numbers.
     reel: Sym,
     /// The reel number as searches compare it (`reel` when that is the same).
     reel_folded: Sym,

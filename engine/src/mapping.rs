@@ -229,10 +229,7 @@ impl FieldValue {
 
     /// As text, for change lists and messages.
     pub fn to_text(&self) -> String {
-        match self {
-            Self::Int(i) => i.to_string(),
-            Self::Text(s) => s.clone(),
-        }
+        self.as_text().into_owned()
     }
 }
 

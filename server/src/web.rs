@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock};
 use anyhow::Context;
 use app::error::AppError;
 use app::routes::{self, PUBLIC_PAGES};
-use app::ssr::{GridCatalogue, RunManager};
+use app::ssr::RunManager;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -61,7 +61,9 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
     let options = leptos_options(&args)?;
     let runs = RunManager::new(engine);
     crate::scheduler::spawn(runs.clone());
-    warm_up(runs.grid().clone());
+    let grid = runs.grid().clone();
+    // In the background: the server answers meanwhile.
+    tokio::task::spawn_blocking(move || grid.prepare());
     let listener = tokio::net::TcpListener::bind(options.site_addr)
         .await
         .with_context(|| format!("listening on {}", options.site_addr))?;
@@ -76,16 +78,6 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")
-}
-
-/// Builds the import grid's catalogue in the background, so that the first
-/// visit to the grid after a start does not wait for a scan of the warehouse.
-fn warm_up(grid: GridCatalogue) {
-    tokio::task::spawn_blocking(move || match grid.current() {
-        Ok(catalogue) => tracing::info!("import grid: {} importable reels", catalogue.len()),
-        // The grid will say what is wrong when it is opened.
-        Err(e) => tracing::warn!("import grid not built at start: {e}"),
-    });
 }
 
 /// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets

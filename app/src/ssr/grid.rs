@@ -40,6 +40,16 @@ impl GridCatalogue {
         self.versioned().map(|(catalogue, _)| catalogue)
     }
 
+    /// Builds the catalogue now unless it is up to date, so that the grid's
+    /// next visit need not wait for a scan (at the server's start, after a
+    /// run). A failure is only logged: the grid says what is wrong when opened.
+    pub fn prepare(&self) {
+        match self.current() {
+            Ok(catalogue) => tracing::info!("import grid: {} importable reels", catalogue.len()),
+            Err(e) => tracing::warn!("import grid not built: {e}"),
+        }
+    }
+
     /// The version of the catalogue built last, without asking whether it is
     /// still up to date.
     pub fn last_version(&self) -> u64 {

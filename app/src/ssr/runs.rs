@@ -191,9 +191,7 @@ impl RunManager {
     fn finish(&self) {
         self.release();
         engine::memory::give_back_freed();
-        if let Err(e) = self.grid.current() {
-            tracing::warn!("import grid not rebuilt after the run: {e}");
-        }
+        self.grid.prepare();
     }
 
     fn release(&self) {
