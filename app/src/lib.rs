@@ -35,7 +35,7 @@ mod test_support;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
@@ -49,8 +49,11 @@ use crate::pages::{
 /// dir>` is set by the [`LanguageProvider`] inside [`App`], from the language
 /// cookie or else `Accept-Language`, so the first render is already in the right
 /// language and direction.
+///
+/// The style sheet is in the page itself, not linked: a phone paints the page
+/// without first waiting a round trip for it (and it is a few kB compressed).
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     ssr::set_page_headers(&options);
     view! {
         <!DOCTYPE html>
@@ -60,7 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
-                <HashedStylesheet id="leptos" options=options.clone() />
+                <style nonce=leptos::nonce::use_nonce() inner_html=ssr::STYLE_SHEET></style>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -95,7 +98,8 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<RunRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::Async />
+                    // In order: what is above the plan paints while it is planned.
+                    <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=StaticSegment("check") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("settings")

@@ -29,8 +29,8 @@ impl PagePolicy {
 }
 
 /// Sets the page's Content Security Policy, allowing exactly the inline scripts
-/// Leptos writes for this response (they carry its nonce): in the response
-/// options, and in the request's [`PagePolicy`].
+/// Leptos writes for this response and the page's style sheet (they carry its
+/// nonce): in the response options, and in the request's [`PagePolicy`].
 pub fn set_page_headers(options: &LeptosOptions) {
     let Some(nonce) = use_nonce() else {
         tracing::warn!("a page rendered without a nonce: its inline scripts will be refused");
@@ -51,15 +51,15 @@ pub fn set_page_headers(options: &LeptosOptions) {
     }
 }
 
-/// The policy for pages: scripts only from this origin or with this response's
-/// nonce; WebAssembly compilation allowed (hydration needs it); no inline styles, no
-/// framing, forms only to this origin. In development the live-reload websocket is
+/// The policy for pages: scripts and style sheets only from this origin or with
+/// this response's nonce; WebAssembly compilation allowed (hydration needs it); no
+/// `style` attributes, no framing, forms only to this origin. In development the live-reload websocket is
 /// allowed too.
 pub fn content_security_policy(nonce: &str, dev: bool) -> String {
     let connect = if dev { "'self' ws:" } else { "'self'" };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src {connect}; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src {connect}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -72,6 +72,7 @@ mod tests {
     fn csp_carries_the_nonce_and_allows_wasm() {
         let policy = content_security_policy("abc123", false);
         assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(policy.contains("style-src 'self' 'nonce-abc123';"));
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(!policy.contains("ws:"));

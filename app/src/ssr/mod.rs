@@ -29,6 +29,9 @@ pub use grid::GridCatalogue;
 pub use runs::RunManager;
 pub use throttle::SignInThrottle;
 
+/// The app's style sheet, which every page carries in its `<head>`.
+pub const STYLE_SHEET: &str = include_str!("../../../style/main.css");
+
 /// Where the server functions are mounted.
 pub const API_PREFIX: &str = "/api/";
 

@@ -1,8 +1,8 @@
 //! The built site's files: which names the pages link to, whether they are all
 //! there, and how long a browser may keep them.
 //!
-//! A release build (`cargo leptos build --release --precompress`) names the wasm,
-//! JS and CSS after their content (`reelsync.<hash>.wasm`), writes those names to
+//! A release build (`cargo leptos build --release --precompress`) names the wasm
+//! and JS after their content (`reelsync.<hash>.wasm`), writes those names to
 //! `hash.txt` beside the binary, and puts a brotli and a gzip copy beside each
 //! file; leptos_axum's file handler serves the copy the browser accepts. A file
 //! whose name carries its hash never changes, so browsers keep it for a year
@@ -18,6 +18,11 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of the other static files: kept, but revalidated on every use,
 /// so an upgrade shows at once.
 const REVALIDATE: &str = "no-cache";
+/// `Cache-Control` of the site root's own files (`public/`): kept for a day, so
+/// moving between pages does not ask for the icon again.
+const A_DAY: &str = "public, max-age=86400";
+/// The files `public/` puts in the site root, as requested.
+const SITE_ROOT_FILES: &[&str] = &["/favicon.svg"];
 /// `Cache-Control` of pages and server-function answers: live figures, never kept.
 const NO_STORE: &str = "no-store";
 
@@ -29,7 +34,7 @@ pub fn hash_file(options: &LeptosOptions) -> anyhow::Result<PathBuf> {
     Ok(dir.join(options.hash_file.as_ref()))
 }
 
-/// Fails unless the wasm, JS and CSS the pages will link to are in the site root:
+/// Fails unless the wasm and JS the pages will link to are in the site root:
 /// better a clear message at start than pages that never become interactive.
 pub fn check_site(options: &LeptosOptions) -> anyhow::Result<()> {
     let hashes = if options.hash_files {
@@ -52,8 +57,8 @@ pub fn check_site(options: &LeptosOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The names of the JS, wasm and CSS files the pages link to, given the build's
-/// `hash.txt` (empty when files are not hashed).
+/// The names of the JS and wasm files the pages link to, given the build's
+/// `hash.txt` (empty when files are not hashed). The style sheet is in the pages.
 fn linked_files(output_name: &str, hashes: &str) -> Vec<String> {
     let hash_of = |kind: &str| {
         hashes
@@ -67,7 +72,6 @@ fn linked_files(output_name: &str, hashes: &str) -> Vec<String> {
     [
         format!("{output_name}{}.js", hash_of("js").unwrap_or_default()),
         format!("{output_name}{}.wasm", hash_of("wasm").unwrap_or_default()),
-        format!("{output_name}{}.css", hash_of("css").unwrap_or_default()),
     ]
     .into()
 }
@@ -77,6 +81,7 @@ pub fn cache_control(path: &str) -> &'static str {
     match path.strip_prefix(super::PKG_PREFIX) {
         Some(file) if is_named_by_content(file) => IMMUTABLE,
         Some(_) => REVALIDATE,
+        None if SITE_ROOT_FILES.contains(&path) => A_DAY,
         None => NO_STORE,
     }
 }
@@ -116,7 +121,8 @@ mod tests {
             REVALIDATE,
             "only a hash-length segment counts"
         );
-        assert_eq!(cache_control("/favicon.svg"), NO_STORE);
+        assert_eq!(cache_control("/favicon.svg"), A_DAY);
+        assert_eq!(cache_control("/favicon.svg/x"), NO_STORE);
         assert_eq!(cache_control("/"), NO_STORE);
         assert_eq!(
             cache_control("/runs/reelsync.q3WJbCk0Xh_-5mTTuZ7bLg.css"),
@@ -126,19 +132,28 @@ mod tests {
     }
 
     #[test]
+    fn every_file_of_public_is_kept_a_day() {
+        let public = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        for entry in std::fs::read_dir(public).unwrap() {
+            let name = entry.unwrap().file_name();
+            let path = format!("/{}", name.to_string_lossy());
+            assert_eq!(cache_control(&path), A_DAY, "{path}");
+        }
+    }
+
+    #[test]
     fn the_linked_names_follow_the_builds_hashes() {
-        let hashes = "js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBBB\ncss: CCCCCCCCCCCCCCCCCCCCCC\n";
+        let hashes = "js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBBB\n";
         assert_eq!(
             linked_files("reelsync", hashes),
             [
                 "reelsync.AAAAAAAAAAAAAAAAAAAAAA.js",
                 "reelsync.BBBBBBBBBBBBBBBBBBBBBB.wasm",
-                "reelsync.CCCCCCCCCCCCCCCCCCCCCC.css"
             ]
         );
         assert_eq!(
             linked_files("reelsync", ""),
-            ["reelsync.js", "reelsync.wasm", "reelsync.css"]
+            ["reelsync.js", "reelsync.wasm"]
         );
     }
 
@@ -155,7 +170,7 @@ mod tests {
         let err = check_site(&options).unwrap_err().to_string();
         assert!(err.contains("lacks reelsync.js"), "{err}");
 
-        for name in ["reelsync.js", "reelsync.wasm", "reelsync.css"] {
+        for name in ["reelsync.js", "reelsync.wasm"] {
             std::fs::write(pkg.join(name), "").unwrap();
         }
         check_site(&options).unwrap();

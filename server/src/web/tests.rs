@@ -205,6 +205,10 @@ async fn login_page_is_public_and_hardened() {
     assert!(html.contains("action=\"/api/login\""));
     // The hydration script carries the nonce the policy allows.
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    // So does the style sheet, which is in the page, unescaped: nothing to wait for.
+    let style = format!("<style nonce=\"{nonce}\">{}</style>", app::ssr::STYLE_SHEET);
+    assert!(html.contains(&style), "{html}");
+    assert!(!html.contains("rel=\"stylesheet\""), "{html}");
 }
 
 #[tokio::test]
@@ -328,6 +332,33 @@ async fn pages_render_while_another_router_is_built() {
     }
     done.store(true, Ordering::Relaxed);
     builder.join().unwrap();
+}
+
+#[tokio::test]
+async fn the_preview_page_is_streamed_its_status_before_the_plan() {
+    use futures::StreamExt;
+
+    let site = Site::new();
+    let cookie = site.sign_in().await;
+    let response = site.get("/preview", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut chunks = response.into_body().into_data_stream();
+    let mut sent = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        sent.push(String::from_utf8(chunk.unwrap().to_vec()).unwrap());
+    }
+    // The page's top, its status included, leaves before the sync is planned: a
+    // phone paints it while the server plans, with no script needed.
+    let status = sent
+        .iter()
+        .position(|chunk| chunk.contains("class=\"loading streaming\""))
+        .expect("the planning status is sent");
+    let plan = sent
+        .iter()
+        .position(|chunk| chunk.contains("data-testid=\"plan\""))
+        .expect("the plan follows in the same page");
+    assert!(status < plan, "{sent:#?}");
+    assert!(sent[status].contains("<h1>"), "{sent:#?}");
 }
 
 #[tokio::test]

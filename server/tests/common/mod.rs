@@ -26,7 +26,7 @@ impl Server {
         // The site's files, empty: these tests never load the wasm.
         let pkg = dir.path().join("pkg");
         std::fs::create_dir(&pkg).unwrap();
-        for name in ["reelsync.js", "reelsync.wasm", "reelsync.css"] {
+        for name in ["reelsync.js", "reelsync.wasm"] {
             std::fs::write(pkg.join(name), "").unwrap();
         }
         let addr = TcpListener::bind("127.0.0.1:0")

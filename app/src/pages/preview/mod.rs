@@ -54,6 +54,11 @@ pub fn PreviewPage() -> impl IntoView {
                 <h1>{move || title(i18n.get_locale())}</h1>
             </div>
             <p class="lead">{lead}</p>
+            // Planning a large warehouse takes a while, so this page is streamed
+            // in order: the browser paints everything above at once with this
+            // status, then the plan arrives in the same document and the status
+            // hides itself (style sheet: `.streaming`), with no script needed.
+            <p class="loading streaming" role="status">{tr!(i18n, preview.loading)}</p>
             <Loaded
                 resource=plan
                 view=|data| view! { <Plan data /> }
