@@ -53,8 +53,8 @@ pub fn set_page_headers(options: &LeptosOptions) {
 
 /// The policy for pages: scripts and style sheets only from this origin or with
 /// this response's nonce; WebAssembly compilation allowed (hydration needs it); no
-/// `style` attributes, no framing, forms only to this origin. In development the live-reload websocket is
-/// allowed too.
+/// `style` attributes, no framing, forms only to this origin. In development the
+/// live-reload websocket is allowed too.
 pub fn content_security_policy(nonce: &str, dev: bool) -> String {
     let connect = if dev { "'self' ws:" } else { "'self'" };
     format!(
