@@ -148,3 +148,21 @@ for (const [name, encoding, limit] of [
     expect(total).toBeLessThanOrEqual(limit);
   });
 }
+
+// A screen's wasm chunks are fetched when it hydrates, not preloaded by its HTML:
+// the import grid needs two dozen, and that many requests at once held its first
+// paint back on a phone (scripts/build.sh keeps the split manifest out of the site).
+test('a page paints before its wasm chunks are asked for, then hydrates', async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  const chunks: string[] = [];
+  page.on('request', (request) => {
+    if (/\/pkg\/(chunk_|split_)/.test(request.url())) chunks.push(request.url());
+  });
+  const html = await (await page.request.get('/import')).text();
+  expect(html).not.toMatch(/<link[^>]*(chunk_|split_)[^>]*>/);
+  await page.goto('/import');
+  await hydrated(page);
+  // Hydrated, the screen's own chunk came (it holds the grid's code).
+  await expect.poll(() => chunks.some((url) => url.includes('split___import_route'))).toBe(true);
+});
