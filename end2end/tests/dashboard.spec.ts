@@ -152,7 +152,7 @@ for (const [name, encoding, limit] of [
 // A screen's wasm chunks are fetched when it hydrates, not preloaded by its HTML:
 // the import grid needs two dozen, and that many requests at once held its first
 // paint back on a phone (scripts/build.sh keeps the split manifest out of the site).
-test('a page paints before its wasm chunks are asked for, then hydrates', async ({ page }) => {
+test('a page preloads none of its wasm chunks: they come when it hydrates', async ({ page }) => {
   await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   const chunks: string[] = [];
