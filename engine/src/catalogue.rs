@@ -10,6 +10,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -744,11 +745,67 @@ impl Engine {
 /// connection commits to it (the warehouse app selling or adding a reel), and the
 /// store's [`store::catalogue_fingerprint`] when reels are imported or the
 /// mappings or the warehouse path change (not when, say, a selection is saved).
+///
+/// The warehouse file is followed by its path, not by the file the connection was
+/// opened on: a file renamed into place (a copy finished elsewhere) leaves an open
+/// connection on the old, unlinked file, whose `data_version` never moves again,
+/// and one removed leaves it reading what is no longer there. So each look also
+/// asks the file system which file the path names now, and a connection to
+/// another one, or to none, is dropped and opened again.
 pub struct Changes {
     engine: Engine,
     store: Store,
-    warehouse: Option<warehouse::Reader>,
-    seen: Option<(String, i64)>,
+    warehouse: Option<WatchedWarehouse>,
+    seen: Option<Seen>,
+}
+
+/// A connection to the warehouse file kept for its `data_version`, and which file
+/// it is on.
+struct WatchedWarehouse {
+    reader: warehouse::Reader,
+    path: PathBuf,
+    file: FileId,
+}
+
+/// What one look at both files saw.
+#[derive(PartialEq)]
+struct Seen {
+    store: String,
+    /// The warehouse file and its `data_version`, `None` when it can't be opened.
+    warehouse: Option<(FileId, i64)>,
+}
+
+/// Which file a path names, told by the file system: on unix its device and
+/// inode. The watch's own connection keeps the file it is on from being freed, so
+/// another file at the path can't have the same inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl FileId {
+    /// The file at `path` now (following symlinks), `None` when there is none.
+    /// One `stat`, cheap enough for a look every few seconds.
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Self {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            })
+        }
+        // Elsewhere an open SQLite file can be neither renamed over nor removed.
+        #[cfg(not(unix))]
+        {
+            drop(meta);
+            Some(Self {})
+        }
+    }
 }
 
 impl Engine {
@@ -766,35 +823,49 @@ impl Engine {
 impl Changes {
     /// Whether either file has changed since the last call (`true` the first
     /// time). A warehouse file that can't be opened counts as a version of its
-    /// own, so its coming back shows as a change too.
+    /// own, so its going away and coming back show as changes too, and so does
+    /// another file put at its path.
     pub fn changed(&mut self) -> Result<bool> {
         let store =
             store::catalogue_fingerprint(&self.store.conn).map_err(|e| self.store.err(e))?;
-        if self.seen.as_ref().is_some_and(|(seen, _)| *seen != store) {
+        if self.seen.as_ref().is_some_and(|seen| seen.store != store) {
             // The settings may name another file now.
+            self.warehouse = None;
+        }
+        if self
+            .warehouse
+            .as_ref()
+            .is_some_and(|w| FileId::of(&w.path) != Some(w.file))
+        {
+            // Another file at the path, or none.
             self.warehouse = None;
         }
         if self.warehouse.is_none() {
             self.warehouse = self.open_warehouse();
         }
-        let warehouse = match &self.warehouse {
-            Some(reader) => reader.data_version().unwrap_or(-1),
-            None => -1,
-        };
-        if warehouse == -1 {
+        let warehouse = self
+            .warehouse
+            .as_ref()
+            .and_then(|w| Some((w.file, w.reader.data_version().ok()?)));
+        if warehouse.is_none() {
             self.warehouse = None;
         }
-        let now = (store, warehouse);
+        let now = Seen { store, warehouse };
         let changed = self.seen.as_ref() != Some(&now);
         self.seen = Some(now);
         Ok(changed)
     }
 
-    fn open_warehouse(&self) -> Option<warehouse::Reader> {
+    fn open_warehouse(&self) -> Option<WatchedWarehouse> {
         let settings = store::settings(&self.store.conn).ok()?;
-        warehouse_for(self.engine.config(), &settings)
-            .ok()?
-            .open_read()
-            .ok()
+        let warehouse = warehouse_for(self.engine.config(), &settings).ok()?;
+        // Looked at before the file is opened: should another be renamed into
+        // place between the two, the next look sees it differ.
+        let file = FileId::of(warehouse.path())?;
+        Some(WatchedWarehouse {
+            reader: warehouse.open_read().ok()?,
+            path: warehouse.path().to_owned(),
+            file,
+        })
     }
 }

@@ -367,6 +367,63 @@ fn a_change_to_either_file_shows_and_a_rebuilt_catalogue_has_it() {
 }
 
 #[test]
+fn a_warehouse_file_renamed_into_place_removed_or_put_back_shows() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    let reels = |f: &Fixture| -> engine::Result<Vec<String>> {
+        let page = f.engine.catalogue()?.query(
+            &GridQuery {
+                limit: 10,
+                ..GridQuery::default()
+            },
+            &GridSelection::default(),
+        );
+        Ok(page.rows.into_iter().map(|r| r.reel_number).collect())
+    };
+    let mut changes = f.engine.changes().unwrap();
+    assert!(changes.changed().unwrap(), "the first look is a change");
+    assert!(!changes.changed().unwrap(), "nothing happened since");
+    assert_eq!(reels(&f).unwrap(), ["R1", "R2"]);
+
+    // Another file renamed over the path, as a copy finished elsewhere would be:
+    // the watch's connection is left on the old, unlinked file.
+    let next = Fixture::with(&[("N1", "In-stock"), ("N2", "In-stock"), ("N3", "In-stock")]);
+    std::fs::rename(&next.warehouse, &f.warehouse).unwrap();
+    assert!(
+        changes.changed().unwrap(),
+        "a file renamed into place is a change"
+    );
+    assert!(!changes.changed().unwrap(), "and only once");
+    assert_eq!(reels(&f).unwrap(), ["N1", "N2", "N3"]);
+    // Its own commits show, on the connection now open to it.
+    f.add("N4", "In-stock");
+    assert!(
+        changes.changed().unwrap(),
+        "a commit to the new file is a change"
+    );
+    assert_eq!(reels(&f).unwrap(), ["N1", "N2", "N3", "N4"]);
+
+    // Gone: a change, and the catalogue says the file is missing.
+    let aside = f.dir.path().join("aside.sqlite3");
+    std::fs::rename(&f.warehouse, &aside).unwrap();
+    assert!(changes.changed().unwrap(), "a file gone is a change");
+    assert!(!changes.changed().unwrap(), "and stays gone quietly");
+    let err = reels(&f).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            engine::Error::Warehouse(engine::WarehouseError::Missing { .. })
+        ),
+        "{err}"
+    );
+
+    // Back: seen again.
+    std::fs::rename(&aside, &f.warehouse).unwrap();
+    assert!(changes.changed().unwrap(), "a file come back is a change");
+    assert!(!changes.changed().unwrap());
+    assert_eq!(reels(&f).unwrap(), ["N1", "N2", "N3", "N4"]);
+}
+
+#[test]
 fn a_reel_sold_after_it_was_chosen_is_rejected_at_import_with_its_reason() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     let catalogue = f.engine.catalogue().unwrap();
