@@ -69,6 +69,9 @@ impl Engine {
         if let Some(zone) = &update.warehouse_time_zone {
             settings.warehouse_time_zone = WarehouseZone::parse(zone.as_deref())?.stored();
         }
+        if let Some(mirror) = update.mirror_anbar {
+            settings.mirror_anbar = mirror;
+        }
         settings.reschedule(Utc::now());
         let detail = serde_json::to_string(update).ok();
         store::save_settings(&tx, &settings)

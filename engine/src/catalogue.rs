@@ -263,16 +263,16 @@ impl Engine {
         };
         let filter = row_filter(&scope, &mapper);
         let mut builder = Builder::default();
-        let mut last = 0;
         for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
-            let up_to = rows.last().map_or(last, |r| r.id);
             // Kept for the rows an import would reject: they show their raw values.
             let raw: HashMap<i64, ExternalRow> = rows.iter().map(|r| (r.id, r.clone())).collect();
-            let plan = plan_rows(&store, rows, last, up_to, &mapper, &scope)?;
+            let plan = plan_rows(&store, rows, &mapper, &scope)?;
             for step in plan.steps {
                 match step.op {
-                    plan::Op::Import { mapped } => builder.push_mapped(step.reel_number, &mapped),
+                    plan::Op::Import { mapped, .. } => {
+                        builder.push_mapped(step.reel_number, &mapped)
+                    }
                     plan::Op::Reject { reason } => {
                         let row = &raw[&step.external_id];
                         builder.push_rejected(step.reel_number, &mapper, row, reason);
@@ -280,7 +280,6 @@ impl Engine {
                     _ => {}
                 }
             }
-            last = up_to;
         }
         let catalogue = builder.finish();
         // Its build freed as much as the catalogue keeps.

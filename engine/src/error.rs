@@ -41,6 +41,11 @@ pub enum WarehouseError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The file at the warehouse path is not the warehouse reelsync has been
+    /// syncing (or a mapped column of it is gone or retyped): runs are held until
+    /// an admin accepts it.
+    #[error("{problem}")]
+    NotTheSame { problem: WarehouseProblem },
     #[error("warehouse database {path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -52,12 +57,6 @@ pub enum WarehouseError {
 impl WarehouseError {
     /// What is wrong, as data, naming the file but not where it is.
     pub fn problem(&self) -> WarehouseProblem {
-        let file = |path: &std::path::Path| {
-            path.file_name().map_or_else(
-                || path.display().to_string(),
-                |name| name.to_string_lossy().into_owned(),
-            )
-        };
         match self {
             Self::NotConfigured => WarehouseProblem::NotConfigured,
             Self::Missing { path } => WarehouseProblem::Missing { file: file(path) },
@@ -74,11 +73,21 @@ impl WarehouseError {
                 table: table.clone(),
                 columns: columns.clone(),
             },
+            Self::NotTheSame { problem } => problem.clone(),
             Self::Open { path, .. } | Self::Snapshot { path, .. } | Self::Sqlite { path, .. } => {
                 WarehouseProblem::Unreadable { file: file(path) }
             }
         }
     }
+}
+
+/// A file's name, as problems name it (where it is stays out of what the web
+/// shows).
+pub(crate) fn file(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Everything the engine can fail with.

@@ -291,6 +291,14 @@ impl Mapped {
     }
 }
 
+/// The warehouse app's column holding a row's creation time (set once, by the
+/// app, as the reel is entered; nothing in the app rewrites it).
+pub const BORN_COLUMN: &str = "date";
+
+/// The warehouse app's column holding where a reel is: an `Anbar_` table's name
+/// while in stock.
+pub const LOCATION_COLUMN: &str = "location";
+
 /// Mappings bound to the positions of their columns in a warehouse page.
 #[derive(Debug, Clone)]
 pub struct Mapper {
@@ -316,6 +324,13 @@ pub struct Mapper {
     fields: FieldSet,
     /// The zone the warehouse's dates are in.
     zone: WarehouseZone,
+    /// Position of the row's creation time (the warehouse's `date` column), when
+    /// the table has one: a reel found under its number but created at another
+    /// time is another row of that reel (entered again, or another file).
+    born_column: Option<usize>,
+    /// Position of the row's location, mapped or not: it names the `Anbar_` table
+    /// holding the forklift's copy of the reel.
+    location_column: Option<usize>,
 }
 
 impl Mapper {
@@ -370,7 +385,50 @@ impl Mapper {
             fingerprint,
             fields,
             zone: WarehouseZone::Host,
+            born_column: None,
+            location_column: None,
         })
+    }
+
+    /// The same mappings, also reading the rows' creation time and location from
+    /// the warehouse's own `date` and `location` columns, for those of them in
+    /// `table_columns` (the `Products` columns the file has).
+    pub fn with_identity_columns(mut self, table_columns: &[String]) -> Self {
+        let mut extra = |name: &str| {
+            table_columns.iter().any(|c| c == name).then(|| {
+                self.columns
+                    .iter()
+                    .position(|c| c == name)
+                    .unwrap_or_else(|| {
+                        self.columns.push(name.to_owned());
+                        self.columns.len() - 1
+                    })
+            })
+        };
+        let born_column = extra(BORN_COLUMN);
+        let location_column = extra(LOCATION_COLUMN);
+        Self {
+            born_column,
+            location_column,
+            ..self
+        }
+    }
+
+    /// When the row was created (its `date` cell, as text), when known.
+    pub fn born_of(&self, row: &[Cell]) -> Option<String> {
+        scalar_text(&row[self.born_column?])
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The row's location (its `location` cell, as text), when known.
+    pub fn location_of(&self, row: &[Cell]) -> Option<String> {
+        scalar_text(&row[self.location_column?]).map(|t| t.trim().to_owned())
+    }
+
+    /// The warehouse column holding rows' creation times, when the mapper reads it.
+    pub fn born_column_name(&self) -> Option<&str> {
+        self.born_column.map(|i| self.columns[i].as_str())
     }
 
     /// The same mappings, writing dates in the warehouse's `zone`.

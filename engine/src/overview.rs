@@ -67,6 +67,7 @@ impl Engine {
         };
         let tracked = scalar("SELECT count(*) FROM product_mappings")?;
         let conflicts = scalar("SELECT count(*) FROM product_mappings WHERE state = 'conflict'")?;
+        let missing = scalar("SELECT count(*) FROM product_mappings WHERE state = 'missing'")?;
         let last_run = store::runs(conn, 1)
             .map_err(|e| store.err(e))?
             .into_iter()
@@ -88,9 +89,11 @@ impl Engine {
             tracked,
             by_status,
             conflicts,
+            missing,
             last_run,
             auto_sync: settings.auto_sync,
             next_run_at: settings.next_run_at,
+            warehouse_hold: settings.warehouse_hold,
         })
     }
 
@@ -116,10 +119,10 @@ impl Engine {
         while out.len() < limit {
             let page = reader.page(&columns, filter.as_ref(), cursor, warehouse::PAGE_SIZE)?;
             let (rows, up_to) = (page.rows, page.read_to);
-            let plan = plan_rows(&store, rows.clone(), cursor, up_to, &mapper, &scope)?;
+            let plan = plan_rows(&store, rows.clone(), &mapper, &scope)?;
             out.extend(plan.steps.into_iter().map(|step| {
                 let (fields, problem) = match step.op {
-                    plan::Op::Import { mapped } => (field_texts(&mapped), None),
+                    plan::Op::Import { mapped, .. } => (field_texts(&mapped), None),
                     plan::Op::Reject { reason } => {
                         // A row that does not map shows its raw values.
                         let row = rows.iter().find(|r| r.id == step.external_id);
@@ -149,13 +152,9 @@ impl Engine {
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
         let filter = row_filter(&NOTHING, &mapper);
-        let mut last = 0;
         for page in reader.pages(&columns, filter.as_ref()) {
-            let rows = page?;
-            let up_to = rows.last().map_or(last, |r| r.id);
-            let plan = plan_rows(store, rows, last, up_to, &mapper, &NOTHING)?;
+            let plan = plan_rows(store, page?, &mapper, &NOTHING)?;
             each(plan);
-            last = up_to;
         }
         Ok(())
     }

@@ -50,6 +50,8 @@ impl LinkState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tracked {
     pub product_id: i64,
+    /// The warehouse row it was last found on: only a hint (the reel is found by
+    /// its number), used to tell a corrected label from a new reel.
     pub external_id: i64,
     pub reel_number: String,
     /// The status in the main store (the office's side).
@@ -62,6 +64,23 @@ pub struct Tracked {
     pub status_changed_at: DateTime<Utc>,
     /// The status reelsync itself last wrote to the warehouse.
     pub written: Option<ReelStatus>,
+    /// When its warehouse row was created, as last seen (`None`: not known yet).
+    pub born: Option<String>,
+    /// reelsync's last write to the reel's row, while the link still holds the
+    /// status it wrote: what a file that lost the write holds again.
+    pub last_write: Option<LastWrite>,
+}
+
+/// The before-image of reelsync's last write to a reel's warehouse row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastWrite {
+    pub run_id: i64,
+    /// The raw status the write overwrote.
+    pub status_before: Cell,
+    /// The row's field hash just before the write.
+    pub source_hash_before: i64,
+    /// The row's creation time when written.
+    pub born: Option<String>,
 }
 
 /// Which reels an import takes.
@@ -90,13 +109,21 @@ impl Scope {
     pub fn only_in_stock_matters(&self) -> bool {
         !self.pull && !self.push && !matches!(self.import, ImportPolicy::Reels(_))
     }
+
+    /// Whether the run looks at tracked reels (and so at those it can't find).
+    pub fn syncs(&self) -> bool {
+        self.pull || self.push
+    }
 }
 
 /// What to do to one reel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    /// Create the product and start tracking it.
-    Import { mapped: Mapped },
+    /// Create the product and start tracking it (`born`: when its row was created).
+    Import {
+        mapped: Mapped,
+        born: Option<String>,
+    },
     /// Copy changed warehouse fields into the product (never its status).
     Update { product_id: i64, mapped: Mapped },
     /// Take the warehouse's status.
@@ -118,8 +145,25 @@ pub enum Op {
     },
     /// Refused; the reason says why.
     Reject { reason: Reason },
-    /// The tracked reel's warehouse row is gone.
-    Missing { product_id: i64 },
+    /// The tracked reel's number is on no warehouse row.
+    Missing { product_id: i64, reason: Reason },
+    /// The tracked reel is on another warehouse row than its link says: a file
+    /// with new ids (no reason: nothing to tell), a reel entered again or a
+    /// corrected label (the reason says which). `base` starts the link afresh.
+    Relink(Relink),
+}
+
+/// A tracked reel's link moved to another warehouse row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relink {
+    pub product_id: i64,
+    pub external_id: i64,
+    pub born: Option<String>,
+    /// The status both sides are taken to agree on from now (a new row starts
+    /// `In-stock`); `None` keeps the base.
+    pub base: Option<ReelStatus>,
+    /// What to tell; `None` for a silent move of the hint.
+    pub reason: Option<Reason>,
 }
 
 /// A compare-and-set write of an office status.
@@ -144,6 +188,41 @@ pub struct Export {
     /// The field hash to store once written: the row's as written, or the stored
     /// one while a refresh is still due.
     pub source_hash_after: i64,
+    /// The row's field hash as read (kept to tell a lost write later).
+    pub source_hash_before: i64,
+    /// The row's creation time, when known.
+    pub born: Option<String>,
+    /// The row's location as read (it names the forklift's `Anbar_` table).
+    pub location: Option<String>,
+    /// The run whose write of this status the warehouse file lost, when this
+    /// writes it again.
+    pub lost_from: Option<i64>,
+    /// The reel whose status, written by reelsync, the row held instead of this
+    /// reel's own (labels swapped), when this puts the reel's own back.
+    pub corrects: Option<String>,
+}
+
+impl Export {
+    /// The action the export is logged as once written.
+    pub fn action(&self) -> Action {
+        if self.lost_from.is_some() {
+            Action::Rewritten
+        } else {
+            Action::Export
+        }
+    }
+
+    /// Why, when it needs saying: a lost write written again, or another reel's
+    /// status replaced.
+    pub fn reason(&self) -> Option<Reason> {
+        match (&self.lost_from, &self.corrects) {
+            (Some(run_id), _) => Some(Reason::LostWrite { run_id: *run_id }),
+            (None, Some(reel_number)) => Some(Reason::AnothersStatus {
+                reel_number: reel_number.clone(),
+            }),
+            (None, None) => None,
+        }
+    }
 }
 
 /// One reel's step in a plan.
@@ -157,15 +236,16 @@ pub struct Step {
 impl Step {
     /// The action the step is logged as.
     pub fn action(&self) -> Action {
-        match self.op {
+        match &self.op {
             Op::Import { .. } => Action::Import,
             Op::Update { .. } => Action::Update,
             Op::StatusIn { .. } => Action::StatusIn,
-            Op::Export(_) => Action::Export,
+            Op::Export(export) => export.action(),
             Op::Agree { .. } => Action::Agree,
             Op::Conflict { .. } => Action::Conflict,
             Op::Reject { .. } => Action::Reject,
             Op::Missing { .. } => Action::Missing,
+            Op::Relink(_) => Action::Relink,
         }
     }
 }
@@ -180,121 +260,237 @@ pub struct PagePlan {
     pub unchanged: u64,
 }
 
+/// What a run has learnt about identity so far, page after page: the tracked
+/// reels found under their numbers, and the rows held back as perhaps a tracked
+/// reel under a corrected label until the scan shows whether its old number is
+/// anywhere else.
+#[derive(Debug, Default)]
+pub struct Identity {
+    /// Products found on a warehouse row by their reel number.
+    pub seen: HashSet<i64>,
+    /// Rows on a tracked reel's last row that carry a number nobody tracks and
+    /// were not provably created at another time.
+    pub relabelled: Vec<Relabelled>,
+}
+
+/// A row that may be a tracked reel under a corrected label.
+#[derive(Debug)]
+pub struct Relabelled {
+    pub tracked: Tracked,
+    pub row: ExternalRow,
+    /// Its reel number, as read.
+    pub reel: String,
+    /// Whether it was created when the reel was (both times known): then it is
+    /// that reel. Without a time to compare, it may be, or may not.
+    pub certain: bool,
+}
+
 /// Everything the planner looks at for one page.
 pub struct PageInput<'a> {
     /// The page's rows; the planner moves their values into what it imports.
     pub rows: Vec<ExternalRow>,
-    /// Tracked reels whose warehouse ids fall in this page's id range, by warehouse
-    /// id; those without a row in `rows` are gone from the warehouse.
-    pub tracked: &'a HashMap<i64, Tracked>,
-    /// The untracked rows worth planning, from [`candidates`].
-    pub candidates: &'a HashMap<i64, Candidate>,
-    /// Of the reel numbers from [`reels_to_check`], those that are products
-    /// already: a candidate with one was imported from a warehouse row since
-    /// replaced (never importable again); a tracked row renamed to one can't be
-    /// refreshed onto it.
-    pub known_reels: &'a HashSet<String>,
+    /// Each row's reel number ([`Mapper::reel_of`]), in the same order.
+    pub reels: Vec<Option<String>>,
+    /// The tracked reels among the page's reel numbers, by reel number.
+    pub tracked: &'a HashMap<String, Tracked>,
+    /// Tracked reels last found on one of the page's other rows, by that row's
+    /// id: the row may be the reel under a corrected label.
+    pub hinted: &'a HashMap<i64, Tracked>,
+    /// reelsync's last write to each row new to the reel its number names, by
+    /// row id: the row may hold another reel's status.
+    pub row_writes: &'a HashMap<i64, RowWrite>,
     pub mapper: &'a Mapper,
     pub scope: &'a Scope,
 }
 
-/// The reel numbers a page's plan must check against the main store: its
-/// candidates' and those that tracked rows now carry instead of their own.
-pub fn reels_to_check(
-    rows: &[ExternalRow],
-    tracked: &HashMap<i64, Tracked>,
-    candidates: &HashMap<i64, Candidate>,
-    mapper: &Mapper,
-) -> Vec<String> {
-    let renamed = rows.iter().filter_map(|r| {
-        let own = &tracked.get(&r.id)?.reel_number;
-        // Nearly every row still holds its own reel number as stored: no need to
-        // map it to know.
-        if mapper.reel_is_direct()
-            && matches!(mapper.raw_reel(&r.values), Cell::Text(raw) if raw == own)
-        {
-            return None;
-        }
-        mapper.reel_of(&r.values).filter(|reel| reel != own)
-    });
-    candidates
-        .values()
-        .map(|c| c.reel.clone())
-        .chain(renamed)
-        .collect()
+/// reelsync's last write to a warehouse row, whichever reel it was for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowWrite {
+    pub reel_number: String,
+    pub status_before: Cell,
+    pub status_after: String,
+    pub born: Option<String>,
 }
 
-/// An untracked row that could be imported or was asked for, with its reel
-/// number and status worked out once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub reel: String,
-    pub status: Option<ReelStatus>,
-}
-
-/// The untracked rows of a page that an import could take (`In-stock`) or that were
-/// asked for by reel number, by warehouse id. Their reel numbers are what the
-/// caller checks against the main store for [`PageInput::known_reels`].
-pub fn candidates(
+/// The ids of the rows new to the tracked reel whose number they carry (created
+/// at another time than the reel's): their last write may be another reel's.
+pub fn reborn_ids(
     rows: &[ExternalRow],
-    tracked: &HashMap<i64, Tracked>,
+    reels: &[Option<String>],
+    tracked: &HashMap<String, Tracked>,
     mapper: &Mapper,
-    scope: &Scope,
-) -> HashMap<i64, Candidate> {
+) -> Vec<i64> {
     rows.iter()
-        .filter(|r| !tracked.contains_key(&r.id))
-        .filter_map(|r| {
-            let asked = matches!(&scope.import, ImportPolicy::Reels(reels)
-                if mapper.reel_of(&r.values).is_some_and(|reel| reels.contains(&reel)));
-            let status = mapper.status_of(&r.values);
-            (asked || status == Some(ReelStatus::InStock)).then(|| {
-                let reel = mapper.reel_label(r);
-                (r.id, Candidate { reel, status })
+        .zip(reels)
+        .filter(|(row, reel)| {
+            reel.as_ref().and_then(|r| tracked.get(r)).is_some_and(|t| {
+                let born = mapper.born_of(&row.values);
+                t.born.is_some() && born.is_some() && born != t.born
             })
         })
+        .map(|(row, _)| row.id)
         .collect()
 }
 
-/// Plans one page.
-pub fn plan_page(mut input: PageInput<'_>) -> PagePlan {
+/// The ids of the rows whose reel number no tracked reel has: the rows a tracked
+/// reel may have been on before its label was corrected.
+pub fn untracked_ids(
+    rows: &[ExternalRow],
+    reels: &[Option<String>],
+    tracked: &HashMap<String, Tracked>,
+) -> Vec<i64> {
+    rows.iter()
+        .zip(reels)
+        .filter(|(_, reel)| reel.as_ref().is_none_or(|r| !tracked.contains_key(r)))
+        .map(|(row, _)| row.id)
+        .collect()
+}
+
+/// Plans one page, adding to what `identity` knows.
+pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan {
     let rows = std::mem::take(&mut input.rows);
+    let reels = std::mem::take(&mut input.reels);
     let input = &input;
     let mut plan = PagePlan::default();
-    let mut seen = HashSet::with_capacity(rows.len());
-    for row in rows {
-        seen.insert(row.id);
-        match input.tracked.get(&row.id) {
+    for (row, reel) in rows.into_iter().zip(reels) {
+        match reel.as_ref().and_then(|r| input.tracked.get(r)) {
+            Some(tracked) if !identity.seen.insert(tracked.product_id) => {
+                // Only when mapping makes two raw numbers one (the column is UNIQUE).
+                if input.scope.syncs() {
+                    plan.steps.push(Step {
+                        reel_number: tracked.reel_number.clone(),
+                        external_id: row.id,
+                        op: Op::Reject {
+                            reason: Reason::TwoRows,
+                        },
+                    });
+                }
+            }
             Some(tracked) => plan_tracked(input, &row, tracked, &mut plan),
-            None => plan_untracked(input, row, &mut plan),
-        }
-    }
-    if input.scope.pull || input.scope.push {
-        let mut gone: Vec<&Tracked> = input
-            .tracked
-            .values()
-            .filter(|t| !seen.contains(&t.external_id) && t.state != LinkState::Missing)
-            .collect();
-        gone.sort_by_key(|t| t.external_id);
-        plan.steps.extend(gone.into_iter().map(|t| Step {
-            reel_number: t.reel_number.clone(),
-            external_id: t.external_id,
-            op: Op::Missing {
-                product_id: t.product_id,
+            None => match input.hinted.get(&row.id) {
+                // The reel's own row, its number unreadable (what else it holds
+                // can't say which reel it is): told why it can't be synced, never
+                // taken for gone, never offered.
+                Some(hinted) if reel.is_none() && !identity.seen.contains(&hinted.product_id) => {
+                    identity.seen.insert(hinted.product_id);
+                    plan_tracked(input, &row, hinted, &mut plan);
+                }
+                Some(hinted) if !identity.seen.contains(&hinted.product_id) => {
+                    let born = input.mapper.born_of(&row.values);
+                    let provably_other =
+                        born.is_some() && hinted.born.is_some() && born != hinted.born;
+                    match (provably_other, reel) {
+                        (false, Some(reel)) => identity.relabelled.push(Relabelled {
+                            tracked: hinted.clone(),
+                            certain: born.is_some() && born == hinted.born,
+                            row,
+                            reel,
+                        }),
+                        (_, reel) => plan_untracked(input, row, reel, &mut plan),
+                    }
+                }
+                _ => plan_untracked(input, row, reel, &mut plan),
             },
-        }));
+        }
     }
     plan
 }
 
-fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) {
-    // Neither in stock nor asked for: nothing to plan.
-    let Some(Candidate { reel, status }) = input.candidates.get(&row.id) else {
-        return;
+/// Plans, once the scan is over, the tracked reels it did not find under their
+/// numbers (`unseen`), and the rows held back meanwhile. A reel whose last row
+/// now carries a number nobody tracks and was created when the reel was is that
+/// reel with its label corrected: followed. Where the row's creation time can't
+/// be compared, it may or may not be: a conflict on the reel, and the row is not
+/// offered, until someone checks the label. The other reels are missing. A row
+/// held for a reel that turned up under its own number is planned as any other.
+pub fn plan_unseen(
+    unseen: Vec<Tracked>,
+    identity: &mut Identity,
+    mapper: &Mapper,
+    scope: &Scope,
+) -> PagePlan {
+    let mut plan = PagePlan::default();
+    let input = PageInput {
+        rows: Vec::new(),
+        reels: Vec::new(),
+        tracked: &HashMap::new(),
+        hinted: &HashMap::new(),
+        row_writes: &HashMap::new(),
+        mapper,
+        scope,
     };
+    let mut relabelled = HashMap::new();
+    for held in std::mem::take(&mut identity.relabelled) {
+        if identity.seen.contains(&held.tracked.product_id) {
+            plan_untracked(&input, held.row, Some(held.reel), &mut plan);
+        } else {
+            relabelled.insert(held.tracked.product_id, held);
+        }
+    }
+    for tracked in unseen {
+        let step = |external_id, op| Step {
+            reel_number: tracked.reel_number.clone(),
+            external_id,
+            op,
+        };
+        match relabelled.remove(&tracked.product_id) {
+            Some(held) if held.certain => {
+                plan.steps.push(step(
+                    held.row.id,
+                    Op::Relink(Relink {
+                        product_id: tracked.product_id,
+                        external_id: held.row.id,
+                        born: tracked.born.clone(),
+                        base: None,
+                        reason: Some(Reason::LabelCorrected {
+                            reel_number: held.reel,
+                        }),
+                    }),
+                ));
+                identity.seen.insert(tracked.product_id);
+                plan_tracked(&input, &held.row, &tracked, &mut plan);
+            }
+            Some(held) => plan.steps.push(step(
+                held.row.id,
+                Op::Conflict {
+                    product_id: tracked.product_id,
+                    warehouse: mapper.status_of(&held.row.values).unwrap_or(tracked.office),
+                    office: tracked.office,
+                    reason: Reason::RowRenamed {
+                        reel_number: held.reel,
+                    },
+                },
+            )),
+            None => plan.steps.push(step(
+                tracked.external_id,
+                Op::Missing {
+                    product_id: tracked.product_id,
+                    reason: Reason::GoneFromWarehouse,
+                },
+            )),
+        }
+    }
+    plan
+}
+
+fn plan_untracked(
+    input: &PageInput<'_>,
+    row: ExternalRow,
+    reel: Option<String>,
+    plan: &mut PagePlan,
+) {
+    let asked = matches!((&input.scope.import, &reel), (ImportPolicy::Reels(reels), Some(r))
+        if reels.contains(r));
+    let status = input.mapper.status_of(&row.values);
+    // Neither in stock nor asked for: nothing to plan.
+    if !asked && status != Some(ReelStatus::InStock) {
+        return;
+    }
+    let reel = reel.unwrap_or_else(|| format!("#{}", row.id));
     let wanted = match &input.scope.import {
         ImportPolicy::None => false,
         ImportPolicy::All | ImportPolicy::Matching(_) => true,
-        ImportPolicy::Reels(reels) => reels.contains(reel),
+        ImportPolicy::Reels(reels) => reels.contains(&reel),
     };
     let matching = match &input.scope.import {
         ImportPolicy::Matching(matching) => Some(matching),
@@ -306,32 +502,25 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
         external_id: row.id,
         op: Op::Reject { reason },
     };
-    if input.known_reels.contains(reel) {
-        if explicit && wanted {
-            plan.steps.push(reject(Reason::DuplicateRow));
-        }
-        return;
-    }
-    let in_stock = *status == Some(ReelStatus::InStock);
+    let in_stock = status == Some(ReelStatus::InStock);
     if in_stock {
         plan.importable += 1;
     }
     if !wanted {
         return;
     }
+    let born = input.mapper.born_of(&row.values);
     match input.mapper.map_owned(row.values) {
         // Not among the reels the filter selects (not even to be told why).
-        Ok(mapped) if matching.is_some_and(|m| !m.takes(reel, &mapped)) => {}
+        Ok(mapped) if matching.is_some_and(|m| !m.takes(&reel, &mapped)) => {}
         Err(_) if matching.is_some() => {}
         Ok(mapped) if in_stock => plan.steps.push(Step {
             reel_number: reel.clone(),
             external_id: row.id,
-            op: Op::Import { mapped },
+            op: Op::Import { mapped, born },
         }),
         // Only an explicit request is told why; a sold reel is simply not offered.
-        Ok(_) if explicit => plan
-            .steps
-            .push(reject(Reason::NotInStock { status: *status })),
+        Ok(_) if explicit => plan.steps.push(reject(Reason::NotInStock { status })),
         Ok(_) => {}
         Err(rejection) if in_stock || explicit => {
             plan.steps.push(reject(Reason::BadRow(rejection)))
@@ -340,39 +529,86 @@ fn plan_untracked(input: &PageInput<'_>, row: ExternalRow, plan: &mut PagePlan) 
     }
 }
 
+/// How a tracked reel's merge starts: from its link as stored, or afresh when its
+/// row is new to it or lost reelsync's write.
+struct MergeStart {
+    base: ReelStatus,
+    /// The status the warehouse decided for the reel.
+    warehouse: ReelStatus,
+    /// The reel whose status, written by reelsync, the row holds instead.
+    foreign: Option<String>,
+    /// Whether the warehouse's status is one reelsync wrote (a cancellation may
+    /// then be pushed over it).
+    we_wrote_it: bool,
+    /// The run whose write the row lost.
+    lost_from: Option<i64>,
+    /// Whether the base differs from the stored one and must be recorded even
+    /// when nothing else happens.
+    rebased: bool,
+}
+
 fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, plan: &mut PagePlan) {
     let scope = input.scope;
     let reel = tracked.reel_number.clone();
-    if let ImportPolicy::Reels(reels) = &scope.import
-        && reels.contains(&reel)
-    {
-        plan.steps.push(Step {
-            reel_number: reel.clone(),
-            external_id: row.id,
-            op: Op::Reject {
-                reason: Reason::AlreadyImported,
-            },
-        });
-    }
-    if !scope.pull && !scope.push {
-        return;
-    }
-    let before = plan.steps.len();
     let step = |op| Step {
         reel_number: reel.clone(),
         external_id: row.id,
         op,
     };
+    if let ImportPolicy::Reels(reels) = &scope.import
+        && reels.contains(&reel)
+    {
+        plan.steps.push(step(Op::Reject {
+            reason: Reason::AlreadyImported,
+        }));
+    }
+    if !scope.syncs() {
+        return;
+    }
     let mapper = input.mapper;
-    // Whether the product's fields match the row once this plan is applied.
-    let mut fields_in_step = mapper.source_hash(&row.values) == tracked.field_hash;
+    let born = mapper.born_of(&row.values);
+    // Entered again (or another row under its number): a row created at another
+    // time than the reel's knows nothing of what reelsync wrote before; it
+    // starts, as every new row does, in stock.
+    let reborn = tracked.born.is_some() && born.is_some() && born != tracked.born;
+    if reborn {
+        plan.steps.push(step(Op::Relink(Relink {
+            product_id: tracked.product_id,
+            external_id: row.id,
+            born: born.clone(),
+            base: Some(ReelStatus::InStock),
+            reason: Some(Reason::Reentered {
+                was_born: tracked.born.clone(),
+                born: born.clone(),
+            }),
+        })));
+    } else if tracked.external_id != row.id || (tracked.born.is_none() && born.is_some()) {
+        // The same reel on a row with a new id (a rebuilt file): nothing to tell.
+        plan.steps.push(step(Op::Relink(Relink {
+            product_id: tracked.product_id,
+            external_id: row.id,
+            born: born.clone(),
+            base: None,
+            reason: None,
+        })));
+    }
+    let before = plan.steps.len();
+    let key = mapper.sync_key(&row.values);
+    let merge_from = key.as_ref().ok().map(|warehouse| {
+        (
+            *warehouse,
+            merge_start(input, row, tracked, reborn, *warehouse),
+        )
+    });
+    // Whether the product's fields match the row once this plan is applied. A
+    // row that lost reelsync's write is back at what it held before the write;
+    // writing it again brings back what the product holds.
+    let lost = merge_from
+        .as_ref()
+        .is_some_and(|(_, s)| s.lost_from.is_some());
+    let mut fields_in_step = lost || mapper.source_hash(&row.values) == tracked.field_hash;
     if scope.pull && !fields_in_step {
         plan.steps.push(step(match mapper.map(&row.values) {
-            Ok(mapped) if takes_anothers_reel_number(&mapped, tracked, input.known_reels) => {
-                Op::Reject {
-                    reason: reel_number_taken(&mapped),
-                }
-            }
             Ok(mapped) => {
                 fields_in_step = true;
                 Op::Update {
@@ -386,50 +622,75 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         }));
     }
     // The reel number and status are what a compare-and-set write matches: a row
-    // whose cells can't be read safely as them is left alone, with its reason
-    // (once: a failed refresh has given it already).
-    let warehouse = match mapper.sync_key(&row.values) {
-        Ok(status) => status,
-        Err(rejection) => {
-            if plan.steps.len() == before {
-                plan.steps.push(step(Op::Reject {
-                    reason: Reason::StatusNotSynced(rejection),
-                }));
+    // whose cells can't be read safely as them is left alone, with its reason (in
+    // place of a failed refresh's: a status not synced matters more).
+    let Some((warehouse, start)) = merge_from else {
+        if let Err(rejection) = key {
+            let reason = Reason::StatusNotSynced(rejection);
+            match plan.steps[before..].last_mut() {
+                Some(Step {
+                    op: Op::Reject { reason: refresh },
+                    ..
+                }) => *refresh = reason,
+                _ => plan.steps.push(step(Op::Reject { reason })),
             }
-            return;
+        }
+        return;
+    };
+    // The status the warehouse decided, which is not the row's when the row
+    // holds a status reelsync wrote for another reel.
+    let decided = start.warehouse;
+    let merge = merge_status(start.base, decided, tracked.office, start.we_wrote_it);
+    let agree = Op::Agree {
+        product_id: tracked.product_id,
+        status: decided,
+    };
+    let export_to = |to: ReelStatus, lost_from, corrects: Option<String>| {
+        // Nothing is overwritten that can't be kept to undo it.
+        match mapper.last_date_problem(&row.values) {
+            Some(rejection) => Op::Reject {
+                reason: Reason::StatusNotExported(rejection),
+            },
+            None => {
+                let mut export = export(mapper, row, tracked, warehouse, to, fields_in_step);
+                export.lost_from = lost_from;
+                export.corrects = corrects;
+                Op::Export(export)
+            }
         }
     };
-    let merge = merge_status(
-        tracked.base,
-        warehouse,
-        tracked.office,
-        tracked.written == Some(warehouse),
-    );
+    // What both sides hold once the merge is applied.
+    let settled = match &merge {
+        Merge::TakeWarehouse => Some(decided),
+        Merge::Conflict(_) => None,
+        _ => Some(tracked.office),
+    };
     let op = match merge {
-        Merge::Unchanged if tracked.state != LinkState::Ok && scope.pull => Some(Op::Agree {
-            product_id: tracked.product_id,
-            status: warehouse,
-        }),
+        // The row holds another reel's status: it gets this reel's own.
+        _ if start.foreign.is_some() && scope.push && settled.is_some_and(|s| s != warehouse) => {
+            if merge == Merge::TakeWarehouse && scope.pull {
+                plan.steps.push(step(Op::StatusIn {
+                    product_id: tracked.product_id,
+                    from: tracked.office,
+                    to: decided,
+                }));
+            }
+            settled.map(|to| export_to(to, None, start.foreign.clone()))
+        }
+        Merge::Unchanged if (tracked.state != LinkState::Ok || start.rebased) && scope.pull => {
+            Some(agree)
+        }
         Merge::Unchanged => None,
         Merge::TakeWarehouse if scope.pull => Some(Op::StatusIn {
             product_id: tracked.product_id,
             from: tracked.office,
-            to: warehouse,
+            to: decided,
         }),
-        Merge::Record if scope.pull => Some(Op::Agree {
-            product_id: tracked.product_id,
-            status: warehouse,
-        }),
-        Merge::PushOffice if scope.push => Some(match mapper.last_date_problem(&row.values) {
-            // Nothing is overwritten that can't be kept to undo it.
-            Some(rejection) => Op::Reject {
-                reason: Reason::StatusNotExported(rejection),
-            },
-            None => Op::Export(export(mapper, row, tracked, warehouse, fields_in_step)),
-        }),
+        Merge::Record if scope.pull => Some(agree),
+        Merge::PushOffice if scope.push => Some(export_to(tracked.office, start.lost_from, None)),
         Merge::Conflict(reason) => Some(Op::Conflict {
             product_id: tracked.product_id,
-            warehouse,
+            warehouse: decided,
             office: tracked.office,
             reason,
         }),
@@ -441,11 +702,70 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     }
 }
 
-/// Whether a refresh would give `tracked` a reel number another product has.
-fn takes_anothers_reel_number(mapped: &Mapped, tracked: &Tracked, known: &HashSet<String>) -> bool {
-    match mapped.get(ProductField::ReelNumber) {
-        Some(FieldValue::Text(reel)) => *reel != tracked.reel_number && known.contains(reel),
-        _ => false,
+/// Where the merge of `tracked` against `row` starts.
+///
+/// A row new to the reel starts in stock; when it holds the status reelsync
+/// last wrote to it for another reel (two labels swapped after a sale), that
+/// status is not this reel's, and the merge takes the row as it was before that
+/// write. A row holding exactly what reelsync's last write to it overwrote (its
+/// status and every mapped cell, `logs` and `last_date` included, and created
+/// when it was) lost that write, to a restored or older copy of the file: nobody
+/// decided it, so the merge starts from before the write and the office's status
+/// is written again.
+fn merge_start(
+    input: &PageInput<'_>,
+    row: &ExternalRow,
+    tracked: &Tracked,
+    reborn: bool,
+    warehouse: ReelStatus,
+) -> MergeStart {
+    let mapper = input.mapper;
+    let born = mapper.born_of(&row.values);
+    if reborn {
+        let foreign = input.row_writes.get(&row.id).filter(|w| {
+            w.reel_number != tracked.reel_number
+                && w.born == born
+                && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
+        });
+        let before = foreign.and_then(|w| {
+            let mut values = row.values.clone();
+            values[mapper.status_position()] = w.status_before.clone();
+            mapper.status_of(&values)
+        });
+        return MergeStart {
+            base: ReelStatus::InStock,
+            warehouse: before.unwrap_or(warehouse),
+            we_wrote_it: false,
+            lost_from: None,
+            foreign: before.and(foreign.map(|w| w.reel_number.clone())),
+            rebased: tracked.base != ReelStatus::InStock,
+        };
+    }
+    let lost = tracked.last_write.as_ref().filter(|w| {
+        tracked.written == Some(tracked.base)
+            && warehouse != tracked.base
+            && *mapper.raw_status(&row.values) == w.status_before
+            && mapper.source_hash(&row.values) == w.source_hash_before
+            && w.born == born
+    });
+    match lost {
+        Some(write) => MergeStart {
+            base: warehouse,
+            warehouse,
+            // It was there before reelsync's write: the write was reelsync's to make.
+            we_wrote_it: true,
+            lost_from: Some(write.run_id),
+            foreign: None,
+            rebased: true,
+        },
+        None => MergeStart {
+            base: tracked.base,
+            warehouse,
+            we_wrote_it: tracked.written == Some(warehouse),
+            lost_from: None,
+            foreign: None,
+            rebased: false,
+        },
     }
 }
 
@@ -511,9 +831,9 @@ fn export(
     row: &ExternalRow,
     tracked: &Tracked,
     warehouse: ReelStatus,
+    to: ReelStatus,
     fields_in_step: bool,
 ) -> Export {
-    let to = tracked.office;
     let last_date =
         (to != ReelStatus::InStock).then(|| mapper.warehouse_time(tracked.status_changed_at));
     let to_raw = mapper.warehouse_status(to).to_owned();
@@ -539,6 +859,11 @@ fn export(
         } else {
             tracked.field_hash
         },
+        source_hash_before: mapper.source_hash(&row.values),
+        born: mapper.born_of(&row.values),
+        location: mapper.location_of(&row.values),
+        lost_from: None,
+        corrects: None,
     }
 }
 
@@ -557,7 +882,11 @@ pub fn describe(op: &Op, current: Option<&[Option<FieldValue>]>) -> Vec<Change> 
         Op::Conflict {
             warehouse, office, ..
         } => vec![status(*office, *warehouse)],
-        Op::Import { .. } | Op::Agree { .. } | Op::Reject { .. } | Op::Missing { .. } => Vec::new(),
+        Op::Import { .. }
+        | Op::Agree { .. }
+        | Op::Reject { .. }
+        | Op::Missing { .. }
+        | Op::Relink(_) => Vec::new(),
     }
 }
 
@@ -609,8 +938,11 @@ pub fn reel_number_taken(mapped: &Mapped) -> Reason {
 /// Why a step is logged as it is, when it needs saying.
 pub fn reason(op: &Op) -> Option<Reason> {
     match op {
-        Op::Reject { reason } | Op::Conflict { reason, .. } => Some(reason.clone()),
-        Op::Missing { .. } => Some(Reason::GoneFromWarehouse),
+        Op::Reject { reason } | Op::Conflict { reason, .. } | Op::Missing { reason, .. } => {
+            Some(reason.clone())
+        }
+        Op::Relink(relink) => relink.reason.clone(),
+        Op::Export(export) => export.reason(),
         _ => None,
     }
 }

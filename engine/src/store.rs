@@ -1,6 +1,6 @@
 //! The main store: reelsync's own SQLite file (WAL), its migrations and its queries.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
-use crate::plan::{LinkState, Tracked};
+use crate::plan::{LastWrite, LinkState, Relink, RowWrite, Tracked};
 use crate::report::{
     Action, Change, Counts, ItemFilter, LoggedItem, Outcome, RunFilter, RunItem, RunKind,
     RunSummary, Trigger,
@@ -19,7 +19,7 @@ use crate::report::{
 use crate::settings::{AutoImport, SyncSettings};
 use crate::status::ReelStatus;
 use crate::warehouse::Cell;
-use crate::{Reason, RunError};
+use crate::{Reason, RunError, WarehouseProblem};
 
 /// The main store's file name inside the data directory.
 pub const STORE_FILE: &str = "reelsync.sqlite3";
@@ -35,7 +35,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(7).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(8).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -48,6 +48,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/005_run_cancelled.sql")).foreign_key_check(),
         M::up(include_str!("../migrations/006_run_items_by_reel.sql")),
         M::up(include_str!("../migrations/007_import_selections.sql")),
+        // Rebuilds product_mappings, like 005 the runs table.
+        M::up(include_str!("../migrations/008_reel_identity.sql")).foreign_key_check(),
     ])
 });
 
@@ -226,6 +228,79 @@ impl rusqlite::ToSql for Stamp {
     }
 }
 
+// ----- the warehouse's identity ----------------------------------------------------
+
+/// The mapped warehouse columns and their types as last saved, and whether an
+/// admin has accepted the file at the warehouse path as it is.
+pub fn warehouse_identity(
+    conn: &Connection,
+) -> rusqlite::Result<(Option<BTreeMap<String, String>>, bool)> {
+    conn.query_row(
+        "SELECT warehouse_columns, warehouse_accepted FROM sync_settings WHERE id = 1",
+        [],
+        |row| {
+            let columns = row
+                .get::<_, Option<String>>(0)?
+                .map(|json| serde_json::from_str(&json).map_err(|e| conversion(0, e)))
+                .transpose()?;
+            Ok((columns, row.get(1)?))
+        },
+    )
+}
+
+/// Saves the mapped columns a run found, and ends a one-time acceptance.
+pub fn save_warehouse_identity(
+    conn: &Connection,
+    columns: &BTreeMap<String, String>,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(columns).map_err(|e| conversion(0, e))?;
+    conn.execute(
+        "UPDATE sync_settings SET warehouse_columns = ?1, warehouse_accepted = 0 WHERE id = 1",
+        [json],
+    )
+    .map(drop)
+}
+
+/// Holds runs (and the schedule) on `problem`, or lifts the hold (`None`).
+pub fn set_warehouse_hold(
+    conn: &Connection,
+    problem: Option<&WarehouseProblem>,
+) -> rusqlite::Result<()> {
+    let json = problem
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| conversion(0, e))?;
+    conn.execute(
+        "UPDATE sync_settings SET warehouse_hold = ?1 WHERE id = 1",
+        [json],
+    )
+    .map(drop)
+}
+
+/// Lifts the hold and lets the next run take the file as it is.
+pub fn accept_warehouse(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sync_settings SET warehouse_hold = NULL, warehouse_accepted = 1 WHERE id = 1",
+        [],
+    )
+    .map(drop)
+}
+
+/// Up to `limit` tracked reels, at random, not already missing: their numbers,
+/// when their rows were created and which row they were last found on.
+pub fn sample_tracked(
+    conn: &Connection,
+    limit: u32,
+) -> rusqlite::Result<Vec<(String, Option<String>, i64)>> {
+    conn.prepare_cached(
+        "SELECT p.reel_number, m.born, m.external_id
+         FROM product_mappings m JOIN products p ON p.id = m.product_id
+         WHERE m.state <> 'missing' ORDER BY random() LIMIT ?1",
+    )?
+    .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+    .collect()
+}
+
 // ----- field mappings -------------------------------------------------------------
 
 /// The stored field mappings, in field order.
@@ -282,11 +357,15 @@ fn conversion(column: usize, e: impl std::error::Error + Send + Sync + 'static) 
 pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
     conn.query_row(
         "SELECT auto_sync, interval_minutes, auto_import, external_path, snapshot_retention,
-                last_run_at, next_run_at, warehouse_time_zone
+                last_run_at, next_run_at, warehouse_time_zone, mirror_anbar, warehouse_hold
          FROM sync_settings WHERE id = 1",
         [],
         |row| {
             let auto_import: String = row.get(2)?;
+            let hold = row
+                .get::<_, Option<String>>(9)?
+                .map(|json| serde_json::from_str(&json).map_err(|e| conversion(9, e)))
+                .transpose()?;
             Ok(SyncSettings {
                 auto_sync: row.get(0)?,
                 interval_minutes: row.get(1)?,
@@ -296,6 +375,8 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
                 last_run_at: row.get(5)?,
                 next_run_at: row.get(6)?,
                 warehouse_time_zone: row.get(7)?,
+                mirror_anbar: row.get(8)?,
+                warehouse_hold: hold,
             })
         },
     )
@@ -303,10 +384,16 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
 
 /// Writes every settings value.
 pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()> {
+    let hold = s
+        .warehouse_hold
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| conversion(9, e))?;
     conn.execute(
         "UPDATE sync_settings SET auto_sync = ?1, interval_minutes = ?2, auto_import = ?3,
                 external_path = ?4, snapshot_retention = ?5, last_run_at = ?6, next_run_at = ?7,
-                warehouse_time_zone = ?8
+                warehouse_time_zone = ?8, mirror_anbar = ?9, warehouse_hold = ?10
          WHERE id = 1",
         params![
             s.auto_sync,
@@ -316,7 +403,9 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
             s.snapshot_retention,
             s.last_run_at,
             s.next_run_at,
-            s.warehouse_time_zone
+            s.warehouse_time_zone,
+            s.mirror_anbar,
+            hold
         ],
     )
     .map(drop)
@@ -324,11 +413,39 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
 
 // ----- tracked reels and products -------------------------------------------------
 
-const TRACKED_SELECT: &str = "SELECT m.product_id, m.external_id, p.reel_number, p.status,
-        m.base_status, m.field_hash, m.state, p.status_changed_at, m.written_status
-     FROM product_mappings m JOIN products p ON p.id = m.product_id";
+const TRACKED_COLUMNS: &str = "SELECT m.product_id, m.external_id, p.reel_number, p.status,
+        m.base_status, m.field_hash, m.state, p.status_changed_at, m.written_status, m.born,
+        w.run_id, w.status_before, w.source_hash_before, w.born";
+
+// The last write is looked up only while the link still holds the status
+// reelsync wrote (then a file that lost it can be told): one probe of the
+// writes' index per such reel.
+const TRACKED_LAST_WRITE: &str = "LEFT JOIN warehouse_writes w ON m.written_status IS NOT NULL
+        AND (w.run_id, w.seq) = (SELECT run_id, seq FROM warehouse_writes
+            WHERE product_id = m.product_id AND state = 'written'
+            ORDER BY run_id DESC, seq DESC LIMIT 1)";
+
+/// Tracked reels, from the links (`m`) and their products (`p`).
+fn tracked_select() -> String {
+    format!(
+        "{TRACKED_COLUMNS} FROM product_mappings m JOIN products p ON p.id = m.product_id {TRACKED_LAST_WRITE}"
+    )
+}
 
 fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
+    let last_write = match (
+        row.get::<_, Option<i64>>(10)?,
+        row.get::<_, Option<i64>>(12)?,
+    ) {
+        (Some(run_id), Some(source_hash_before)) => Some(LastWrite {
+            run_id,
+            status_before: Cell::read(row.get_ref(11)?),
+            source_hash_before,
+            born: row.get(13)?,
+        }),
+        // Writes recorded before their row's hash was kept are never taken as lost.
+        _ => None,
+    };
     Ok(Tracked {
         product_id: row.get(0)?,
         external_id: row.get(1)?,
@@ -342,6 +459,8 @@ fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
             .get::<_, Option<String>>(8)?
             .map(|s| s.parse().map_err(|e| conversion(8, e)))
             .transpose()?,
+        born: row.get(9)?,
+        last_write,
     })
 }
 
@@ -351,18 +470,87 @@ fn status_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ReelStatus> {
         .map_err(|e| conversion(i, e))
 }
 
-/// Tracked reels whose warehouse ids lie in `(after, up_to]`, by warehouse id.
-pub fn tracked_in_range(
+/// The tracked reels among `reels`, by reel number.
+pub fn tracked_by_reels<'r>(
     conn: &Connection,
-    after: i64,
-    up_to: i64,
-) -> rusqlite::Result<HashMap<i64, Tracked>> {
+    reels: impl IntoIterator<Item = &'r str>,
+) -> rusqlite::Result<HashMap<String, Tracked>> {
+    let reels: Vec<&str> = reels.into_iter().collect();
+    if reels.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = serde_json::to_string(&reels).map_err(|e| conversion(0, e))?;
+    // A join probes the reel-number index once per listed reel; `IN (SELECT …)`
+    // would first copy the list into a temporary B-tree.
     let mut stmt = conn.prepare_cached(&format!(
-        "{TRACKED_SELECT} WHERE m.external_id > ?1 AND m.external_id <= ?2"
+        "{TRACKED_COLUMNS} FROM json_each(?1) AS r JOIN products p ON p.reel_number = r.value
+         JOIN product_mappings m ON m.product_id = p.id {TRACKED_LAST_WRITE}"
     ))?;
-    stmt.query_map([after, up_to], tracked_from_row)?
+    stmt.query_map([list], tracked_from_row)?
+        .map(|t| t.map(|t| (t.reel_number.clone(), t)))
+        .collect()
+}
+
+/// Tracked reels last found on the warehouse rows `ids`, by row id.
+pub fn tracked_by_hint(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashMap<i64, Tracked>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{} WHERE m.external_id IN (SELECT value FROM json_each(?1))",
+        tracked_select()
+    ))?;
+    stmt.query_map([list], tracked_from_row)?
         .map(|t| t.map(|t| (t.external_id, t)))
         .collect()
+}
+
+/// reelsync's last write to each of the warehouse rows `ids`, by row id.
+pub fn last_writes_to_rows(
+    conn: &Connection,
+    ids: &[i64],
+) -> rusqlite::Result<HashMap<i64, RowWrite>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
+    conn.prepare_cached(
+        "SELECT w.external_id, w.reel_number, w.status_before, w.status_after, w.born
+         FROM json_each(?1) AS r JOIN warehouse_writes w ON (w.run_id, w.seq) = (
+             SELECT run_id, seq FROM warehouse_writes
+             WHERE external_id = r.value AND state = 'written'
+             ORDER BY run_id DESC, seq DESC LIMIT 1)",
+    )?
+    .query_map([list], |row| {
+        Ok((
+            row.get(0)?,
+            RowWrite {
+                reel_number: row.get(1)?,
+                status_before: Cell::read(row.get_ref(2)?),
+                status_after: row.get(3)?,
+                born: row.get(4)?,
+            },
+        ))
+    })?
+    .collect()
+}
+
+/// Every tracked reel's product id, in order.
+pub fn tracked_ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached("SELECT product_id FROM product_mappings ORDER BY product_id")?
+        .query_map([], |row| row.get(0))?
+        .collect()
+}
+
+/// The tracked reels with these product ids, in id order.
+pub fn tracked_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Tracked>> {
+    let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{} WHERE m.product_id IN (SELECT value FROM json_each(?1)) ORDER BY m.product_id",
+        tracked_select()
+    ))?;
+    stmt.query_map([list], tracked_from_row)?.collect()
 }
 
 /// Which of `reels` are products already.
@@ -371,12 +559,30 @@ pub fn known_reels(conn: &Connection, reels: &[&str]) -> rusqlite::Result<HashSe
         return Ok(HashSet::new());
     }
     let list = serde_json::to_string(reels).map_err(|e| conversion(0, e))?;
-    // A join probes the reel-number index once per listed reel; `IN (SELECT …)`
-    // would first copy the list into a temporary B-tree.
     let mut stmt = conn.prepare_cached(
         "SELECT p.reel_number FROM json_each(?1) AS r JOIN products AS p ON p.reel_number = r.value",
     )?;
     stmt.query_map([list], |row| row.get(0))?.collect()
+}
+
+/// Moves a tracked reel's link to the warehouse row it was found on (and, for a
+/// row new to it, starts the link afresh from `base`).
+pub fn relink(conn: &Connection, relink: &Relink, now: &Stamp) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE product_mappings SET external_id = ?1, born = ?2,
+                base_status = coalesce(?3, base_status),
+                written_status = CASE WHEN ?3 IS NULL THEN written_status END,
+                last_synced_at = ?4
+         WHERE product_id = ?5",
+    )?
+    .execute(params![
+        relink.external_id,
+        relink.born,
+        relink.base.map(ReelStatus::as_str),
+        now,
+        relink.product_id
+    ])
+    .map(drop)
 }
 
 fn field_list() -> String {
@@ -444,8 +650,8 @@ impl<'c> RunWriter<'c> {
             conn,
             product: conn.prepare(&insert_product_sql())?,
             link: conn.prepare(
-                "INSERT INTO product_mappings (product_id, external_id, base_status, field_hash, last_synced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO product_mappings (product_id, external_id, base_status, field_hash, last_synced_at, born)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?,
             item: conn.prepare(
                 "INSERT INTO run_items (run_id, seq, reel_number, action, reason, changes)
@@ -465,6 +671,7 @@ impl<'c> RunWriter<'c> {
         &mut self,
         external_id: i64,
         mapped: &Mapped,
+        born: Option<&str>,
         now: &Stamp,
     ) -> rusqlite::Result<bool> {
         let mut values: Vec<&dyn rusqlite::ToSql> = mapped
@@ -483,7 +690,8 @@ impl<'c> RunWriter<'c> {
             external_id,
             status.as_str(),
             mapped.source_hash,
-            now
+            now,
+            born
         ])?;
         Ok(true)
     }
@@ -673,8 +881,9 @@ pub fn close_interrupted_runs(conn: &Connection) -> rusqlite::Result<usize> {
 pub fn record_counts(conn: &Connection, run_id: i64, c: &Counts) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE runs SET importable = ?1, imported = ?2, updated = ?3, exported = ?4,
-                status_in = ?5, conflicts = ?6, rejected = ?7, unchanged = ?8
-         WHERE id = ?9",
+                status_in = ?5, conflicts = ?6, rejected = ?7, unchanged = ?8, missing = ?9,
+                rewritten = ?10
+         WHERE id = ?11",
     )?
     .execute(params![
         c.importable as i64,
@@ -685,6 +894,8 @@ pub fn record_counts(conn: &Connection, run_id: i64, c: &Counts) -> rusqlite::Re
         c.conflicts as i64,
         c.rejected as i64,
         c.unchanged as i64,
+        c.missing as i64,
+        c.rewritten as i64,
         run_id
     ])
     .map(drop)
@@ -744,6 +955,14 @@ pub struct WarehouseWrite {
     pub writes_last_date: bool,
     pub to: ReelStatus,
     pub source_hash_after: i64,
+    /// The hash of the row's mapped cells just before the write: a row back at
+    /// exactly this and `status_before` lost the write.
+    pub source_hash_before: Option<i64>,
+    /// The row's creation time, when known.
+    pub born: Option<String>,
+    /// The forklift's copy to write too: the `Anbar_` table the row's location
+    /// names, when the mirror is on and the table exists.
+    pub copy_table: Option<String>,
 }
 
 /// Records writes about to be made, as `planned`.
@@ -751,8 +970,8 @@ pub fn plan_writes(conn: &Connection, writes: &[WarehouseWrite]) -> rusqlite::Re
     let mut stmt = conn.prepare_cached(
         "INSERT INTO warehouse_writes (run_id, seq, product_id, external_id, reel_number, reel,
              status_before, last_date_before, status_after, last_date_after, writes_last_date,
-             to_status, source_hash_after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             to_status, source_hash_after, source_hash_before, born, copy_table)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
     for w in writes {
         stmt.execute(params![
@@ -768,7 +987,10 @@ pub fn plan_writes(conn: &Connection, writes: &[WarehouseWrite]) -> rusqlite::Re
             w.last_date_after,
             w.writes_last_date,
             w.to.as_str(),
-            w.source_hash_after
+            w.source_hash_after,
+            w.source_hash_before,
+            w.born,
+            w.copy_table
         ])?;
     }
     Ok(())
@@ -798,7 +1020,7 @@ pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>
     conn.prepare(
         "SELECT run_id, seq, product_id, external_id, reel_number, reel, status_before,
                 last_date_before, status_after, last_date_after, writes_last_date, to_status,
-                source_hash_after
+                source_hash_after, source_hash_before, born, copy_table
          FROM warehouse_writes WHERE state = 'planned' ORDER BY run_id, seq",
     )?
     .query_map([], |row| {
@@ -816,6 +1038,9 @@ pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>
             writes_last_date: row.get(10)?,
             to: status_column(row, 11)?,
             source_hash_after: row.get(12)?,
+            source_hash_before: row.get(13)?,
+            born: row.get(14)?,
+            copy_table: row.get(15)?,
         })
     })?
     .collect()
@@ -864,7 +1089,8 @@ pub fn finish_run(conn: &Connection, run_id: i64, f: &Finish<'_>) -> rusqlite::R
 }
 
 const RUN_SELECT: &str = "SELECT id, kind, trigger, who, started_at, duration_ms, outcome,
-        importable, imported, updated, exported, status_in, conflicts, rejected, unchanged, error
+        importable, imported, updated, exported, status_in, conflicts, rejected, unchanged, error,
+        missing, rewritten
      FROM runs";
 
 fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
@@ -891,6 +1117,8 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
             conflicts: count(12)?,
             rejected: count(13)?,
             unchanged: count(14)?,
+            missing: count(16)?,
+            rewritten: count(17)?,
         },
         error: row
             .get::<_, Option<String>>(15)?
@@ -1114,9 +1342,9 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        let tracked = tracked_in_range(&store.conn, 0, i64::MAX).unwrap();
-        assert_eq!(tracked[&70].reel_number, "R-1");
-        assert_eq!(tracked[&70].base, ReelStatus::Sold);
+        let tracked = tracked_by_reels(&store.conn, ["R-1"]).unwrap();
+        assert_eq!(tracked["R-1"].external_id, 70);
+        assert_eq!(tracked["R-1"].base, ReelStatus::Sold);
         let has_column: bool = store
             .conn
             .query_row(

@@ -10,10 +10,13 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::catalogue::Matching;
 use crate::error::{Error, Result, RunningRun, WarehouseError};
+use crate::identity::{self, CheckError};
 use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{self, Mapper, display_value};
-use crate::plan::{self, Export, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step};
+use crate::plan::{
+    self, Export, Identity, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step,
+};
 use crate::report::{
     Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
     Selection,
@@ -195,7 +198,9 @@ pub(crate) fn open_checked(
         .into());
     }
     let zone = WarehouseZone::of(&settings)?;
-    let mapper = Mapper::new(&mappings)?.in_zone(zone);
+    let mapper = Mapper::new(&mappings)?
+        .in_zone(zone)
+        .with_identity_columns(&columns);
     Ok((warehouse, reader, mapper, settings))
 }
 
@@ -208,41 +213,59 @@ pub(crate) fn row_filter(scope: &Scope, mapper: &Mapper) -> Option<warehouse::Ro
         .flatten()
 }
 
-/// Plans warehouse `rows` against the tracked reels whose warehouse ids lie in
-/// `(after, up_to]`.
+/// Plans warehouse `rows` against the tracked reels they carry the numbers of,
+/// adding to what `identity` knows.
 fn plan_page_of(
     conn: &Connection,
     rows: Vec<warehouse::ExternalRow>,
-    after: i64,
-    up_to: i64,
     mapper: &Mapper,
     scope: &Scope,
+    identity: &mut Identity,
 ) -> rusqlite::Result<PagePlan> {
-    let tracked = store::tracked_in_range(conn, after, up_to)?;
-    let candidates = plan::candidates(&rows, &tracked, mapper, scope);
-    let reels = plan::reels_to_check(&rows, &tracked, &candidates, mapper);
-    let reels: Vec<&str> = reels.iter().map(String::as_str).collect();
-    let known_reels = store::known_reels(conn, &reels)?;
-    Ok(plan::plan_page(PageInput {
-        rows,
-        tracked: &tracked,
-        candidates: &candidates,
-        known_reels: &known_reels,
-        mapper,
-        scope,
-    }))
+    let reels: Vec<Option<String>> = rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
+    let tracked = store::tracked_by_reels(conn, reels.iter().flatten().map(String::as_str))?;
+    let hinted = store::tracked_by_hint(conn, &plan::untracked_ids(&rows, &reels, &tracked))?;
+    let row_writes =
+        store::last_writes_to_rows(conn, &plan::reborn_ids(&rows, &reels, &tracked, mapper))?;
+    Ok(plan::plan_page(
+        PageInput {
+            rows,
+            reels,
+            tracked: &tracked,
+            hinted: &hinted,
+            row_writes: &row_writes,
+            mapper,
+            scope,
+        },
+        identity,
+    ))
 }
 
-/// [`plan_page_of`] on a store connection, with its errors in context.
+/// [`plan_page_of`] on a store connection, for a look that plans pages one by
+/// one (no reel is looked for past them), with its errors in context.
 pub(crate) fn plan_rows(
     store: &Store,
     rows: Vec<warehouse::ExternalRow>,
-    after: i64,
-    up_to: i64,
     mapper: &Mapper,
     scope: &Scope,
 ) -> Result<PagePlan> {
-    plan_page_of(&store.conn, rows, after, up_to, mapper, scope).map_err(|e| store.err(e))
+    plan_page_of(&store.conn, rows, mapper, scope, &mut Identity::default())
+        .map_err(|e| store.err(e))
+}
+
+/// Plans the tracked reels no page showed under their numbers.
+fn plan_unseen_of(
+    conn: &Connection,
+    identity: &mut Identity,
+    mapper: &Mapper,
+    scope: &Scope,
+) -> rusqlite::Result<PagePlan> {
+    let unseen: Vec<i64> = store::tracked_ids(conn)?
+        .into_iter()
+        .filter(|id| !identity.seen.contains(id))
+        .collect();
+    let unseen = store::tracked_by_ids(conn, &unseen)?;
+    Ok(plan::plan_unseen(unseen, identity, mapper, scope))
 }
 
 /// Gives a main-store error its context.
@@ -291,16 +314,20 @@ struct Run<'a> {
     /// Set once the run was asked to stop.
     cancelled: bool,
     exports: Vec<(String, Export)>,
+    /// What the scan has learnt about which row each tracked reel is on.
+    identity: Identity,
     /// Set when some warehouse writes could not be made; the run is then failed,
     /// but what was written is recorded.
     write_error: Option<WarehouseError>,
 }
 
-/// A planned export: the record of it kept before it is made, and the changes
-/// its log item lists.
+/// A planned export: the record of it kept before it is made, the changes its
+/// log item lists, and what it is logged as once made.
 struct PlannedExport {
     write: WarehouseWrite,
     changes: Vec<Change>,
+    action: Action,
+    reason: Option<Reason>,
 }
 
 impl<'a> Run<'a> {
@@ -332,6 +359,7 @@ impl<'a> Run<'a> {
             planned_writes: 0,
             cancelled: false,
             exports: Vec::new(),
+            identity: Identity::default(),
             write_error: None,
         }
     }
@@ -410,7 +438,22 @@ impl<'a> Run<'a> {
     }
 
     fn execute(&mut self, mut conn: Connection) -> Result<()> {
-        let (warehouse, reader, mapper, settings) = open_checked(self.config, &conn)?;
+        let (warehouse, reader, mapper, settings) = match open_checked(self.config, &conn) {
+            Err(Error::Warehouse(WarehouseError::MissingColumns { table, columns }))
+                if !self.dry() =>
+            {
+                return Err(self.hold_for_gone_columns(&conn, table, columns));
+            }
+            opened => opened?,
+        };
+        let file = crate::error::file(warehouse.path());
+        identity::check_same_warehouse(&conn, &reader, &mapper, &file, !self.dry()).map_err(
+            |e| match e {
+                CheckError::Held(problem) => WarehouseError::NotTheSame { problem }.into(),
+                CheckError::Warehouse(e) => e.into(),
+                CheckError::Store(e) => store_err(self.config, e),
+            },
+        )?;
         if !self.dry() {
             self.settle_earlier_writes(&mut conn, &reader, &mapper)?;
         }
@@ -418,7 +461,6 @@ impl<'a> Run<'a> {
         let filter = row_filter(&scope, &mapper);
         self.total = reader.count_rows(filter.as_ref())?;
         self.progress(Phase::Reading);
-        let mut last_id = 0;
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
         let mut pages = reader.pages(&columns, filter.as_ref());
@@ -429,7 +471,6 @@ impl<'a> Run<'a> {
             }
             let Some(page) = pages.next() else { break };
             let rows = page?;
-            let up_to = rows.last().map_or(last_id, |r| r.id);
             self.scanned += rows.len() as u64;
             if let ImportPolicy::Reels(reels) = &scope.import {
                 requested_seen.extend(
@@ -439,23 +480,24 @@ impl<'a> Run<'a> {
                 );
             }
             self.in_step(&mut conn, |run, writer| {
-                run.plan_and_apply(writer, rows, last_id, up_to, &mapper, &scope)
+                run.plan_and_apply(writer, rows, &mapper, &scope)
             })?;
-            last_id = up_to;
             self.progress(Phase::Reading);
         }
-        self.planned_writes = self.exports.len() as u64;
         // Its commit holds the record of the warehouse writes to come: it must
         // survive a power cut, as the writes will.
         if !self.dry() {
-            if self.planned_writes > 0 {
-                self.progress(Phase::Snapshot);
-            }
             db(self.config, store::durable_commits(&conn, true))?;
         }
         let planned = self.in_step(&mut conn, |run, writer| {
-            // Tracked reels past the last row are gone from the warehouse.
-            run.plan_and_apply(writer, Vec::new(), last_id, i64::MAX, &mapper, &scope)?;
+            // Tracked reels no page showed: a corrected label, or gone.
+            if scope.syncs() {
+                run.plan_and_apply_unseen(writer, &mapper, &scope)?;
+            }
+            run.planned_writes = run.exports.len() as u64;
+            if !run.dry() && run.planned_writes > 0 {
+                run.progress(Phase::Snapshot);
+            }
             if let ImportPolicy::Reels(reels) = &scope.import {
                 run.reject_unseen(writer, reels, &requested_seen)?;
             }
@@ -477,6 +519,26 @@ impl<'a> Run<'a> {
             db(self.config, store::durable_commits(&conn, false))?;
         }
         self.write_exports(&mut conn, &warehouse, &mapper, planned)
+    }
+
+    /// The error for mapped `columns` gone from the warehouse: a hold when an
+    /// earlier run saw them, else the missing columns as they are.
+    fn hold_for_gone_columns(
+        &self,
+        conn: &Connection,
+        table: String,
+        columns: Vec<String>,
+    ) -> Error {
+        let file = store::settings(conn)
+            .ok()
+            .and_then(|settings| warehouse_for(self.config, &settings).ok())
+            .map(|w| crate::error::file(w.path()))
+            .unwrap_or_default();
+        match identity::hold_for_gone_columns(conn, &file, &columns) {
+            Ok(Some(problem)) => WarehouseError::NotTheSame { problem }.into(),
+            Ok(None) => WarehouseError::MissingColumns { table, columns }.into(),
+            Err(e) => store_err(self.config, e),
+        }
     }
 
     /// Does `work` in one main-store transaction, which for a real run also saves
@@ -530,8 +592,13 @@ impl<'a> Run<'a> {
             self.observer.item(&item);
             let attention = matches!(
                 item.action,
-                Action::Reject | Action::Conflict | Action::Skip | Action::Missing
-            );
+                Action::Reject
+                    | Action::Conflict
+                    | Action::Skip
+                    | Action::Missing
+                    | Action::Relink
+                    | Action::Rewritten
+            ) || (item.action == Action::Export && item.reason.is_some());
             if self.dry() || attention {
                 self.items.push(item);
             }
@@ -567,15 +634,30 @@ impl<'a> Run<'a> {
         &mut self,
         writer: &mut RunWriter<'_>,
         rows: Vec<warehouse::ExternalRow>,
-        after: i64,
-        up_to: i64,
         mapper: &Mapper,
         scope: &Scope,
     ) -> Result<()> {
         let plan = db(
             self.config,
-            plan_page_of(writer.conn(), rows, after, up_to, mapper, scope),
+            plan_page_of(writer.conn(), rows, mapper, scope, &mut self.identity),
         )?;
+        self.apply_plan(writer, plan)
+    }
+
+    fn plan_and_apply_unseen(
+        &mut self,
+        writer: &mut RunWriter<'_>,
+        mapper: &Mapper,
+        scope: &Scope,
+    ) -> Result<()> {
+        let plan = db(
+            self.config,
+            plan_unseen_of(writer.conn(), &mut self.identity, mapper, scope),
+        )?;
+        self.apply_plan(writer, plan)
+    }
+
+    fn apply_plan(&mut self, writer: &mut RunWriter<'_>, plan: PagePlan) -> Result<()> {
         self.counts.importable += plan.importable;
         self.counts.unchanged += plan.unchanged;
         for step in plan.steps {
@@ -595,8 +677,10 @@ impl<'a> Run<'a> {
         let mut reason = plan::reason(&step.op);
         let mut changes = Vec::new();
         match &step.op {
-            Op::Import { mapped } => {
-                if dry || db(config, writer.insert_product(step.external_id, mapped, now))? {
+            Op::Import { mapped, born } => {
+                let mut inserted =
+                    || writer.insert_product(step.external_id, mapped, born.as_deref(), now);
+                if dry || db(config, inserted())? {
                     self.counts.imported += 1;
                 } else {
                     action = Action::Reject;
@@ -608,6 +692,11 @@ impl<'a> Run<'a> {
                 let current = db(config, store::product_values(conn, *product_id))?;
                 changes = plan::describe(&step.op, current.as_deref());
                 if dry || db(config, store::update_fields(conn, *product_id, mapped, now))? {
+                    // A new hash alone (the mappings changed, the values did not)
+                    // updates nothing anyone sees.
+                    if changes.is_empty() {
+                        return Ok(());
+                    }
                     self.counts.updated += 1;
                 } else {
                     action = Action::Reject;
@@ -647,12 +736,22 @@ impl<'a> Run<'a> {
                 }
                 self.counts.conflicts += 1;
             }
-            Op::Missing { product_id } => {
+            Op::Missing { product_id, .. } => {
                 if !dry {
                     db(
                         config,
                         store::set_state(conn, *product_id, LinkState::Missing, reason.as_ref()),
                     )?;
+                }
+                self.counts.missing += 1;
+            }
+            Op::Relink(relink) => {
+                if !dry {
+                    db(config, store::relink(conn, relink, now))?;
+                }
+                // A file with new ids moves every hint: nothing to tell.
+                if relink.reason.is_none() {
+                    return Ok(());
                 }
             }
             Op::Reject { .. } => self.counts.rejected += 1,
@@ -684,17 +783,25 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// Counts an export a dry run plans: a lost write written again, or another.
+    fn count_export(&mut self, export: &Export) {
+        match export.lost_from {
+            Some(_) => self.counts.rewritten += 1,
+            None => self.counts.exported += 1,
+        }
+    }
+
     /// A dry run's exports: listed in the plan, never written.
     fn log_planned_exports(&mut self, writer: &mut RunWriter<'_>) -> Result<()> {
         for (reel, export) in std::mem::take(&mut self.exports) {
-            self.counts.exported += 1;
+            self.count_export(&export);
             let changes = plan::export_changes(&export);
             self.log(
                 writer,
                 RunItem {
                     reel_number: reel,
-                    action: Action::Export,
-                    reason: None,
+                    action: export.action(),
+                    reason: export.reason(),
                     changes,
                 },
             )?;
@@ -712,6 +819,7 @@ impl<'a> Run<'a> {
             .enumerate()
             .map(|(i, (reel, export))| {
                 let changes = plan::export_changes(&export);
+                let (action, reason) = (export.action(), export.reason());
                 let write = WarehouseWrite {
                     run_id,
                     seq: i as u64 + 1,
@@ -726,8 +834,17 @@ impl<'a> Run<'a> {
                     writes_last_date,
                     to: export.to,
                     source_hash_after: export.source_hash_after,
+                    source_hash_before: Some(export.source_hash_before),
+                    born: export.born,
+                    // Set by the forklift's mirror (below) when it is on.
+                    copy_table: None,
                 };
-                PlannedExport { write, changes }
+                PlannedExport {
+                    write,
+                    changes,
+                    action,
+                    reason,
+                }
             })
             .collect()
     }
@@ -812,7 +929,12 @@ impl<'a> Run<'a> {
         planned: &PlannedExport,
         took: bool,
     ) -> Result<()> {
-        let PlannedExport { write, changes } = planned;
+        let PlannedExport {
+            write,
+            changes,
+            action,
+            reason,
+        } = planned;
         let conn = writer.conn();
         db(
             self.config,
@@ -820,8 +942,11 @@ impl<'a> Run<'a> {
         )?;
         let (action, reason) = if took {
             db(self.config, store::record_export(conn, write, &self.stamp))?;
-            self.counts.exported += 1;
-            (Action::Export, None)
+            match action {
+                Action::Rewritten => self.counts.rewritten += 1,
+                _ => self.counts.exported += 1,
+            }
+            (*action, reason.clone())
         } else {
             let reason = match &self.write_error {
                 Some(e) => Reason::NotWritten {
@@ -941,7 +1066,7 @@ fn status_write(write: &WarehouseWrite) -> StatusWrite {
 
 /// Succeeded, or partial when some reels need attention.
 fn outcome_of(counts: &Counts) -> Outcome {
-    if counts.rejected > 0 || counts.conflicts > 0 {
+    if counts.rejected > 0 || counts.conflicts > 0 || counts.missing > 0 {
         Outcome::Partial
     } else {
         Outcome::Succeeded

@@ -269,6 +269,19 @@ impl Reader {
         Ok(columns)
     }
 
+    /// Each column of the `Products` table with its declared type, as `PRAGMA
+    /// table_info` lists them.
+    pub fn product_column_types(&self) -> Result<Vec<(String, String)>> {
+        let started = Instant::now();
+        self.conn
+            .prepare("SELECT name, type FROM pragma_table_info(?1)")
+            .and_then(|mut stmt| {
+                stmt.query_map([PRODUCTS_TABLE], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.warehouse.classify(e, started))
+    }
+
     /// How many reels the file holds (that pass `filter`), for progress. Counted
     /// in id ranges of [`SCAN_SPAN`], each its own short read: one count over a
     /// large file would hold the warehouse app's commits for as long as it reads

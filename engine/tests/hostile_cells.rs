@@ -990,7 +990,13 @@ proptest! {
     fn a_spoiled_tracked_reel_holds_back_only_itself(
         reels in prop::collection::vec((any::<bool>(), spoiled_cells()), 5..=30),
     ) {
-        let (sold, spoiled): (Vec<bool>, Vec<_>) = reels.into_iter().unzip();
+        let (sold, mut spoiled): (Vec<bool>, Vec<_>) = reels.into_iter().unzip();
+        // A row's creation time is not data but which reel it is: a reel whose
+        // number and creation time both change is another reel (the identity
+        // tests cover that). Here the number may change, the reel stays.
+        for cells in &mut spoiled {
+            cells.remove(&Column::Date);
+        }
         let (f, model) = fixture(spoiled, true);
         let imported = f.sync(RunScope::Import(Selection::All), false).unwrap();
         prop_assert_eq!(imported.counts.imported, model.len() as u64);

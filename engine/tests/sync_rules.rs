@@ -301,8 +301,7 @@ fn moves_apart_are_a_conflict_and_nothing_is_written() {
     f.office_sets(&["R1"], ReelStatus::Sold);
     f.full();
     // Warehouse cancels the shipment (back to stock) while the office delivers.
-    f.wh_set("R1", "status", Some("In-stock"));
-    f.wh_set("R1", "last_date", None);
+    f.wh_cancel("R1");
     f.office_sets(&["R1"], ReelStatus::Delivered);
     let before = bytes(&f.warehouse);
     let report = f.full();
@@ -407,13 +406,14 @@ fn a_refresh_that_cannot_map_is_reported_again_after_an_export() {
 }
 
 #[test]
-fn a_refresh_onto_another_products_reel_number_rejects_only_that_reel() {
+fn a_reel_number_moved_to_another_row_takes_its_reel_along() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
-    // The warehouse app renames R2, then gives R1 its old number. In id order the
-    // sync meets R1 first, while a product still holds R2.
+    // The warehouse app renames R2, then gives R1's row R2's old number. A reel is
+    // its number: R2 is now on R1's old row, R1 is gone, R9 is a new reel.
     f.wh_set("R2", "reel_number", Some("R9"));
     f.wh_set("R1", "reel_number", Some("R2"));
+    f.wh_set("R2", "grade", Some("Test Liner"));
     // The plan says what the run will do.
     let plan = f.sync(RunScope::Full, true).unwrap();
     let actions: Vec<(&str, Action)> = plan
@@ -421,23 +421,31 @@ fn a_refresh_onto_another_products_reel_number_rejects_only_that_reel() {
         .iter()
         .map(|i| (i.reel_number.as_str(), i.action))
         .collect();
-    assert_eq!(actions, [("R1", Action::Reject), ("R2", Action::Update)]);
+    assert_eq!(
+        actions,
+        [
+            ("R2", Action::Relink),
+            ("R2", Action::Update),
+            ("R1", Action::Missing)
+        ]
+    );
     let report = f.full();
-    assert_eq!((report.counts.updated, report.counts.rejected), (1, 1));
+    assert_eq!((report.counts.updated, report.counts.missing), (1, 1));
+    assert_eq!(report.counts.importable, 1, "R9 is a new reel");
+    assert_eq!(report.outcome, Outcome::Partial);
     assert!(
-        first_reason(&report).contains("new reel number R2 is another product's"),
+        reason_of(&report, "R2").contains("entered again"),
         "{:?}",
         report.items
     );
-    // The run went on and committed: the other reel took its new number, which
-    // frees R2 for the next sync.
-    assert_eq!(f.product_value("R9", "reel_number").as_deref(), Some("R9"));
-    let report = f.full();
-    assert_eq!((report.counts.updated, report.counts.rejected), (1, 0));
     assert_eq!(
-        f.product_value("R2", "location").as_deref(),
-        Some("Anbar_Akhal")
+        f.product_value("R2", "grade").as_deref(),
+        Some("Test Liner")
     );
+    assert_eq!(f.store_count("R9"), 0);
+    // Nothing more to do, and R1 is still counted missing.
+    let again = f.full();
+    assert_eq!((again.counts.updated, again.counts.missing), (0, 1));
 }
 
 #[test]
@@ -796,23 +804,36 @@ fn office_status_changes_are_logged_and_report_unknown_reels() {
 }
 
 #[test]
-fn a_reel_gone_from_the_warehouse_is_marked_missing_once() {
+fn a_reel_gone_from_the_warehouse_is_counted_missing_on_every_run() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
     f.wh()
         .execute("DELETE FROM Products WHERE reel_number = 'R2'", [])
         .unwrap();
-    let first = f.full();
-    assert_eq!(
-        first
+    for _ in 0..2 {
+        let report = f.full();
+        assert_eq!(report.counts.missing, 1);
+        assert_eq!(report.outcome, Outcome::Partial);
+        let missing: Vec<&str> = report
             .items
             .iter()
             .filter(|i| i.action == Action::Missing)
-            .count(),
-        1
-    );
-    let second = f.full();
-    assert!(second.items.is_empty());
+            .map(|i| i.reel_number.as_str())
+            .collect();
+        assert_eq!(missing, ["R2"]);
+        assert_eq!(f.engine.dashboard().unwrap().missing, 1);
+    }
+}
+
+/// Why `reel`'s item in a run needs attention.
+fn reason_of(report: &engine::RunReport, reel: &str) -> String {
+    report
+        .items
+        .iter()
+        .find(|i| i.reel_number == reel)
+        .and_then(|i| i.reason.as_ref())
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// Calls its function after each warehouse page is read.

@@ -22,7 +22,7 @@ pub use grid::{
     SelectionChange,
 };
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
-pub use problem::WarehouseProblem;
+pub use problem::{ColumnChange, WarehouseProblem};
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};
 pub use report::{
     Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,

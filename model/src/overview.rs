@@ -29,6 +29,13 @@ pub struct Dashboard {
     pub by_status: StatusCounts,
     /// Tracked reels whose statuses moved apart on both sides at the last sync.
     pub conflicts: u64,
+    /// Tracked reels the warehouse file lacked at the last sync.
+    #[serde(default)]
+    pub missing: u64,
+    /// Why runs are refused and the schedule paused, until an admin accepts the
+    /// file at the warehouse path.
+    #[serde(default)]
+    pub warehouse_hold: Option<WarehouseProblem>,
     pub last_run: Option<RunSummary>,
     pub auto_sync: bool,
     pub next_run_at: Option<DateTime<Utc>>,

@@ -23,6 +23,49 @@ pub enum WarehouseProblem {
     MissingColumns { table: String, columns: Vec<String> },
     /// SQLite could not open or read it (permissions, damage, …).
     Unreadable { file: String },
+    /// The file at the warehouse path is not the warehouse reelsync has been
+    /// syncing: of `checked` tracked reels, `missing` are not in it and `reborn`
+    /// were created at other times; `columns` are mapped columns gone or
+    /// retyped. Nothing is written until an admin accepts the file.
+    NotTheSame {
+        file: String,
+        checked: u64,
+        missing: u64,
+        reborn: u64,
+        columns: Vec<ColumnChange>,
+    },
+}
+
+/// A mapped warehouse column that is gone (`now` is `None`) or of another type
+/// than when reelsync last synced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnChange {
+    pub column: String,
+    /// Its declared type then and now, as SQLite reports it (`""` for none).
+    pub was: String,
+    pub now: Option<String>,
+}
+
+impl fmt::Display for ColumnChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ty = |t: &str| {
+            if t.is_empty() {
+                "untyped".to_owned()
+            } else {
+                t.to_owned()
+            }
+        };
+        match &self.now {
+            None => write!(f, "column {} is gone", self.column),
+            Some(now) => write!(
+                f,
+                "column {} is {} (was {})",
+                self.column,
+                ty(now),
+                ty(&self.was)
+            ),
+        }
+    }
 }
 
 impl fmt::Display for WarehouseProblem {
@@ -47,6 +90,30 @@ impl fmt::Display for WarehouseProblem {
                 columns.join(", ")
             ),
             Self::Unreadable { file } => write!(f, "warehouse database {file} cannot be read"),
+            Self::NotTheSame {
+                file,
+                checked,
+                missing,
+                reborn,
+                columns,
+            } => {
+                write!(
+                    f,
+                    "warehouse database {file} is not the warehouse reelsync has been syncing"
+                )?;
+                if *checked > 0 {
+                    write!(
+                        f,
+                        ": of {checked} tracked reels checked, {missing} are not in it and {reborn} were created at other times"
+                    )?;
+                }
+                for change in columns {
+                    write!(f, "; {change}")?;
+                }
+                f.write_str(
+                    ". Nothing was written and the schedule is paused; if this is the right file, accept it with `reelsync accept-warehouse`",
+                )
+            }
         }
     }
 }

@@ -148,6 +148,37 @@ pub enum Reason {
     /// Written to the warehouse by a run that stopped before recording it, and
     /// recorded by run `run_id`.
     RecordedLate { run_id: i64 },
+    /// The warehouse row holds exactly what run `run_id`'s write overwrote, and
+    /// nothing newer: the file lost that write (a restored or older copy), so it
+    /// is written again.
+    LostWrite { run_id: i64 },
+    /// The reel was entered again in the warehouse (a new row, created at
+    /// `born`, where it was created at `was_born` before): linked to the new row,
+    /// and its status merged from scratch, so no sale is lost.
+    Reentered {
+        was_born: Option<String>,
+        born: Option<String>,
+    },
+    /// The warehouse row of this reel now carries `reel_number` and nothing else
+    /// about it changed (same row, same creation time, the old number nowhere in
+    /// the file): a corrected label, followed.
+    LabelCorrected { reel_number: String },
+    /// The warehouse row of this reel now carries `reel_number`, and reelsync
+    /// can't tell that it is the same reel: nothing is synced for either number
+    /// until someone checks.
+    RowRenamed { reel_number: String },
+    /// Two warehouse rows carry this reel number; only the first is synced.
+    TwoRows,
+    /// The forklift's copy of the reel (its row in `table`) was not found, so
+    /// only `Products` was written.
+    NoCopy { table: String },
+    /// The forklift's copy in `table` was not written: it no longer held what
+    /// reelsync read.
+    CopyChanged { table: String },
+    /// The reel's warehouse row held the status reelsync had written for reel
+    /// `reel_number` (two labels swapped after the sale): the reel's own status
+    /// was written over it.
+    AnothersStatus { reel_number: String },
     /// A reason logged before reasons were codes, in its English words.
     Text { text: String },
 }
@@ -201,6 +232,39 @@ impl fmt::Display for Reason {
             Self::RecordedLate { run_id } => write!(
                 f,
                 "written to the warehouse by this run, which stopped before recording it; recorded by run {run_id}"
+            ),
+            Self::LostWrite { run_id } => write!(
+                f,
+                "the warehouse file lost run {run_id}'s write (a restored or older copy): written again"
+            ),
+            Self::Reentered { was_born, born } => write!(
+                f,
+                "entered again in the warehouse (created {}, before {}): linked to the new row, statuses merged afresh",
+                born.as_deref().unwrap_or("at an unknown time"),
+                was_born.as_deref().unwrap_or("at an unknown time"),
+            ),
+            Self::LabelCorrected { reel_number } => write!(
+                f,
+                "its warehouse row's label was corrected to {reel_number} (same row, same creation time): followed"
+            ),
+            Self::RowRenamed { reel_number } => write!(
+                f,
+                "its warehouse row now reads {reel_number}, and reelsync can't tell it is the same reel: check the label; neither number is synced until then"
+            ),
+            Self::TwoRows => {
+                f.write_str("two warehouse rows carry this reel number; only the first is synced")
+            }
+            Self::NoCopy { table } => write!(
+                f,
+                "the forklift's copy in {table} was not found; only Products was written"
+            ),
+            Self::CopyChanged { table } => write!(
+                f,
+                "the forklift's copy in {table} changed since it was read and was not written"
+            ),
+            Self::AnothersStatus { reel_number } => write!(
+                f,
+                "its warehouse row held the status reelsync wrote for {reel_number} (labels swapped): its own status was written back"
             ),
             Self::Text { text } => f.write_str(text),
         }

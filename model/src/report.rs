@@ -170,6 +170,13 @@ pub struct Counts {
     pub rejected: u64,
     /// Tracked reels with nothing to do.
     pub unchanged: u64,
+    /// Tracked reels the warehouse file lacks (by reel number).
+    #[serde(default)]
+    pub missing: u64,
+    /// reelsync's own writes the warehouse file had lost (a restored or older
+    /// copy), written again.
+    #[serde(default)]
+    pub rewritten: u64,
 }
 
 /// What a run did (or, in a dry run, would do) to one reel.
@@ -194,6 +201,11 @@ pub enum Action {
     Skip,
     /// The tracked reel is no longer in the warehouse file.
     Missing,
+    /// A write of reelsync's that the warehouse file lost, written again.
+    Rewritten,
+    /// The tracked reel is found on another warehouse row than before (entered
+    /// again, or its label corrected); `reason` says which.
+    Relink,
 }
 
 impl Action {
@@ -209,6 +221,8 @@ impl Action {
             Self::Reject => "reject",
             Self::Skip => "skip",
             Self::Missing => "missing",
+            Self::Rewritten => "rewritten",
+            Self::Relink => "relink",
         }
     }
 
@@ -223,6 +237,8 @@ impl Action {
             Self::Reject,
             Self::Skip,
             Self::Missing,
+            Self::Rewritten,
+            Self::Relink,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -63,12 +63,28 @@ pub struct SyncSettings {
     pub last_run_at: Option<DateTime<Utc>>,
     /// When the schedule will next run a sync (`None` while auto-sync is off).
     pub next_run_at: Option<DateTime<Utc>>,
+    /// Whether an exported sale or cancellation also reaches the forklift's copy
+    /// of the reel (its row in the `Anbar_<location>` table).
+    #[serde(default = "on")]
+    pub mirror_anbar: bool,
+    /// Why runs are refused and the schedule paused: the file at the warehouse
+    /// path is not the warehouse reelsync has been syncing, until an admin
+    /// accepts it (`None`: nothing held).
+    #[serde(default)]
+    pub warehouse_hold: Option<crate::WarehouseProblem>,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl SyncSettings {
-    /// Whether a scheduled sync is due at `now`.
+    /// Whether a scheduled sync is due at `now` (never while the warehouse file
+    /// is held for an admin to accept).
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
-        self.auto_sync && self.next_run_at.is_none_or(|next| next <= now)
+        self.auto_sync
+            && self.warehouse_hold.is_none()
+            && self.next_run_at.is_none_or(|next| next <= now)
     }
 
     /// When the next scheduled sync falls after a run that started at `started`.
@@ -101,6 +117,9 @@ pub struct SettingsUpdate {
     pub snapshot_retention: Option<u32>,
     /// An IANA zone name; `Some(None)` (or `host`) for the host's zone.
     pub warehouse_time_zone: Option<Option<String>>,
+    /// Whether exports also write the forklift's `Anbar_` copy.
+    #[serde(default)]
+    pub mirror_anbar: Option<bool>,
 }
 
 /// Refuses an interval outside 1–10080 minutes.
@@ -128,6 +147,8 @@ mod tests {
             warehouse_time_zone: None,
             last_run_at: None,
             next_run_at: next,
+            mirror_anbar: true,
+            warehouse_hold: None,
         }
     }
 
@@ -146,6 +167,11 @@ mod tests {
         assert!(settings(true, None).is_due(now));
         assert!(settings(true, Some(now)).is_due(now));
         assert!(!settings(true, Some(now + Duration::seconds(1))).is_due(now));
+        let held = SyncSettings {
+            warehouse_hold: Some(crate::WarehouseProblem::NotConfigured),
+            ..settings(true, None)
+        };
+        assert!(!held.is_due(now), "a held warehouse pauses the schedule");
     }
 
     #[test]

@@ -92,6 +92,21 @@ impl Fixture {
         assert_eq!(n, 1, "no warehouse reel {reel}");
     }
 
+    /// Plays the warehouse app cancelling a reel's shipment: back in stock, no
+    /// `last_date`, and a line in its `logs`, as the app writes them.
+    pub fn wh_cancel(&self, reel: &str) {
+        let n = self
+            .wh()
+            .execute(
+                "UPDATE Products SET status = 'In-stock', last_date = NULL,
+                     logs = logs || char(10) || '2024-03-02 10:00 ali: shipment cancelled'
+                 WHERE reel_number = ?1",
+                [reel],
+            )
+            .unwrap();
+        assert_eq!(n, 1, "no warehouse reel {reel}");
+    }
+
     pub fn store_path(&self) -> PathBuf {
         self.engine.data_dir().join("reelsync.sqlite3")
     }
@@ -179,6 +194,16 @@ impl Fixture {
         self.sync(RunScope::Full, false).unwrap()
     }
 
+    /// A full sync that must fail, and why.
+    pub fn full_err(&self) -> engine::Error {
+        self.sync(RunScope::Full, false).unwrap_err()
+    }
+
+    /// A read-write connection to the main store, to set up what no command can.
+    pub fn store_rw(&self) -> Connection {
+        Connection::open(self.store_path()).unwrap()
+    }
+
     pub fn import(&self, reels: &[&str]) -> RunReport {
         let reels = reels.iter().map(|r| r.to_string()).collect();
         self.sync(RunScope::Import(Selection::Reels(reels)), false)
@@ -241,8 +266,23 @@ pub fn dump(conn: &Connection, table: &str) -> Vec<Vec<Option<String>>> {
     .unwrap()
 }
 
+/// Each reel's creation time, as the warehouse app stamps it (`timezone.now()`,
+/// to the microsecond): no two reels share one.
+static BORN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A creation time no reel has yet.
+pub fn next_born() -> String {
+    let n = BORN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "2024-02-01 09:{:02}:{:02}.{:06}",
+        n / 60_000_000 % 60,
+        n / 1_000_000 % 60,
+        n % 1_000_000
+    )
+}
+
 /// Inserts a good reel as the warehouse app would.
-fn add_reel(conn: &Connection, reel: &str, status: &str) {
+pub fn add_reel(conn: &Connection, reel: &str, status: &str) {
     let location = if status == "In-stock" {
         "Anbar_Akhal"
     } else {
@@ -252,11 +292,11 @@ fn add_reel(conn: &Connection, reel: &str, status: &str) {
     conn.prepare_cached(
         "INSERT INTO Products (date, location, status, receive_date, last_date, reel_number,
              width, gsm, length, grade, breaks, username, logs)
-         VALUES ('2024-02-01 09:00:00', ?1, ?2, '2024-02-01 09:00', ?3, ?4,
+         VALUES (?5, ?1, ?2, '2024-02-01 09:00', ?3, ?4,
              1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
     )
     .unwrap()
-    .execute(params![location, status, last_date, reel])
+    .execute(params![location, status, last_date, reel, next_born()])
     .unwrap();
 }
 
