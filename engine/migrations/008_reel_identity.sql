@@ -42,6 +42,7 @@ ALTER TABLE warehouse_writes ADD COLUMN copy_table TEXT;
 ALTER TABLE warehouse_writes ADD COLUMN copy_id INTEGER;
 ALTER TABLE warehouse_writes ADD COLUMN copy_status_before;
 ALTER TABLE warehouse_writes ADD COLUMN copy_last_date_before;
+ALTER TABLE warehouse_writes ADD COLUMN copy_writes_last_date INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE warehouse_writes ADD COLUMN copy_written INTEGER;
 CREATE INDEX warehouse_writes_by_product ON warehouse_writes (product_id, run_id, seq);
 -- A row new to the reel whose number it carries may hold what reelsync wrote to

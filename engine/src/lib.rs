@@ -17,6 +17,7 @@ mod catalogue;
 mod clock;
 pub mod demo;
 mod error;
+mod forklift;
 mod identity;
 mod live;
 mod lock;

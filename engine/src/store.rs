@@ -960,9 +960,19 @@ pub struct WarehouseWrite {
     pub source_hash_before: Option<i64>,
     /// The row's creation time, when known.
     pub born: Option<String>,
-    /// The forklift's copy to write too: the `Anbar_` table the row's location
-    /// names, when the mirror is on and the table exists.
-    pub copy_table: Option<String>,
+    /// The forklift's copy written with it, when there is one: its row in an
+    /// `Anbar_` table and the before-image of what the write overwrites there.
+    pub copy: Option<CopyBefore>,
+}
+
+/// The forklift's copy of a reel as a write found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyBefore {
+    pub table: String,
+    pub id: i64,
+    pub status_before: Cell,
+    pub last_date_before: Cell,
+    pub writes_last_date: bool,
 }
 
 /// Records writes about to be made, as `planned`.
@@ -970,10 +980,13 @@ pub fn plan_writes(conn: &Connection, writes: &[WarehouseWrite]) -> rusqlite::Re
     let mut stmt = conn.prepare_cached(
         "INSERT INTO warehouse_writes (run_id, seq, product_id, external_id, reel_number, reel,
              status_before, last_date_before, status_after, last_date_after, writes_last_date,
-             to_status, source_hash_after, source_hash_before, born, copy_table)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             to_status, source_hash_after, source_hash_before, born, copy_table, copy_id,
+             copy_status_before, copy_last_date_before, copy_writes_last_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20)",
     )?;
     for w in writes {
+        let copy = w.copy.as_ref();
         stmt.execute(params![
             w.run_id,
             w.seq as i64,
@@ -990,24 +1003,32 @@ pub fn plan_writes(conn: &Connection, writes: &[WarehouseWrite]) -> rusqlite::Re
             w.source_hash_after,
             w.source_hash_before,
             w.born,
-            w.copy_table
+            copy.map(|c| &c.table),
+            copy.map(|c| c.id),
+            copy.map_or(&Cell::Null, |c| &c.status_before),
+            copy.map_or(&Cell::Null, |c| &c.last_date_before),
+            copy.is_some_and(|c| c.writes_last_date)
         ])?;
     }
     Ok(())
 }
 
-/// Records whether a planned write was made.
+/// Records whether a planned write was made, and its forklift copy (`None`:
+/// none, or not known).
 pub fn settle_write(
     conn: &Connection,
     run_id: i64,
     seq: u64,
     written: bool,
+    copy_written: Option<bool>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE warehouse_writes SET state = ?1 WHERE run_id = ?2 AND seq = ?3 AND state = 'planned'",
+        "UPDATE warehouse_writes SET state = ?1, copy_written = ?2
+         WHERE run_id = ?3 AND seq = ?4 AND state = 'planned'",
     )?
     .execute(params![
         if written { "written" } else { "not_written" },
+        copy_written,
         run_id,
         seq as i64
     ])
@@ -1020,7 +1041,8 @@ pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>
     conn.prepare(
         "SELECT run_id, seq, product_id, external_id, reel_number, reel, status_before,
                 last_date_before, status_after, last_date_after, writes_last_date, to_status,
-                source_hash_after, source_hash_before, born, copy_table
+                source_hash_after, source_hash_before, born, copy_table, copy_id,
+                copy_status_before, copy_last_date_before, copy_writes_last_date
          FROM warehouse_writes WHERE state = 'planned' ORDER BY run_id, seq",
     )?
     .query_map([], |row| {
@@ -1040,7 +1062,19 @@ pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>
             source_hash_after: row.get(12)?,
             source_hash_before: row.get(13)?,
             born: row.get(14)?,
-            copy_table: row.get(15)?,
+            copy: match (
+                row.get::<_, Option<String>>(15)?,
+                row.get::<_, Option<i64>>(16)?,
+            ) {
+                (Some(table), Some(id)) => Some(CopyBefore {
+                    table,
+                    id,
+                    status_before: Cell::read(row.get_ref(17)?),
+                    last_date_before: Cell::read(row.get_ref(18)?),
+                    writes_last_date: row.get(19)?,
+                }),
+                _ => None,
+            },
         })
     })?
     .collect()

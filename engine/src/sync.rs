@@ -1,7 +1,7 @@
 //! Runs: read a warehouse page → map → plan → apply → log, one page at a time, so
 //! memory stays flat however large the warehouse file is.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::catalogue::Matching;
 use crate::error::{Error, Result, RunningRun, WarehouseError};
+use crate::forklift::{self, Copy};
 use crate::identity::{self, CheckError};
 use crate::live::RunObserver;
 use crate::lock::RunLock;
@@ -22,8 +23,10 @@ use crate::report::{
     Selection,
 };
 use crate::settings::{AutoImport, SyncSettings};
-use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
-use crate::warehouse::{self, Cell, Reader, StatusWrite, Warehouse, WriteColumns};
+use crate::store::{self, CopyBefore, Finish, RunWriter, Stamp, Store, WarehouseWrite};
+use crate::warehouse::{
+    self, Applied, Cell, CopyWrite, Reader, StatusWrite, Warehouse, WriteColumns,
+};
 use crate::{Config, Engine, Reason, RunError, WarehouseZone};
 
 impl Engine {
@@ -484,16 +487,23 @@ impl<'a> Run<'a> {
             })?;
             self.progress(Phase::Reading);
         }
+        // Tracked reels no page showed: a corrected label, or gone.
+        if scope.syncs() {
+            self.in_step(&mut conn, |run, writer| {
+                run.plan_and_apply_unseen(writer, &mapper, &scope)
+            })?;
+        }
+        let copies = if settings.mirror_anbar && !self.exports.is_empty() {
+            forklift::find(&reader, &self.exports)?
+        } else {
+            HashMap::new()
+        };
         // Its commit holds the record of the warehouse writes to come: it must
         // survive a power cut, as the writes will.
         if !self.dry() {
             db(self.config, store::durable_commits(&conn, true))?;
         }
         let planned = self.in_step(&mut conn, |run, writer| {
-            // Tracked reels no page showed: a corrected label, or gone.
-            if scope.syncs() {
-                run.plan_and_apply_unseen(writer, &mapper, &scope)?;
-            }
             run.planned_writes = run.exports.len() as u64;
             if !run.dry() && run.planned_writes > 0 {
                 run.progress(Phase::Snapshot);
@@ -502,12 +512,12 @@ impl<'a> Run<'a> {
                 run.reject_unseen(writer, reels, &requested_seen)?;
             }
             if run.dry() {
-                run.log_planned_exports(writer)?;
+                run.log_planned_exports(writer, &copies)?;
                 return Ok(Vec::new());
             }
             // Before the first warehouse write: the record of each write about to
             // be made.
-            let planned = run.plan_exports(&mapper);
+            let planned = run.plan_exports(&mapper, &copies);
             let writes: Vec<WarehouseWrite> = planned.iter().map(|p| p.write.clone()).collect();
             db(run.config, store::plan_writes(writer.conn(), &writes))?;
             if planned.is_empty() {
@@ -792,16 +802,21 @@ impl<'a> Run<'a> {
     }
 
     /// A dry run's exports: listed in the plan, never written.
-    fn log_planned_exports(&mut self, writer: &mut RunWriter<'_>) -> Result<()> {
+    fn log_planned_exports(
+        &mut self,
+        writer: &mut RunWriter<'_>,
+        copies: &HashMap<i64, Copy>,
+    ) -> Result<()> {
         for (reel, export) in std::mem::take(&mut self.exports) {
             self.count_export(&export);
-            let changes = plan::export_changes(&export);
+            let copy = copies.get(&export.product_id);
+            let (changes, reason) = export_item(&export, copy);
             self.log(
                 writer,
                 RunItem {
                     reel_number: reel,
                     action: export.action(),
-                    reason: export.reason(),
+                    reason,
                     changes,
                 },
             )?;
@@ -810,16 +825,31 @@ impl<'a> Run<'a> {
     }
 
     /// The record of each export about to be written: the before-image of the
-    /// cells it overwrites and the after-image it writes.
-    fn plan_exports(&mut self, mapper: &Mapper) -> Vec<PlannedExport> {
+    /// cells it overwrites (in `Products` and in the forklift's copy, `copies`)
+    /// and the after-image it writes.
+    fn plan_exports(&mut self, mapper: &Mapper, copies: &HashMap<i64, Copy>) -> Vec<PlannedExport> {
         let run_id = self.run_id.unwrap_or_default();
         let writes_last_date = mapper.last_date_column_name().is_some();
         std::mem::take(&mut self.exports)
             .into_iter()
             .enumerate()
             .map(|(i, (reel, export))| {
-                let changes = plan::export_changes(&export);
-                let (action, reason) = (export.action(), export.reason());
+                let copy = copies.get(&export.product_id);
+                let (changes, reason) = export_item(&export, copy);
+                let copy_before = match copy {
+                    Some(Copy::Row {
+                        row,
+                        writes_last_date,
+                    }) => Some(CopyBefore {
+                        table: row.table.clone(),
+                        id: row.id,
+                        status_before: row.status.clone(),
+                        last_date_before: row.last_date.clone(),
+                        writes_last_date: *writes_last_date,
+                    }),
+                    _ => None,
+                };
+                let action = export.action();
                 let write = WarehouseWrite {
                     run_id,
                     seq: i as u64 + 1,
@@ -836,8 +866,7 @@ impl<'a> Run<'a> {
                     source_hash_after: export.source_hash_after,
                     source_hash_before: Some(export.source_hash_before),
                     born: export.born,
-                    // Set by the forklift's mirror (below) when it is on.
-                    copy_table: None,
+                    copy: copy_before,
                 };
                 PlannedExport {
                     write,
@@ -888,12 +917,22 @@ impl<'a> Run<'a> {
                     for PlannedExport { write, .. } in not_made {
                         db(
                             run.config,
-                            store::settle_write(writer.conn(), write.run_id, write.seq, false),
+                            store::settle_write(
+                                writer.conn(),
+                                write.run_id,
+                                write.seq,
+                                false,
+                                None,
+                            ),
                         )?;
                     }
                     run.record_end(writer.conn())
                 });
             }
+            let not_made = Applied {
+                took: false,
+                copy: None,
+            };
             let applied = match (&self.write_error, warehouse_writer.as_mut()) {
                 (None, Some(writer)) => {
                     let writes: Vec<StatusWrite> =
@@ -902,10 +941,10 @@ impl<'a> Run<'a> {
                         .compare_and_set(&columns, &writes)
                         .unwrap_or_else(|e| {
                             self.write_error = Some(e);
-                            vec![false; batch.len()]
+                            vec![not_made; batch.len()]
                         })
                 }
-                _ => vec![false; batch.len()],
+                _ => vec![not_made; batch.len()],
             };
             self.in_step(conn, |run, writer| {
                 for (planned, took) in batch.iter().zip(applied) {
@@ -927,8 +966,9 @@ impl<'a> Run<'a> {
         &mut self,
         writer: &mut RunWriter<'_>,
         planned: &PlannedExport,
-        took: bool,
+        applied: Applied,
     ) -> Result<()> {
+        let Applied { took, copy } = applied;
         let PlannedExport {
             write,
             changes,
@@ -938,7 +978,7 @@ impl<'a> Run<'a> {
         let conn = writer.conn();
         db(
             self.config,
-            store::settle_write(conn, write.run_id, write.seq, took),
+            store::settle_write(conn, write.run_id, write.seq, took, copy),
         )?;
         let (action, reason) = if took {
             db(self.config, store::record_export(conn, write, &self.stamp))?;
@@ -946,7 +986,16 @@ impl<'a> Run<'a> {
                 Action::Rewritten => self.counts.rewritten += 1,
                 _ => self.counts.exported += 1,
             }
-            (*action, reason.clone())
+            // The copy changed between the read and the write: said, unless the
+            // item says something weightier.
+            let copy_changed = write
+                .copy
+                .as_ref()
+                .filter(|_| copy == Some(false))
+                .map(|c| Reason::CopyChanged {
+                    table: c.table.clone(),
+                });
+            (*action, reason.clone().or(copy_changed))
         } else {
             let reason = match &self.write_error {
                 Some(e) => Reason::NotWritten {
@@ -1019,7 +1068,7 @@ impl<'a> Run<'a> {
             let took = now.is_some_and(|cells| holds_after_image(write, &cells));
             db(
                 self.config,
-                store::settle_write(&tx, write.run_id, write.seq, took),
+                store::settle_write(&tx, write.run_id, write.seq, took, None),
             )?;
             if took {
                 db(self.config, store::record_export(&tx, write, &self.stamp))?;
@@ -1054,14 +1103,30 @@ fn holds_after_image(write: &WarehouseWrite, cells: &[Cell]) -> bool {
     status && last_date
 }
 
-/// The compare-and-set write of a recorded export.
+/// The compare-and-set write of a recorded export (and of its forklift copy).
 fn status_write(write: &WarehouseWrite) -> StatusWrite {
     StatusWrite {
         reel: write.reel.clone(),
         expected_status: write.status_before.clone(),
         status: write.status_after.clone(),
         last_date: write.last_date_after.clone(),
+        copy: write.copy.as_ref().map(|c| CopyWrite {
+            table: c.table.clone(),
+            id: c.id,
+            expected_status: c.status_before.clone(),
+            writes_last_date: c.writes_last_date,
+        }),
     }
+}
+
+/// What an export's log item lists and says: its changes, the forklift copy's
+/// with them, and why, when that needs saying (a lost write, another reel's
+/// status, a copy not written).
+fn export_item(export: &Export, copy: Option<&Copy>) -> (Vec<Change>, Option<Reason>) {
+    let mut changes = plan::export_changes(export);
+    changes.extend(copy.and_then(|c| c.change(export)));
+    let reason = export.reason().or_else(|| copy.and_then(Copy::note));
+    (changes, reason)
 }
 
 /// Succeeded, or partial when some reels need attention.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params, params_from_iter};
 
 use crate::error::WarehouseError;
 
@@ -153,13 +153,59 @@ pub struct RowFilter {
 }
 
 /// One compare-and-set write: set the status (and `last_date`) of the reel only if
-/// the warehouse still holds `expected_status`.
+/// the warehouse still holds `expected_status`, and then of its forklift copy
+/// (`copy`) only if that still holds what it held.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusWrite {
     pub reel: Cell,
     pub expected_status: Cell,
     pub status: String,
     pub last_date: Option<String>,
+    pub copy: Option<CopyWrite>,
+}
+
+/// The compare-and-set write of a reel's forklift copy, in the same transaction
+/// as its `Products` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyWrite {
+    pub table: String,
+    pub id: i64,
+    pub expected_status: Cell,
+    /// Whether the table has a `last_date` column to write with the status.
+    pub writes_last_date: bool,
+}
+
+/// What one compare-and-set write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// The `Products` row still held the expected status and took the write.
+    pub took: bool,
+    /// Its forklift copy took it too (`None`: there was none to write, or the
+    /// `Products` write was not made).
+    pub copy: Option<bool>,
+}
+
+/// The warehouse app's columns in its `Anbar_` tables that reelsync reads and
+/// writes (the same names as in `Products`).
+const COPY_REEL_COLUMN: &str = "reel_number";
+const COPY_STATUS_COLUMN: &str = "status";
+const COPY_LAST_DATE_COLUMN: &str = "last_date";
+
+/// An `Anbar_` table of the forklift's copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyTable {
+    pub name: String,
+    pub has_last_date: bool,
+}
+
+/// A row of an `Anbar_` table, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRow {
+    pub table: String,
+    pub id: i64,
+    pub reel: Cell,
+    pub status: Cell,
+    pub last_date: Cell,
 }
 
 impl Warehouse {
@@ -408,6 +454,94 @@ impl Reader {
             .map_err(|e| self.warehouse.classify(e, started))
     }
 
+    /// The forklift's tables: the warehouse app's per-warehouse `Anbar_` copies of
+    /// its reels, with a `reel_number` and a `status` column, and whether each
+    /// has a `last_date` column.
+    pub fn copy_tables(&self) -> Result<Vec<CopyTable>> {
+        let started = Instant::now();
+        let read = || -> rusqlite::Result<Vec<CopyTable>> {
+            let names: Vec<String> = self
+                .conn
+                .prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Anbar\\_%' ESCAPE '\\'
+                     ORDER BY name",
+                )?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut tables = Vec::with_capacity(names.len());
+            for name in names {
+                let columns: Vec<String> = self
+                    .conn
+                    .prepare("SELECT name FROM pragma_table_info(?1)")?
+                    .query_map([&name], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let has = |c: &str| columns.iter().any(|x| x == c);
+                if has("id") && has(COPY_REEL_COLUMN) && has(COPY_STATUS_COLUMN) {
+                    tables.push(CopyTable {
+                        has_last_date: has(COPY_LAST_DATE_COLUMN),
+                        name,
+                    });
+                }
+            }
+            Ok(tables)
+        };
+        read().map_err(|e| self.warehouse.classify(e, started))
+    }
+
+    /// The rows of `table` that carry one of `reels`, by reel number, read in id
+    /// ranges of [`SCAN_SPAN`], each its own short read (the `Anbar_` tables have
+    /// no index on the reel number).
+    pub fn copies(&self, table: &CopyTable, reels: &[&str]) -> Result<Vec<CopyRow>> {
+        let started = Instant::now();
+        let classify = |e| self.warehouse.classify(e, started);
+        if reels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = serde_json::to_string(reels)
+            .map_err(|e| classify(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let name = quote(&table.name);
+        let max_id: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT coalesce(max(\"id\"), 0) FROM {name}"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(classify)?;
+        let last_date = if table.has_last_date {
+            quote(COPY_LAST_DATE_COLUMN)
+        } else {
+            "NULL".to_owned()
+        };
+        let sql = format!(
+            "SELECT \"id\", {reel}, {status}, {last_date} FROM {name}
+             WHERE \"id\" > ?1 AND \"id\" <= ?2 AND {reel} IN (SELECT value FROM json_each(?3))",
+            reel = quote(COPY_REEL_COLUMN),
+            status = quote(COPY_STATUS_COLUMN),
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
+        let mut rows = Vec::new();
+        let mut after = 0;
+        while after < max_id {
+            let up_to = after.saturating_add(SCAN_SPAN);
+            let found = stmt
+                .query_map(params![after, up_to, list], |row| {
+                    Ok(CopyRow {
+                        table: table.name.clone(),
+                        id: row.get(0)?,
+                        reel: Cell::read(row.get_ref(1)?),
+                        status: Cell::read(row.get_ref(2)?),
+                        last_date: Cell::read(row.get_ref(3)?),
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(classify)?;
+            rows.extend(found);
+            after = up_to;
+        }
+        Ok(rows)
+    }
+
     /// Iterates over every row (that passes `filter`) in `id` order, one page per
     /// read transaction.
     pub fn pages<'r>(&'r self, columns: &'r [String], filter: Option<&'r RowFilter>) -> Pages<'r> {
@@ -539,12 +673,13 @@ pub struct WriteColumns<'a> {
 
 impl Writer {
     /// Applies one batch in a `BEGIN IMMEDIATE` transaction and returns, for each
-    /// write, whether the warehouse still held the expected status (and so took it).
+    /// write, whether the warehouse still held the expected status (and so took
+    /// it), and whether its forklift copy did.
     pub fn compare_and_set(
         &mut self,
         columns: &WriteColumns<'_>,
         batch: &[StatusWrite],
-    ) -> Result<Vec<bool>> {
+    ) -> Result<Vec<Applied>> {
         let started = Instant::now();
         let sql = match columns.last_date {
             Some(last_date) => format!(
@@ -581,12 +716,44 @@ impl Writer {
                         write.expected_status
                     ])
                     .map_err(classify)?;
-                applied.push(changed == 1);
+                let took = changed == 1;
+                let copy = match (&write.copy, took) {
+                    (Some(copy), true) => Some(write_copy(&tx, write, copy).map_err(classify)?),
+                    _ => None,
+                };
+                applied.push(Applied { took, copy });
             }
         }
         tx.commit().map_err(classify)?;
         Ok(applied)
     }
+}
+
+/// Writes `write`'s status to its forklift copy, if that still holds what it held.
+fn write_copy(
+    tx: &rusqlite::Transaction<'_>,
+    write: &StatusWrite,
+    copy: &CopyWrite,
+) -> rusqlite::Result<bool> {
+    let set_last_date = if copy.writes_last_date {
+        format!(", {} = ?2", quote(COPY_LAST_DATE_COLUMN))
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "UPDATE {} SET {status} = ?1{set_last_date} WHERE \"id\" = ?3 AND {reel} = ?4 AND {status} = ?5",
+        quote(&copy.table),
+        status = quote(COPY_STATUS_COLUMN),
+        reel = quote(COPY_REEL_COLUMN),
+    );
+    let changed = tx.prepare_cached(&sql)?.execute(rusqlite::params![
+        write.status,
+        write.last_date,
+        copy.id,
+        write.reel,
+        copy.expected_status
+    ])?;
+    Ok(changed == 1)
 }
 
 /// `columns`, quoted, for a SELECT.
@@ -831,11 +998,13 @@ mod tests {
             expected_status: Cell::Text(expected.into()),
             status: "Sold".into(),
             last_date: Some("2024-02-02 12:00:00".into()),
+            copy: None,
         };
         let applied = writer
             .compare_and_set(&columns, &[write("R1", "In-stock"), write("R2", "Sold")])
             .unwrap();
-        assert_eq!(applied, vec![true, false]);
+        let took: Vec<bool> = applied.iter().map(|a| a.took).collect();
+        assert_eq!(took, vec![true, false]);
         let reader = warehouse.open_read().unwrap();
         let rows = reader
             .page(&["status".into(), "last_date".into()], None, 0, 10)

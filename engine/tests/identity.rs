@@ -130,7 +130,8 @@ fn rebuild_with_new_ids(f: &Fixture) {
              SELECT date, location, status, receive_date, last_date, reel_number, width, gsm,
                  length, grade, breaks, comments, qr_code, profile_name, username, logs,
                  shipment_id_id
-             FROM old.Products ORDER BY id DESC;",
+             FROM old.Products ORDER BY id DESC;
+         INSERT INTO Anbar_Akhal SELECT * FROM old.Anbar_Akhal;",
     )
     .unwrap();
     conn.execute("DETACH old", []).unwrap();
@@ -359,8 +360,11 @@ fn a_mapped_column_retyped_holds_the_schedule_with_its_name() {
     .unwrap();
     conn.execute("ATTACH ?1 AS old", [f.warehouse.to_str().unwrap()])
         .unwrap();
-    conn.execute_batch("INSERT INTO Products SELECT * FROM old.Products; DETACH old;")
-        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO Products SELECT * FROM old.Products;
+         INSERT INTO Anbar_Akhal SELECT * FROM old.Anbar_Akhal; DETACH old;",
+    )
+    .unwrap();
     drop(conn);
     std::fs::rename(&retyped, &f.warehouse).unwrap();
     let err = f.full_err().to_string().to_lowercase();

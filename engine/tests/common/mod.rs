@@ -281,7 +281,8 @@ pub fn next_born() -> String {
     )
 }
 
-/// Inserts a good reel as the warehouse app would.
+/// Inserts a good reel as the warehouse app would: its row in `Products` and
+/// the forklift's copy in its warehouse's `Anbar_` table.
 pub fn add_reel(conn: &Connection, reel: &str, status: &str) {
     let location = if status == "In-stock" {
         "Anbar_Akhal"
@@ -289,6 +290,7 @@ pub fn add_reel(conn: &Connection, reel: &str, status: &str) {
         "12B345-67"
     };
     let last_date: Option<&str> = (status != "In-stock").then_some("2024-03-01 08:30");
+    let born = next_born();
     conn.prepare_cached(
         "INSERT INTO Products (date, location, status, receive_date, last_date, reel_number,
              width, gsm, length, grade, breaks, username, logs)
@@ -296,7 +298,16 @@ pub fn add_reel(conn: &Connection, reel: &str, status: &str) {
              1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
     )
     .unwrap()
-    .execute(params![location, status, last_date, reel, next_born()])
+    .execute(params![location, status, last_date, reel, born])
+    .unwrap();
+    conn.prepare_cached(
+        "INSERT INTO Anbar_Akhal (status, location, date, receive_date, last_date, reel_number,
+             width, gsm, length, grade, breaks, username, logs)
+         VALUES (?2, ?1, ?5, '2024-02-01 09:00', ?3, ?4,
+             1250, 127, 6400, 'Kraft Liner', 0, 'ali', '2024-02-01 09:00 ali: received')",
+    )
+    .unwrap()
+    .execute(params![location, status, last_date, reel, born])
     .unwrap();
 }
 
