@@ -7,7 +7,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use model::WarehouseProblem;
+use model::{ColumnChange, WarehouseProblem};
 use serde::{Deserialize, Serialize};
 
 use crate::fmt;
@@ -167,6 +167,14 @@ impl AppError {
             Self::BadFilter { .. } => td_string!(locale, error.bad_filter_advice),
             Self::NothingSelected => td_string!(locale, error.nothing_selected_advice),
             Self::NotImportable { .. } => td_string!(locale, error.not_importable_advice),
+            Self::Warehouse(WarehouseProblem::NotTheSame { .. }) => {
+                return td_string!(
+                    locale,
+                    error.warehouse_hold_advice,
+                    command = accept_command()
+                )
+                .to_string();
+            }
             Self::Warehouse(_) => td_string!(locale, error.warehouse_advice),
             Self::RunInProgress { .. } => td_string!(locale, error.run_in_progress_advice),
             Self::StoreFull => td_string!(locale, error.store_full_advice),
@@ -206,6 +214,72 @@ pub fn warehouse_problem(locale: Locale, problem: &WarehouseProblem) -> String {
         WarehouseProblem::Unreadable { file } => {
             td_string!(locale, warehouse.unreadable, file).to_string()
         }
+        WarehouseProblem::NotTheSame {
+            file,
+            checked,
+            missing,
+            reborn,
+            columns,
+        } => {
+            let n = |value: u64| fmt::number(locale, value);
+            let mut text = td_string!(locale, warehouse.not_the_same, file).to_string();
+            if *checked > 0 {
+                text.push(' ');
+                text.push_str(
+                    &td_string!(
+                        locale,
+                        warehouse.not_the_same_reels,
+                        checked = n(*checked),
+                        missing = n(*missing),
+                        reborn = n(*reborn)
+                    )
+                    .to_string(),
+                );
+            }
+            for change in columns {
+                text.push(' ');
+                text.push_str(&column_change(locale, change));
+            }
+            text.push(' ');
+            text.push_str(
+                &td_string!(
+                    locale,
+                    warehouse.not_the_same_held,
+                    command = accept_command()
+                )
+                .to_string(),
+            );
+            text
+        }
+    }
+}
+
+/// The command that accepts the file at the warehouse path, isolated from the
+/// sentence around it.
+pub fn accept_command() -> String {
+    fmt::isolate("reelsync accept-warehouse")
+}
+
+/// A mapped warehouse column gone or of another type than at the last sync.
+fn column_change(locale: Locale, change: &ColumnChange) -> String {
+    let column = fmt::isolate(&change.column);
+    let ty = |t: &str| {
+        if t.is_empty() {
+            td_string!(locale, warehouse.untyped).to_string()
+        } else {
+            fmt::isolate(t)
+        }
+    };
+    match &change.now {
+        None => td_string!(locale, warehouse.column_gone, column).to_string(),
+        Some(now) => td_string!(
+            locale,
+            warehouse.column_retyped,
+            column,
+            now = ty(now),
+            was = ty(&change.was)
+        )
+        .to_string(),
     }
 }
 
@@ -248,6 +322,70 @@ mod tests {
         assert!(locked.message(Locale::fa).contains("ism.sqlite3"));
         assert!(locked.message(Locale::fa).contains("۵٫۰"));
         assert_ne!(locked.advice(Locale::en), locked.advice(Locale::fa));
+    }
+
+    #[test]
+    fn another_warehouse_file_says_what_changed_and_how_to_accept_it() {
+        let problem = WarehouseProblem::NotTheSame {
+            file: "ism.sqlite3".into(),
+            checked: 1_200,
+            missing: 1_150,
+            reborn: 30,
+            columns: vec![
+                ColumnChange {
+                    column: "breite".into(),
+                    was: "integer".into(),
+                    now: None,
+                },
+                ColumnChange {
+                    column: "gsm".into(),
+                    was: "".into(),
+                    now: Some("TEXT".into()),
+                },
+            ],
+        };
+        let en = warehouse_problem(Locale::en, &problem);
+        for text in [
+            "ism.sqlite3 is not the warehouse reelsync has been syncing",
+            "Of 1,200 tracked reels checked, 1,150 are not in it and 30 were created at other times.",
+            "Column \u{2068}breite\u{2069} is gone.",
+            "Column \u{2068}gsm\u{2069} is now \u{2068}TEXT\u{2069} (was untyped).",
+            "the automatic sync is paused",
+            "\u{2068}reelsync accept-warehouse\u{2069}",
+        ] {
+            assert!(en.contains(text), "missing {text:?} in {en}");
+        }
+        let fa = warehouse_problem(Locale::fa, &problem);
+        for text in [
+            "ism.sqlite3",
+            "۱٬۲۰۰",
+            "۱٬۱۵۰",
+            "۳۰",
+            "بی‌نوع",
+            "reelsync accept-warehouse",
+        ] {
+            assert!(fa.contains(text), "missing {text:?} in {fa}");
+        }
+        let nothing_checked = WarehouseProblem::NotTheSame {
+            file: "ism.sqlite3".into(),
+            checked: 0,
+            missing: 0,
+            reborn: 0,
+            columns: Vec::new(),
+        };
+        assert!(!warehouse_problem(Locale::en, &nothing_checked).contains("Of 0"));
+        let error = AppError::Warehouse(problem);
+        assert!(
+            error
+                .advice(Locale::en)
+                .contains("reelsync accept-warehouse")
+        );
+        assert!(
+            error
+                .advice(Locale::fa)
+                .contains("reelsync accept-warehouse")
+        );
+        assert_ne!(error.advice(Locale::en), error.advice(Locale::fa));
     }
 
     #[test]

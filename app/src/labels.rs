@@ -42,10 +42,11 @@ pub fn run_title(locale: Locale, run_kind: RunKind, id: i64) -> String {
     .to_string()
 }
 
-/// What a run did, in one line: "3 imported · 0 updated · …".
+/// What a run did, in one line: "3 imported · 0 updated · …", then the reels
+/// the warehouse lacked and the lost writes written again, when there were any.
 pub fn run_did(locale: Locale, c: &Counts) -> String {
     let n = |value| fmt::number(locale, value);
-    td_string!(
+    let mut line = td_string!(
         locale,
         dashboard.run_did,
         imported = n(c.imported),
@@ -55,7 +56,16 @@ pub fn run_did(locale: Locale, c: &Counts) -> String {
         conflicts = n(c.conflicts),
         rejected = n(c.rejected)
     )
-    .to_string()
+    .to_string();
+    if c.missing > 0 {
+        line.push_str(" · ");
+        line.push_str(&td_string!(locale, dashboard.run_missing, n = n(c.missing)).to_string());
+    }
+    if c.rewritten > 0 {
+        line.push_str(" · ");
+        line.push_str(&td_string!(locale, dashboard.run_rewritten, n = n(c.rewritten)).to_string());
+    }
+    line
 }
 
 /// What started a run.
@@ -79,6 +89,8 @@ pub fn action(locale: Locale, action: Action) -> String {
         Action::Reject => td_string!(locale, action.reject),
         Action::Skip => td_string!(locale, action.skip),
         Action::Missing => td_string!(locale, action.missing),
+        Action::Rewritten => td_string!(locale, action.rewritten),
+        Action::Relink => td_string!(locale, action.relink),
     }
     .to_string()
 }
@@ -95,10 +107,12 @@ pub fn phase(locale: Locale, phase: Phase) -> String {
 }
 
 /// Every action, in the order filters list them.
-pub const ACTIONS: [Action; 9] = [
+pub const ACTIONS: [Action; 11] = [
     Action::Import,
     Action::Update,
+    Action::Relink,
     Action::Export,
+    Action::Rewritten,
     Action::StatusIn,
     Action::Agree,
     Action::Conflict,

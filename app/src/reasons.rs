@@ -79,6 +79,42 @@ pub fn reason(locale: Locale, reason: &Reason) -> String {
             id = fmt::number(locale, run_id.unsigned_abs())
         )
         .to_string(),
+        Reason::LostWrite { run_id } => td_string!(
+            locale,
+            reason.lost_write,
+            id = fmt::number(locale, run_id.unsigned_abs())
+        )
+        .to_string(),
+        Reason::Reentered { was_born, born } => {
+            // Creation times as the warehouse holds them.
+            let when = |at: &Option<String>| match at {
+                Some(at) => isolate(at),
+                None => td_string!(locale, reason.unknown_time).to_string(),
+            };
+            td_string!(
+                locale,
+                reason.reentered,
+                born = when(born),
+                was_born = when(was_born)
+            )
+            .to_string()
+        }
+        Reason::LabelCorrected { reel_number } => {
+            td_string!(locale, reason.label_corrected, reel = isolate(reel_number)).to_string()
+        }
+        Reason::RowRenamed { reel_number } => {
+            td_string!(locale, reason.row_renamed, reel = isolate(reel_number)).to_string()
+        }
+        Reason::TwoRows => td_string!(locale, reason.two_rows).to_string(),
+        Reason::NoCopy { table } => {
+            td_string!(locale, reason.no_copy, table = isolate(table)).to_string()
+        }
+        Reason::CopyChanged { table } => {
+            td_string!(locale, reason.copy_changed, table = isolate(table)).to_string()
+        }
+        Reason::AnothersStatus { reel_number } => {
+            td_string!(locale, reason.anothers_status, reel = isolate(reel_number)).to_string()
+        }
         // Logged before reasons were codes: the engine's English is all there is.
         Reason::Text { text } => text.clone(),
     }
@@ -191,6 +227,49 @@ mod tests {
         );
         let fa = reason(Locale::fa, &bad);
         assert!(fa.contains("عرض") && fa.contains("۲۰۰۰۰"), "{fa}");
+    }
+
+    #[test]
+    fn reel_identity_reasons_are_worded_in_both_languages() {
+        let lost = Reason::LostWrite { run_id: 12 };
+        assert_eq!(
+            reason(Locale::en, &lost),
+            "The warehouse file lost run 12's write (a restored or older copy): written again."
+        );
+        assert!(reason(Locale::fa, &lost).contains("۱۲"));
+        let again = Reason::Reentered {
+            was_born: Some("2025-01-05 09:00".into()),
+            born: None,
+        };
+        let en = reason(Locale::en, &again);
+        assert!(
+            en.contains("at an unknown time") && en.contains("\u{2068}2025-01-05 09:00\u{2069}"),
+            "{en}"
+        );
+        assert!(reason(Locale::fa, &again).contains("زمانی نامعلوم"));
+        let renamed = Reason::RowRenamed {
+            reel_number: "R-7".into(),
+        };
+        assert!(reason(Locale::fa, &renamed).contains("\u{2068}R-7\u{2069}"));
+        let copy = Reason::NoCopy {
+            table: "Anbar_PAK".into(),
+        };
+        assert!(reason(Locale::en, &copy).contains("only Products was written"));
+        assert!(reason(Locale::fa, &copy).contains("Anbar_PAK"));
+        for r in [
+            Reason::TwoRows,
+            Reason::LabelCorrected {
+                reel_number: "R-8".into(),
+            },
+            Reason::CopyChanged {
+                table: "Anbar_PAK".into(),
+            },
+            Reason::AnothersStatus {
+                reel_number: "R-9".into(),
+            },
+        ] {
+            assert_ne!(reason(Locale::en, &r), reason(Locale::fa, &r));
+        }
     }
 
     #[test]

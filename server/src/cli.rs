@@ -134,6 +134,9 @@ pub enum Command {
     Snapshot,
     /// Shows the dashboard figures.
     Status,
+    /// Accepts the file now at the warehouse path as the warehouse to sync, after
+    /// a run refused it as another file: lifts the hold and resumes the schedule.
+    AcceptWarehouse,
     /// Lists the latest runs, newest first.
     Runs(RunsArgs),
     /// Shows one run with every reel it touched or rejected.
@@ -244,6 +247,10 @@ pub struct SettingsArgs {
     /// the dates reelsync writes there are its local time.
     #[arg(long, value_name = "ZONE")]
     pub warehouse_time_zone: Option<String>,
+    /// Whether a sale or cancellation written to `Products` is also written to
+    /// the reel's row in its location's `Anbar_` table (the forklift's copy).
+    #[arg(long, value_name = "on|off")]
+    pub mirror_anbar: Option<Switch>,
 }
 
 /// A yes/no setting as spelled on the command line.
@@ -339,6 +346,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check => info::check(global, &out),
         Command::Snapshot => admin::snapshot(global, &out),
         Command::Status => info::status(global, &out),
+        Command::AcceptWarehouse => admin::accept_warehouse(global, &out),
         Command::Runs(args) => info::runs(global, &out, &args),
         Command::Run(args) => info::run(global, &out, &args),
         Command::DemoDb(args) => info::demo_db(&out, &args),

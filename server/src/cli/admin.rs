@@ -90,11 +90,11 @@ fn parse_reel_list(text: &str) -> Vec<String> {
 /// `reelsync settings`: shows the settings, after changing them if asked to.
 pub fn settings(global: &GlobalArgs, out: &Output, args: &SettingsArgs) -> anyhow::Result<Exit> {
     let update = settings_update(args)?;
-    let engine = global.engine()?;
+    // A look creates no store where there is none (it reads as a new one).
     let settings = if update == SettingsUpdate::default() {
-        engine.settings()?
+        global.reader()?.settings()?
     } else {
-        engine.update_settings(&update, &who())?
+        global.engine()?.update_settings(&update, &who())?
     };
     out.result(&settings, |w| write_settings(w, &settings, global))?;
     Ok(Exit::Success)
@@ -121,6 +121,7 @@ fn settings_update(args: &SettingsArgs) -> anyhow::Result<SettingsUpdate> {
             .warehouse_time_zone
             .as_ref()
             .map(|zone| Some(zone.clone())),
+        mirror_anbar: args.mirror_anbar.map(super::Switch::is_on),
     })
 }
 
@@ -139,6 +140,10 @@ fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> i
                 .unwrap_or_else(|| "not set".to_owned()),
         ),
         ("snapshots kept", s.snapshot_retention.to_string()),
+        (
+            "mirror to Anbar",
+            if s.mirror_anbar { "on" } else { "off" }.to_owned(),
+        ),
         (
             "warehouse time zone",
             engine::WarehouseZone::of(s).map_or_else(|e| e.to_string(), |zone| zone.to_string()),
@@ -175,6 +180,33 @@ pub fn snapshot(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `reelsync accept-warehouse`: takes the file at the warehouse path as the
+/// warehouse to sync from the next run on.
+pub fn accept_warehouse(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    /// What `accept-warehouse --json` prints: the hold it lifted, if any.
+    #[derive(Serialize)]
+    struct Accepted {
+        accepted: bool,
+        lifted: Option<String>,
+    }
+    let lifted = global.engine()?.accept_warehouse(&who())?;
+    let json = Accepted {
+        accepted: true,
+        lifted: lifted.as_ref().map(ToString::to_string),
+    };
+    out.result(&json, |w| match &lifted {
+        Some(problem) => writeln!(
+            w,
+            "Accepted. The next run takes the warehouse file as it is. It was held because: {problem}"
+        ),
+        None => writeln!(
+            w,
+            "Accepted. Nothing was held; the next run takes the warehouse file as it is."
+        ),
+    })?;
+    Ok(Exit::Success)
+}
+
 /// `reelsync mappings list|set|reset`.
 pub fn mappings(
     global: &GlobalArgs,
@@ -191,12 +223,15 @@ pub fn mappings(
     struct MappingJson<'a> {
         mapping: &'a FieldMapping,
     }
-    let engine = global.engine()?;
     let mappings = match command {
-        MappingsCommand::List => engine.mappings()?,
-        MappingsCommand::Reset => engine.reset_mappings(&who())?,
+        // A look creates no store where there is none (it reads as a new one).
+        MappingsCommand::List => global.reader()?.mappings()?,
+        MappingsCommand::Reset => global.engine()?.reset_mappings(&who())?,
         MappingsCommand::Set(args) => {
-            let mapping = engine.set_mapping(args.field, &mapping_update(args), &who())?;
+            let mapping =
+                global
+                    .engine()?
+                    .set_mapping(args.field, &mapping_update(args), &who())?;
             let json = MappingJson { mapping: &mapping };
             out.result(&json, |w| write_mappings(w, std::slice::from_ref(&mapping)))?;
             return Ok(Exit::Success);

@@ -64,21 +64,27 @@ fn dashboard_rows(d: &Dashboard) -> Vec<(&'static str, String)> {
             local_time(run.started_at)
         )
     });
-    let auto_sync = match (d.auto_sync, d.next_run_at) {
-        (false, _) => "off".to_owned(),
-        (true, Some(next)) => format!("on, next run at {}", local_time(next)),
-        (true, None) => "on, due now".to_owned(),
+    let auto_sync = match (d.auto_sync, d.next_run_at, &d.warehouse_hold) {
+        (false, _, _) => "off".to_owned(),
+        (true, _, Some(_)) => "on, paused until the warehouse file is accepted".to_owned(),
+        (true, Some(next), None) => format!("on, next run at {}", local_time(next)),
+        (true, None, None) => "on, due now".to_owned(),
     };
-    vec![
+    let mut rows = vec![
         ("importable", importable),
         ("tracked", d.tracked.to_string()),
         ("  in stock", d.by_status.in_stock.to_string()),
         ("  sold", d.by_status.sold.to_string()),
         ("  delivered", d.by_status.delivered.to_string()),
         ("conflicts", d.conflicts.to_string()),
+        ("missing", d.missing.to_string()),
         ("last run", or_dash(last_run)),
         ("auto-sync", auto_sync),
-    ]
+    ];
+    if let Some(hold) = &d.warehouse_hold {
+        rows.push(("held", hold.to_string()));
+    }
+    rows
 }
 
 /// `reelsync runs`: the latest runs, newest first.

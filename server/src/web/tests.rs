@@ -727,6 +727,17 @@ async fn settings_are_saved_and_a_bad_interval_is_refused_with_nothing_saved() {
     assert!(response.status().is_success(), "{:?}", response.status());
     let saved = site.engine.settings().unwrap();
     assert!(saved.auto_sync);
+    assert!(!saved.mirror_anbar, "an unticked box is off");
+    let response = site
+        .call(
+            "save-settings",
+            "auto_sync=on&interval_minutes=45&auto_import=off&snapshot_retention=7&mirror_anbar=on",
+            Some(&cookie),
+        )
+        .await;
+    assert!(response.status().is_success(), "{:?}", response.status());
+    let saved = site.engine.settings().unwrap();
+    assert!(saved.mirror_anbar);
     assert_eq!(saved.interval_minutes, 45);
     assert_eq!(saved.snapshot_retention, 7);
 

@@ -218,10 +218,31 @@ pub fn Figures(
             />
         }
     });
+    let hold = figures.warehouse_hold.map(|problem| {
+        view! {
+            <div data-testid="warehouse-hold">
+                <ErrorPanel
+                    title=Signal::derive(move || {
+                        td_string!(i18n.get_locale(), dashboard.hold_title).to_string()
+                    })
+                    message=Signal::derive(move || warehouse_problem(i18n.get_locale(), &problem))
+                    advice=Signal::derive(move || {
+                        td_string!(
+                            i18n.get_locale(),
+                            dashboard.hold_advice,
+                            command = crate::error::accept_command()
+                        )
+                        .to_string()
+                    })
+                />
+            </div>
+        }
+    });
     let label = move |text: Label| Signal::derive(move || text(i18n.get_locale()));
 
     view! {
         {banner}
+        {hold}
         {warehouse_error}
         <section class="stats" aria-label=move || td_string!(i18n.get_locale(), dashboard.reels).to_string()>
             <Stat
@@ -242,6 +263,13 @@ pub fn Figures(
                 hint=label(|l| td_string!(l, dashboard.conflicts_hint).to_string())
                 testid="conflicts"
                 warn={ figures.conflicts > 0 }
+            />
+            <Stat
+                label=label(|l| td_string!(l, dashboard.missing).to_string())
+                value=Some(figures.missing)
+                hint=label(|l| td_string!(l, dashboard.missing_hint).to_string())
+                testid="missing"
+                warn={ figures.missing > 0 }
             />
         </section>
         <div class="panels">
@@ -455,6 +483,8 @@ mod tests {
                     delivered: 6,
                 },
                 conflicts: 2,
+                missing: 0,
+                warehouse_hold: None,
                 last_run: Some(RunSummary {
                     id: 7,
                     kind: RunKind::Manual,

@@ -69,17 +69,21 @@ pub async fn save_settings(
     auto_import: String,
     snapshot_retention: String,
     warehouse_path: Option<String>,
+    mirror_anbar: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{blocking, require_admin, respond};
 
     respond(async move {
         let (engine, user) = require_admin().await?;
-        let update = settings_update(
-            auto_sync.is_some(),
-            &interval_minutes,
-            &auto_import,
-            &snapshot_retention,
-        )?;
+        let update = model::SettingsUpdate {
+            mirror_anbar: Some(mirror_anbar.is_some()),
+            ..settings_update(
+                auto_sync.is_some(),
+                &interval_minutes,
+                &auto_import,
+                &snapshot_retention,
+            )?
+        };
         let path = warehouse_path
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty());

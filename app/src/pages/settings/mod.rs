@@ -184,6 +184,17 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                     required
                 />
                 <WarehouseField warehouse />
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="mirror_anbar"
+                        value="on"
+                        checked=settings.mirror_anbar
+                        data-testid="mirror-anbar-input"
+                    />
+                    <span>{tr!(i18n, settings.mirror_anbar)}</span>
+                </label>
+                <p class="hint">{tr!(i18n, settings.mirror_anbar_hint)}</p>
                 <p class="detail" data-testid="next-run">
                     {tr!(i18n, settings.next_run)}
                     " "
