@@ -16,6 +16,7 @@ mod admin;
 mod catalogue;
 mod clock;
 pub mod demo;
+mod drift;
 mod error;
 mod forklift;
 mod identity;
@@ -40,13 +41,13 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Facet,
-    GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,
-    ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Outcome, Phase,
-    ProductField, Progress, Reason, ReelStatus, RowProblem, RunDetail, RunError, RunFilter,
-    RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, SelectionChange,
-    SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem,
-    WarehouseProblem, report, settings, status, validate_interval,
+    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Drift,
+    DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow,
+    GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, RowProblem,
+    RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary,
+    Selection, SelectionChange, SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus,
+    User, ValueProblem, WarehouseProblem, report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

@@ -542,6 +542,40 @@ impl Reader {
         Ok(rows)
     }
 
+    /// Calls `each` with the reel number and status of every row of `table`, read
+    /// in id ranges of [`SCAN_SPAN`], each its own short read.
+    pub fn each_copy(&self, table: &CopyTable, mut each: impl FnMut(Cell, Cell)) -> Result<()> {
+        let started = Instant::now();
+        let classify = |e| self.warehouse.classify(e, started);
+        let name = quote(&table.name);
+        let max_id: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT coalesce(max(\"id\"), 0) FROM {name}"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(classify)?;
+        let sql = format!(
+            "SELECT {}, {} FROM {name} WHERE \"id\" > ?1 AND \"id\" <= ?2",
+            quote(COPY_REEL_COLUMN),
+            quote(COPY_STATUS_COLUMN)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
+        let mut after = 0;
+        while after < max_id {
+            let up_to = after.saturating_add(SCAN_SPAN);
+            let mut rows = stmt.query(params![after, up_to]).map_err(classify)?;
+            while let Some(row) = rows.next().map_err(classify)? {
+                let reel = row.get_ref(0).map(Cell::read).map_err(classify)?;
+                let status = row.get_ref(1).map(Cell::read).map_err(classify)?;
+                each(reel, status);
+            }
+            after = up_to;
+        }
+        Ok(())
+    }
+
     /// Iterates over every row (that passes `filter`) in `id` order, one page per
     /// read transaction.
     pub fn pages<'r>(&'r self, columns: &'r [String], filter: Option<&'r RowFilter>) -> Pages<'r> {

@@ -7,6 +7,7 @@
 //! engine re-exports them all, and the web app sends them over the wire as they
 //! are.
 
+pub mod drift;
 pub mod field;
 pub mod grid;
 pub mod overview;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod settings;
 pub mod status;
 
+pub use drift::{Drift, DriftKind, DriftReport};
 pub use field::{FieldType, ProductField};
 pub use grid::{
     Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,

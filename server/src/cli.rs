@@ -134,6 +134,9 @@ pub enum Command {
     Snapshot,
     /// Shows the dashboard figures.
     Status,
+    /// Compares every tracked reel with the warehouse, by reel number, and lists
+    /// those that differ (exit 5 when any does); syncs and writes nothing.
+    Drift,
     /// Accepts the file now at the warehouse path as the warehouse to sync, after
     /// a run refused it as another file: lifts the hold and resumes the schedule.
     AcceptWarehouse,
@@ -347,6 +350,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Snapshot => admin::snapshot(global, &out),
         Command::Status => info::status(global, &out),
         Command::AcceptWarehouse => admin::accept_warehouse(global, &out),
+        Command::Drift => info::drift(global, &out),
         Command::Runs(args) => info::runs(global, &out, &args),
         Command::Run(args) => info::run(global, &out, &args),
         Command::DemoDb(args) => info::demo_db(&out, &args),

@@ -680,7 +680,100 @@ fn a_dry_run_or_a_look_on_a_new_data_directory_creates_nothing() {
     site.run(&["status"]).expect(0);
     site.run(&["check"]).expect(0);
     site.run(&["runs"]).expect(0);
+    site.run(&["settings"]).expect(0);
+    site.run(&["mappings", "list"]).expect(0);
+    site.run(&["drift"]).expect(0);
     assert!(!site.data.exists(), "the data directory was created");
+}
+
+#[test]
+fn drift_lists_each_reel_that_differs_and_exits_5() {
+    let site = Site::new();
+    let reels = site.reels("In-stock", 3);
+    site.run(&["import", &reels[0], &reels[1], &reels[2]])
+        .expect(0);
+    let agree = site.run(&["drift", "--json"]).expect(0).json();
+    assert_eq!(agree["checked"], 3);
+    assert_eq!(agree["drift"], serde_json::json!([]));
+    assert_eq!(agree["counts"]["missing"], 0);
+
+    site.run(&["product", "set-status", "sold", &reels[0]])
+        .expect(0);
+    site.warehouse_db()
+        .execute("DELETE FROM Products WHERE reel_number = ?1", [&reels[1]])
+        .unwrap();
+    let before = bytes(&site.warehouse);
+    let store = bytes(&site.store());
+    let report = site.run(&["drift", "--json"]).expect(5).json();
+    assert_eq!(report["counts"]["unexported"], 1);
+    assert_eq!(report["counts"]["missing"], 1);
+    let entries = report["drift"].as_array().unwrap();
+    assert!(entries.contains(&serde_json::json!({
+        "reel_number": reels[0], "kind": "unexported", "office": "Sold", "warehouse": "In-stock"
+    })));
+    assert!(entries.contains(&serde_json::json!({
+        "reel_number": reels[1], "kind": "missing", "office": "In-stock", "warehouse": null
+    })));
+    assert_eq!(bytes(&site.warehouse), before, "drift writes nothing");
+    assert_eq!(bytes(&site.store()), store, "drift writes nothing");
+    let text = site.run(&["drift"]).expect(5);
+    assert!(
+        text.stdout.contains("3 tracked reels checked, 2 differ"),
+        "{}",
+        text.stdout
+    );
+
+    // Missing reels end a sync partial, and status counts them.
+    let sync = site.run(&["sync", "--json"]).expect(5).json();
+    assert_eq!(sync["counts"]["missing"], 1);
+    let status = site.run(&["status", "--json"]).expect(0).json();
+    assert_eq!(status["missing"], 1);
+}
+
+#[test]
+fn another_warehouse_file_exits_3_until_accepted() {
+    let site = Site::new();
+    site.run(&["import", "--all"]).expect(0);
+    site.run(&["sync"]).expect(0);
+    // A wrong file copied over the warehouse: another mill's demo warehouse.
+    create_demo_db(
+        &site.dir.path().join("other.sqlite3"),
+        &DemoOptions {
+            reels: 200,
+            seed: 99,
+        },
+    )
+    .unwrap();
+    std::fs::rename(site.dir.path().join("other.sqlite3"), &site.warehouse).unwrap();
+    let before = bytes(&site.warehouse);
+    let refused = site.run(&["sync"]).expect(3);
+    assert!(
+        refused
+            .stderr
+            .contains("not the warehouse reelsync has been syncing")
+            && refused.stderr.contains("reelsync accept-warehouse"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(bytes(&site.warehouse), before);
+    site.run(&["sync"]).expect(3);
+    let status = site.run(&["status", "--json"]).expect(0).json();
+    assert!(status["warehouse_hold"].is_object(), "{status}");
+    let accepted = site.run(&["accept-warehouse", "--json"]).expect(0).json();
+    assert_eq!(accepted["accepted"], true);
+    assert!(
+        accepted["lifted"]
+            .as_str()
+            .unwrap()
+            .contains("not the warehouse")
+    );
+    let status = site.run(&["status", "--json"]).expect(0).json();
+    assert!(status["warehouse_hold"].is_null(), "{status}");
+    let code = site.run(&["sync"]).code;
+    assert!(
+        code == 0 || code == 5,
+        "the accepted file syncs (exit {code})"
+    );
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! Commands that look without changing anything (`check`, `status`, `runs`, `run`),
+//! Commands that look without changing anything (`check`, `status`, `drift`, `runs`, `run`),
 //! and `demo-db`, which only ever creates a new file.
 
 use engine::demo::{DemoOptions, create_demo_db};
 use engine::{CheckReport, Dashboard};
 use serde::Serialize;
 
-use super::output::{Output, local_time, or_dash, pairs};
+use super::output::{Align, Output, Table, local_time, or_dash, pairs};
 use super::report;
 use super::{DemoDbArgs, Exit, GlobalArgs, RunArgs, RunsArgs};
 
@@ -85,6 +85,50 @@ fn dashboard_rows(d: &Dashboard) -> Vec<(&'static str, String)> {
         rows.push(("held", hold.to_string()));
     }
     rows
+}
+
+/// `reelsync drift`: the tracked reels that differ from the warehouse, read-only.
+/// Exit 5 when any does.
+pub fn drift(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exit> {
+    const COLUMNS: [(&str, Align); 4] = [
+        ("REEL", Align::Left),
+        ("KIND", Align::Left),
+        ("OFFICE", Align::Left),
+        ("WAREHOUSE", Align::Left),
+    ];
+    let report = global.reader()?.drift()?;
+    out.result(&report, |w| {
+        let mut table = Table::new(&COLUMNS);
+        for d in &report.drift {
+            table.row(vec![
+                d.reel_number.clone(),
+                d.kind.as_str().to_owned(),
+                or_dash(d.office.as_ref()),
+                or_dash(d.warehouse.as_ref()),
+            ]);
+        }
+        if !report.drift.is_empty() {
+            table.write(w)?;
+            writeln!(w)?;
+        }
+        let counts: Vec<(&str, String)> = report
+            .counts
+            .iter()
+            .map(|(kind, n)| (kind.as_str(), n.to_string()))
+            .collect();
+        writeln!(
+            w,
+            "{} tracked reels checked, {} differ",
+            report.checked,
+            report.drift.len()
+        )?;
+        pairs(w, "  ", &counts)
+    })?;
+    Ok(if report.agrees() {
+        Exit::Success
+    } else {
+        Exit::Attention
+    })
 }
 
 /// `reelsync runs`: the latest runs, newest first.
