@@ -46,8 +46,9 @@ ALTER TABLE warehouse_writes ADD COLUMN copy_writes_last_date INTEGER NOT NULL D
 ALTER TABLE warehouse_writes ADD COLUMN copy_written INTEGER;
 CREATE INDEX warehouse_writes_by_product ON warehouse_writes (product_id, run_id, seq);
 -- A row new to the reel whose number it carries may hold what reelsync wrote to
--- it for another reel (two labels swapped after a sale).
-CREATE INDEX warehouse_writes_by_row ON warehouse_writes (external_id, run_id, seq);
+-- it for another reel (two labels swapped after a sale): its writes are found by
+-- its creation time, which, unlike its id, survives a rebuilt file.
+CREATE INDEX warehouse_writes_by_born ON warehouse_writes (born, run_id, seq) WHERE born IS NOT NULL;
 
 ALTER TABLE runs ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN rewritten INTEGER NOT NULL DEFAULT 0;

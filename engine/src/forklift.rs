@@ -21,6 +21,8 @@ pub enum Copy {
         row: CopyRow,
         writes_last_date: bool,
     },
+    /// The copy holds the status to write already: nothing to write there.
+    InStep,
     /// No `Anbar_` table holds the reel: only `Products` is written.
     None { table: String },
     /// The reel's rows there do not hold what `Products` held: left as they are.
@@ -31,7 +33,7 @@ impl Copy {
     /// Why only `Products` is written, when it is.
     pub fn note(&self) -> Option<Reason> {
         match self {
-            Self::Row { .. } => None,
+            Self::Row { .. } | Self::InStep => None,
             Self::None { table } => Some(Reason::NoCopy {
                 table: table.clone(),
             }),
@@ -56,8 +58,9 @@ impl Copy {
 
 /// Finds the forklift copy of each export's reel, by product id: in every
 /// `Anbar_` table, the rows carrying its reel number; of those holding what its
-/// `Products` row held, the newest in the table its location names, else the
-/// newest anywhere (a reel moved between warehouses leaves its old rows marked
+/// `Products` row held (or, when that held another reel's status, what it should
+/// have: see [`Export::copy_expected`]), the newest in the table its location
+/// names, else the newest anywhere (a reel moved between warehouses leaves its old rows marked
 /// `Moved`, a cancelled shipment its old row `Cancelled`). Each table is read
 /// once, in short reads.
 pub fn find(
@@ -110,12 +113,19 @@ fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> Copy {
     if candidates.is_empty() {
         return Copy::None { table: named };
     }
-    let holding = candidates
-        .iter()
-        .filter(|(row, _)| row.status == export.expected);
+    // The live copy holds what `Products` held, or what it should have held, or
+    // the status to write already; rows the app left behind (`Moved`,
+    // `Cancelled`) and copies the app moved on are never written.
+    let to = Cell::Text(export.to_raw.clone());
+    let holding = candidates.iter().filter(|(row, _)| {
+        row.status == export.expected || row.status == export.copy_expected || row.status == to
+    });
     let best = holding
         .max_by_key(|(row, _)| (row.table == named, row.id))
         .cloned();
+    if best.as_ref().is_some_and(|(row, _)| row.status == to) {
+        return Copy::InStep;
+    }
     match best {
         Some((row, writes_last_date)) => Copy::Row {
             row,

@@ -509,6 +509,11 @@ impl Mapper {
         })
     }
 
+    /// The position of the reel-number column.
+    pub fn reel_position(&self) -> usize {
+        self.reel_column
+    }
+
     /// The position of the status column.
     pub fn status_position(&self) -> usize {
         self.status_column

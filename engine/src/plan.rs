@@ -200,6 +200,9 @@ pub struct Export {
     /// The reel whose status, written by reelsync, the row held instead of this
     /// reel's own (labels swapped), when this puts the reel's own back.
     pub corrects: Option<String>,
+    /// What the reel's forklift copy holds while in step with the warehouse: the
+    /// status the warehouse decided (not the row's, when that is another reel's).
+    pub copy_expected: Cell,
 }
 
 impl Export {
@@ -296,39 +299,41 @@ pub struct PageInput<'a> {
     /// Tracked reels last found on one of the page's other rows, by that row's
     /// id: the row may be the reel under a corrected label.
     pub hinted: &'a HashMap<i64, Tracked>,
-    /// reelsync's last write to each row new to the reel its number names, by
-    /// row id: the row may hold another reel's status.
-    pub row_writes: &'a HashMap<i64, RowWrite>,
+    /// reelsync's writes to each row new to the reel its number names, newest
+    /// first, by the row's creation time: the row may hold another reel's status.
+    pub row_writes: &'a HashMap<String, Vec<RowWrite>>,
     pub mapper: &'a Mapper,
     pub scope: &'a Scope,
 }
 
-/// reelsync's last write to a warehouse row, whichever reel it was for.
+/// A write of reelsync's to a warehouse row, whichever reel it was for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowWrite {
     pub reel_number: String,
+    /// The raw reel number the write matched.
+    pub reel: Cell,
     pub status_before: Cell,
     pub status_after: String,
-    pub born: Option<String>,
+    /// The row's field hash as the write left it.
+    pub source_hash_after: i64,
 }
 
-/// The ids of the rows new to the tracked reel whose number they carry (created
-/// at another time than the reel's): their last write may be another reel's.
-pub fn reborn_ids(
+/// The creation times of the rows new to the tracked reel whose number they
+/// carry (created at another time than the reel's): their last write may be
+/// another reel's.
+pub fn reborn_rows(
     rows: &[ExternalRow],
     reels: &[Option<String>],
     tracked: &HashMap<String, Tracked>,
     mapper: &Mapper,
-) -> Vec<i64> {
+) -> Vec<String> {
     rows.iter()
         .zip(reels)
-        .filter(|(row, reel)| {
-            reel.as_ref().and_then(|r| tracked.get(r)).is_some_and(|t| {
-                let born = mapper.born_of(&row.values);
-                t.born.is_some() && born.is_some() && born != t.born
-            })
+        .filter_map(|(row, reel)| {
+            let t = reel.as_ref().and_then(|r| tracked.get(r))?;
+            let born = mapper.born_of(&row.values)?;
+            (t.born.is_some() && t.born.as_ref() != Some(&born)).then_some(born)
         })
-        .map(|(row, _)| row.id)
         .collect()
 }
 
@@ -655,6 +660,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
                 let mut export = export(mapper, row, tracked, warehouse, to, fields_in_step);
                 export.lost_from = lost_from;
                 export.corrects = corrects;
+                export.copy_expected = Cell::Text(mapper.warehouse_status(decided).to_owned());
                 Op::Export(export)
             }
         }
@@ -722,11 +728,23 @@ fn merge_start(
     let mapper = input.mapper;
     let born = mapper.born_of(&row.values);
     if reborn {
-        let foreign = input.row_writes.get(&row.id).filter(|w| {
-            w.reel_number != tracked.reel_number
-                && w.born == born
-                && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
-        });
+        // The newest write for another reel that left the row exactly as it is
+        // now, but for its reel number (a swapped label): its status is that
+        // reel's, not this one's.
+        let foreign = born
+            .as_ref()
+            .and_then(|born| input.row_writes.get(born))
+            .into_iter()
+            .flatten()
+            .find(|w| {
+                w.reel_number != tracked.reel_number
+                    && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
+                    && {
+                        let mut as_written = row.values.clone();
+                        as_written[mapper.reel_position()] = w.reel.clone();
+                        mapper.source_hash(&as_written) == w.source_hash_after
+                    }
+            });
         let before = foreign.and_then(|w| {
             let mut values = row.values.clone();
             values[mapper.status_position()] = w.status_before.clone();
@@ -864,6 +882,7 @@ fn export(
         location: mapper.location_of(&row.values),
         lost_from: None,
         corrects: None,
+        copy_expected: mapper.raw_status(&row.values).clone(),
     }
 }
 

@@ -506,34 +506,35 @@ pub fn tracked_by_hint(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashM
         .collect()
 }
 
-/// reelsync's last write to each of the warehouse rows `ids`, by row id.
-pub fn last_writes_to_rows(
+/// reelsync's writes to the warehouse rows created at `borns`, newest first, by
+/// creation time (which, unlike a row id, survives a rebuilt file).
+pub fn writes_to_rows(
     conn: &Connection,
-    ids: &[i64],
-) -> rusqlite::Result<HashMap<i64, RowWrite>> {
-    if ids.is_empty() {
+    borns: &[&str],
+) -> rusqlite::Result<HashMap<String, Vec<RowWrite>>> {
+    if borns.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
-    conn.prepare_cached(
-        "SELECT w.external_id, w.reel_number, w.status_before, w.status_after, w.born
-         FROM json_each(?1) AS r JOIN warehouse_writes w ON (w.run_id, w.seq) = (
-             SELECT run_id, seq FROM warehouse_writes
-             WHERE external_id = r.value AND state = 'written'
-             ORDER BY run_id DESC, seq DESC LIMIT 1)",
-    )?
-    .query_map([list], |row| {
-        Ok((
-            row.get(0)?,
-            RowWrite {
-                reel_number: row.get(1)?,
-                status_before: Cell::read(row.get_ref(2)?),
-                status_after: row.get(3)?,
-                born: row.get(4)?,
-            },
-        ))
-    })?
-    .collect()
+    let list = serde_json::to_string(borns).map_err(|e| conversion(0, e))?;
+    let mut writes: HashMap<String, Vec<RowWrite>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.born, w.reel_number, w.reel, w.status_before, w.status_after,
+                w.source_hash_after
+         FROM json_each(?1) AS r JOIN warehouse_writes w ON w.born = r.value
+         WHERE w.state = 'written'
+         ORDER BY w.run_id DESC, w.seq DESC",
+    )?;
+    let mut rows = stmt.query([list])?;
+    while let Some(row) = rows.next()? {
+        writes.entry(row.get(0)?).or_default().push(RowWrite {
+            reel_number: row.get(1)?,
+            reel: Cell::read(row.get_ref(2)?),
+            status_before: Cell::read(row.get_ref(3)?),
+            status_after: row.get(4)?,
+            source_hash_after: row.get(5)?,
+        });
+    }
+    Ok(writes)
 }
 
 /// Every tracked reel's product id, in order.

@@ -228,8 +228,9 @@ fn plan_page_of(
     let reels: Vec<Option<String>> = rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
     let tracked = store::tracked_by_reels(conn, reels.iter().flatten().map(String::as_str))?;
     let hinted = store::tracked_by_hint(conn, &plan::untracked_ids(&rows, &reels, &tracked))?;
-    let row_writes =
-        store::last_writes_to_rows(conn, &plan::reborn_ids(&rows, &reels, &tracked, mapper))?;
+    let reborn = plan::reborn_rows(&rows, &reels, &tracked, mapper);
+    let reborn: Vec<&str> = reborn.iter().map(String::as_str).collect();
+    let row_writes = store::writes_to_rows(conn, &reborn)?;
     Ok(plan::plan_page(
         PageInput {
             rows,

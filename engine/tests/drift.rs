@@ -17,8 +17,6 @@ fn every_kind_of_drift_is_found_once_per_reel_and_nothing_is_written() {
     // Sold. R7: both its status and its grade changed (one entry, the status).
     let born = |reel| f.wh_value(reel, "date");
     let was_born = born("R00002");
-    let born = |reel| f.wh_value(reel, "date");
-    let was_born = born("R00002");
     let wh = f.wh();
     wh.execute("DELETE FROM Products WHERE reel_number = 'R00001'", [])
         .unwrap();

@@ -130,8 +130,8 @@ fn the_mirror_can_be_switched_off() {
 #[test]
 fn a_missing_or_differing_copy_is_noted_and_products_is_written() {
     let f = without_copies(&[("R1", "In-stock"), ("R2", "In-stock")]);
-    // R1 has no copy anywhere; R2's copy says it is already on a truck.
-    let r2 = add_copy(&f, "Anbar_Akhal", "R2", "Sold");
+    // R1 has no copy anywhere; R2's copy says it was already delivered.
+    let r2 = add_copy(&f, "Anbar_Akhal", "R2", "Delivered");
     f.import_all();
     f.office_sets(&["R1", "R2"], ReelStatus::Sold);
     let anbar = dump(&f.wh(), "Anbar_Akhal");
@@ -141,7 +141,7 @@ fn a_missing_or_differing_copy_is_noted_and_products_is_written() {
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Sold"));
     assert_eq!(f.wh_value("R2", "status").as_deref(), Some("Sold"));
     assert_eq!(dump(&f.wh(), "Anbar_Akhal"), anbar);
-    assert_eq!(copy_row(&f, "Anbar_Akhal", r2).0, "Sold");
+    assert_eq!(copy_row(&f, "Anbar_Akhal", r2).0, "Delivered");
     let reason = |reel: &str| {
         report
             .items
@@ -161,4 +161,20 @@ fn a_missing_or_differing_copy_is_noted_and_products_is_written() {
         "{:?}",
         report.items
     );
+}
+
+#[test]
+fn a_copy_that_already_holds_the_sale_is_left_as_it_is() {
+    let f = without_copies(&[("R1", "In-stock")]);
+    let copy = add_copy(&f, "Anbar_Akhal", "R1", "Sold");
+    f.import_all();
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    let report = f.full();
+    assert_eq!(report.counts.exported, 1);
+    assert!(
+        report.items.is_empty(),
+        "nothing to note: {:?}",
+        report.items
+    );
+    assert_eq!(copy_row(&f, "Anbar_Akhal", copy), ("Sold".into(), None));
 }

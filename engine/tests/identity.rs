@@ -425,3 +425,32 @@ fn a_renamed_row_that_cant_be_told_the_same_reel_is_a_conflict() {
     );
     assert_eq!(f.engine.dashboard().unwrap().conflicts, 1);
 }
+
+#[test]
+fn after_a_swap_both_sales_land_on_their_own_reels_and_forklift_copies() {
+    let f = Fixture::with(&[("A", "In-stock"), ("B", "In-stock")]);
+    f.import_all();
+    f.office_sets(&["A"], ReelStatus::Sold);
+    f.full();
+    // B is sold too, then the labels are swapped: A's written Sold is on B's row.
+    f.office_sets(&["B"], ReelStatus::Sold);
+    swap_numbers(&f, "A", "B");
+    let report = f.full();
+    assert_eq!(
+        wh_with_status(&f, "Sold"),
+        ["A", "B"],
+        "{:?} {:?}",
+        dump(&f.wh(), "Products"),
+        dump(&f.wh(), "Anbar_Akhal")
+    );
+    let loadable: Vec<String> = f
+        .wh()
+        .prepare("SELECT reel_number FROM Anbar_Akhal WHERE status = 'In-stock'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(loadable.is_empty(), "{loadable:?} {:?}", report.items);
+    second_sync_writes_nothing(&f);
+}
