@@ -147,8 +147,10 @@ fn compare(
 fn copies_apart(reader: &Reader, in_step: &HashMap<String, String>) -> Result<Vec<Drift>> {
     let mut copies: HashMap<&str, (bool, Vec<String>)> = HashMap::new();
     for table in reader.copy_tables()? {
-        reader.each_copy(&table, |reel, status| {
-            let Cell::Text(reel) = reel else { return };
+        reader.each_copy(&table, |copy| {
+            let (Cell::Text(reel), status) = (copy.reel, copy.status) else {
+                return;
+            };
             let Some((key, products)) = in_step.get_key_value(&reel) else {
                 return;
             };

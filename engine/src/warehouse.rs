@@ -343,15 +343,12 @@ impl Reader {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
         let mut total = 0;
-        let mut after = 0;
-        while after < max_id {
-            let up_to = after.saturating_add(SCAN_SPAN);
+        for (after, up_to) in id_spans(max_id) {
             let mut params = vec![Value::Integer(after), Value::Integer(up_to)];
             params.extend(filter.map(|f| Value::Text(f.value.clone())));
             total += stmt
                 .query_row(params_from_iter(params), |row| row.get::<_, i64>(0))
                 .map_err(classify)? as u64;
-            after = up_to;
         }
         Ok(total)
     }
@@ -416,12 +413,17 @@ impl Reader {
         read().map_err(classify)
     }
 
-    /// The largest row id (0 for an empty table): one look into the table's B-tree.
+    /// The largest `Products` row id (0 for an empty table).
     fn max_id(&self) -> rusqlite::Result<i64> {
+        self.max_id_of(PRODUCTS_TABLE)
+    }
+
+    /// The largest row id of `table` (0 for an empty one): one look into its B-tree.
+    fn max_id_of(&self, table: &str) -> rusqlite::Result<i64> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT coalesce(max(\"id\"), 0) FROM {}",
-                quote(PRODUCTS_TABLE)
+                quote(table)
             ))?
             .query_row([], |row| row.get(0))
     }
@@ -492,22 +494,31 @@ impl Reader {
     /// ranges of [`SCAN_SPAN`], each its own short read (the `Anbar_` tables have
     /// no index on the reel number).
     pub fn copies(&self, table: &CopyTable, reels: &[&str]) -> Result<Vec<CopyRow>> {
+        let mut rows = Vec::new();
+        if !reels.is_empty() {
+            self.each_copy_of(table, Some(reels), |row| rows.push(row))?;
+        }
+        Ok(rows)
+    }
+
+    /// Calls `each` with every row of `table`, read as [`Reader::copies`] reads.
+    pub fn each_copy(&self, table: &CopyTable, each: impl FnMut(CopyRow)) -> Result<()> {
+        self.each_copy_of(table, None, each)
+    }
+
+    /// Calls `each` with the rows of `table` that carry one of `reels` (every row
+    /// when `None`), in id ranges of [`SCAN_SPAN`], each its own short read.
+    fn each_copy_of(
+        &self,
+        table: &CopyTable,
+        reels: Option<&[&str]>,
+        mut each: impl FnMut(CopyRow),
+    ) -> Result<()> {
         let started = Instant::now();
         let classify = |e| self.warehouse.classify(e, started);
-        if reels.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = serde_json::to_string(reels)
+        let list = serde_json::to_string(&reels)
             .map_err(|e| classify(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let name = quote(&table.name);
-        let max_id: i64 = self
-            .conn
-            .query_row(
-                &format!("SELECT coalesce(max(\"id\"), 0) FROM {name}"),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(classify)?;
         let last_date = if table.has_last_date {
             quote(COPY_LAST_DATE_COLUMN)
         } else {
@@ -515,65 +526,28 @@ impl Reader {
         };
         let sql = format!(
             "SELECT \"id\", {reel}, {status}, {last_date} FROM {name}
-             WHERE \"id\" > ?1 AND \"id\" <= ?2 AND {reel} IN (SELECT value FROM json_each(?3))",
+             WHERE \"id\" > ?1 AND \"id\" <= ?2
+               AND (?3 = 'null' OR {reel} IN (SELECT value FROM json_each(?3)))",
             reel = quote(COPY_REEL_COLUMN),
             status = quote(COPY_STATUS_COLUMN),
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
-        let mut rows = Vec::new();
-        let mut after = 0;
-        while after < max_id {
-            let up_to = after.saturating_add(SCAN_SPAN);
-            let found = stmt
-                .query_map(params![after, up_to, list], |row| {
-                    Ok(CopyRow {
+        let mut read = || -> rusqlite::Result<()> {
+            let mut stmt = self.conn.prepare(&sql)?;
+            for (after, up_to) in id_spans(self.max_id_of(&table.name)?) {
+                let mut rows = stmt.query(params![after, up_to, list])?;
+                while let Some(row) = rows.next()? {
+                    each(CopyRow {
                         table: table.name.clone(),
                         id: row.get(0)?,
                         reel: Cell::read(row.get_ref(1)?),
                         status: Cell::read(row.get_ref(2)?),
                         last_date: Cell::read(row.get_ref(3)?),
-                    })
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(classify)?;
-            rows.extend(found);
-            after = up_to;
-        }
-        Ok(rows)
-    }
-
-    /// Calls `each` with the reel number and status of every row of `table`, read
-    /// in id ranges of [`SCAN_SPAN`], each its own short read.
-    pub fn each_copy(&self, table: &CopyTable, mut each: impl FnMut(Cell, Cell)) -> Result<()> {
-        let started = Instant::now();
-        let classify = |e| self.warehouse.classify(e, started);
-        let name = quote(&table.name);
-        let max_id: i64 = self
-            .conn
-            .query_row(
-                &format!("SELECT coalesce(max(\"id\"), 0) FROM {name}"),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(classify)?;
-        let sql = format!(
-            "SELECT {}, {} FROM {name} WHERE \"id\" > ?1 AND \"id\" <= ?2",
-            quote(COPY_REEL_COLUMN),
-            quote(COPY_STATUS_COLUMN)
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
-        let mut after = 0;
-        while after < max_id {
-            let up_to = after.saturating_add(SCAN_SPAN);
-            let mut rows = stmt.query(params![after, up_to]).map_err(classify)?;
-            while let Some(row) = rows.next().map_err(classify)? {
-                let reel = row.get_ref(0).map(Cell::read).map_err(classify)?;
-                let status = row.get_ref(1).map(Cell::read).map_err(classify)?;
-                each(reel, status);
+                    });
+                }
             }
-            after = up_to;
-        }
-        Ok(())
+            Ok(())
+        };
+        read().map_err(classify)
     }
 
     /// Iterates over every row (that passes `filter`) in `id` order, one page per
@@ -788,6 +762,13 @@ fn write_copy(
         copy.expected_status
     ])?;
     Ok(changed == 1)
+}
+
+/// The id ranges `(after, up_to]` of [`SCAN_SPAN`] ids that cover `1..=max_id`.
+fn id_spans(max_id: i64) -> impl Iterator<Item = (i64, i64)> {
+    std::iter::successors(Some(0i64), |after| Some(after.saturating_add(SCAN_SPAN)))
+        .take_while(move |after| *after < max_id)
+        .map(|after| (after, after.saturating_add(SCAN_SPAN)))
 }
 
 /// `columns`, quoted, for a SELECT.
