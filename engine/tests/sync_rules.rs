@@ -406,6 +406,56 @@ fn a_refresh_that_cannot_map_is_reported_again_after_an_export() {
 }
 
 #[test]
+fn a_status_that_does_not_read_says_the_status_was_not_synced() {
+    let f = Fixture::with(&[("R1", "In-stock")]);
+    f.import_all();
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    // Another tool leaves a blank after the status.
+    f.wh_set("R1", "status", Some("Sold "));
+    let before = bytes(&f.warehouse);
+    let report = f.full();
+    assert_eq!(report.counts.rejected, 1, "{:?}", report.items);
+    let why = first_reason(&report);
+    assert!(
+        why.starts_with("status not synced") && why.contains("\"Sold \""),
+        "{why}"
+    );
+    assert_eq!(bytes(&f.warehouse), before, "nothing written over it");
+}
+
+#[test]
+fn a_mapping_change_that_changes_no_value_updates_nothing() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    f.import_all();
+    // A transform that leaves every value as it is: the mappings changed, the
+    // products did not.
+    let upper = engine::MappingUpdate {
+        transforms: Some(vec![engine::Transform::parse("upper").unwrap()]),
+        ..Default::default()
+    };
+    f.engine
+        .set_mapping(engine::ProductField::Grade, &upper, "t")
+        .unwrap();
+    f.wh_set("R1", "grade", Some("KRAFT"));
+    f.wh_set("R2", "grade", Some("LINER"));
+    f.full();
+    f.engine
+        .set_mapping(
+            engine::ProductField::Grade,
+            &engine::MappingUpdate {
+                transforms: Some(Vec::new()),
+                ..Default::default()
+            },
+            "t",
+        )
+        .unwrap();
+    let report = f.full();
+    assert_eq!(report.counts.updated, 0, "{:?}", report.items);
+    let again = f.full();
+    assert_eq!(again.counts.updated, 0);
+}
+
+#[test]
 fn a_reel_number_moved_to_another_row_takes_its_reel_along() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
