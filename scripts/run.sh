@@ -29,12 +29,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-bash scripts/setup.sh
-# shellcheck source=../tools/env.sh
-source tools/env.sh
+# A value given as an option reaches the server too, not only this script.
+[ -z "${REELSYNC_EXTERNAL:-}" ] || export REELSYNC_EXTERNAL
+[ -z "${REELSYNC_ADDR:-}" ] || export REELSYNC_ADDR
 
-say "building (release)"
-bash scripts/build.sh
+# REELSYNC_SKIP_BUILD=1 serves the release build already in target/ (the tests
+# that run these commands build once, beforehand).
+if [ -z "${REELSYNC_SKIP_BUILD:-}" ]; then
+  bash scripts/setup.sh
+  # shellcheck source=../tools/env.sh
+  source tools/env.sh
+  say "building (release)"
+  bash scripts/build.sh
+fi
 
 BIN="$ROOT/target/release/reelsync"
 export REELSYNC_DATA_DIR="${REELSYNC_DATA_DIR:-$ROOT/data}"

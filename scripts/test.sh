@@ -38,6 +38,9 @@ fi
 step "release build"
 bash scripts/build.sh
 
+step "the README's run commands"
+bash scripts/readme-commands.sh
+
 # Browser tests: each test file starts its own server of the release build, on a
 # free loopback port with a fresh data dir and demo warehouse
 # (end2end/tests/support/site.ts).
