@@ -666,15 +666,16 @@ impl<'c> RunWriter<'c> {
         self.conn
     }
 
-    /// Inserts an imported reel and its tracking row; `false` when the reel number
-    /// is taken (then nothing is written).
+    /// Inserts an imported reel and its tracking row, and returns the new
+    /// product's id; `None` when the reel number is taken (then nothing is
+    /// written).
     pub fn insert_product(
         &mut self,
         external_id: i64,
         mapped: &Mapped,
         born: Option<&str>,
         now: &Stamp,
-    ) -> rusqlite::Result<bool> {
+    ) -> rusqlite::Result<Option<i64>> {
         let mut values: Vec<&dyn rusqlite::ToSql> = mapped
             .values
             .iter()
@@ -682,7 +683,7 @@ impl<'c> RunWriter<'c> {
             .collect();
         values.push(now);
         if self.product.execute(values.as_slice())? == 0 {
-            return Ok(false);
+            return Ok(None);
         }
         let product_id = self.conn.last_insert_rowid();
         let status = mapped.status().unwrap_or(ReelStatus::InStock);
@@ -694,7 +695,7 @@ impl<'c> RunWriter<'c> {
             now,
             born
         ])?;
-        Ok(true)
+        Ok(Some(product_id))
     }
 
     /// Logs one reel acted on or rejected, as the run's `seq`th item.

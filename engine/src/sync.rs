@@ -691,7 +691,12 @@ impl<'a> Run<'a> {
             Op::Import { mapped, born } => {
                 let mut inserted =
                     || writer.insert_product(step.external_id, mapped, born.as_deref(), now);
-                if dry || db(config, inserted())? {
+                let imported = if dry { None } else { db(config, inserted())? };
+                if let Some(product_id) = imported {
+                    // Found on its row by this run: not missing at its end.
+                    self.identity.seen.insert(product_id);
+                }
+                if dry || imported.is_some() {
                     self.counts.imported += 1;
                 } else {
                     action = Action::Reject;

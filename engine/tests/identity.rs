@@ -454,3 +454,27 @@ fn after_a_swap_both_sales_land_on_their_own_reels_and_forklift_copies() {
     assert!(loadable.is_empty(), "{loadable:?} {:?}", report.items);
     second_sync_writes_nothing(&f);
 }
+
+#[test]
+fn reels_a_full_sync_imports_are_not_missing_at_its_end() {
+    let f = Fixture::new();
+    f.add_many("R", 2_500, "In-stock");
+    f.engine
+        .update_settings(
+            &engine::SettingsUpdate {
+                auto_import: Some(engine::AutoImport::All),
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap();
+    let report = f.full();
+    assert_eq!(report.counts.imported, 2_500);
+    assert_eq!(report.counts.missing, 0);
+    assert_eq!(
+        report.outcome,
+        Outcome::Succeeded,
+        "{:?}",
+        &report.items[..3.min(report.items.len())]
+    );
+}
