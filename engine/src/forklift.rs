@@ -15,7 +15,7 @@ use crate::{Change, Reason};
 
 /// What an export does to the reel's forklift copy.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Copy {
+pub enum CopyPlan {
     /// Writes this row, if it still holds what it held.
     Row {
         row: CopyRow,
@@ -29,7 +29,7 @@ pub enum Copy {
     Differs { table: String },
 }
 
-impl Copy {
+impl CopyPlan {
     /// Why only `Products` is written, when it is.
     pub fn note(&self) -> Option<Reason> {
         match self {
@@ -66,7 +66,7 @@ impl Copy {
 pub fn find(
     reader: &Reader,
     exports: &[(String, Export)],
-) -> Result<HashMap<i64, Copy>, WarehouseError> {
+) -> Result<HashMap<i64, CopyPlan>, WarehouseError> {
     let reels: Vec<&str> = exports
         .iter()
         .filter_map(|(_, e)| match &e.reel {
@@ -96,7 +96,7 @@ pub fn find(
 }
 
 /// The copy `export` writes, among the rows carrying its reel number.
-fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> Copy {
+fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> CopyPlan {
     let named = export
         .location
         .as_deref()
@@ -111,7 +111,7 @@ fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> Copy {
         _ => &[],
     };
     if candidates.is_empty() {
-        return Copy::None { table: named };
+        return CopyPlan::None { table: named };
     }
     // The live copy holds what `Products` held, or what it should have held, or
     // the status to write already; rows the app left behind (`Moved`,
@@ -124,14 +124,14 @@ fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> Copy {
         .max_by_key(|(row, _)| (row.table == named, row.id))
         .cloned();
     if best.as_ref().is_some_and(|(row, _)| row.status == to) {
-        return Copy::InStep;
+        return CopyPlan::InStep;
     }
     match best {
-        Some((row, writes_last_date)) => Copy::Row {
+        Some((row, writes_last_date)) => CopyPlan::Row {
             row,
             writes_last_date,
         },
-        None => Copy::Differs {
+        None => CopyPlan::Differs {
             table: candidates
                 .iter()
                 .find(|(row, _)| row.table == named)

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::catalogue::Matching;
 use crate::error::{Error, Result, RunningRun, WarehouseError};
-use crate::forklift::{self, Copy};
+use crate::forklift::{self, CopyPlan};
 use crate::identity::{self, CheckError};
 use crate::live::RunObserver;
 use crate::lock::RunLock;
@@ -811,7 +811,7 @@ impl<'a> Run<'a> {
     fn log_planned_exports(
         &mut self,
         writer: &mut RunWriter<'_>,
-        copies: &HashMap<i64, Copy>,
+        copies: &HashMap<i64, CopyPlan>,
     ) -> Result<()> {
         for (reel, export) in std::mem::take(&mut self.exports) {
             self.count_export(&export);
@@ -833,7 +833,11 @@ impl<'a> Run<'a> {
     /// The record of each export about to be written: the before-image of the
     /// cells it overwrites (in `Products` and in the forklift's copy, `copies`)
     /// and the after-image it writes.
-    fn plan_exports(&mut self, mapper: &Mapper, copies: &HashMap<i64, Copy>) -> Vec<PlannedExport> {
+    fn plan_exports(
+        &mut self,
+        mapper: &Mapper,
+        copies: &HashMap<i64, CopyPlan>,
+    ) -> Vec<PlannedExport> {
         let run_id = self.run_id.unwrap_or_default();
         let writes_last_date = mapper.last_date_column_name().is_some();
         std::mem::take(&mut self.exports)
@@ -843,7 +847,7 @@ impl<'a> Run<'a> {
                 let copy = copies.get(&export.product_id);
                 let (changes, reason) = export_item(&export, copy);
                 let copy_before = match copy {
-                    Some(Copy::Row {
+                    Some(CopyPlan::Row {
                         row,
                         writes_last_date,
                     }) => Some(CopyBefore {
@@ -1128,10 +1132,10 @@ fn status_write(write: &WarehouseWrite) -> StatusWrite {
 /// What an export's log item lists and says: its changes, the forklift copy's
 /// with them, and why, when that needs saying (a lost write, another reel's
 /// status, a copy not written).
-fn export_item(export: &Export, copy: Option<&Copy>) -> (Vec<Change>, Option<Reason>) {
+fn export_item(export: &Export, copy: Option<&CopyPlan>) -> (Vec<Change>, Option<Reason>) {
     let mut changes = plan::export_changes(export);
     changes.extend(copy.and_then(|c| c.change(export)));
-    let reason = export.reason().or_else(|| copy.and_then(Copy::note));
+    let reason = export.reason().or_else(|| copy.and_then(CopyPlan::note));
     (changes, reason)
 }
 
