@@ -337,20 +337,6 @@ pub fn reborn_rows(
         .collect()
 }
 
-/// The ids of the rows whose reel number no tracked reel has: the rows a tracked
-/// reel may have been on before its label was corrected.
-pub fn untracked_ids(
-    rows: &[ExternalRow],
-    reels: &[Option<String>],
-    tracked: &HashMap<String, Tracked>,
-) -> Vec<i64> {
-    rows.iter()
-        .zip(reels)
-        .filter(|(_, reel)| reel.as_ref().is_none_or(|r| !tracked.contains_key(r)))
-        .map(|(row, _)| row.id)
-        .collect()
-}
-
 /// Plans one page, adding to what `identity` knows.
 pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan {
     let rows = std::mem::take(&mut input.rows);

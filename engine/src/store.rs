@@ -287,18 +287,63 @@ pub fn accept_warehouse(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Up to `limit` tracked reels, at random, not already missing: their numbers,
-/// when their rows were created and which row they were last found on.
+/// when their rows were created and which row they were last found on. Each is
+/// the first link at or after a random product id (one probe of the key each):
+/// sorting every link at random would read them all.
 pub fn sample_tracked(
     conn: &Connection,
     limit: u32,
 ) -> rusqlite::Result<Vec<(String, Option<String>, i64)>> {
-    conn.prepare_cached(
-        "SELECT p.reel_number, m.born, m.external_id
+    let (low, high, count): (i64, i64, i64) = conn.query_row(
+        "SELECT coalesce(min(product_id), 0), coalesce(max(product_id), -1), count(*)
+         FROM product_mappings",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if count <= i64::from(limit) {
+        // A small store: every link.
+        return conn
+            .prepare_cached(
+                "SELECT p.reel_number, m.born, m.external_id
+                 FROM product_mappings m JOIN products p ON p.id = m.product_id
+                 WHERE m.state <> 'missing'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect();
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.reel_number, m.born, m.external_id, m.product_id
          FROM product_mappings m JOIN products p ON p.id = m.product_id
-         WHERE m.state <> 'missing' ORDER BY random() LIMIT ?1",
-    )?
-    .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-    .collect()
+         WHERE m.product_id >= ?1 AND m.state <> 'missing' ORDER BY m.product_id LIMIT 1",
+    )?;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    // Any spread will do; the system's randomness only spares a fixed sample.
+    let mut rng = StdRng::try_from_os_rng().unwrap_or_else(|_| StdRng::seed_from_u64(high as u64));
+    let mut seen = HashSet::new();
+    let mut sample = Vec::new();
+    // Twice as many draws as wanted: links already missing are drawn too.
+    for _ in 0..limit * 2 {
+        if sample.len() as u32 == limit {
+            break;
+        }
+        let from = rng.random_range(low..=high);
+        let found = stmt
+            .query_row([from], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .optional()?;
+        if let Some((reel, born, row, product_id)) = found
+            && seen.insert(product_id)
+        {
+            sample.push((reel, born, row));
+        }
+    }
+    Ok(sample)
 }
 
 // ----- field mappings -------------------------------------------------------------
@@ -491,17 +536,18 @@ pub fn tracked_by_reels<'r>(
         .collect()
 }
 
-/// Tracked reels last found on the warehouse rows `ids`, by row id.
-pub fn tracked_by_hint(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashMap<i64, Tracked>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
+/// Tracked reels last found on warehouse rows with ids in `(after, up_to]`, by
+/// row id.
+pub fn tracked_in_range(
+    conn: &Connection,
+    after: i64,
+    up_to: i64,
+) -> rusqlite::Result<HashMap<i64, Tracked>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{} WHERE m.external_id IN (SELECT value FROM json_each(?1))",
+        "{} WHERE m.external_id > ?1 AND m.external_id <= ?2",
         tracked_select()
     ))?;
-    stmt.query_map([list], tracked_from_row)?
+    stmt.query_map([after, up_to], tracked_from_row)?
         .map(|t| t.map(|t| (t.external_id, t)))
         .collect()
 }

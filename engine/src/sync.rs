@@ -16,7 +16,7 @@ use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{self, Mapper, display_value};
 use crate::plan::{
-    self, Export, Identity, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step,
+    self, Export, Identity, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step, Tracked,
 };
 use crate::report::{
     Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
@@ -226,8 +226,7 @@ fn plan_page_of(
     identity: &mut Identity,
 ) -> rusqlite::Result<PagePlan> {
     let reels: Vec<Option<String>> = rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
-    let tracked = store::tracked_by_reels(conn, reels.iter().flatten().map(String::as_str))?;
-    let hinted = store::tracked_by_hint(conn, &plan::untracked_ids(&rows, &reels, &tracked))?;
+    let (tracked, hinted) = tracked_on_page(conn, &rows, &reels)?;
     let reborn = plan::reborn_rows(&rows, &reels, &tracked, mapper);
     let reborn: Vec<&str> = reborn.iter().map(String::as_str).collect();
     let row_writes = store::writes_to_rows(conn, &reborn)?;
@@ -243,6 +242,48 @@ fn plan_page_of(
         },
         identity,
     ))
+}
+
+/// The tracked reels among a page's reel numbers (by number), and those last
+/// found on one of its rows that carries no tracked number (by row id).
+///
+/// Nearly every reel is still on the row it was last found on: the links whose
+/// hint falls in the page's id range (one walk along their index) settle those
+/// at once, and only the numbers left over are looked up one by one.
+fn tracked_on_page(
+    conn: &Connection,
+    rows: &[warehouse::ExternalRow],
+    reels: &[Option<String>],
+) -> rusqlite::Result<(HashMap<String, Tracked>, HashMap<i64, Tracked>)> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Default::default());
+    };
+    let mut by_hint = store::tracked_in_range(conn, first.id - 1, last.id)?;
+    let mut tracked = HashMap::with_capacity(by_hint.len());
+    let mut left = Vec::new();
+    for (row, reel) in rows.iter().zip(reels) {
+        let Some(reel) = reel else { continue };
+        match by_hint.remove(&row.id) {
+            Some(t) if t.reel_number == *reel => {
+                tracked.insert(reel.clone(), t);
+            }
+            other => {
+                // Put back: the row carries another number, so its reel may be
+                // under a corrected label.
+                if let Some(t) = other {
+                    by_hint.insert(row.id, t);
+                }
+                left.push(reel.as_str());
+            }
+        }
+    }
+    tracked.extend(store::tracked_by_reels(conn, left)?);
+    // A reel found under its number elsewhere is not this row's.
+    let hinted = by_hint
+        .into_iter()
+        .filter(|(_, t)| !tracked.contains_key(&t.reel_number))
+        .collect();
+    Ok((tracked, hinted))
 }
 
 /// [`plan_page_of`] on a store connection, for a look that plans pages one by

@@ -491,50 +491,42 @@ impl Reader {
     }
 
     /// The rows of `table` that carry one of `reels`, by reel number, read in id
-    /// ranges of [`SCAN_SPAN`], each its own short read (the `Anbar_` tables have
-    /// no index on the reel number).
+    /// ranges of [`SCAN_SPAN`], each its own short read. The `Anbar_` tables have
+    /// no index on the reel number, so every row is read and the reel numbers are
+    /// matched here: binding the list to each range's statement cost more.
     pub fn copies(&self, table: &CopyTable, reels: &[&str]) -> Result<Vec<CopyRow>> {
+        let wanted: std::collections::HashSet<&str> = reels.iter().copied().collect();
         let mut rows = Vec::new();
-        if !reels.is_empty() {
-            self.each_copy_of(table, Some(reels), |row| rows.push(row))?;
+        if !wanted.is_empty() {
+            self.each_copy(table, |row| {
+                if matches!(&row.reel, Cell::Text(reel) if wanted.contains(reel.as_str())) {
+                    rows.push(row);
+                }
+            })?;
         }
         Ok(rows)
     }
 
-    /// Calls `each` with every row of `table`, read as [`Reader::copies`] reads.
-    pub fn each_copy(&self, table: &CopyTable, each: impl FnMut(CopyRow)) -> Result<()> {
-        self.each_copy_of(table, None, each)
-    }
-
-    /// Calls `each` with the rows of `table` that carry one of `reels` (every row
-    /// when `None`), in id ranges of [`SCAN_SPAN`], each its own short read.
-    fn each_copy_of(
-        &self,
-        table: &CopyTable,
-        reels: Option<&[&str]>,
-        mut each: impl FnMut(CopyRow),
-    ) -> Result<()> {
+    /// Calls `each` with every row of `table`, in id ranges of [`SCAN_SPAN`], each
+    /// its own short read.
+    pub fn each_copy(&self, table: &CopyTable, mut each: impl FnMut(CopyRow)) -> Result<()> {
         let started = Instant::now();
         let classify = |e| self.warehouse.classify(e, started);
-        let list = serde_json::to_string(&reels)
-            .map_err(|e| classify(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-        let name = quote(&table.name);
         let last_date = if table.has_last_date {
             quote(COPY_LAST_DATE_COLUMN)
         } else {
             "NULL".to_owned()
         };
         let sql = format!(
-            "SELECT \"id\", {reel}, {status}, {last_date} FROM {name}
-             WHERE \"id\" > ?1 AND \"id\" <= ?2
-               AND (?3 = 'null' OR {reel} IN (SELECT value FROM json_each(?3)))",
-            reel = quote(COPY_REEL_COLUMN),
-            status = quote(COPY_STATUS_COLUMN),
+            "SELECT \"id\", {}, {}, {last_date} FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2",
+            quote(COPY_REEL_COLUMN),
+            quote(COPY_STATUS_COLUMN),
+            quote(&table.name),
         );
         let mut read = || -> rusqlite::Result<()> {
             let mut stmt = self.conn.prepare(&sql)?;
             for (after, up_to) in id_spans(self.max_id_of(&table.name)?) {
-                let mut rows = stmt.query(params![after, up_to, list])?;
+                let mut rows = stmt.query(params![after, up_to])?;
                 while let Some(row) = rows.next()? {
                     each(CopyRow {
                         table: table.name.clone(),
