@@ -16,7 +16,13 @@ CREATE TABLE product_mappings_new (
     state          TEXT NOT NULL DEFAULT 'ok' CHECK (state = 'ok' OR state = 'conflict' OR state = 'missing'),
     state_reason   TEXT,
     last_synced_at TEXT NOT NULL,
-    born
+    born,
+    -- While written_status is set: the run that wrote it, and the row's raw
+    -- status and field hash just before (a row back at exactly these lost the
+    -- write). Kept here, beside the link, so a sync reads them with it.
+    written_run    INTEGER,
+    written_before,
+    written_hash_before INTEGER
 );
 INSERT INTO product_mappings_new (product_id, external_id, base_status, written_status,
         field_hash, state, state_reason, last_synced_at)
@@ -44,7 +50,6 @@ ALTER TABLE warehouse_writes ADD COLUMN copy_status_before;
 ALTER TABLE warehouse_writes ADD COLUMN copy_last_date_before;
 ALTER TABLE warehouse_writes ADD COLUMN copy_writes_last_date INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE warehouse_writes ADD COLUMN copy_written INTEGER;
-CREATE INDEX warehouse_writes_by_product ON warehouse_writes (product_id, run_id, seq);
 -- A row new to the reel whose number it carries may hold what reelsync wrote to
 -- it for another reel (two labels swapped after a sale): its writes are found by
 -- its creation time, which, unlike its id, survives a rebuilt file.

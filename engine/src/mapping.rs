@@ -570,6 +570,7 @@ impl Mapper {
     /// request may name it. `None` when the cell holds no such value.
     pub fn reel_of(&self, row: &[Cell]) -> Option<String> {
         match self.map_field(ProductField::ReelNumber, row) {
+            Some(Ok(Some(FieldValue::Text(reel)))) => Some(reel),
             Some(Ok(Some(value))) => Some(value.to_text()),
             _ => scalar_text(self.raw_reel(row))
                 .map(|t| t.trim().to_owned())

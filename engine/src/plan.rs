@@ -588,7 +588,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     let merge_from = key.as_ref().ok().map(|warehouse| {
         (
             *warehouse,
-            merge_start(input, row, tracked, reborn, *warehouse),
+            merge_start(input, row, tracked, born.as_ref(), reborn, *warehouse),
         )
     });
     // Whether the product's fields match the row once this plan is applied. A
@@ -708,17 +708,16 @@ fn merge_start(
     input: &PageInput<'_>,
     row: &ExternalRow,
     tracked: &Tracked,
+    born: Option<&String>,
     reborn: bool,
     warehouse: ReelStatus,
 ) -> MergeStart {
     let mapper = input.mapper;
-    let born = mapper.born_of(&row.values);
     if reborn {
         // The newest write for another reel that left the row exactly as it is
         // now, but for its reel number (a swapped label): its status is that
         // reel's, not this one's.
         let foreign = born
-            .as_ref()
             .and_then(|born| input.row_writes.get(born))
             .into_iter()
             .flatten()
@@ -750,7 +749,7 @@ fn merge_start(
             && warehouse != tracked.base
             && *mapper.raw_status(&row.values) == w.status_before
             && mapper.source_hash(&row.values) == w.source_hash_before
-            && w.born == born
+            && w.born.as_ref() == born
     });
     match lost {
         Some(write) => MergeStart {

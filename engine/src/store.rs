@@ -460,21 +460,11 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
 
 const TRACKED_COLUMNS: &str = "SELECT m.product_id, m.external_id, p.reel_number, p.status,
         m.base_status, m.field_hash, m.state, p.status_changed_at, m.written_status, m.born,
-        w.run_id, w.status_before, w.source_hash_before, w.born";
-
-// The last write is looked up only while the link still holds the status
-// reelsync wrote (then a file that lost it can be told): one probe of the
-// writes' index per such reel.
-const TRACKED_LAST_WRITE: &str = "LEFT JOIN warehouse_writes w ON m.written_status IS NOT NULL
-        AND (w.run_id, w.seq) = (SELECT run_id, seq FROM warehouse_writes
-            WHERE product_id = m.product_id AND state = 'written'
-            ORDER BY run_id DESC, seq DESC LIMIT 1)";
+        m.written_run, m.written_before, m.written_hash_before";
 
 /// Tracked reels, from the links (`m`) and their products (`p`).
 fn tracked_select() -> String {
-    format!(
-        "{TRACKED_COLUMNS} FROM product_mappings m JOIN products p ON p.id = m.product_id {TRACKED_LAST_WRITE}"
-    )
+    format!("{TRACKED_COLUMNS} FROM product_mappings m JOIN products p ON p.id = m.product_id")
 }
 
 fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
@@ -486,7 +476,7 @@ fn tracked_from_row(row: &Row<'_>) -> rusqlite::Result<Tracked> {
             run_id,
             status_before: Cell::read(row.get_ref(11)?),
             source_hash_before,
-            born: row.get(13)?,
+            born: row.get(9)?,
         }),
         // Writes recorded before their row's hash was kept are never taken as lost.
         _ => None,
@@ -529,7 +519,7 @@ pub fn tracked_by_reels<'r>(
     // would first copy the list into a temporary B-tree.
     let mut stmt = conn.prepare_cached(&format!(
         "{TRACKED_COLUMNS} FROM json_each(?1) AS r JOIN products p ON p.reel_number = r.value
-         JOIN product_mappings m ON m.product_id = p.id {TRACKED_LAST_WRITE}"
+         JOIN product_mappings m ON m.product_id = p.id"
     ))?;
     stmt.query_map([list], tracked_from_row)?
         .map(|t| t.map(|t| (t.reel_number.clone(), t)))
@@ -592,6 +582,9 @@ pub fn tracked_ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
 
 /// The tracked reels with these product ids, in id order.
 pub fn tracked_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Tracked>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let list = serde_json::to_string(ids).map_err(|e| conversion(0, e))?;
     let mut stmt = conn.prepare_cached(&format!(
         "{} WHERE m.product_id IN (SELECT value FROM json_each(?1)) ORDER BY m.product_id",
@@ -619,6 +612,9 @@ pub fn relink(conn: &Connection, relink: &Relink, now: &Stamp) -> rusqlite::Resu
         "UPDATE product_mappings SET external_id = ?1, born = ?2,
                 base_status = coalesce(?3, base_status),
                 written_status = CASE WHEN ?3 IS NULL THEN written_status END,
+                written_run = CASE WHEN ?3 IS NULL THEN written_run END,
+                written_before = CASE WHEN ?3 IS NULL THEN written_before END,
+                written_hash_before = CASE WHEN ?3 IS NULL THEN written_hash_before END,
                 last_synced_at = ?4
          WHERE product_id = ?5",
     )?
@@ -846,7 +842,8 @@ pub fn agree_on_warehouse_status(
     now: &Stamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE product_mappings SET base_status = ?1, written_status = NULL, state = 'ok',
+        "UPDATE product_mappings SET base_status = ?1, written_status = NULL, written_run = NULL,
+                written_before = NULL, written_hash_before = NULL, state = 'ok',
                 state_reason = NULL, last_synced_at = ?2
          WHERE product_id = ?3",
     )?
@@ -864,10 +861,19 @@ pub fn record_export(
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE product_mappings SET base_status = ?1, written_status = ?1, state = 'ok', state_reason = NULL,
-                field_hash = ?2, last_synced_at = ?3
+                field_hash = ?2, last_synced_at = ?3, written_run = ?5, written_before = ?6,
+                written_hash_before = ?7
          WHERE product_id = ?4",
     )?
-    .execute(params![write.to.as_str(), write.source_hash_after, now, write.product_id])?;
+    .execute(params![
+        write.to.as_str(),
+        write.source_hash_after,
+        now,
+        write.product_id,
+        write.run_id,
+        write.status_before,
+        write.source_hash_before
+    ])?;
     // Not written: last_date is not mapped, so the product's is not the warehouse's.
     if write.writes_last_date {
         conn.prepare_cached("UPDATE products SET last_date = ?1, updated_at = ?2 WHERE id = ?3")?
