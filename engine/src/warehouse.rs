@@ -34,6 +34,11 @@ pub const WRITE_BATCH: usize = 500;
 /// long, however large the file.
 pub const SCAN_SPAN: i64 = 20_000;
 
+/// The most `Anbar_` row ids one read looks at. Their rows are read whole (every
+/// column is stored together), unlike a count's, so a span is a page's worth: the
+/// warehouse app's commits never wait on one for long.
+const COPY_SPAN: i64 = PAGE_SIZE as i64;
+
 /// Pages a snapshot copies per read (a few milliseconds of the file's lock).
 const SNAPSHOT_STEP_PAGES: std::os::raw::c_int = 256;
 
@@ -343,7 +348,7 @@ impl Reader {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(classify)?;
         let mut total = 0;
-        for (after, up_to) in id_spans(max_id) {
+        for (after, up_to) in id_spans(max_id, SCAN_SPAN) {
             let mut params = vec![Value::Integer(after), Value::Integer(up_to)];
             params.extend(filter.map(|f| Value::Text(f.value.clone())));
             total += stmt
@@ -491,7 +496,7 @@ impl Reader {
     }
 
     /// The rows of `table` that carry one of `reels`, by reel number, read in id
-    /// ranges of [`SCAN_SPAN`], each its own short read. The `Anbar_` tables have
+    /// ranges of [`COPY_SPAN`], each its own short read. The `Anbar_` tables have
     /// no index on the reel number, so every row is read and the reel numbers are
     /// matched here: binding the list to each range's statement cost more.
     pub fn copies(&self, table: &CopyTable, reels: &[&str]) -> Result<Vec<CopyRow>> {
@@ -507,7 +512,7 @@ impl Reader {
         Ok(rows)
     }
 
-    /// Calls `each` with every row of `table`, in id ranges of [`SCAN_SPAN`], each
+    /// Calls `each` with every row of `table`, in id ranges of [`COPY_SPAN`], each
     /// its own short read.
     pub fn each_copy(&self, table: &CopyTable, mut each: impl FnMut(CopyRow)) -> Result<()> {
         let started = Instant::now();
@@ -525,7 +530,7 @@ impl Reader {
         );
         let mut read = || -> rusqlite::Result<()> {
             let mut stmt = self.conn.prepare(&sql)?;
-            for (after, up_to) in id_spans(self.max_id_of(&table.name)?) {
+            for (after, up_to) in id_spans(self.max_id_of(&table.name)?, COPY_SPAN) {
                 let mut rows = stmt.query(params![after, up_to])?;
                 while let Some(row) = rows.next()? {
                     each(CopyRow {
@@ -756,11 +761,11 @@ fn write_copy(
     Ok(changed == 1)
 }
 
-/// The id ranges `(after, up_to]` of [`SCAN_SPAN`] ids that cover `1..=max_id`.
-fn id_spans(max_id: i64) -> impl Iterator<Item = (i64, i64)> {
-    std::iter::successors(Some(0i64), |after| Some(after.saturating_add(SCAN_SPAN)))
+/// The id ranges `(after, up_to]` of `span` ids that cover `1..=max_id`.
+fn id_spans(max_id: i64, span: i64) -> impl Iterator<Item = (i64, i64)> {
+    std::iter::successors(Some(0i64), move |after| Some(after.saturating_add(span)))
         .take_while(move |after| *after < max_id)
-        .map(|after| (after, after.saturating_add(SCAN_SPAN)))
+        .map(move |after| (after, after.saturating_add(span)))
 }
 
 /// `columns`, quoted, for a SELECT.
