@@ -139,9 +139,8 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // form, its cookie of page size and its polling added 0.1 kB (348.0 and 449.1 kB).
 // Reel identity (issue 17) added eight reasons worded in both languages, which that
 // same decoder carries, the warehouse hold's explanation and the missing count
-// (353.4–354.5 and 458.3 kB over three builds of the same code: the wasm's brotli
-// size moves by a kilobyte from build to build). The web shell's rebuild (issue
-// 19) is to halve the main wasm.
+// (353.4 and 354.5 kB brotli in two runs a few commits apart, 458.3 kB gzip). The
+// web shell's rebuild (issue 19) is to halve the main wasm.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
   ['brotli, as from localhost or over HTTPS', undefined, 356_000],
