@@ -4,7 +4,9 @@
 //! it and nothing else. It keeps reelsync's own SQLite store (the *main store*) in a
 //! data directory and is a careful guest in the warehouse app's SQLite file (the
 //! *warehouse*): it reads that file read-only in short keyset pages and writes only
-//! `status` and `last_date`, by compare-and-set, in small `BEGIN IMMEDIATE` batches.
+//! `status` and `last_date` (of a reel's `Products` row and its forklift copy), by
+//! compare-and-set, in small `BEGIN IMMEDIATE` batches. A reel is its reel number:
+//! every run finds each tracked reel by it (see [`plan`]).
 //!
 //! A run flows one way: read a warehouse page → map → plan (a pure function, see
 //! [`plan`]) → apply (main store in one transaction, warehouse by compare-and-set) →

@@ -1,6 +1,13 @@
 //! The planner: a pure function from warehouse rows, the tracked reels they match,
 //! the mappings and the run's scope to what must happen to each reel.
 //!
+//! A reel is its reel number: a row is matched to the tracked reel whose number it
+//! carries, and a row id only tells a corrected label from a new reel. A row created
+//! at another time than the reel's is a new row of it (entered again, or a swapped
+//! label), whose merge starts from `In-stock`; a row back at the before-image of
+//! reelsync's own last write lost that write. What a page can't settle (a tracked
+//! reel no page carried) is planned once the scan is over ([`plan_unseen`]).
+//!
 //! Dry runs, previews and the applier all share it, so what a dry run shows is what
 //! a real run does.
 

@@ -2,8 +2,8 @@
 //!
 //! The warehouse app owns this file and keeps writing to it. reelsync reads it on
 //! read-only connections in short keyset pages (each page is its own read
-//! transaction), writes only `status` and `last_date` by compare-and-set in small
-//! `BEGIN IMMEDIATE` batches, waits a bounded time for the app's lock, and never
+//! transaction), writes only `status` and `last_date` (of `Products` rows and their
+//! `Anbar_` copies) by compare-and-set in small `BEGIN IMMEDIATE` batches, waits a bounded time for the app's lock, and never
 //! changes the file's journal mode, creates anything in it, or vacuums it. Table and
 //! column names come from `PRAGMA table_info`, values are always bound.
 
