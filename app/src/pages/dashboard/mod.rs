@@ -607,4 +607,30 @@ mod tests {
         assert!(html.contains("پایگاه دادهٔ انبار در دسترس نیست"), "{html}");
         assert!(html.contains("w.db"));
     }
+
+    #[test]
+    fn missing_reels_and_a_held_warehouse_are_shown_in_both_languages() {
+        let mut data = sample();
+        data.figures.missing = 3;
+        data.figures.warehouse_hold = Some(model::WarehouseProblem::NotTheSame {
+            file: "ism.sqlite3".into(),
+            checked: 200,
+            missing: 190,
+            reborn: 4,
+            columns: Vec::new(),
+        });
+        let html = render(Locale::en, data.clone());
+        assert!(html.contains("data-testid=\"missing\""), "{html}");
+        assert!(html.contains("Missing from the warehouse"), "{html}");
+        assert!(html.contains("data-testid=\"warehouse-hold\""), "{html}");
+        assert!(html.contains("Syncing is paused"), "{html}");
+        assert!(html.contains("reelsync accept-warehouse"), "{html}");
+        assert!(html.contains("190"), "{html}");
+        let html = render(Locale::fa, data);
+        assert!(html.contains("ناپیدا در انبار"), "{html}");
+        assert!(html.contains("۱۹۰"), "{html}");
+        assert!(html.contains("reelsync accept-warehouse"), "{html}");
+        let html = render(Locale::en, sample());
+        assert!(!html.contains("warehouse-hold"), "no hold, no panel");
+    }
 }
