@@ -182,26 +182,25 @@ fn look_up_sample(
     mapper: &Mapper,
 ) -> Result<(u64, u64, u64), CheckError> {
     let sample = store::sample_tracked(conn, SAMPLE)?;
-    let born_column: Vec<String> = mapper
-        .born_column_name()
-        .map(str::to_owned)
-        .into_iter()
-        .collect();
+    // Without a creation-time column the row's id is read, only to tell whether
+    // there is one; its creation time is then unknown.
+    let has_born = mapper.born_column_name().is_some();
+    let column = vec![mapper.born_column_name().unwrap_or("id").to_owned()];
     let born_of = |cells: Option<Vec<Cell>>| {
         cells.map(|cells| match cells.first() {
-            Some(Cell::Text(t)) => Some(t.trim().to_owned()),
+            Some(Cell::Text(t)) if has_born => Some(t.trim().to_owned()),
             _ => None,
         })
     };
     let (mut missing, mut reborn) = (0, 0);
     for (reel, born, last_row) in &sample {
         let key = Cell::Text(reel.clone());
-        match born_of(reader.cells_where(&born_column, mapper.reel_column_name(), &key)?) {
+        match born_of(reader.cells_where(&column, mapper.reel_column_name(), &key)?) {
             Some(now) if born.is_some() && now.is_some() && *born != now => reborn += 1,
             Some(_) => {}
             None => {
                 let on_last_row =
-                    born_of(reader.cells_where(&born_column, "id", &Cell::Integer(*last_row))?);
+                    born_of(reader.cells_where(&column, "id", &Cell::Integer(*last_row))?);
                 if born.is_none() || on_last_row != Some(born.clone()) {
                     missing += 1;
                 }

@@ -169,6 +169,10 @@ pub struct Relink {
     /// The status both sides are taken to agree on from now (a new row starts
     /// `In-stock`); `None` keeps the base.
     pub base: Option<ReelStatus>,
+    /// With a new base: the status reelsync wrote to the row, when it holds one
+    /// (another reel's: then a later run, should this one not put the reel's own
+    /// status there, still knows the row's status is reelsync's to overwrite).
+    pub written: Option<ReelStatus>,
     /// What to tell; `None` for a silent move of the hint.
     pub reason: Option<Reason>,
 }
@@ -366,18 +370,20 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
             }
             Some(tracked) => plan_tracked(input, &row, tracked, &mut plan),
             None => match input.hinted.get(&row.id) {
-                // The reel's own row, its number unreadable (what else it holds
-                // can't say which reel it is): told why it can't be synced, never
-                // taken for gone, never offered.
-                Some(hinted) if reel.is_none() && !identity.seen.contains(&hinted.product_id) => {
+                // The reel's own row, its number unreadable, and not created at
+                // another time: told why it can't be synced, never taken for gone,
+                // never offered.
+                Some(hinted)
+                    if reel.is_none()
+                        && !identity.seen.contains(&hinted.product_id)
+                        && !born_elsewhen(input.mapper, &row, hinted) =>
+                {
                     identity.seen.insert(hinted.product_id);
                     plan_tracked(input, &row, hinted, &mut plan);
                 }
                 Some(hinted) if !identity.seen.contains(&hinted.product_id) => {
                     let born = input.mapper.born_of(&row.values);
-                    let provably_other =
-                        born.is_some() && hinted.born.is_some() && born != hinted.born;
-                    match (provably_other, reel) {
+                    match (born_elsewhen(input.mapper, &row, hinted), reel) {
                         (false, Some(reel)) => identity.relabelled.push(Relabelled {
                             tracked: hinted.clone(),
                             certain: born.is_some() && born == hinted.born,
@@ -392,6 +398,13 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
         }
     }
     plan
+}
+
+/// Whether `row` was created at another time than `tracked`'s row (both times
+/// known): then it is another reel's row, whatever its id.
+fn born_elsewhen(mapper: &Mapper, row: &ExternalRow, tracked: &Tracked) -> bool {
+    let born = mapper.born_of(&row.values);
+    born.is_some() && tracked.born.is_some() && born != tracked.born
 }
 
 /// Plans, once the scan is over, the tracked reels it did not find under their
@@ -440,6 +453,7 @@ pub fn plan_unseen(
                         external_id: held.row.id,
                         born: tracked.born.clone(),
                         base: None,
+                        written: None,
                         reason: Some(Reason::LabelCorrected {
                             reel_number: held.reel,
                         }),
@@ -569,12 +583,14 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     // time than the reel's knows nothing of what reelsync wrote before; it
     // starts, as every new row does, in stock.
     let reborn = tracked.born.is_some() && born.is_some() && born != tracked.born;
+    let relinked_at = plan.steps.len();
     if reborn {
         plan.steps.push(step(Op::Relink(Relink {
             product_id: tracked.product_id,
             external_id: row.id,
             born: born.clone(),
             base: Some(ReelStatus::InStock),
+            written: None,
             reason: Some(Reason::Reentered {
                 was_born: tracked.born.clone(),
                 born: born.clone(),
@@ -587,6 +603,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
             external_id: row.id,
             born: born.clone(),
             base: None,
+            written: None,
             reason: None,
         })));
     }
@@ -604,7 +621,14 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     let lost = merge_from
         .as_ref()
         .is_some_and(|(_, s)| s.lost_from.is_some());
-    let mut fields_in_step = lost || mapper.source_hash(&row.values) == tracked.field_hash;
+    // (When the product was refreshed since, or the write was made while a
+    // refresh was due, the row as rewritten differs from it: then it is due.)
+    let mut fields_in_step = if lost {
+        mapper.source_hash(&written_row(mapper, row, tracked, tracked.office).0)
+            == tracked.field_hash
+    } else {
+        mapper.source_hash(&row.values) == tracked.field_hash
+    };
     if scope.pull && !fields_in_step {
         plan.steps.push(step(match mapper.map(&row.values) {
             Ok(mapped) => {
@@ -635,6 +659,18 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         }
         return;
     };
+    // The row holds the status reelsync wrote for another reel: the link takes
+    // it as reelsync's own write, so that even if this run's write of the reel's
+    // status is not made, the next run writes it rather than take the other's.
+    if start.foreign.is_some()
+        && let Some(Step {
+            op: Op::Relink(relink),
+            ..
+        }) = plan.steps.get_mut(relinked_at)
+    {
+        relink.base = Some(warehouse);
+        relink.written = Some(warehouse);
+    }
     // The status the warehouse decided, which is not the row's when the row
     // holds a status reelsync wrote for another reel.
     let decided = start.warehouse;
@@ -844,16 +880,11 @@ fn export(
     to: ReelStatus,
     fields_in_step: bool,
 ) -> Export {
-    let last_date =
-        (to != ReelStatus::InStock).then(|| mapper.warehouse_time(tracked.status_changed_at));
+    let (after, last_date) = written_row(mapper, row, tracked, to);
     let to_raw = mapper.warehouse_status(to).to_owned();
-    // The row as it will read after the write, so the stored hash matches it and the
-    // next sync finds nothing to do.
-    let mut after = row.values.clone();
-    after[mapper.status_position()] = Cell::Text(to_raw.clone());
-    let last_date_before = mapper.last_date_position().map_or(Cell::Null, |i| {
-        std::mem::replace(&mut after[i], Cell::from(last_date.clone()))
-    });
+    let last_date_before = mapper
+        .last_date_position()
+        .map_or(Cell::Null, |i| row.values[i].clone());
     Export {
         product_id: tracked.product_id,
         external_id: row.id,
@@ -876,6 +907,25 @@ fn export(
         corrects: None,
         copy_expected: mapper.raw_status(&row.values).clone(),
     }
+}
+
+/// `row` as an export of `to` leaves it (its status, and its `last_date` when
+/// mapped: `None` for a return to stock, as the warehouse app does), and the
+/// `last_date` written.
+fn written_row(
+    mapper: &Mapper,
+    row: &ExternalRow,
+    tracked: &Tracked,
+    to: ReelStatus,
+) -> (Vec<Cell>, Option<String>) {
+    let last_date =
+        (to != ReelStatus::InStock).then(|| mapper.warehouse_time(tracked.status_changed_at));
+    let mut after = row.values.clone();
+    after[mapper.status_position()] = Cell::Text(mapper.warehouse_status(to).to_owned());
+    if let Some(i) = mapper.last_date_position() {
+        after[i] = Cell::from(last_date.clone());
+    }
+    (after, last_date)
 }
 
 /// The changes a step makes, for logs and previews. `current` is the product's

@@ -627,7 +627,7 @@ pub fn relink(conn: &Connection, relink: &Relink, now: &Stamp) -> rusqlite::Resu
     conn.prepare_cached(
         "UPDATE product_mappings SET external_id = ?1, born = ?2,
                 base_status = coalesce(?3, base_status),
-                written_status = CASE WHEN ?3 IS NULL THEN written_status END,
+                written_status = CASE WHEN ?3 IS NULL THEN written_status ELSE ?6 END,
                 written_run = CASE WHEN ?3 IS NULL THEN written_run END,
                 written_before = CASE WHEN ?3 IS NULL THEN written_before END,
                 written_hash_before = CASE WHEN ?3 IS NULL THEN written_hash_before END,
@@ -639,7 +639,8 @@ pub fn relink(conn: &Connection, relink: &Relink, now: &Stamp) -> rusqlite::Resu
         relink.born,
         relink.base.map(ReelStatus::as_str),
         now,
-        relink.product_id
+        relink.product_id,
+        relink.written.map(ReelStatus::as_str)
     ])
     .map(drop)
 }

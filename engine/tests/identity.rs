@@ -478,3 +478,84 @@ fn reels_a_full_sync_imports_are_not_missing_at_its_end() {
         &report.items[..3.min(report.items.len())]
     );
 }
+
+#[test]
+fn a_warehouse_without_creation_times_syncs_by_number() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock"), ("R3", "In-stock")]);
+    let off = engine::MappingUpdate {
+        active: Some(false),
+        ..Default::default()
+    };
+    f.engine
+        .set_mapping(engine::ProductField::Date, &off, "t")
+        .unwrap();
+    // The same reels in a Products table without the `date` column.
+    let other = f.dir.path().join("no-date.sqlite3");
+    let conn = Connection::open(&other).unwrap();
+    conn.execute_batch(&common::SCHEMA.replace(
+        "\"date\" datetime NOT NULL, \"location\" varchar(255) NOT NULL, \"status\"",
+        "\"location\" varchar(255) NOT NULL, \"status\"",
+    ))
+    .unwrap();
+    conn.execute("ATTACH ?1 AS old", [f.warehouse.to_str().unwrap()])
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO Products (location, status, receive_date, last_date, reel_number, width,
+                 gsm, length, grade, breaks, username, logs)
+             SELECT location, status, receive_date, last_date, reel_number, width, gsm, length,
+                 grade, breaks, username, logs FROM old.Products;
+         INSERT INTO Anbar_Akhal SELECT * FROM old.Anbar_Akhal; DETACH old;",
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::rename(&other, &f.warehouse).unwrap();
+    f.import_all();
+    f.office_sets(&["R2"], ReelStatus::Sold);
+    for _ in 0..2 {
+        let report = f.full();
+        assert_eq!(report.outcome, Outcome::Succeeded, "{:?}", report.items);
+    }
+    assert_eq!(wh_with_status(&f, "Sold"), ["R2"]);
+    assert!(f.engine.drift().unwrap().agrees());
+}
+
+/// Asks its run to stop once the warehouse has been read, before any write.
+struct StopBeforeWriting {
+    read: bool,
+}
+
+impl engine::RunObserver for StopBeforeWriting {
+    fn progress(&mut self, progress: &engine::Progress) {
+        self.read |= progress.phase == engine::Phase::Reading && progress.scanned > 0;
+    }
+
+    fn should_stop(&mut self) -> bool {
+        self.read
+    }
+}
+
+#[test]
+fn a_swap_found_by_a_run_that_writes_nothing_still_leaves_each_reel_its_own_status() {
+    let f = Fixture::with(&[("A", "In-stock"), ("B", "In-stock")]);
+    f.import_all();
+    f.office_sets(&["A"], ReelStatus::Sold);
+    f.full();
+    swap_numbers(&f, "A", "B");
+    // The run that finds the swap is stopped before its writes: it relinks both
+    // reels, and writes neither A's sale nor B's own status.
+    let stopped = f
+        .sync_observed(
+            RunScope::Full,
+            false,
+            &mut StopBeforeWriting { read: false },
+        )
+        .unwrap();
+    assert_eq!(stopped.outcome, Outcome::Cancelled);
+    assert_eq!(wh_with_status(&f, "Sold"), ["B"], "nothing written yet");
+    // The next run puts each reel's own status on its row, and B was never sold.
+    let report = f.full();
+    assert_eq!(wh_with_status(&f, "Sold"), ["A"], "{:?}", report.items);
+    assert_eq!(f.office_status("A"), "Sold");
+    assert_eq!(f.office_status("B"), "In-stock");
+    second_sync_writes_nothing(&f);
+}
