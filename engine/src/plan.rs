@@ -557,6 +557,9 @@ struct MergeStart {
     /// Whether the base differs from the stored one and must be recorded even
     /// when nothing else happens.
     rebased: bool,
+    /// Whether the row's status is one reelsync wrote there (for this reel or
+    /// another): a link moved to it takes it as reelsync's own write.
+    row_written: bool,
 }
 
 fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, plan: &mut PagePlan) {
@@ -659,10 +662,10 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         }
         return;
     };
-    // The row holds the status reelsync wrote for another reel: the link takes
-    // it as reelsync's own write, so that even if this run's write of the reel's
-    // status is not made, the next run writes it rather than take the other's.
-    if start.foreign.is_some()
+    // The row holds a status reelsync wrote there: the link takes it as
+    // reelsync's own write, so that even if this run's write of the reel's status
+    // is not made, the next run writes it rather than take that status in.
+    if start.row_written
         && let Some(Step {
             op: Op::Relink(relink),
             ..
@@ -739,10 +742,11 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
 
 /// Where the merge of `tracked` against `row` starts.
 ///
-/// A row new to the reel starts in stock; when it holds the status reelsync
-/// last wrote to it for another reel (two labels swapped after a sale), that
-/// status is not this reel's, and the merge takes the row as it was before that
-/// write. A row holding exactly what reelsync's last write to it overwrote (its
+/// A row new to the reel starts in stock, unless it is an older row of the reel
+/// back (a restored copy) exactly as reelsync's newest write to it left it: then
+/// from that status, as reelsync's own. When it holds the status reelsync last
+/// wrote to it for another reel (two labels swapped after a sale), that status is
+/// not this reel's, and the merge takes the row as it was before that write. A row holding exactly what reelsync's last write to it overwrote (its
 /// status and every mapped cell, `logs` and `last_date` included, and created
 /// when it was) lost that write, to a restored or older copy of the file: nobody
 /// decided it, so the merge starts from before the write and the office's status
@@ -756,23 +760,38 @@ fn merge_start(
     warehouse: ReelStatus,
 ) -> MergeStart {
     let mapper = input.mapper;
+    let writes = born.and_then(|born| input.row_writes.get(born));
+    // An older row of the reel, back (a restored copy) exactly as reelsync's
+    // newest write to it left it: that status is reelsync's, not a decision.
+    let own = writes.and_then(|ws| ws.first()).is_some_and(|w| {
+        w.reel_number == tracked.reel_number
+            && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
+            && mapper.source_hash(&row.values) == w.source_hash_after
+    });
+    if reborn && own {
+        return MergeStart {
+            base: warehouse,
+            warehouse,
+            we_wrote_it: true,
+            lost_from: None,
+            foreign: None,
+            rebased: tracked.base != warehouse,
+            row_written: true,
+        };
+    }
     if reborn {
         // The newest write for another reel that left the row exactly as it is
         // now, but for its reel number (a swapped label): its status is that
         // reel's, not this one's.
-        let foreign = born
-            .and_then(|born| input.row_writes.get(born))
-            .into_iter()
-            .flatten()
-            .find(|w| {
-                w.reel_number != tracked.reel_number
-                    && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
-                    && {
-                        let mut as_written = row.values.clone();
-                        as_written[mapper.reel_position()] = w.reel.clone();
-                        mapper.source_hash(&as_written) == w.source_hash_after
-                    }
-            });
+        let foreign = writes.into_iter().flatten().find(|w| {
+            w.reel_number != tracked.reel_number
+                && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
+                && {
+                    let mut as_written = row.values.clone();
+                    as_written[mapper.reel_position()] = w.reel.clone();
+                    mapper.source_hash(&as_written) == w.source_hash_after
+                }
+        });
         let before = foreign.and_then(|w| {
             let mut values = row.values.clone();
             values[mapper.status_position()] = w.status_before.clone();
@@ -785,6 +804,7 @@ fn merge_start(
             lost_from: None,
             foreign: before.and(foreign.map(|w| w.reel_number.clone())),
             rebased: tracked.base != ReelStatus::InStock,
+            row_written: before.is_some(),
         };
     }
     let lost = tracked.last_write.as_ref().filter(|w| {
@@ -803,6 +823,7 @@ fn merge_start(
             lost_from: Some(write.run_id),
             foreign: None,
             rebased: true,
+            row_written: false,
         },
         None => MergeStart {
             base: tracked.base,
@@ -811,6 +832,7 @@ fn merge_start(
             lost_from: None,
             foreign: None,
             rebased: false,
+            row_written: false,
         },
     }
 }

@@ -559,3 +559,29 @@ fn a_swap_found_by_a_run_that_writes_nothing_still_leaves_each_reel_its_own_stat
     assert_eq!(f.office_status("B"), "In-stock");
     second_sync_writes_nothing(&f);
 }
+
+#[test]
+fn an_old_row_restored_after_its_reel_was_entered_again_keeps_the_offices_cancellation() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    f.import_all();
+    f.office_sets(&["R1"], ReelStatus::Sold);
+    f.full();
+    let backup = f.dir.path().join("backup.sqlite3");
+    std::fs::copy(&f.warehouse, &backup).unwrap();
+    // R1 is entered again; its sale is written to the new row, then cancelled.
+    f.wh()
+        .execute("DELETE FROM Products WHERE reel_number = 'R1'", [])
+        .unwrap();
+    add_reel(&f.wh(), "R1", "In-stock");
+    f.full();
+    assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Sold"));
+    f.office_sets(&["R1"], ReelStatus::InStock);
+    f.full();
+    assert_eq!(f.wh_value("R1", "status").as_deref(), Some("In-stock"));
+    // The copy with R1's old row, Sold as reelsync wrote it, is restored.
+    std::fs::copy(&backup, &f.warehouse).unwrap();
+    let report = f.full();
+    assert_eq!(f.office_status("R1"), "In-stock", "{:?}", report.items);
+    assert_eq!(f.wh_value("R1", "status").as_deref(), Some("In-stock"));
+    second_sync_writes_nothing(&f);
+}
