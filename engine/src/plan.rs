@@ -384,6 +384,21 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
                 Some(hinted) if !identity.seen.contains(&hinted.product_id) => {
                     let born = input.mapper.born_of(&row.values);
                     match (born_elsewhen(input.mapper, &row, hinted), reel) {
+                        // An import decides nothing about tracked reels: the row,
+                        // maybe the reel under a corrected label, is not offered,
+                        // and one asked for by number is told why.
+                        (false, Some(reel)) if !input.scope.syncs() => {
+                            if matches!(&input.scope.import, ImportPolicy::Reels(asked) if asked.contains(&reel))
+                            {
+                                plan.steps.push(Step {
+                                    reel_number: reel,
+                                    external_id: row.id,
+                                    op: Op::Reject {
+                                        reason: Reason::AlreadyImported,
+                                    },
+                                });
+                            }
+                        }
                         (false, Some(reel)) => identity.relabelled.push(Relabelled {
                             tracked: hinted.clone(),
                             certain: born.is_some() && born == hinted.born,

@@ -585,3 +585,21 @@ fn an_old_row_restored_after_its_reel_was_entered_again_keeps_the_offices_cancel
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("In-stock"));
     second_sync_writes_nothing(&f);
 }
+
+#[test]
+fn a_reel_under_a_corrected_label_is_not_imported_again() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
+    f.import_all();
+    f.wh_set("R1", "reel_number", Some("R1-A"));
+    // Asked for by its new number before any sync has followed the label.
+    let asked = f.import(&["R1-A"]);
+    assert_eq!(asked.counts.imported, 0);
+    assert!(
+        common::first_reason(&asked).contains("already imported"),
+        "{:?}",
+        asked.items
+    );
+    assert_eq!(f.import_all().counts.imported, 0);
+    assert!(f.engine.importable(0, 100).unwrap().is_empty());
+    assert_eq!(f.store_count("R1-A"), 0);
+}
