@@ -86,7 +86,7 @@ fn compare(
         })
     };
     let born = mapper.born_of(&row.values);
-    if t.born.is_some() && born.is_some() && born != t.born {
+    if plan::born_apart(born.as_deref(), t.born.as_deref()) {
         return Ok(drift(DriftKind::Identity, t.born.clone(), born));
     }
     let office = Some(t.office.as_str().to_owned());
@@ -114,29 +114,28 @@ fn compare(
     if mapper.source_hash(&row.values) == t.field_hash {
         return Ok(None);
     }
-    let current = store::product_values(&store.conn, t.product_id).map_err(store.err_fn())?;
-    let changes = match (mapper.map(&row.values), current) {
-        (Ok(mapped), Some(current)) => plan::diff(&current, &mapped),
-        _ => Vec::new(),
-    };
-    // A new hash alone (the mappings changed) is no difference anyone sees.
-    if changes.is_empty() && mapper.map(&row.values).is_ok() {
-        return Ok(None);
-    }
-    let side = |value: fn(&crate::Change) -> Option<&String>| {
-        changes
-            .iter()
-            .map(|c| format!("{}={}", c.field, value(c).map_or("", String::as_str)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let (office, warehouse) = if changes.is_empty() {
-        (None, Some("does not map".to_owned()))
-    } else {
-        (
-            Some(side(|c| c.old.as_ref())),
-            Some(side(|c| c.new.as_ref())),
-        )
+    let (office, warehouse) = match mapper.map(&row.values) {
+        Ok(mapped) => {
+            let current =
+                store::product_values(&store.conn, t.product_id).map_err(store.err_fn())?;
+            let changes = current.map_or_else(Vec::new, |c| plan::diff(&c, &mapped));
+            // A new hash alone (the mappings changed) is no difference anyone sees.
+            if changes.is_empty() {
+                return Ok(None);
+            }
+            let side = |value: fn(&crate::Change) -> Option<&String>| {
+                changes
+                    .iter()
+                    .map(|c| format!("{}={}", c.field, value(c).map_or("", String::as_str)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            (
+                Some(side(|c| c.old.as_ref())),
+                Some(side(|c| c.new.as_ref())),
+            )
+        }
+        Err(_) => (None, Some("does not map".to_owned())),
     };
     Ok(drift(DriftKind::Fields, office, warehouse))
 }

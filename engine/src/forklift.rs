@@ -74,19 +74,15 @@ pub fn find(
             _ => None,
         })
         .collect();
-    let tables = reader.copy_tables()?;
-    let mut rows: HashMap<&str, Vec<(CopyRow, bool)>> = HashMap::new();
-    let mut found = Vec::new();
-    for table in &tables {
-        for row in reader.copies(table, &reels)? {
-            found.push((row, table.has_last_date));
-        }
-    }
-    for (row, writes_last_date) in &found {
-        if let Cell::Text(reel) = &row.reel {
-            rows.entry(reel.as_str())
-                .or_default()
-                .push((row.clone(), *writes_last_date));
+    let mut rows: HashMap<String, Vec<(CopyRow, bool)>> = HashMap::new();
+    for table in reader.copy_tables()? {
+        for row in reader.copies(&table, &reels)? {
+            // `copies` returns only rows whose reel number is one of `reels`: text.
+            if let Cell::Text(reel) = &row.reel {
+                rows.entry(reel.clone())
+                    .or_default()
+                    .push((row, table.has_last_date));
+            }
         }
     }
     Ok(exports
@@ -96,7 +92,7 @@ pub fn find(
 }
 
 /// The copy `export` writes, among the rows carrying its reel number.
-fn choose(export: &Export, rows: &HashMap<&str, Vec<(CopyRow, bool)>>) -> CopyPlan {
+fn choose(export: &Export, rows: &HashMap<String, Vec<(CopyRow, bool)>>) -> CopyPlan {
     let named = export
         .location
         .as_deref()

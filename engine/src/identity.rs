@@ -13,6 +13,7 @@ use rusqlite::Connection;
 
 use crate::error::{Result, WarehouseError};
 use crate::mapping::Mapper;
+use crate::plan::born_apart;
 use crate::store;
 use crate::warehouse::{Cell, Reader};
 use crate::{Engine, WarehouseProblem};
@@ -196,7 +197,7 @@ fn look_up_sample(
     for (reel, born, last_row) in &sample {
         let key = Cell::Text(reel.clone());
         match born_of(reader.cells_where(&column, mapper.reel_column_name(), &key)?) {
-            Some(now) if born.is_some() && now.is_some() && *born != now => reborn += 1,
+            Some(now) if born_apart(born.as_deref(), now.as_deref()) => reborn += 1,
             Some(_) => {}
             None => {
                 let on_last_row =

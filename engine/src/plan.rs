@@ -343,7 +343,7 @@ pub fn reborn_rows(
         .filter_map(|(row, reel)| {
             let t = reel.as_ref().and_then(|r| tracked.get(r))?;
             let born = mapper.born_of(&row.values)?;
-            (t.born.is_some() && t.born.as_ref() != Some(&born)).then_some(born)
+            born_apart(Some(&born), t.born.as_deref()).then_some(born)
         })
         .collect()
 }
@@ -418,8 +418,16 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
 /// Whether `row` was created at another time than `tracked`'s row (both times
 /// known): then it is another reel's row, whatever its id.
 fn born_elsewhen(mapper: &Mapper, row: &ExternalRow, tracked: &Tracked) -> bool {
-    let born = mapper.born_of(&row.values);
-    born.is_some() && tracked.born.is_some() && born != tracked.born
+    born_apart(
+        mapper.born_of(&row.values).as_deref(),
+        tracked.born.as_deref(),
+    )
+}
+
+/// Whether two creation times are both known and differ: then they are two rows,
+/// whatever else they share.
+pub(crate) fn born_apart(a: Option<&str>, b: Option<&str>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a != b)
 }
 
 /// Plans, once the scan is over, the tracked reels it did not find under their
@@ -600,7 +608,7 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     // Entered again (or another row under its number): a row created at another
     // time than the reel's knows nothing of what reelsync wrote before; it
     // starts, as every new row does, in stock.
-    let reborn = tracked.born.is_some() && born.is_some() && born != tracked.born;
+    let reborn = born_apart(born.as_deref(), tracked.born.as_deref());
     let relinked_at = plan.steps.len();
     if reborn {
         plan.steps.push(step(Op::Relink(Relink {

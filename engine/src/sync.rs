@@ -840,11 +840,12 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Counts an export a dry run plans: a lost write written again, or another.
-    fn count_export(&mut self, export: &Export) {
-        match export.lost_from {
-            Some(_) => self.counts.rewritten += 1,
-            None => self.counts.exported += 1,
+    /// Counts a warehouse write made (or, in a dry run, planned), as `action`
+    /// logs it: a lost write written again, or an export.
+    fn count_written(&mut self, action: Action) {
+        match action {
+            Action::Rewritten => self.counts.rewritten += 1,
+            _ => self.counts.exported += 1,
         }
     }
 
@@ -855,7 +856,7 @@ impl<'a> Run<'a> {
         copies: &HashMap<i64, CopyPlan>,
     ) -> Result<()> {
         for (reel, export) in std::mem::take(&mut self.exports) {
-            self.count_export(&export);
+            self.count_written(export.action());
             let copy = copies.get(&export.product_id);
             let (changes, reason) = export_item(&export, copy);
             self.log(
@@ -1033,10 +1034,7 @@ impl<'a> Run<'a> {
         )?;
         let (action, reason) = if took {
             db(self.config, store::record_export(conn, write, &self.stamp))?;
-            match action {
-                Action::Rewritten => self.counts.rewritten += 1,
-                _ => self.counts.exported += 1,
-            }
+            self.count_written(*action);
             // The copy changed between the read and the write: said, unless the
             // item says something weightier.
             let copy_changed = write
