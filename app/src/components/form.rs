@@ -1,10 +1,29 @@
-//! Pieces every form repeats: its submit button and its refusal.
+//! Pieces every form repeats: a switch, its submit button and its refusal.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::language::use_i18n;
 use crate::routes;
+
+/// A checkbox that sends `name=on` when ticked (and nothing when not, as a plain
+/// form does), its label beside it and a hint below.
+#[component]
+pub fn CheckField(
+    name: &'static str,
+    checked: bool,
+    testid: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] hint: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=name value="on" checked=checked data-testid=testid />
+            <span>{label}</span>
+        </label>
+        <p class="hint">{hint}</p>
+    }
+}
 
 /// A form's wide submit button: disabled, and saying so, while its request is
 /// under way.

@@ -12,7 +12,7 @@ mod stat;
 
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
-pub use form::{FormError, SubmitButton};
+pub use form::{CheckField, FormError, SubmitButton};
 pub use header::SiteHeader;
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;

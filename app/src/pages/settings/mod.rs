@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use model::AutoImport;
 
-use crate::components::{FormError, Loaded, SiteHeader, SubmitButton};
+use crate::components::{CheckField, FormError, Loaded, SiteHeader, SubmitButton};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -137,17 +137,13 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
         <section class="panel">
             <h2>{tr!(i18n, settings.schedule)}</h2>
             <ActionForm action=save attr:class="form">
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="auto_sync"
-                        value="on"
-                        checked=settings.auto_sync
-                        data-testid="auto-sync-input"
-                    />
-                    <span>{tr!(i18n, settings.auto_sync)}</span>
-                </label>
-                <p class="hint">{tr!(i18n, settings.auto_sync_hint)}</p>
+                <CheckField
+                    name="auto_sync"
+                    checked=settings.auto_sync
+                    testid="auto-sync-input"
+                    label=Signal::derive(tr!(i18n, settings.auto_sync))
+                    hint=Signal::derive(tr!(i18n, settings.auto_sync_hint))
+                />
                 <label for="interval">{tr!(i18n, settings.interval)}</label>
                 // Text with a numeric keyboard rather than type=number: the server
                 // checks the range and says what is wrong in the user's language,
@@ -184,17 +180,13 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                     required
                 />
                 <WarehouseField warehouse />
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="mirror_anbar"
-                        value="on"
-                        checked=settings.mirror_anbar
-                        data-testid="mirror-anbar-input"
-                    />
-                    <span>{tr!(i18n, settings.mirror_anbar)}</span>
-                </label>
-                <p class="hint">{tr!(i18n, settings.mirror_anbar_hint)}</p>
+                <CheckField
+                    name="mirror_anbar"
+                    checked=settings.mirror_anbar
+                    testid="mirror-anbar-input"
+                    label=Signal::derive(tr!(i18n, settings.mirror_anbar))
+                    hint=Signal::derive(tr!(i18n, settings.mirror_anbar_hint))
+                />
                 <p class="detail" data-testid="next-run">
                     {tr!(i18n, settings.next_run)}
                     " "
