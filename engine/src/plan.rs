@@ -285,6 +285,32 @@ pub struct Identity {
     /// Rows on a tracked reel's last row that carry a number nobody tracks and
     /// were not provably created at another time.
     pub relabelled: Vec<Relabelled>,
+    /// The reel numbers of the main store's products, when loaded: a page's
+    /// other numbers are not looked up.
+    pub known: Option<KnownNumbers>,
+}
+
+/// A set of reel numbers kept as 64-bit digests, a few bytes each: it can say
+/// that a number is surely not in it, which spares a sync the look-up of every
+/// warehouse row reelsync never imported. A digest shared by two numbers only
+/// costs a look-up that finds nothing.
+#[derive(Debug, Default)]
+pub struct KnownNumbers(HashSet<u64>);
+
+impl KnownNumbers {
+    /// Whether `reel` may be in the set.
+    pub fn may_hold(&self, reel: &str) -> bool {
+        self.0.contains(&digest(reel))
+    }
+
+    /// Adds `reel` to the set.
+    pub fn add(&mut self, reel: &str) {
+        self.0.insert(digest(reel));
+    }
+}
+
+fn digest(reel: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(reel.as_bytes())
 }
 
 /// A row that may be a tracked reel under a corrected label.

@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
-use crate::plan::{LastWrite, LinkState, Relink, RowWrite, Tracked};
+use crate::plan::{KnownNumbers, LastWrite, LinkState, Relink, RowWrite, Tracked};
 use crate::report::{
     Action, Change, Counts, ItemFilter, LoggedItem, Outcome, RunFilter, RunItem, RunKind,
     RunSummary, Trigger,
@@ -607,6 +607,20 @@ pub fn tracked_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Tr
         tracked_select()
     ))?;
     stmt.query_map([list], tracked_from_row)?.collect()
+}
+
+/// Every product's reel number (along the reel-number index, which holds
+/// nothing else), as a set that tells which numbers are surely not products.
+pub fn known_numbers(conn: &Connection) -> rusqlite::Result<KnownNumbers> {
+    let mut stmt = conn.prepare_cached("SELECT reel_number FROM products ORDER BY reel_number")?;
+    let mut rows = stmt.query([])?;
+    let mut known = KnownNumbers::default();
+    while let Some(row) = rows.next()? {
+        if let rusqlite::types::ValueRef::Text(reel) = row.get_ref(0)? {
+            known.add(&String::from_utf8_lossy(reel));
+        }
+    }
+    Ok(known)
 }
 
 /// Which of `reels` are products already.

@@ -16,7 +16,8 @@ use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{self, Mapper, display_value};
 use crate::plan::{
-    self, Export, Identity, ImportPolicy, LinkState, Op, PageInput, PagePlan, Scope, Step, Tracked,
+    self, Export, Identity, ImportPolicy, KnownNumbers, LinkState, Op, PageInput, PagePlan, Scope,
+    Step, Tracked,
 };
 use crate::report::{
     Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
@@ -226,7 +227,7 @@ fn plan_page_of(
     identity: &mut Identity,
 ) -> rusqlite::Result<PagePlan> {
     let reels: Vec<Option<String>> = rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
-    let (tracked, hinted) = tracked_on_page(conn, &rows, &reels)?;
+    let (tracked, hinted) = tracked_on_page(conn, &rows, &reels, identity.known.as_ref())?;
     let reborn = plan::reborn_rows(&rows, &reels, &tracked, mapper);
     let reborn: Vec<&str> = reborn.iter().map(String::as_str).collect();
     let row_writes = store::writes_to_rows(conn, &reborn)?;
@@ -249,11 +250,13 @@ fn plan_page_of(
 ///
 /// Nearly every reel is still on the row it was last found on: the links whose
 /// hint falls in the page's id range (one walk along their index) settle those
-/// at once, and only the numbers left over are looked up one by one.
+/// at once, and only the numbers left over that may be `known` are looked up one
+/// by one.
 fn tracked_on_page(
     conn: &Connection,
     rows: &[warehouse::ExternalRow],
     reels: &[Option<String>],
+    known: Option<&KnownNumbers>,
 ) -> rusqlite::Result<(HashMap<String, Tracked>, HashMap<i64, Tracked>)> {
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(Default::default());
@@ -277,6 +280,7 @@ fn tracked_on_page(
             }
         }
     }
+    left.retain(|reel| known.is_none_or(|known| known.may_hold(reel)));
     tracked.extend(store::tracked_by_reels(conn, left)?);
     // A reel found under its number elsewhere is not this row's.
     let hinted = by_hint
@@ -505,10 +509,10 @@ impl<'a> Run<'a> {
         let scope = scope_for(&self.request.scope, settings.auto_import);
         let filter = row_filter(&scope, &mapper);
         self.total = reader.count_rows(filter.as_ref())?;
+        self.identity.known = Some(db(self.config, store::known_numbers(&conn))?);
         self.progress(Phase::Reading);
         let mut requested_seen = HashSet::new();
-        let columns = mapper.columns().to_vec();
-        let mut pages = reader.pages(&columns, filter.as_ref());
+        let mut pages = reader.read_ahead(mapper.columns().to_vec(), filter);
         loop {
             // A page boundary: before each page, and after the last.
             if self.stop_asked() {
@@ -529,6 +533,7 @@ impl<'a> Run<'a> {
             })?;
             self.progress(Phase::Reading);
         }
+        let reader = pages.finish();
         // Tracked reels no page showed: a corrected label, or gone.
         if scope.syncs() {
             self.in_step(&mut conn, |run, writer| {
@@ -721,6 +726,9 @@ impl<'a> Run<'a> {
     /// Applies one step to the main store (real runs) and logs it. Exports wait
     /// until the scan is over, so the warehouse is written in few short batches.
     fn apply(&mut self, writer: &mut RunWriter<'_>, step: Step) -> Result<()> {
+        if matches!(step.op, Op::Import { .. } | Op::Update { .. }) {
+            self.note_known(&step.reel_number);
+        }
         let conn = writer.conn();
         let dry = self.dry();
         let now = &self.stamp;
@@ -826,6 +834,14 @@ impl<'a> Run<'a> {
                 changes,
             },
         )
+    }
+
+    /// Keeps a reel number a product may now carry among the known ones, so a
+    /// later page's row with it is looked up.
+    fn note_known(&mut self, reel: &str) {
+        if let Some(known) = &mut self.identity.known {
+            known.add(reel);
+        }
     }
 
     /// Logs an item: stored for real runs; once its step has committed, told to
