@@ -23,13 +23,18 @@ impl Engine {
         let mut seen = HashSet::new();
         // The raw status of each reel in step so far, for the forklift's copies.
         let mut in_step: HashMap<String, String> = HashMap::new();
-        for page in reader.pages(mapper.columns(), None) {
+        let known = store::known_numbers(&store.conn).map_err(&err)?;
+        let mut pages = reader.read_ahead(mapper.columns().to_vec(), None);
+        for page in pages.by_ref() {
             let rows = page?;
             let reels: Vec<Option<String>> =
                 rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
-            let tracked =
-                store::tracked_by_reels(&store.conn, reels.iter().flatten().map(String::as_str))
-                    .map_err(&err)?;
+            let maybe_tracked = reels
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .filter(|reel| known.may_hold(reel));
+            let tracked = store::tracked_by_reels(&store.conn, maybe_tracked).map_err(&err)?;
             for (row, reel) in rows.iter().zip(&reels) {
                 let Some(t) = reel.as_ref().and_then(|r| tracked.get(r)) else {
                     continue;
@@ -49,6 +54,7 @@ impl Engine {
                 }
             }
         }
+        let reader = pages.finish();
         let unseen: Vec<i64> = store::tracked_ids(&store.conn)
             .map_err(&err)?
             .into_iter()
