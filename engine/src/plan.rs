@@ -313,6 +313,10 @@ fn digest(reel: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(reel.as_bytes())
 }
 
+/// Tracked reels by the warehouse row id they were last found on (two links
+/// may point at one row for a while: after a rebuilt file, or a reel gone).
+pub type LinksByRow = HashMap<i64, Vec<Tracked>>;
+
 /// A row that may be a tracked reel under a corrected label.
 #[derive(Debug)]
 pub struct Relabelled {
@@ -335,7 +339,7 @@ pub struct PageInput<'a> {
     pub tracked: &'a HashMap<String, Tracked>,
     /// Tracked reels last found on one of the page's other rows, by that row's
     /// id: the row may be the reel under a corrected label.
-    pub hinted: &'a HashMap<i64, Tracked>,
+    pub hinted: &'a LinksByRow,
     /// reelsync's writes to each row new to the reel its number names, newest
     /// first, by the row's creation time: the row may hold another reel's status.
     pub row_writes: &'a HashMap<String, Vec<RowWrite>>,
@@ -395,19 +399,15 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
                 }
             }
             Some(tracked) => plan_tracked(input, &row, tracked, &mut plan),
-            None => match input.hinted.get(&row.id) {
+            None => match hinted_reel(input, &row, identity) {
                 // The reel's own row, its number unreadable, and not created at
                 // another time: told why it can't be synced, never taken for gone,
                 // never offered.
-                Some(hinted)
-                    if reel.is_none()
-                        && !identity.seen.contains(&hinted.product_id)
-                        && !born_elsewhen(input.mapper, &row, hinted) =>
-                {
+                Some(hinted) if reel.is_none() && !born_elsewhen(input.mapper, &row, hinted) => {
                     identity.seen.insert(hinted.product_id);
                     plan_tracked(input, &row, hinted, &mut plan);
                 }
-                Some(hinted) if !identity.seen.contains(&hinted.product_id) => {
+                Some(hinted) => {
                     let born = input.mapper.born_of(&row.values);
                     match (born_elsewhen(input.mapper, &row, hinted), reel) {
                         // An import decides nothing about tracked reels: the row,
@@ -439,6 +439,33 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
         }
     }
     plan
+}
+
+/// The tracked reel, not found yet, last found on `row` (which carries no
+/// tracked number): of several, one created when the row was, else one whose
+/// creation time is unknown, else the first.
+fn hinted_reel<'i>(
+    input: &'i PageInput<'_>,
+    row: &ExternalRow,
+    identity: &Identity,
+) -> Option<&'i Tracked> {
+    let candidates: Vec<&Tracked> = input
+        .hinted
+        .get(&row.id)?
+        .iter()
+        .filter(|t| !identity.seen.contains(&t.product_id))
+        .collect();
+    let born = input.mapper.born_of(&row.values);
+    candidates
+        .iter()
+        .find(|t| born.is_some() && t.born == born)
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|t| !born_elsewhen(input.mapper, row, t))
+        })
+        .or(candidates.first())
+        .copied()
 }
 
 /// Whether `row` was created at another time than `tracked`'s row (both times

@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 use crate::mapping::{FieldMapping, FieldValue, Mapped, ProductField, Transform, default_mappings};
-use crate::plan::{KnownNumbers, LastWrite, LinkState, Relink, RowWrite, Tracked};
+use crate::plan::{KnownNumbers, LastWrite, LinkState, LinksByRow, Relink, RowWrite, Tracked};
 use crate::report::{
     Action, Change, Counts, ItemFilter, LoggedItem, Outcome, RunFilter, RunItem, RunKind,
     RunSummary, Trigger,
@@ -543,19 +543,18 @@ pub fn tracked_by_reels<'r>(
 }
 
 /// Tracked reels last found on warehouse rows with ids in `(after, up_to]`, by
-/// row id.
-pub fn tracked_in_range(
-    conn: &Connection,
-    after: i64,
-    up_to: i64,
-) -> rusqlite::Result<HashMap<i64, Tracked>> {
+/// row id (two links may share one).
+pub fn tracked_in_range(conn: &Connection, after: i64, up_to: i64) -> rusqlite::Result<LinksByRow> {
     let mut stmt = conn.prepare_cached(&format!(
         "{} WHERE m.external_id > ?1 AND m.external_id <= ?2",
         tracked_select()
     ))?;
-    stmt.query_map([after, up_to], tracked_from_row)?
-        .map(|t| t.map(|t| (t.external_id, t)))
-        .collect()
+    let mut by_row = LinksByRow::new();
+    for t in stmt.query_map([after, up_to], tracked_from_row)? {
+        let t = t?;
+        by_row.entry(t.external_id).or_default().push(t);
+    }
+    Ok(by_row)
 }
 
 /// reelsync's writes to the warehouse rows created at `borns`, newest first, by

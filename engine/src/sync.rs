@@ -16,8 +16,8 @@ use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{self, Mapper, display_value};
 use crate::plan::{
-    self, Export, Identity, ImportPolicy, KnownNumbers, LinkState, Op, PageInput, PagePlan, Scope,
-    Step, Tracked,
+    self, Export, Identity, ImportPolicy, KnownNumbers, LinkState, LinksByRow, Op, PageInput,
+    PagePlan, Scope, Step, Tracked,
 };
 use crate::report::{
     Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
@@ -257,7 +257,7 @@ fn tracked_on_page(
     rows: &[warehouse::ExternalRow],
     reels: &[Option<String>],
     known: Option<&KnownNumbers>,
-) -> rusqlite::Result<(HashMap<String, Tracked>, HashMap<i64, Tracked>)> {
+) -> rusqlite::Result<(HashMap<String, Tracked>, LinksByRow)> {
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(Default::default());
     };
@@ -266,18 +266,17 @@ fn tracked_on_page(
     let mut left = Vec::new();
     for (row, reel) in rows.iter().zip(reels) {
         let Some(reel) = reel else { continue };
-        match by_hint.remove(&row.id) {
-            Some(t) if t.reel_number == *reel => {
+        // The link still on its row; the others stay: the row carries another
+        // number, so their reels may be under a corrected label.
+        let on_row = by_hint.get_mut(&row.id).and_then(|links| {
+            let at = links.iter().position(|t| t.reel_number == *reel)?;
+            Some(links.swap_remove(at))
+        });
+        match on_row {
+            Some(t) => {
                 tracked.insert(reel.clone(), t);
             }
-            other => {
-                // Put back: the row carries another number, so its reel may be
-                // under a corrected label.
-                if let Some(t) = other {
-                    by_hint.insert(row.id, t);
-                }
-                left.push(reel.as_str());
-            }
+            None => left.push(reel.as_str()),
         }
     }
     left.retain(|reel| known.is_none_or(|known| known.may_hold(reel)));
@@ -285,7 +284,10 @@ fn tracked_on_page(
     // A reel found under its number elsewhere is not this row's.
     let hinted = by_hint
         .into_iter()
-        .filter(|(_, t)| !tracked.contains_key(&t.reel_number))
+        .filter_map(|(id, mut links)| {
+            links.retain(|t| !tracked.contains_key(&t.reel_number));
+            (!links.is_empty()).then_some((id, links))
+        })
         .collect();
     Ok((tracked, hinted))
 }

@@ -404,6 +404,52 @@ fn a_corrected_label_on_the_same_row_is_followed() {
 }
 
 #[test]
+fn a_corrected_label_is_followed_on_a_row_two_links_point_at() {
+    let f = Fixture::with(&[("B", "In-stock"), ("A", "In-stock")]);
+    f.import_all();
+    // A is gone from the file; then a rebuild puts B on A's old row id. A's
+    // link, missing, still points there; so does B's.
+    f.wh()
+        .execute("DELETE FROM Products WHERE reel_number = 'A'", [])
+        .unwrap();
+    assert_eq!(f.full().counts.missing, 1);
+    let a_row: i64 = f
+        .store()
+        .query_row(
+            "SELECT external_id FROM product_mappings m JOIN products p ON p.id = m.product_id
+             WHERE p.reel_number = 'A'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    f.wh()
+        .execute(
+            "UPDATE Products SET id = ?1 WHERE reel_number = 'B'",
+            [a_row],
+        )
+        .unwrap();
+    assert_eq!(f.full().counts.missing, 1);
+    let pointing: i64 = f
+        .store()
+        .query_row(
+            "SELECT count(*) FROM product_mappings WHERE external_id = ?1",
+            [a_row],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pointing, 2);
+
+    f.office_sets(&["B"], ReelStatus::Sold);
+    f.wh_set("B", "reel_number", Some("B-fixed"));
+    let report = f.full();
+    assert!(reason_of(&report, "B", Action::Relink).contains("corrected to B-fixed"));
+    assert_eq!(f.office_status("B-fixed"), "Sold");
+    assert_eq!(f.wh_value("B-fixed", "status").as_deref(), Some("Sold"));
+    assert_eq!(report.counts.missing, 1, "only A: {:?}", report.items);
+    second_sync_writes_nothing(&f);
+}
+
+#[test]
 fn a_renamed_row_that_cant_be_told_the_same_reel_is_a_conflict() {
     let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock")]);
     f.import_all();
