@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Result;
 use crate::mapping::{Mapper, display_value};
 use crate::plan::{self, Tracked};
+use crate::scan::open_checked;
 use crate::store::{self, Store};
-use crate::sync::open_checked;
 use crate::warehouse::{Cell, ExternalRow, Reader};
 use crate::{Drift, DriftKind, DriftReport, Engine};
 

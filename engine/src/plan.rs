@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::Reason;
-use crate::catalogue::Matching;
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
+use crate::matching::Matching;
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, ExternalRow};
