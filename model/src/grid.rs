@@ -9,7 +9,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::field::ProductField;
 use crate::reason::Reason;
-use crate::report::Selection;
+
+/// Which reels an import takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Every importable reel.
+    All,
+    /// These reel numbers; any that is not importable is rejected with its reason.
+    Reels(Vec<String>),
+    /// The importable reels the grid's filter lets through when the run reads
+    /// them, but these reel numbers: "select all matching" as a few bytes, not a
+    /// list of 70,000 reels.
+    Matching {
+        filter: GridFilter,
+        except: Vec<String>,
+    },
+}
 
 /// A column of the grid: what it shows, sorts by and (for facets) filters by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

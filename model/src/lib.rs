@@ -21,14 +21,14 @@ pub use drift::{Drift, DriftKind, DriftReport};
 pub use field::{FieldType, ProductField};
 pub use grid::{
     Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,
-    SelectionChange,
+    Selection, SelectionChange,
 };
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::{ColumnChange, WarehouseProblem};
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};
 pub use report::{
     Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,
-    RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection, Trigger,
+    RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Trigger,
 };
 pub use settings::{
     AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::grid::Selection;
 use crate::reason::{Reason, RunError};
 
 /// Which part of a sync to run.
@@ -15,23 +16,6 @@ pub enum RunScope {
     Import(Selection),
     /// Write office statuses to the warehouse; nothing else.
     Export,
-}
-
-/// Which reels an import takes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Selection {
-    /// Every importable reel.
-    All,
-    /// These reel numbers; any that is not importable is rejected with its reason.
-    Reels(Vec<String>),
-    /// The importable reels the grid's filter lets through when the run reads
-    /// them, but these reel numbers: "select all matching" as a few bytes, not a
-    /// list of 70,000 reels.
-    Matching {
-        filter: crate::grid::GridFilter,
-        except: Vec<String>,
-    },
 }
 
 /// What started a run.
