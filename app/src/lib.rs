@@ -24,6 +24,7 @@ pub mod labels;
 pub mod language;
 pub mod live;
 pub mod pages;
+pub mod problems;
 pub mod reasons;
 pub mod routes;
 #[cfg(feature = "ssr")]

@@ -7,10 +7,10 @@
 
 use model::{Reason, RowProblem, RunError, ValueProblem};
 
-use crate::error::warehouse_problem;
 use crate::fmt::{self, isolate};
 use crate::i18n::{Locale, td_string};
 use crate::labels;
+use crate::problems::warehouse_problem;
 
 /// Why a run logged a reel as it did.
 pub fn reason(locale: Locale, reason: &Reason) -> String {

@@ -15,13 +15,13 @@ use crate::components::{
     ErrorPanel, FormError, Loaded, OutcomeBadge, RunCard, RunProgress, SiteHeader, Stat,
     SubmitButton,
 };
-use crate::error::warehouse_problem;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
 use crate::live::{Follow, follow_run};
 use crate::pages::{Moment, StartSync};
+use crate::problems::warehouse_problem;
 use crate::reasons;
 use crate::routes;
 
@@ -230,7 +230,7 @@ pub fn Figures(
                         td_string!(
                             i18n.get_locale(),
                             dashboard.hold_advice,
-                            command = crate::error::accept_command()
+                            command = crate::problems::accept_command()
                         )
                         .to_string()
                     })
