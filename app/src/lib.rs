@@ -39,9 +39,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
 use leptos_meta::{Link, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
+use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
     CheckRoute, DashboardPage, ImportRoute, LoginRoute, NotFound, PreviewRoute, RunRoute,
@@ -88,27 +89,32 @@ pub fn App() -> impl IntoView {
             <Title formatter=|page: String| format!("{page} · reelsync") />
             <Router>
                 <Routes fallback=NotFound>
-                    // The dashboard is in the main wasm (split, its first load would
-                    // fetch more: the chunks repeat what they share); every other
-                    // screen's code is a chunk of its own, loaded when the screen is
-                    // first opened. Async: the data is in the HTML itself, so a page
-                    // is whole before the wasm arrives (or without it).
-                    <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=StaticSegment("runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
-                    <Route
-                        path=(StaticSegment("runs"), ParamSegment("id"))
-                        view={Lazy::<RunRoute>::new()}
-                        ssr=SsrMode::Async
-                    />
-                    // In order: what is above the plan paints while it is planned.
-                    <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
-                    <Route path=StaticSegment("check") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
-                    <Route
-                        path=StaticSegment("settings")
-                        view={Lazy::<SettingsRoute>::new()}
-                        ssr=SsrMode::Async
-                    />
+                    // Every signed-in page in one layout: the header and its
+                    // navigation are drawn once, around the page.
+                    <ParentRoute path=StaticSegment("") view=SignedIn>
+                        // The dashboard is in the main wasm (split, its first load
+                        // would fetch more: the chunks repeat what they share);
+                        // every other screen's code is a chunk of its own, loaded
+                        // when the screen is first opened. Async: the data is in the
+                        // HTML itself, so a page is whole before the wasm arrives
+                        // (or without it).
+                        <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("runs"), ParamSegment("id"))
+                            view={Lazy::<RunRoute>::new()}
+                            ssr=SsrMode::Async
+                        />
+                        // In order: what is above the plan paints while it is planned.
+                        <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=StaticSegment("check") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
+                        <Route
+                            path=StaticSegment("settings")
+                            view={Lazy::<SettingsRoute>::new()}
+                            ssr=SsrMode::Async
+                        />
+                    </ParentRoute>
                     <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
                 </Routes>
             </Router>

@@ -140,11 +140,14 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // Reel identity (issue 17) added eight reasons worded in both languages, which that
 // same decoder carries, the warehouse hold's explanation and the missing count
 // (353.4 and 354.5 kB brotli in two runs a few commits apart, 458.3 kB gzip). The
-// web shell's rebuild (issue 19) is to halve the main wasm.
+// signed-in layout route (a parent route with an outlet around every page) with
+// the phone's bottom bar and its More sheet added 13.8 and 18.2 kB (367.2 and
+// 476.5 kB), the first step of the web shell's rebuild (issue 19), which is then
+// to halve the main wasm.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 356_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 460_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 369_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 479_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);

@@ -18,9 +18,13 @@ test('an admin turns automatic sync on, and a bad interval is refused', async ({
   await signIn(page);
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
+  // On a phone, Settings is behind More.
+  await page.getByRole('button', { name: 'More' }).click();
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page).toHaveURL(/\/settings$/);
+  await page.getByRole('button', { name: 'More' }).click();
   await expect(page.getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Escape');
 
   await page.getByLabel('Automatic sync').check();
   await page.getByLabel('Interval (minutes)').fill('0');
@@ -52,6 +56,7 @@ test.describe('in Persian', () => {
     await signIn(page, { labels: persian });
     await expect(page).toHaveURL(/\/$/);
     await hydrated(page);
+    await page.getByRole('button', { name: 'بیشتر' }).click();
     await page.getByRole('link', { name: 'تنظیمات' }).click();
     await expect(page).toHaveURL(/\/settings$/);
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');

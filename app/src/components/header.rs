@@ -1,34 +1,128 @@
-//! The bar at the top of every signed-in page.
+//! The frame of every signed-in page: the header with its navigation, and the
+//! page below it.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{A, Outlet};
 
 use crate::components::LanguageSwitch;
-use crate::i18n::td_string;
+use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
 use crate::pages::Logout;
 use crate::routes;
 
+/// The layout route around every signed-in page: written once, so a page is
+/// only its own title and content.
+#[component]
+pub fn SignedIn() -> impl IntoView {
+    view! {
+        <SiteHeader />
+        <main class="page" id="main">
+            <Outlet />
+        </main>
+    }
+}
+
+/// A place the navigation leads to.
+struct Destination {
+    href: &'static str,
+    /// Whether only this very path is the place (the dashboard's `/` prefixes
+    /// every other path).
+    exact: bool,
+    /// On a phone's bottom bar (the places most used); the others are behind
+    /// "More" there. A tablet shows them all.
+    primary: bool,
+    icon: Icon,
+    label: fn(Locale) -> &'static str,
+}
+
+/// Every destination, in the order the bar shows them.
+fn destinations() -> [Destination; 4] {
+    [
+        Destination {
+            href: routes::DASHBOARD,
+            exact: true,
+            primary: true,
+            icon: Icon::Home,
+            label: |locale| td_string!(locale, nav.dashboard),
+        },
+        Destination {
+            href: routes::IMPORT,
+            exact: false,
+            primary: true,
+            icon: Icon::Import,
+            label: |locale| td_string!(locale, nav.import),
+        },
+        Destination {
+            href: routes::RUNS,
+            exact: false,
+            primary: true,
+            icon: Icon::Runs,
+            label: |locale| td_string!(locale, nav.runs),
+        },
+        Destination {
+            href: routes::SETTINGS,
+            exact: false,
+            primary: false,
+            icon: Icon::Settings,
+            label: |locale| td_string!(locale, nav.settings),
+        },
+    ]
+}
+
 /// The name, the navigation, the language switch and a sign-out button.
 ///
-/// Links are [`A`]s, so the current page's link carries `aria-current="page"`.
+/// On a phone the navigation is a bar at the bottom of the screen with the most
+/// used places and "More", which opens a sheet with the rest; on a tablet every
+/// place is in the header. The sheet is a native popover, so it opens before
+/// (or without) the wasm. Links are [`A`]s, so the current page's link carries
+/// `aria-current="page"`.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let logout = ServerAction::<Logout>::new();
+    let sheet = NodeRef::<leptos::html::Div>::new();
+    // A link followed inside the sheet changes the page without a reload: the
+    // sheet closes itself.
+    let close_sheet = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(sheet) = sheet.get_untracked() {
+            let _ = sheet.hide_popover();
+        }
+    };
+    let link = move |place: &Destination, class: &'static str| {
+        let (href, exact, icon, label) = (place.href, place.exact, place.icon, place.label);
+        view! {
+            <A href=href exact=exact attr:class=class>
+                {icon.view()}
+                <span>{move || label(i18n.get_locale())}</span>
+            </A>
+        }
+    };
+    let (primary, more): (Vec<_>, Vec<_>) = destinations().into_iter().partition(|d| d.primary);
+    let on_bar = primary
+        .iter()
+        .map(|place| link(place, "nav-item"))
+        .chain(more.iter().map(|place| link(place, "nav-item nav-wide")))
+        .collect_view();
+    let in_sheet = more
+        .iter()
+        .map(|place| link(place, "sheet-item"))
+        .collect_view();
     view! {
         <header class="site-header">
             <a class="brand" href=routes::DASHBOARD>
                 {tr!(i18n, brand)}
             </a>
             <nav class="site-nav" aria-label=move || td_string!(i18n.get_locale(), nav.label).to_string()>
-                <A href=routes::DASHBOARD exact=true>
-                    {tr!(i18n, nav.dashboard)}
-                </A>
-                <A href=routes::IMPORT>{tr!(i18n, nav.import)}</A>
-                <A href=routes::RUNS>{tr!(i18n, nav.runs)}</A>
-                <A href=routes::SETTINGS>{tr!(i18n, nav.settings)}</A>
+                {on_bar}
+                <button type="button" class="nav-item nav-more" popovertarget="more-sheet" data-testid="nav-more">
+                    {Icon::More.view()}
+                    <span>{tr!(i18n, nav.more)}</span>
+                </button>
             </nav>
+            <div id="more-sheet" class="more-sheet" popover="auto" node_ref=sheet on:click=close_sheet>
+                <nav aria-label=move || td_string!(i18n.get_locale(), nav.more).to_string()>{in_sheet}</nav>
+            </div>
             <div class="site-tools">
                 <LanguageSwitch />
                 // A real form, so signing out works before (or without) the wasm.
@@ -39,5 +133,36 @@ pub fn SiteHeader() -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
+    }
+}
+
+/// The navigation's pictures: drawn lines in the text's colour, beside a label
+/// that names the place (so they are hidden from screen readers).
+#[derive(Clone, Copy)]
+enum Icon {
+    Home,
+    Import,
+    Runs,
+    Settings,
+    More,
+}
+
+impl Icon {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Home => "M4 11l8-7 8 7v9h-5v-6H9v6H4z",
+            Self::Import => "M12 4v11M7 10l5 5 5-5M5 20h14",
+            Self::Runs => "M9 6h11M9 12h11M9 18h11M4 6h1M4 12h1M4 18h1",
+            Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
+            Self::More => "M5 12h1M11.5 12h1M18 12h1",
+        }
+    }
+
+    fn view(self) -> impl IntoView {
+        view! {
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d=self.path() />
+            </svg>
+        }
     }
 }

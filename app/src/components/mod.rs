@@ -13,7 +13,7 @@ mod stat;
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
 pub use form::{CheckField, FormError, SubmitButton};
-pub use header::SiteHeader;
+pub use header::{SignedIn, SiteHeader};
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;
 pub use run_card::RunCard;

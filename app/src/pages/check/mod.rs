@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::CheckReport;
 
-use crate::components::{Loaded, SiteHeader};
+use crate::components::Loaded;
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -23,21 +23,18 @@ pub fn CheckPage() -> impl IntoView {
     let report = Resource::new(move || query.read().get("warehouse_path"), check_connection);
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), check.title).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{tr!(i18n, check.title)}</h1>
-                <form method="get">
-                    <button type="submit" class="button">{tr!(i18n, check.again)}</button>
-                </form>
-            </div>
-            <Loaded
-                resource=report
-                view=|report| view! { <Report report /> }
-                loading=Signal::derive(tr!(i18n, check.loading))
-                error_title=Signal::derive(tr!(i18n, check.failed))
-            />
-        </main>
+        <div class="page-head">
+            <h1>{tr!(i18n, check.title)}</h1>
+            <form method="get">
+                <button type="submit" class="button">{tr!(i18n, check.again)}</button>
+            </form>
+        </div>
+        <Loaded
+            resource=report
+            view=|report| view! { <Report report /> }
+            loading=Signal::derive(tr!(i18n, check.loading))
+            error_title=Signal::derive(tr!(i18n, check.failed))
+        />
     }
 }
 

@@ -12,8 +12,7 @@ use leptos_meta::Title;
 use model::{RunSummary, StatusCounts};
 
 use crate::components::{
-    ErrorPanel, FormError, Loaded, OutcomeBadge, RunCard, RunProgress, SiteHeader, Stat,
-    SubmitButton,
+    ErrorPanel, FormError, Loaded, OutcomeBadge, RunCard, RunProgress, Stat, SubmitButton,
 };
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
@@ -45,38 +44,35 @@ pub fn DashboardPage() -> impl IntoView {
 
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), dashboard.title).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{tr!(i18n, dashboard.title)}</h1>
-                <form method="get" action=routes::DASHBOARD on:submit=refresh>
-                    <button
-                        type="submit"
-                        class="button button--primary"
-                        data-testid="refresh"
-                        aria-busy=move || refreshing.get().to_string()
-                    >
-                        {move || {
-                            if refreshing.get() {
-                                td_string!(i18n.get_locale(), dashboard.refreshing).to_string()
-                            } else {
-                                td_string!(i18n.get_locale(), dashboard.refresh).to_string()
-                            }
-                        }}
-                    </button>
-                </form>
-            </div>
-            <Actions />
-            <Loaded
-                resource=figures
-                view=move |data| view! { <Figures data on_run_end=Callback::new(move |()| figures.refetch()) /> }
-                loading=Signal::derive(move || td_string!(i18n.get_locale(), dashboard.loading).to_string())
-                error_title=Signal::derive(move || {
-                    td_string!(i18n.get_locale(), dashboard.load_failed).to_string()
-                })
-                set_pending=set_refreshing
-            />
-        </main>
+        <div class="page-head">
+            <h1>{tr!(i18n, dashboard.title)}</h1>
+            <form method="get" action=routes::DASHBOARD on:submit=refresh>
+                <button
+                    type="submit"
+                    class="button button--primary"
+                    data-testid="refresh"
+                    aria-busy=move || refreshing.get().to_string()
+                >
+                    {move || {
+                        if refreshing.get() {
+                            td_string!(i18n.get_locale(), dashboard.refreshing).to_string()
+                        } else {
+                            td_string!(i18n.get_locale(), dashboard.refresh).to_string()
+                        }
+                    }}
+                </button>
+            </form>
+        </div>
+        <Actions />
+        <Loaded
+            resource=figures
+            view=move |data| view! { <Figures data on_run_end=Callback::new(move |()| figures.refetch()) /> }
+            loading=Signal::derive(move || td_string!(i18n.get_locale(), dashboard.loading).to_string())
+            error_title=Signal::derive(move || {
+                td_string!(i18n.get_locale(), dashboard.load_failed).to_string()
+            })
+            set_pending=set_refreshing
+        />
     }
 }
 

@@ -24,7 +24,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
 
-use crate::components::{FormError, Loaded, SiteHeader};
+use crate::components::{FormError, Loaded};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
@@ -140,19 +140,16 @@ pub fn ImportPage() -> impl IntoView {
     });
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), import.title).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{tr!(i18n, import.title)}</h1>
-            </div>
-            <p class="lead">{tr!(i18n, import.lead)}</p>
-            <Loaded
-                resource=page
-                view=move |grid: Grid| view! { <ImportGrid page=grid.page actions ticked /> }
-                loading=Signal::derive(tr!(i18n, import.loading))
-                error_title=Signal::derive(tr!(i18n, import.load_failed))
-            />
-        </main>
+        <div class="page-head">
+            <h1>{tr!(i18n, import.title)}</h1>
+        </div>
+        <p class="lead">{tr!(i18n, import.lead)}</p>
+        <Loaded
+            resource=page
+            view=move |grid: Grid| view! { <ImportGrid page=grid.page actions ticked /> }
+            loading=Signal::derive(tr!(i18n, import.loading))
+            error_title=Signal::derive(tr!(i18n, import.load_failed))
+        />
     }
 }
 

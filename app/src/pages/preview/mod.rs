@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Action;
 
-use crate::components::{Choice, Loaded, SiteHeader};
+use crate::components::{Choice, Loaded};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
@@ -48,24 +48,21 @@ pub fn PreviewPage() -> impl IntoView {
     };
     view! {
         <Title text=title(i18n.get_locale_untracked()).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{move || title(i18n.get_locale())}</h1>
-            </div>
-            <p class="lead">{lead}</p>
-            // Planning a large warehouse takes a while, so this page is streamed
-            // in order: the browser paints everything above at once with this
-            // status, then the plan arrives in the same document and the status
-            // hides itself (style sheet: `.streaming`), with no script needed.
-            <p class="loading streaming" role="status">{tr!(i18n, preview.loading)}</p>
-            <Loaded
-                resource=plan
-                view=|data| view! { <Plan data /> }
-                loading=Signal::derive(tr!(i18n, preview.loading))
-                error_title=Signal::derive(tr!(i18n, preview.load_failed))
-            />
-        </main>
+        <div class="page-head">
+            <h1>{move || title(i18n.get_locale())}</h1>
+        </div>
+        <p class="lead">{lead}</p>
+        // Planning a large warehouse takes a while, so this page is streamed
+        // in order: the browser paints everything above at once with this
+        // status, then the plan arrives in the same document and the status
+        // hides itself (style sheet: `.streaming`), with no script needed.
+        <p class="loading streaming" role="status">{tr!(i18n, preview.loading)}</p>
+        <Loaded
+            resource=plan
+            view=|data| view! { <Plan data /> }
+            loading=Signal::derive(tr!(i18n, preview.loading))
+            error_title=Signal::derive(tr!(i18n, preview.load_failed))
+        />
     }
 }
 

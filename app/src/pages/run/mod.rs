@@ -10,9 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use model::{Action, Counts, LoggedItem, Outcome, ProductField, ReelStatus, RunSummary};
 
-use crate::components::{
-    Choice, FormError, Loaded, OutcomeBadge, RunProgress, SiteHeader, uncounted,
-};
+use crate::components::{Choice, FormError, Loaded, OutcomeBadge, RunProgress, uncounted};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
@@ -46,15 +44,12 @@ pub fn RunPage() -> impl IntoView {
     let title = td_string!(i18n.get_locale_untracked(), run.title).to_string();
     view! {
         <Title text=title />
-        <SiteHeader />
-        <main class="page">
-            <Loaded
-                resource=run
-                view=move |data| view! { <RunBody data on_end=move || run.refetch() /> }
-                loading=Signal::derive(tr!(i18n, run.loading))
-                error_title=Signal::derive(tr!(i18n, run.load_failed))
-            />
-        </main>
+        <Loaded
+            resource=run
+            view=move |data| view! { <RunBody data on_end=move || run.refetch() /> }
+            loading=Signal::derive(tr!(i18n, run.loading))
+            error_title=Signal::derive(tr!(i18n, run.load_failed))
+        />
     }
 }
 

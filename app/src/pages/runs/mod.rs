@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::{Outcome, RunKind, Trigger};
 
-use crate::components::{Choice, Loaded, RunCard, SiteHeader, uncounted};
+use crate::components::{Choice, Loaded, RunCard, uncounted};
 use crate::i18n::td_string;
 use crate::labels;
 use crate::language::use_i18n;
@@ -37,19 +37,16 @@ pub fn RunsPage() -> impl IntoView {
     );
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), runs.title).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{tr!(i18n, runs.title)}</h1>
-            </div>
-            <Filters />
-            <Loaded
-                resource=runs
-                view=|data| view! { <RunList data /> }
-                loading=Signal::derive(tr!(i18n, runs.loading))
-                error_title=Signal::derive(tr!(i18n, runs.load_failed))
-            />
-        </main>
+        <div class="page-head">
+            <h1>{tr!(i18n, runs.title)}</h1>
+        </div>
+        <Filters />
+        <Loaded
+            resource=runs
+            view=|data| view! { <RunList data /> }
+            loading=Signal::derive(tr!(i18n, runs.loading))
+            error_title=Signal::derive(tr!(i18n, runs.load_failed))
+        />
     }
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use model::AutoImport;
 
-use crate::components::{CheckField, FormError, Loaded, SiteHeader, SubmitButton};
+use crate::components::{CheckField, FormError, Loaded, SubmitButton};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -24,18 +24,15 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(move || save.version().get(), |_| get_settings());
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), settings.title).to_string() />
-        <SiteHeader />
-        <main class="page">
-            <div class="page-head">
-                <h1>{tr!(i18n, settings.title)}</h1>
-            </div>
-            <Loaded
-                resource=settings
-                view=move |data| view! { <SettingsForm data save /> }
-                loading=Signal::derive(tr!(i18n, settings.loading))
-                error_title=Signal::derive(tr!(i18n, settings.load_failed))
-            />
-        </main>
+        <div class="page-head">
+            <h1>{tr!(i18n, settings.title)}</h1>
+        </div>
+        <Loaded
+            resource=settings
+            view=move |data| view! { <SettingsForm data save /> }
+            loading=Signal::derive(tr!(i18n, settings.loading))
+            error_title=Signal::derive(tr!(i18n, settings.load_failed))
+        />
     }
 }
 
