@@ -34,6 +34,13 @@ async function selectableReels(page: Page) {
     .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-reel') ?? ''));
 }
 
+/** Opens the filter sheet on a phone (a tablet shows the filters already). */
+async function openFilters(page: Page) {
+  const button = page.getByTestId('filters-button');
+  if (await button.isVisible()) await button.click();
+  await expect(page.getByTestId('filter-sheet')).toBeVisible();
+}
+
 async function expectNoSeriousViolations(page: Page) {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -55,6 +62,7 @@ test.describe('in English on a phone', () => {
     expect(everything).toBeGreaterThan(100);
 
     // Filter by the commonest width (the first after "Any").
+    await openFilters(page);
     const width = page.getByLabel('Width', { exact: true });
     const option = await width.locator('option').nth(1).getAttribute('value');
     await width.selectOption(option ?? '');
@@ -143,6 +151,70 @@ test.describe('in English on a phone', () => {
     expect(errors).toEqual([]);
   });
 });
+
+for (const [language, locale, words] of [
+  ['English', 'en-US', { filters: 'Filters', width: 'Width', show: 'Show', remove: 'Remove the filter' }],
+  ['Persian', 'fa-IR', { filters: 'فیلترها', width: 'عرض', show: 'نمایش', remove: 'حذف فیلتر' }],
+] as const) {
+  test.describe(`the grid on a phone, in ${language}`, () => {
+    test.use({ locale, viewport: phone });
+
+    test('filters fold into a sheet, show as chips, and an import bar stays at hand', async ({ page }) => {
+      const errors = collectErrors(page);
+      await signIn(page, { labels: locale === 'fa-IR' ? persian : undefined });
+      await expect(page).toHaveURL(/\/$/);
+      await page.goto('/import');
+      await hydrated(page);
+
+      // The first reels are in the first screen, and a screen holds five rows.
+      const first = rows(page).first();
+      const box = (await first.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(phone.height - 57);
+      for (let i = 0; i < 5; i++) {
+        expect((await rows(page).nth(i).boundingBox())!.height).toBeLessThanOrEqual(110);
+      }
+      await page.screenshot({ path: `screenshots/import-phone-first-screen-${locale}.png` });
+
+      // No filter set: the button says none; the sheet is closed.
+      const button = page.getByTestId('filters-button');
+      await expect(button).toHaveText(words.filters);
+      await expect(page.getByTestId('filter-sheet')).toBeHidden();
+      await button.click();
+      const width = page.getByLabel(words.width, { exact: true });
+      const option = (await width.locator('option').nth(1).getAttribute('value')) ?? '';
+      await width.selectOption(option);
+      await page.getByRole('button', { name: words.show }).click();
+      await expect(page).toHaveURL(new RegExp(`width=${option}`));
+      await expect(page.getByTestId('filter-sheet')).toBeHidden();
+      await expect(button.locator('.count-badge')).toBeVisible();
+      const chip = page.getByTestId('filter-chip');
+      await expect(chip).toHaveCount(1);
+      await expect(chip).toHaveAccessibleName(new RegExp(words.remove));
+      await page.screenshot({ path: `screenshots/import-phone-chip-${locale}.png` });
+      await chip.click();
+      await expect(page).not.toHaveURL(/width=/);
+      await expect(page.getByTestId('filter-chip')).toHaveCount(0);
+
+      // Something ticked: the import bar is pinned above the navigation, and
+      // stays while the list scrolls.
+      const bar = page.getByTestId('import-bar');
+      const [reel] = await selectableReels(page);
+      await page.getByLabel(reel, { exact: true }).check();
+      await expect(selected(page)).toHaveAttribute('data-value', '1');
+      await expect(bar).toHaveClass(/pinned/);
+      const pinned = (await bar.boundingBox())!;
+      expect(pinned.y + pinned.height).toBeLessThanOrEqual(phone.height - 56);
+      expect(pinned.y).toBeGreaterThan(phone.height / 2);
+      await page.mouse.wheel(0, 1500);
+      await expect.poll(async () => (await bar.boundingBox())!.y).toBeCloseTo(pinned.y, 0);
+      await expectNoHorizontalOverflow(page);
+      await page.screenshot({ path: `screenshots/import-phone-bar-${locale}.png` });
+      await page.getByLabel(reel, { exact: true }).uncheck();
+      await expect(bar).not.toHaveClass(/pinned/);
+      expect(errors).toEqual([]);
+    });
+  });
+}
 
 /** A reel the warehouse has as Sold: the command line's dry run of an import
  * of the first reel numbers says which ones it would refuse, and why. */
@@ -245,6 +317,7 @@ test.describe('without the wasm', () => {
     await expect(selected(page)).toHaveAttribute('data-value', '1');
     await expect(page.getByLabel(reel, { exact: true })).toBeChecked();
 
+    await openFilters(page);
     await page.getByLabel('Search', { exact: true }).fill(reel);
     await page.getByRole('button', { name: 'Show' }).click();
     const found = await count(page, 'matching');

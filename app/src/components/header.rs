@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
-use crate::components::LanguageSwitch;
+use crate::components::{LanguageSwitch, close_sheet};
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
 use crate::pages::Logout;
@@ -83,12 +83,7 @@ pub fn SiteHeader() -> impl IntoView {
     let sheet = NodeRef::<leptos::html::Div>::new();
     // A link followed inside the sheet changes the page without a reload: the
     // sheet closes itself.
-    let close_sheet = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(sheet) = sheet.get_untracked() {
-            let _ = sheet.hide_popover();
-        }
-    };
+    let close_sheet = close_sheet::<leptos::ev::MouseEvent>(sheet);
     let link = move |place: &Destination, class: &'static str| {
         let (href, exact, icon, label) = (place.href, place.exact, place.icon, place.label);
         view! {

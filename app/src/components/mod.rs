@@ -8,6 +8,7 @@ pub mod language;
 mod loaded;
 mod run_card;
 mod run_progress;
+mod sheet;
 mod stat;
 
 pub use choice::{Choice, uncounted};
@@ -18,4 +19,5 @@ pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;
 pub use run_card::RunCard;
 pub use run_progress::RunProgress;
+pub use sheet::close_sheet;
 pub use stat::{OutcomeBadge, Stat};

@@ -24,7 +24,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
 
-use crate::components::{FormError, Loaded};
+use crate::components::{FormError, Loaded, close_sheet};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
@@ -143,7 +143,7 @@ pub fn ImportPage() -> impl IntoView {
         <div class="page-head">
             <h1>{tr!(i18n, import.title)}</h1>
         </div>
-        <p class="lead">{tr!(i18n, import.lead)}</p>
+        <p class="lead grid-lead">{tr!(i18n, import.lead)}</p>
         <Loaded
             resource=page
             view=move |grid: Grid| view! { <ImportGrid page=grid.page actions ticked /> }
@@ -241,12 +241,90 @@ fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -
     // more than that rare redraw does.
     let filters = move || view! { <Filters facets=facets.clone() locale=i18n.get_locale() /> };
     let rows = move || view! { <Rows rows=rows.clone() actions locale=i18n.get_locale() /> };
+    // Filters applied, or a chip removed (by the router, without a page load):
+    // the sheet closes over the new rows.
+    let sheet = NodeRef::<leptos::html::Div>::new();
+    let close_sheet = close_sheet::<()>(sheet);
+    let search = use_location().search;
+    Effect::watch(move || search.get(), move |_, _, _| close_sheet(()), false);
     view! {
         <ScanField actions />
-        {filters}
+        {move || view! { <FilterBar locale=i18n.get_locale() /> }}
+        // A sheet on a phone (opened by the bar's button, a native popover that
+        // works before the wasm); in sight from a tablet's width on.
+        <div
+            id="grid-filters"
+            popover="auto"
+            class="filter-sheet"
+            data-testid="filter-sheet"
+            node_ref=sheet
+        >
+            {filters}
+        </div>
         <SelectionBar matching selected actions />
         {rows}
         <Pager next previous />
+    }
+}
+
+/// The filters that are set, read from the address: each with its key, what it
+/// filters on and its value, as the page shows them.
+fn set_filters(locale: Locale) -> Vec<(&'static str, String, String)> {
+    let query = use_query_map();
+    let query = query.read_untracked();
+    let value = |key: &str| query.get(key).filter(|v| !v.trim().is_empty());
+    let facets = GridColumn::FACETS.into_iter().filter_map(|column| {
+        let key = column.as_str();
+        value(key).map(|v| (key, labels::field(locale, column.field()).to_string(), v))
+    });
+    let dates = [
+        ("from", td_string!(locale, import.received).to_string()),
+        ("to", td_string!(locale, import.until).to_string()),
+    ]
+    .into_iter()
+    .filter_map(|(key, label)| value(key).map(|v| (key, label, fmt::digits(locale, &v))));
+    let search = value("q").map(|v| ("q", td_string!(locale, import.search).to_string(), v));
+    facets.chain(dates).chain(search).collect()
+}
+
+/// On a phone the filters fold away behind one button that says how many are
+/// set, and the ones set are chips above the list, each a link that removes
+/// itself (so they work before the wasm too). A tablet shows the filters
+/// themselves, and no button.
+#[component]
+fn FilterBar(locale: Locale) -> impl IntoView {
+    let set = set_filters(locale);
+    let count = set.len();
+    let query = use_query_map();
+    let without = move |key: &str| {
+        let mut q = query.get_untracked();
+        for page_key in PAGE_KEYS {
+            q.remove(page_key);
+        }
+        q.remove(key);
+        format!("{}{}", routes::IMPORT, q.to_query_string())
+    };
+    let chips = set
+        .into_iter()
+        .map(|(key, label, value)| {
+            let shown = format!("{label}: {value}");
+            let name = td_string!(locale, import.remove_filter, filter = shown.clone()).to_string();
+            view! {
+                <a class="chip" href=without(key) aria-label=name data-testid="filter-chip">
+                    <bdi>{shown}</bdi>
+                    <span class="chip-x" aria-hidden="true">"×"</span>
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="filter-bar">
+            <button type="button" class="button filter-button" popovertarget="grid-filters" data-testid="filters-button">
+                {td_string!(locale, import.filters).to_string()}
+                {(count > 0).then(|| view! { <span class="count-badge">{fmt::number(locale, count as u64)}</span> })}
+            </button>
+            {chips}
+        </div>
     }
 }
 
@@ -474,15 +552,24 @@ fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> impl 
     let count = move |n: u64| fmt::number(i18n.get_locale(), n);
     let back = here();
     let back_again = back.clone();
+    let bar_class = move || {
+        if selected.get() > 0 {
+            "import-bar pinned"
+        } else {
+            "import-bar"
+        }
+    };
     view! {
         <section class="panel selection-bar">
             <p class="detail" data-testid="matching" data-value=matching.to_string()>
                 {move || td_string!(i18n.get_locale(), import.matching, count = count(matching)).to_string()}
             </p>
-            <p class="selected-count" data-testid="selected-count" data-value=move || selected.get().to_string()>
-                {move || td_string!(i18n.get_locale(), import.selected, count = count(selected.get())).to_string()}
-            </p>
-            <div class="actions">
+            // On a phone, fixed at the bottom of the screen while anything is
+            // selected: the import is at hand however far the list scrolls.
+            <div class=bar_class data-testid="import-bar">
+                <p class="selected-count" data-testid="selected-count" data-value=move || selected.get().to_string()>
+                    {move || td_string!(i18n.get_locale(), import.selected, count = count(selected.get())).to_string()}
+                </p>
                 <ActionForm action=actions.import>
                     <button type="submit" class="button button--primary" disabled=move || selected.get() == 0>
                         {move || {
@@ -491,6 +578,8 @@ fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> impl 
                         }}
                     </button>
                 </ActionForm>
+            </div>
+            <div class="actions">
                 {move || (selected.get() > 0).then(|| view! {
                     <a href=routes::PREVIEW_SELECTION class="button">{tr!(i18n, import.preview)}</a>
                 })}
@@ -637,7 +726,7 @@ fn Row(row: GridRow, actions: Actions, locale: Locale, back: String) -> impl Int
             let column = *column;
             let value = row.cell(column).map(|v| shown_value(locale, column, v));
             view! {
-                <td role="cell" data-label=labels::field(locale, column.field())>
+                <td role="cell" data-column=column.as_str() data-label=labels::field(locale, column.field())>
                     <bdi>{value}</bdi>
                 </td>
             }
