@@ -8,6 +8,7 @@
 mod assets;
 mod bad_request;
 mod events;
+mod listen;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -55,6 +56,7 @@ pub struct ServeArgs {
 /// Opens the engine and serves until Ctrl-C or SIGTERM.
 pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
     config.session_idle = std::time::Duration::from_secs(args.session_idle * 60);
+    let descriptors = listen::raise_descriptor_limit();
     let engine = tokio::task::spawn_blocking(move || Engine::open(config))
         .await
         .context("opening the engine")??;
@@ -72,12 +74,15 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         listener.local_addr()?,
         options.site_root
     );
-    // The client's address is what sign-in throttling counts by.
-    let app = router(runs, options).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    let limits = listen::Limits::for_descriptors(descriptors);
+    tracing::info!(
+        descriptors,
+        connections = limits.total,
+        per_client = limits.per_client,
+        "connection caps"
+    );
+    listen::serve(listener, router(runs, options), limits, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets

@@ -15,8 +15,30 @@ pub struct Server {
     dir: tempfile::TempDir,
 }
 
+/// How a test's server is started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The open-file limit the server starts with, soft and hard.
+    pub descriptors: Option<(u64, u64)>,
+    /// More arguments after `serve --addr …`.
+    pub args: Vec<String>,
+}
+
 impl Server {
     pub fn start() -> Self {
+        Self::start_with(Options::default())
+    }
+
+    /// `reelsync serve` with at most `descriptors` open files (soft and hard), as
+    /// a service under a low limit.
+    pub fn start_limited(descriptors: u64) -> Self {
+        Self::start_with(Options {
+            descriptors: Some((descriptors, descriptors)),
+            ..Options::default()
+        })
+    }
+
+    pub fn start_with(options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let engine = engine::Engine::open(engine::Config::new(&data)).unwrap();
@@ -33,8 +55,27 @@ impl Server {
             .unwrap()
             .local_addr()
             .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_reelsync"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_reelsync"));
+        if let Some((soft, hard)) = options.descriptors {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: `setrlimit` is async-signal-safe and touches only the child.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: soft,
+                        rlim_max: hard,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        let child = command
             .args(["serve", "--addr", &addr.to_string()])
+            .args(&options.args)
             .env("REELSYNC_DATA_DIR", &data)
             .env("LEPTOS_SITE_ROOT", dir.path())
             .env("LEPTOS_HASH_FILES", "false")
@@ -64,6 +105,23 @@ impl Server {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|kb| kb.parse().ok())
             .unwrap()
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How many files and sockets the server has open now.
+    pub fn open_descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
     }
 
     /// Posts a sign-in as the login form's wasm does, and returns the status.
