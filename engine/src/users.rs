@@ -80,6 +80,9 @@ impl Engine {
             )
             .optional()
             .map_err(|e| store.err(e))?;
+        // The store's connection is not needed for the hash, which may wait its
+        // turn: give it back first.
+        drop(store);
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), hash),
             None => (None, DUMMY_HASH.clone()),

@@ -6,24 +6,15 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::{Options, Server};
+use common::{Options, Server, connect_from};
 
 /// The server's deadline for a request's headers, and some slack for a loaded
 /// test machine.
 const HEADER_READ: Duration = Duration::from_secs(5);
 const SLACK: Duration = Duration::from_secs(4);
-
-/// A connection to `server` from the loopback address `from` (all of 127/8 is
-/// this machine), so a test can play several clients.
-fn connect_from(from: Ipv4Addr, server: SocketAddr) -> std::io::Result<TcpStream> {
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
-    socket.bind(&SocketAddr::new(IpAddr::V4(from), 0).into())?;
-    socket.connect(&server.into())?;
-    Ok(socket.into())
-}
 
 /// `GET /login` from `from` on a connection of its own: the status, 0 for none.
 fn get_login(server: &Server, from: Ipv4Addr) -> u16 {

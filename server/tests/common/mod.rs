@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,11 @@ pub struct Server {
     addr: SocketAddr,
     dir: tempfile::TempDir,
 }
+
+/// The super admin `admin`'s password.
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+/// The plain user `clerk`'s password.
+pub const CLERK_PASSWORD: &str = "clerk's own password";
 
 /// How a test's server is started.
 #[derive(Debug, Clone, Default)]
@@ -42,9 +47,8 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let engine = engine::Engine::open(engine::Config::new(&data)).unwrap();
-        engine
-            .add_user("admin", "correct horse battery", true)
-            .unwrap();
+        engine.add_user("admin", ADMIN_PASSWORD, true).unwrap();
+        engine.add_user("clerk", CLERK_PASSWORD, false).unwrap();
         // The site's files, empty: these tests never load the wasm.
         let pkg = dir.path().join("pkg");
         std::fs::create_dir(&pkg).unwrap();
@@ -141,6 +145,37 @@ impl Server {
     /// Sends one request on its own connection and returns the response's status
     /// (0 when the server closed the connection without one).
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
+        status(&self.exchange(None, method, path, headers, body))
+    }
+
+    /// A sign-in as `username` from the loopback address `from`: the status and
+    /// the whole response.
+    pub fn sign_in_from(&self, from: Ipv4Addr, username: &str, password: &str) -> (u16, String) {
+        let body = format!("username={username}&password={password}");
+        let response = self.exchange(
+            Some(from),
+            "POST",
+            "/api/login",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
+            body.as_bytes(),
+        );
+        (status(&response), response)
+    }
+
+    /// Sends one request on its own connection, from the loopback address `from`
+    /// when given (all of 127/8 is this machine), and returns the whole response
+    /// (empty when the server closed the connection without one).
+    pub fn exchange(
+        &self,
+        from: Option<Ipv4Addr>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> String {
         let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
@@ -149,7 +184,13 @@ impl Server {
             "Content-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         ));
-        let mut stream = TcpStream::connect(self.addr).unwrap();
+        let stream = match from {
+            Some(from) => connect_from(from, self.addr),
+            None => TcpStream::connect(self.addr),
+        };
+        let Ok(mut stream) = stream else {
+            return String::new();
+        };
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -159,17 +200,31 @@ impl Server {
         let _ = stream.write_all(&bytes);
         let mut response = Vec::new();
         let _ = stream.read_to_end(&mut response);
-        String::from_utf8_lossy(&response)
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
+        String::from_utf8_lossy(&response).into_owned()
     }
 
     /// What the server wrote to its log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
+}
+
+/// The status of a whole response, 0 for none.
+pub fn status(response: &str) -> u16 {
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A connection to `server` from the loopback address `from`, so a test can play
+/// several clients.
+pub fn connect_from(from: Ipv4Addr, server: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&SocketAddr::new(std::net::IpAddr::V4(from), 0).into())?;
+    socket.connect(&server.into())?;
+    Ok(socket.into())
 }
 
 impl Drop for Server {
