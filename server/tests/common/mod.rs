@@ -128,6 +128,32 @@ impl Server {
             .unwrap_or(0)
     }
 
+    /// How many descriptors the server holds on its store (the file, its `-wal`
+    /// and its `-shm`).
+    pub fn store_descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .filter(|target| target.to_string_lossy().contains("reelsync.sqlite3"))
+            .count()
+    }
+
+    /// Signs `admin` in from `from` and returns the session cookie (`name=value`).
+    pub fn admin_cookie(&self, from: Ipv4Addr) -> String {
+        let (status, response) = self.sign_in_from(from, "admin", ADMIN_PASSWORD);
+        assert_eq!(status, 200, "{response}");
+        response
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("set-cookie")
+                    .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+            })
+            .expect("a session cookie")
+    }
+
     /// Posts a sign-in as the login form's wasm does, and returns the status.
     pub fn sign_in(&self, password: &str) -> u16 {
         let body = format!("username=admin&password={password}");
