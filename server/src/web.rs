@@ -116,14 +116,17 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
     // Every page render and server function call sees the engine, the runs, the
     // sign-in throttle and the import grid's catalogue in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
+    let sign_outs = app::ssr::SignOuts::default();
     let context = {
         let engine = engine.clone();
         let runs = runs.clone();
+        let sign_outs = sign_outs.clone();
         move || {
             provide_context(engine.clone());
             provide_context(runs.clone());
             provide_context(throttle.clone());
             provide_context(grid.clone());
+            provide_context(sign_outs.clone());
         }
     };
     let app_shell = {
@@ -138,7 +141,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             routes::RUN_EVENTS_ROUTE,
             axum::routing::get(events::run_events),
         )
-        .with_state((engine.clone(), runs));
+        .with_state(events::Streams::new(engine.clone(), runs, sign_outs));
     Router::new()
         .merge(streams)
         .leptos_routes_with_context(&options, pages().to_vec(), context.clone(), app_shell)

@@ -23,7 +23,7 @@ use leptos_axum::ResponseOptions;
 use crate::error::AppError;
 use crate::pages::Moment;
 
-pub use auth::{SESSION_COOKIE, authorize, cookie, session_token};
+pub use auth::{SESSION_COOKIE, SignOuts, authorize, cookie, session_token};
 pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;

@@ -13,6 +13,7 @@ pub struct Server {
     child: Child,
     addr: SocketAddr,
     dir: tempfile::TempDir,
+    config: engine::Config,
 }
 
 /// The super admin `admin`'s password.
@@ -27,6 +28,8 @@ pub struct Options {
     pub descriptors: Option<(u64, u64)>,
     /// More arguments after `serve --addr …`.
     pub args: Vec<String>,
+    /// A demo warehouse of this many reels (seed 7), the server's `--external`.
+    pub reels: Option<u32>,
 }
 
 impl Server {
@@ -46,7 +49,14 @@ impl Server {
     pub fn start_with(options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let engine = engine::Engine::open(engine::Config::new(&data)).unwrap();
+        let mut config = engine::Config::new(&data);
+        if let Some(reels) = options.reels {
+            let warehouse = dir.path().join("warehouse.sqlite3");
+            engine::demo::create_demo_db(&warehouse, &engine::demo::DemoOptions { reels, seed: 7 })
+                .unwrap();
+            config = config.with_external(&warehouse);
+        }
+        let engine = engine::Engine::open(config.clone()).unwrap();
         engine.add_user("admin", ADMIN_PASSWORD, true).unwrap();
         engine.add_user("clerk", CLERK_PASSWORD, false).unwrap();
         // The site's files, empty: these tests never load the wasm.
@@ -81,6 +91,12 @@ impl Server {
             .args(["serve", "--addr", &addr.to_string()])
             .args(&options.args)
             .env("REELSYNC_DATA_DIR", &data)
+            .envs(
+                config
+                    .external
+                    .as_ref()
+                    .map(|path| ("REELSYNC_EXTERNAL", path.clone())),
+            )
             .env("LEPTOS_SITE_ROOT", dir.path())
             .env("LEPTOS_HASH_FILES", "false")
             .env("RUST_LOG", "warn")
@@ -88,7 +104,12 @@ impl Server {
             .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
             .spawn()
             .unwrap();
-        let server = Self { child, addr, dir };
+        let server = Self {
+            child,
+            addr,
+            dir,
+            config,
+        };
         let started = Instant::now();
         while TcpStream::connect(addr).is_err() {
             assert!(
@@ -109,6 +130,12 @@ impl Server {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|kb| kb.parse().ok())
             .unwrap()
+    }
+
+    /// An engine on the server's data directory and warehouse, as the command
+    /// line would open it.
+    pub fn engine(&self) -> engine::Engine {
+        engine::Engine::open(self.config.clone()).unwrap()
     }
 
     /// The server's address.

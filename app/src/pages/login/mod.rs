@@ -151,6 +151,10 @@ pub async fn logout() -> Result<(), AppError> {
         let response = ssr::response_options()?;
         if let Some(token) = ssr::session_token(&ssr::request_parts()?.headers) {
             blocking(&engine, move |engine| engine.end_session(&token)).await?;
+            // Its event streams end too.
+            if let Ok(sign_outs) = ssr::shared::<ssr::SignOuts>("SignOuts") {
+                sign_outs.signed_out();
+            }
         }
         response.append_header(SET_COOKIE, auth::expired_session_cookie());
         leptos_axum::redirect(routes::LOGIN);
