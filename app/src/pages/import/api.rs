@@ -118,7 +118,7 @@ pub async fn import_selected() -> Result<i64, AppError> {
             dry_run: false,
         };
         let id = runs.start(request).await?;
-        tracing::info!(user = %user.username, run = id, "import of the selection started");
+        tracing::info!(user = ?user.username, run = id, "import of the selection started");
         blocking(&engine, move |engine| engine.clear_selection(user_id)).await?;
         leptos_axum::redirect(&routes::run(id));
         Ok(id)
