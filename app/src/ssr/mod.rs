@@ -114,6 +114,16 @@ pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Resu
     result
 }
 
+/// [`AppError::Unreadable`], answered 400 even to a plain form post: for a
+/// request no browser's form makes (a line break in a hidden field), which has
+/// no form page to go back to.
+pub fn unreadable() -> AppError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::BAD_REQUEST);
+    }
+    AppError::Unreadable
+}
+
 /// Sends a browser's own form post (made before the wasm, or without it) on to
 /// `path`; a call from the wasm stays on its page, which updates itself.
 pub fn redirect_plain_form(path: &str) {
