@@ -51,6 +51,16 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=720)
     )]
     pub session_idle: u64,
+    /// More host names the server may be reached by (besides its addresses,
+    /// `localhost` and this machine's name), comma-separated: a request for any
+    /// other name is refused (421), as DNS rebinding would send one.
+    #[arg(
+        long = "allow-host",
+        env = "REELSYNC_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Opens the engine and serves until Ctrl-C or SIGTERM.
@@ -81,7 +91,10 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         per_client = limits.per_client,
         "connection caps"
     );
-    listen::serve(listener, router(runs, options), limits, shutdown_signal()).await;
+    let hosts = Arc::new(security::AllowedHosts::new(&args.allowed_hosts));
+    let app =
+        router(runs, options).layer(middleware::from_fn_with_state(hosts, security::known_host));
+    listen::serve(listener, app, limits, shutdown_signal()).await;
     Ok(())
 }
 
@@ -155,6 +168,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::limit_body))
+        .layer(middleware::from_fn(security::same_site_redirects))
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(options)
@@ -182,6 +196,9 @@ async fn require_admin(
     req: Request,
     next: Next,
 ) -> Response {
+    if security::has_dot_segment(req.uri().path()) {
+        return (StatusCode::BAD_REQUEST, "Dot segments in the path.").into_response();
+    }
     // A signed-in admin has no use for the login form.
     if req.uri().path() == routes::LOGIN
         && app::ssr::authorize(&engine, req.headers()).await.is_ok()
