@@ -26,6 +26,7 @@ mod live;
 mod lock;
 pub mod mapping;
 pub mod memory;
+mod modes;
 mod overview;
 pub mod plan;
 mod pool;

@@ -30,6 +30,9 @@ pub struct Options {
     pub args: Vec<String>,
     /// A demo warehouse of this many reels (seed 7), the server's `--external`.
     pub reels: Option<u32>,
+    /// Opens the data directory to everyone (0755, files 0644) before the
+    /// server starts, as an older reelsync left it.
+    pub open_modes: bool,
 }
 
 impl Server {
@@ -59,6 +62,16 @@ impl Server {
         let engine = engine::Engine::open(config.clone()).unwrap();
         engine.add_user("admin", ADMIN_PASSWORD, true).unwrap();
         engine.add_user("clerk", CLERK_PASSWORD, false).unwrap();
+        if options.open_modes {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |path: &std::path::Path, mode: u32| {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+            };
+            mode(&data, 0o755);
+            for entry in std::fs::read_dir(&data).unwrap() {
+                mode(&entry.unwrap().path(), 0o644);
+            }
+        }
         // The site's files, empty: these tests never load the wasm.
         let pkg = dir.path().join("pkg");
         std::fs::create_dir(&pkg).unwrap();
@@ -136,6 +149,11 @@ impl Server {
     /// line would open it.
     pub fn engine(&self) -> engine::Engine {
         engine::Engine::open(self.config.clone()).unwrap()
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
     }
 
     /// The server's address.
