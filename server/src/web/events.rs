@@ -251,7 +251,7 @@ struct Look {
     /// reconnect (with their last id).
     run: Option<RunSummary>,
     /// The newest items, at most [`KEPT`], oldest first.
-    items: Arc<VecDeque<LoggedItem>>,
+    items: Arc<VecDeque<FedItem>>,
     /// The last item logged (as far as the feed has read).
     newest: u64,
     /// The feed has read every item logged so far.
@@ -304,12 +304,33 @@ impl Feed {
     }
 }
 
+/// An item as every stream sends it: redacted and serialized once, by the feed.
+#[derive(Debug, Clone)]
+struct FedItem {
+    seq: u64,
+    json: Arc<str>,
+}
+
+impl FedItem {
+    fn of(mut logged: LoggedItem) -> Self {
+        redact_item(&mut logged.item);
+        let json = serde_json::to_string(&logged).unwrap_or_else(|err| {
+            tracing::error!(error = %err, "an item did not serialize");
+            "null".to_owned()
+        });
+        Self {
+            seq: logged.seq,
+            json: json.into(),
+        }
+    }
+}
+
 struct FeedReader {
     engine: Engine,
     runs: RunManager,
     beats: watch::Receiver<u64>,
     run_id: i64,
-    items: VecDeque<LoggedItem>,
+    items: VecDeque<FedItem>,
     /// The last item read, once the first look has placed the feed.
     read_to: Option<u64>,
     /// Logged as running, but no process holds its lock: seen once, and if still
@@ -367,7 +388,7 @@ impl FeedReader {
         let caught_up = items.len() < BATCH as usize;
         let nothing_new = items.is_empty();
         self.read_to = Some(items.last().map_or(after, |item| item.seq));
-        self.items.extend(items);
+        self.items.extend(items.into_iter().map(FedItem::of));
         while self.items.len() > KEPT {
             self.items.pop_front();
         }
@@ -462,7 +483,7 @@ impl Follow {
             .tail
             .map_or(BATCH, |tail| tail.min(u64::from(BATCH)) as u32);
         let (items, behind) = if after >= kept_from {
-            let items: Vec<LoggedItem> = look
+            let items: Vec<FedItem> = look
                 .items
                 .iter()
                 .filter(|item| item.seq > after)
@@ -480,7 +501,7 @@ impl Follow {
             match read {
                 Ok(Ok((_, items))) => {
                     let behind = !items.is_empty();
-                    (items, behind)
+                    (items.into_iter().map(FedItem::of).collect(), behind)
                 }
                 Ok(Err(err)) => {
                     tracing::warn!(error = %err, run_id = self.run_id, "run events stopped");
@@ -510,13 +531,15 @@ impl Follow {
             .is_ok()
     }
 
-    fn item(&mut self, mut logged: LoggedItem) -> Event {
+    fn item(&mut self, item: FedItem) -> Event {
         self.at = Position {
-            seq: logged.seq,
+            seq: item.seq,
             progress: 0,
         };
-        redact_item(&mut logged.item);
-        event("item", self.at, &logged)
+        Event::default()
+            .event("item")
+            .id(self.at.id().to_string())
+            .data(&*item.json)
     }
 
     fn progress(&mut self, progress: Progress) -> Option<Event> {
