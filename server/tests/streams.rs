@@ -180,3 +180,133 @@ fn a_thousand_stream_requests_are_capped_and_cost_a_bounded_amount() {
     drop(release);
     run.join().unwrap();
 }
+
+/// The figures of docs/benchmarks.md: 100 streams (13 sessions) following an
+/// import of the 70,223 in-stock reels of a 100,000-reel demo warehouse as the
+/// run page does (`?tail=50`), read to their end, while a dashboard call is timed
+/// every quarter second.
+/// `cargo test --release -p server --test streams -- --ignored --nocapture`;
+/// `REELSYNC_BENCH_STREAMS=0` for the same run without streams.
+#[test]
+#[ignore = "a benchmark: takes minutes in a debug build"]
+fn a_hundred_streams_on_a_running_100k_import() {
+    let server = Server::start_with(Options {
+        descriptors: Some((1024, 1024)),
+        reels: Some(100_000),
+        ..Options::default()
+    });
+    let admin = Ipv4Addr::new(127, 0, 0, 1);
+    let cookie = server.admin_cookie(admin);
+    let call = |name: &str, form: &str| {
+        let headers = [
+            ("Cookie", cookie.as_str()),
+            ("Accept", "application/json"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        server.exchange(
+            Some(admin),
+            "POST",
+            &format!("/api/{name}"),
+            &headers,
+            form.as_bytes(),
+        )
+    };
+    // The grid's catalogue is built in the background at start.
+    let started = Instant::now();
+    let selected = loop {
+        let response = call("select-matching", "back=/import");
+        if common::status(&response) == 200 {
+            break response;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "{response}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    eprintln!(
+        "selected: {}",
+        selected.rsplit("\r\n\r\n").next().unwrap_or("")
+    );
+    let rss_idle = figure(&server, "VmRSS:");
+    let response = call("import-selected", "");
+    let run_id: i64 = response
+        .rsplit("\r\n\r\n")
+        .next()
+        .and_then(|body| body.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{response}"));
+    // As the run page asks: the newest 50 lines each time (REELSYNC_BENCH_TAIL=all
+    // for every item).
+    let path = match std::env::var("REELSYNC_BENCH_TAIL").as_deref() {
+        Ok("all") => format!("/api/runs/{run_id}/events"),
+        Ok(tail) => format!("/api/runs/{run_id}/events?tail={tail}"),
+        Err(_) => format!("/api/runs/{run_id}/events?tail=50"),
+    };
+    let wanted: usize = std::env::var("REELSYNC_BENCH_STREAMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let mut streams = Vec::new();
+    for device in 0..13u8 {
+        let from = Ipv4Addr::new(127, 0, 8, device);
+        let cookie = server.admin_cookie(from);
+        for _ in 0..8 {
+            if streams.len() == wanted {
+                break;
+            }
+            let (status, stream) = open_stream(&server, from, &path, &cookie);
+            assert_eq!(status, 200);
+            streams.push(stream.unwrap());
+        }
+    }
+    let readers: Vec<_> = streams
+        .into_iter()
+        .map(|mut stream| {
+            std::thread::spawn(move || {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(600)))
+                    .unwrap();
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut total = 0usize;
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    total += n;
+                }
+                total
+            })
+        })
+        .collect();
+    let (mut slowest, mut calls, mut peak_threads, mut peak_descriptors) =
+        (Duration::ZERO, 0, 0, 0);
+    let mut times = Vec::new();
+    let engine = server.engine();
+    let running = || {
+        engine
+            .run_summary(run_id)
+            .is_ok_and(|run| run.outcome == engine::Outcome::Running)
+    };
+    while running() || !readers.iter().all(|r| r.is_finished()) {
+        let at = Instant::now();
+        let response = call("dashboard", "");
+        let took = at.elapsed();
+        assert_eq!(common::status(&response), 200, "{response}");
+        times.push(took);
+        slowest = slowest.max(took);
+        calls += 1;
+        peak_threads = peak_threads.max(figure(&server, "Threads:"));
+        peak_descriptors = peak_descriptors.max(server.open_descriptors());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let bytes: Vec<usize> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    times.sort();
+    eprintln!(
+        "run {run_id}: {wanted} streams of {path} read {:.1}–{:.1} MB each in {:?}; RSS idle {:.1} MB, peak {:.1} MB; \
+         {calls} dashboard calls, median {:?}, slowest {slowest:?}; peak {peak_threads} threads, \
+         {peak_descriptors} descriptors",
+        bytes.iter().min().copied().unwrap_or(0) as f64 / 1e6,
+        bytes.iter().max().copied().unwrap_or(0) as f64 / 1e6,
+        started.elapsed(),
+        rss_idle as f64 / 1024.0,
+        figure(&server, "VmHWM:") as f64 / 1024.0,
+        times[times.len() / 2],
+    );
+}
