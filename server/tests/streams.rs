@@ -310,3 +310,49 @@ fn a_hundred_streams_on_a_running_100k_import() {
         times[times.len() / 2],
     );
 }
+
+#[test]
+fn a_stream_outlives_the_header_deadline() {
+    let server = Server::start_with(Options {
+        reels: Some(3_000),
+        ..Options::default()
+    });
+    let admin = Ipv4Addr::new(127, 0, 0, 1);
+    let cookie = server.admin_cookie(admin);
+    let (run_id, release, run) = held_run(&server);
+    let (status, stream) = open_stream(
+        &server,
+        admin,
+        &format!("/api/runs/{run_id}/events"),
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    let mut stream = stream.unwrap();
+    // Twice the 5 s a client has for its headers: the stream is still open.
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < Duration::from_secs(10) {
+        match stream.read(&mut buf) {
+            Ok(0) => panic!("the stream closed after {:?}", started.elapsed()),
+            Ok(_) => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(err) => panic!("the stream failed after {:?}: {err}", started.elapsed()),
+        }
+    }
+    drop(release);
+    run.join().unwrap();
+    // The run's end reaches it, and then it ends.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    assert!(String::from_utf8_lossy(&rest).contains("event: finished"));
+}
