@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::mapping::{self, FieldMapping, ProductField, Transform};
 use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
-use crate::store::{self, Store};
+use crate::store;
 use crate::{Engine, WarehouseZone};
 
 /// What a status change did.
@@ -33,7 +33,7 @@ pub struct MappingUpdate {
 impl Engine {
     /// The sync settings.
     pub fn settings(&self) -> Result<SyncSettings> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::settings(&store.conn).map_err(|e| store.err(e))
     }
 
@@ -92,7 +92,7 @@ impl Engine {
 
     /// The field mappings, in field order.
     pub fn mappings(&self) -> Result<Vec<FieldMapping>> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::mappings(&store.conn).map_err(|e| store.err(e))
     }
 

@@ -254,7 +254,7 @@ impl Engine {
     /// In-stock reel reelsync does not track, with its mapped values, or, for a
     /// row an import would reject, what of it maps and why.
     pub fn catalogue(&self) -> Result<Catalogue> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
         let scope = Scope {
@@ -646,7 +646,7 @@ impl Engine {
     /// it already, the warehouse file has no such reel, or it is not In-stock
     /// there. Two lookups by reel number (the warehouse's one index), not a scan.
     pub fn not_importable(&self, reel_number: &str) -> Result<Reason> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let tracked = store::known_reels(&store.conn, &[reel_number]).map_err(|e| store.err(e))?;
         if !tracked.is_empty() {
             return Ok(Reason::AlreadyImported);

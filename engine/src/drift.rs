@@ -16,7 +16,7 @@ impl Engine {
     /// one [`Drift`] per reel that differs (see [`DriftKind`] for which is told
     /// when several apply), nothing synced, nothing written anywhere.
     pub fn drift(&self) -> Result<DriftReport> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let err = store.err_fn();
         let mut report = DriftReport::default();

@@ -27,8 +27,10 @@ mod lock;
 pub mod mapping;
 mod matching;
 pub mod memory;
+mod modes;
 mod overview;
 pub mod plan;
+mod pool;
 mod scan;
 mod selection;
 mod snapshot;
@@ -102,13 +104,15 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct Engine {
     config: Config,
+    /// The main store's connections, shared by every clone.
+    pool: pool::StorePool,
 }
 
 impl Engine {
     /// Opens the data directory, creating and migrating the main store as needed.
     pub fn open(config: Config) -> Result<Self> {
         store::Store::open(&config.data_dir)?;
-        Ok(Self { config })
+        Ok(Self::with_pool(config))
     }
 
     /// Opens the data directory for reading: an existing store is migrated as by
@@ -119,7 +123,7 @@ impl Engine {
         if config.data_dir.join(store::STORE_FILE).exists() {
             Self::open(config)
         } else {
-            Ok(Self { config })
+            Ok(Self::with_pool(config))
         }
     }
 
@@ -133,8 +137,24 @@ impl Engine {
         &self.config.data_dir
     }
 
-    /// A read-write connection to the main store.
-    pub(crate) fn store(&self) -> Result<store::Store> {
-        store::Store::connect_existing(&self.config.data_dir)
+    fn with_pool(config: Config) -> Self {
+        let pool = pool::StorePool::new(&config.data_dir);
+        Self { config, pool }
+    }
+
+    /// A read-write connection to the main store, from the pool.
+    pub(crate) fn store(&self) -> Result<pool::Pooled> {
+        self.pool.get()
+    }
+
+    /// A connection for reading the main store: from the pool; for a data
+    /// directory without a store (a dry run's), a new, empty one in memory, so
+    /// reading creates nothing on disk.
+    pub(crate) fn read_store(&self) -> Result<pool::Pooled> {
+        if self.config.data_dir.join(store::STORE_FILE).exists() {
+            self.pool.get()
+        } else {
+            store::Store::open_read_only(&self.config.data_dir).map(pool::Pooled::own)
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::Engine;
 use crate::error::{Error, Result};
 use crate::lock;
 use crate::report::{LiveRun, Outcome, Progress, RunItem};
-use crate::store::{self, Store};
+use crate::store;
 
 /// Watches one run as it goes (in the process that runs it), and may stop it.
 ///
@@ -105,7 +105,8 @@ impl Engine {
 
     /// Why `run_id` can't be cancelled: it does not exist, or it is over.
     fn not_running(&self, run_id: i64) -> Error {
-        let logged = Store::open_read_only(self.data_dir())
+        let logged = self
+            .read_store()
             .and_then(|store| store::run(&store.conn, run_id).map_err(|e| store.err(e)));
         match logged {
             Ok(None) => Error::NotFound {

@@ -57,7 +57,7 @@ impl Engine {
     /// caller knows it already (a [`Catalogue`](crate::Catalogue) that is up to
     /// date holds exactly those reels), which spares a scan of the warehouse.
     pub fn dashboard_knowing(&self, importable: Option<u64>) -> Result<Dashboard> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let conn = &store.conn;
         let by_status = status_counts(conn).map_err(|e| store.err(e))?;
         let scalar = |sql: &str| {
@@ -106,7 +106,7 @@ impl Engine {
     /// Importable reels after warehouse id `after`, at most `limit`, in warehouse
     /// order: the import grid's pages.
     pub fn importable(&self, after: i64, limit: usize) -> Result<Vec<ImportableReel>> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
         let columns = mapper.columns().to_vec();
         let scope = Scope {
@@ -161,7 +161,7 @@ impl Engine {
 
     /// The latest runs, newest first.
     pub fn runs(&self, limit: u32) -> Result<Vec<RunSummary>> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::runs(&store.conn, limit).map_err(|e| store.err(e))
     }
 
@@ -173,13 +173,13 @@ impl Engine {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<RunSummary>> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::runs_page(&store.conn, filter, before, limit).map_err(|e| store.err(e))
     }
 
     /// One logged run, without its items.
     pub fn run_summary(&self, id: i64) -> Result<RunSummary> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::run(&store.conn, id)
             .map_err(|e| store.err(e))?
             .ok_or_else(|| not_found(id))
@@ -195,7 +195,7 @@ impl Engine {
         after_seq: u64,
         limit: u32,
     ) -> Result<(RunSummary, Vec<LoggedItem>)> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let read = |conn: &rusqlite::Connection| -> rusqlite::Result<_> {
             let tx = conn.unchecked_transaction()?;
             let run = store::run(&tx, id)?;
@@ -208,13 +208,13 @@ impl Engine {
 
     /// How many items the run `id` has logged so far (its last item's `seq`).
     pub fn logged_items(&self, id: i64) -> Result<u64> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         store::logged_items(&store.conn, id).map_err(|e| store.err(e))
     }
 
     /// One run with every item it logged.
     pub fn run_detail(&self, id: i64) -> Result<RunDetail> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         let run = store::run(&store.conn, id)
             .map_err(|e| store.err(e))?
             .ok_or_else(|| not_found(id))?;

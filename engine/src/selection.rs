@@ -6,13 +6,12 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::catalogue::Catalogue;
 use crate::error::Result;
-use crate::store::Store;
 use crate::{Engine, GridSelection, SelectionChange};
 
 impl Engine {
     /// What the user `user_id` has selected (nothing, at first).
     pub fn selection(&self, user_id: i64) -> Result<GridSelection> {
-        let store = Store::open_read_only(self.data_dir())?;
+        let store = self.read_store()?;
         read(&store.conn, user_id).map_err(|e| store.err(e))
     }
 

@@ -71,6 +71,9 @@ impl Store {
         store.pragma("journal_mode", "WAL")?;
         store.pragma("synchronous", "NORMAL")?;
         store.migrate()?;
+        // Password hashes and sessions: for reelsync's own user only (the WAL
+        // files exist now too; SQLite gives later ones the store's mode).
+        crate::modes::restrict(data_dir)?;
         Ok(store)
     }
 

@@ -15,19 +15,76 @@ use crate::error::{Error, Result};
 /// How long a login lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 
+/// The shortest password a user may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The shortest password a super admin may have: the account that can change
+/// everything gets the length ASVS 2.1.1 asks for.
+pub const MIN_SUPERUSER_PASSWORD_CHARS: usize = 12;
+
+/// Refuses a user name that is blank, over 150 bytes, or holds a character a
+/// reader can't see or tell apart: a control character (a line break would
+/// forge log lines), a bidirectional control (it reorders what is shown:
+/// `admin\u{202e}nimda`) or an invisible one (zero-width space and joiners, soft
+/// hyphen, word joiner, byte-order mark, Hangul fillers), so two accounts can't
+/// look the same in a list or a log.
+pub fn check_user_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > 150 {
+        return Err(Error::Invalid("a user name needs 1–150 characters".into()));
+    }
+    if let Some(c) = name.chars().find(|c| is_hidden_char(*c)) {
+        return Err(Error::Invalid(format!(
+            "a user name can't hold the invisible or control character U+{:04X}",
+            u32::from(c)
+        )));
+    }
+    Ok(())
+}
+
+/// A character that is not shown as itself: controls, bidirectional controls and
+/// the invisible ones.
+fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
 pub use model::User;
 
 impl Engine {
-    /// Adds a user; refuses a taken name, a blank name or a short password.
+    /// Adds a user; refuses a taken name, a blank name, a name with a character
+    /// that can't be seen or typed (see [`check_user_name`]) or a short password
+    /// ([`MIN_PASSWORD_CHARS`], [`MIN_SUPERUSER_PASSWORD_CHARS`] for a super admin).
     pub fn add_user(&self, username: &str, password: &str, superuser: bool) -> Result<i64> {
         let username = username.trim();
-        if username.is_empty() || username.len() > 150 {
-            return Err(Error::Invalid("a user name needs 1–150 characters".into()));
-        }
-        if password.chars().count() < 8 {
-            return Err(Error::Invalid(
-                "a password needs at least 8 characters".into(),
-            ));
+        check_user_name(username)?;
+        let min = if superuser {
+            MIN_SUPERUSER_PASSWORD_CHARS
+        } else {
+            MIN_PASSWORD_CHARS
+        };
+        if password.chars().count() < min {
+            return Err(Error::Invalid(format!(
+                "a password needs at least {min} characters"
+            )));
         }
         let hash = hash_password(password)?;
         let store = self.store()?;
@@ -80,6 +137,9 @@ impl Engine {
             )
             .optional()
             .map_err(|e| store.err(e))?;
+        // The store's connection is not needed for the hash, which may wait its
+        // turn: give it back first.
+        drop(store);
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), hash),
             None => (None, DUMMY_HASH.clone()),
@@ -109,8 +169,10 @@ impl Engine {
     }
 
     /// The user a live session token belongs to: the session is younger than 12
-    /// hours and was used within the idle timeout. Using it counts as activity
-    /// (recorded at most once a minute, so pages don't each cost a write).
+    /// hours and was used within the idle timeout. Using it counts as activity,
+    /// recorded at most once a minute (so pages don't each cost a write), and at
+    /// least four times per idle timeout: with a timeout of one minute, a session
+    /// used every 20 s must not end.
     pub fn session_user(&self, token: &str) -> Result<Option<User>> {
         let store = self.store()?;
         let now = Utc::now();
@@ -137,12 +199,13 @@ impl Engine {
             .optional()
             .map_err(|e| store.err(e))?;
         if user.is_some() {
+            let granularity = (idle / 4).min(Duration::minutes(1));
             store
                 .conn
                 .execute(
                     "UPDATE sessions SET last_seen_at = ?1
-                     WHERE token_hash = ?2 AND coalesce(last_seen_at, created_at) < ?3",
-                    params![now, hash, now - Duration::minutes(1)],
+                     WHERE token_hash = ?2 AND coalesce(last_seen_at, created_at) <= ?3",
+                    params![now, hash, now - granularity],
                 )
                 .map_err(|e| store.err(e))?;
         }
@@ -268,7 +331,9 @@ mod tests {
     #[test]
     fn passwords_are_stored_as_argon2id_and_verified() {
         let (_dir, engine) = engine();
-        let id = engine.add_user("Admin", "correct horse", true).unwrap();
+        let id = engine
+            .add_user("Admin", "correct horse battery", true)
+            .unwrap();
         let stored: String = engine
             .store()
             .unwrap()
@@ -279,7 +344,7 @@ mod tests {
             .unwrap();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         let user = engine
-            .verify_login("admin", "correct horse")
+            .verify_login("admin", "correct horse battery")
             .unwrap()
             .unwrap();
         assert!(user.is_superuser);
@@ -291,7 +356,7 @@ mod tests {
         );
         assert!(
             engine
-                .verify_login("nobody", "correct horse")
+                .verify_login("nobody", "correct horse battery")
                 .unwrap()
                 .is_none()
         );
@@ -307,9 +372,63 @@ mod tests {
     }
 
     #[test]
+    fn a_super_admin_needs_twelve_characters() {
+        let (_dir, engine) = engine();
+        let short = engine.add_user("boss", "eleven char", true);
+        assert!(
+            matches!(&short, Err(Error::Invalid(why)) if why.contains("12")),
+            "{short:?}"
+        );
+        engine.add_user("boss", "twelve chars", true).unwrap();
+        // A plain user's eight still do.
+        engine.add_user("clerk", "eight ch", false).unwrap();
+    }
+
+    #[test]
+    fn names_with_hidden_characters_are_refused() {
+        let (_dir, engine) = engine();
+        for name in [
+            "ad\nmin",
+            "admin\u{1b}[2J",
+            "admin\u{202e}nimda",
+            "ad\u{200b}min",
+            "\u{feff}admin",
+            "ad\u{00ad}min",
+            "a\u{2066}dmin",
+        ] {
+            assert!(
+                engine.add_user(name, "long enough password", true).is_err(),
+                "{name:?}"
+            );
+        }
+        for name in ["admin", "علی", "José", "مدیر انبار", "o'brien"] {
+            engine.add_user(name, "long enough password", true).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_session_used_more_often_than_its_idle_timeout_lives_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path());
+        config.session_idle = std::time::Duration::from_secs(2);
+        let engine = Engine::open(config).unwrap();
+        let id = engine.add_user("sara", "long enough", false).unwrap();
+        let token = engine.create_session(id).unwrap();
+        // Used every 0.7 s for 3 s: longer than the timeout, never idle that long.
+        for _ in 0..5 {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            assert!(engine.session_user(&token).unwrap().is_some());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert!(engine.session_user(&token).unwrap().is_none(), "then idle");
+    }
+
+    #[test]
     fn sessions_resolve_until_ended() {
         let (_dir, engine) = engine();
-        let id = engine.add_user("sara", "long enough", true).unwrap();
+        let id = engine
+            .add_user("sara", "long enough password", true)
+            .unwrap();
         let token = engine.create_session(id).unwrap();
         assert_eq!(
             engine.session_user(&token).unwrap().unwrap().username,
@@ -323,7 +442,9 @@ mod tests {
     #[test]
     fn an_idle_session_ends_and_use_keeps_one_alive() {
         let (dir, engine) = engine();
-        let id = engine.add_user("sara", "long enough", true).unwrap();
+        let id = engine
+            .add_user("sara", "long enough password", true)
+            .unwrap();
         let token = engine.create_session(id).unwrap();
         let store = rusqlite::Connection::open(dir.path().join(crate::store::STORE_FILE)).unwrap();
         let seen_ago = |minutes: i64| {

@@ -11,6 +11,13 @@ mod web;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Whatever reelsync creates (its store, run lock, snapshots, a demo
+    // warehouse) is for its own user only: the store holds password hashes and
+    // sessions.
+    // SAFETY: `umask` only sets the process's file-creation mask; it can't fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = cli::Cli::parse_or_exit();
     // The server logs what it does; a one-shot command's output is its result, so
     // only warnings join it on stderr.

@@ -8,6 +8,7 @@
 mod assets;
 mod bad_request;
 mod events;
+mod listen;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -50,11 +51,22 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=720)
     )]
     pub session_idle: u64,
+    /// More host names the server may be reached by (besides its addresses,
+    /// `localhost` and this machine's name), comma-separated: a request for any
+    /// other name is refused (421), as DNS rebinding would send one.
+    #[arg(
+        long = "allow-host",
+        env = "REELSYNC_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Opens the engine and serves until Ctrl-C or SIGTERM.
 pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
     config.session_idle = std::time::Duration::from_secs(args.session_idle * 60);
+    let descriptors = listen::raise_descriptor_limit();
     let engine = tokio::task::spawn_blocking(move || Engine::open(config))
         .await
         .context("opening the engine")??;
@@ -72,12 +84,18 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         listener.local_addr()?,
         options.site_root
     );
-    // The client's address is what sign-in throttling counts by.
-    let app = router(runs, options).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    let limits = listen::Limits::for_descriptors(descriptors);
+    tracing::info!(
+        descriptors,
+        connections = limits.total,
+        per_client = limits.per_client,
+        "connection caps"
+    );
+    let hosts = Arc::new(security::AllowedHosts::new(&args.allowed_hosts));
+    let app =
+        router(runs, options).layer(middleware::from_fn_with_state(hosts, security::known_host));
+    listen::serve(listener, app, limits, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets
@@ -111,14 +129,17 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
     // Every page render and server function call sees the engine, the runs, the
     // sign-in throttle and the import grid's catalogue in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
+    let sign_outs = app::ssr::SignOuts::default();
     let context = {
         let engine = engine.clone();
         let runs = runs.clone();
+        let sign_outs = sign_outs.clone();
         move || {
             provide_context(engine.clone());
             provide_context(runs.clone());
             provide_context(throttle.clone());
             provide_context(grid.clone());
+            provide_context(sign_outs.clone());
         }
     };
     let app_shell = {
@@ -133,7 +154,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             routes::RUN_EVENTS_ROUTE,
             axum::routing::get(events::run_events),
         )
-        .with_state((engine.clone(), runs));
+        .with_state(events::Streams::new(engine.clone(), runs, sign_outs));
     Router::new()
         .merge(streams)
         .leptos_routes_with_context(&options, pages().to_vec(), context.clone(), app_shell)
@@ -147,6 +168,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::limit_body))
+        .layer(middleware::from_fn(security::same_site_redirects))
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(options)
@@ -174,6 +196,9 @@ async fn require_admin(
     req: Request,
     next: Next,
 ) -> Response {
+    if security::has_dot_segment(req.uri().path()) {
+        return (StatusCode::BAD_REQUEST, "Dot segments in the path.").into_response();
+    }
     // A signed-in admin has no use for the login form.
     if req.uri().path() == routes::LOGIN
         && app::ssr::authorize(&engine, req.headers()).await.is_ok()

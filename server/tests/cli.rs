@@ -541,6 +541,26 @@ fn run_history_and_run_detail_have_their_shapes() {
 }
 
 #[test]
+fn a_super_admin_needs_a_twelve_character_password_and_a_visible_name() {
+    let site = Site::new();
+    let add = |name: &str, password: &str| {
+        Run::of(
+            site.command(&["user", "add", name, "--superuser"])
+                .env("REELSYNC_PASSWORD", password)
+                .output()
+                .unwrap(),
+        )
+    };
+    let short = add("boss", "eleven char");
+    assert_ne!(short.code, 0);
+    assert!(short.stderr.contains("12 characters"), "{}", short.stderr);
+    let hidden = add("ad\u{202e}nimda", "twelve chars");
+    assert_ne!(hidden.code, 0);
+    assert!(hidden.stderr.contains("U+202E"), "{}", hidden.stderr);
+    add("boss", "twelve chars").expect(0);
+}
+
+#[test]
 fn user_add_takes_the_password_from_the_environment() {
     let site = Site::new();
     let added = Run::of(

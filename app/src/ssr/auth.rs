@@ -52,6 +52,29 @@ pub async fn authorize(engine: &Engine, headers: &HeaderMap) -> Result<engine::U
     }
 }
 
+/// Sign-outs, as they happen: event streams watch them to end with their
+/// session. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SignOuts(std::sync::Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Default for SignOuts {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::channel(0).0))
+    }
+}
+
+impl SignOuts {
+    /// Says a session has been signed out.
+    pub fn signed_out(&self) {
+        self.0.send_modify(|count| *count += 1);
+    }
+
+    /// Told of every sign-out from now on.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+}
+
 /// `Set-Cookie` for a new session.
 pub fn session_cookie(token: &str) -> HeaderValue {
     cookie_header(token, SESSION_MAX_AGE_SECS)

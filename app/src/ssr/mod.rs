@@ -23,7 +23,7 @@ use leptos_axum::ResponseOptions;
 use crate::error::AppError;
 use crate::pages::Moment;
 
-pub use auth::{SESSION_COOKIE, authorize, cookie, session_token};
+pub use auth::{SESSION_COOKIE, SignOuts, authorize, cookie, session_token};
 pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;
@@ -112,6 +112,16 @@ pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Resu
         response.set_status(status);
     }
     result
+}
+
+/// [`AppError::Unreadable`], answered 400 even to a plain form post: for a
+/// request no browser's form makes (a line break in a hidden field), which has
+/// no form page to go back to.
+pub fn unreadable() -> AppError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::BAD_REQUEST);
+    }
+    AppError::Unreadable
 }
 
 /// Sends a browser's own form post (made before the wasm, or without it) on to

@@ -118,7 +118,7 @@ pub async fn import_selected() -> Result<i64, AppError> {
             dry_run: false,
         };
         let id = runs.start(request).await?;
-        tracing::info!(user = %user.username, run = id, "import of the selection started");
+        tracing::info!(user = ?user.username, run = id, "import of the selection started");
         blocking(&engine, move |engine| engine.clear_selection(user_id)).await?;
         leptos_axum::redirect(&routes::run(id));
         Ok(id)
@@ -133,6 +133,7 @@ async fn change(change: model::SelectionChange, back: String) -> Result<u64, App
     use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
 
     respond(async move {
+        let back = grid_address(&back)?;
         let catalogue = grid_catalogue()?;
         let (engine, user) = require_admin().await?;
         let selected = blocking(&engine, move |engine| {
@@ -141,21 +142,25 @@ async fn change(change: model::SelectionChange, back: String) -> Result<u64, App
             Ok(catalogue.selected(&selection))
         })
         .await?;
-        redirect_plain_form(&grid_address(&back));
+        redirect_plain_form(&back);
         Ok(selected)
     })
     .await
 }
 
 /// `back` when it is an address of the grid, else the grid's first page: a form
-/// can't send anyone elsewhere.
+/// can't send anyone elsewhere. A `back` with a control character (a line break
+/// would split the `Location` header) is no address a browser sends: 400.
 #[cfg(feature = "ssr")]
-fn grid_address(back: &str) -> String {
+fn grid_address(back: &str) -> Result<String, AppError> {
+    if back.chars().any(char::is_control) {
+        return Err(crate::ssr::unreadable());
+    }
     let grid = crate::routes::IMPORT;
-    match back.strip_prefix(grid) {
+    Ok(match back.strip_prefix(grid) {
         Some(rest) if rest.is_empty() || rest.starts_with('?') => back.to_owned(),
         _ => grid.to_owned(),
-    }
+    })
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -164,15 +169,25 @@ mod tests {
 
     #[test]
     fn forms_only_go_back_to_the_grid() {
-        assert_eq!(grid_address("/import?width=1250"), "/import?width=1250");
-        assert_eq!(grid_address("/import"), "/import");
+        assert_eq!(
+            grid_address("/import?width=1250").unwrap(),
+            "/import?width=1250"
+        );
+        assert_eq!(grid_address("/import").unwrap(), "/import");
         for elsewhere in [
             "https://evil.example/import",
             "//evil.example",
             "/importer",
             "/runs",
         ] {
-            assert_eq!(grid_address(elsewhere), "/import", "{elsewhere}");
+            assert_eq!(grid_address(elsewhere).unwrap(), "/import", "{elsewhere}");
+        }
+        for broken in ["/import?\r\nSet-Cookie: a=b", "/import\n", "/import?\u{7f}"] {
+            assert_eq!(
+                grid_address(broken),
+                Err(AppError::Unreadable),
+                "{broken:?}"
+            );
         }
     }
 }
@@ -194,6 +209,7 @@ pub async fn scan(code: String, back: String) -> Result<Scanned, AppError> {
     use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
 
     respond(async move {
+        let back = grid_address(&back)?;
         let reel = code.trim().to_owned();
         if reel.is_empty() {
             return Err(AppError::Unreadable);
@@ -225,7 +241,7 @@ pub async fn scan(code: String, back: String) -> Result<Scanned, AppError> {
             reel: code.trim().to_owned(),
             reason,
         })?;
-        redirect_plain_form(&grid_address(&back));
+        redirect_plain_form(&back);
         Ok(scanned)
     })
     .await

@@ -68,8 +68,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use std::sync::Arc;
     use std::time::Instant;
 
-    use http::HeaderValue;
-    use http::header::{RETRY_AFTER, SET_COOKIE};
+    use http::header::SET_COOKIE;
 
     use crate::routes;
     use crate::ssr::{self, SignInThrottle, auth, blocking, respond};
@@ -84,35 +83,58 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             return Err(AppError::MissingCredentials);
         }
 
-        if let Some(wait) = throttle.wait(client, &username, Instant::now()) {
-            let retry_after_secs = wait.as_secs().max(1);
-            tracing::warn!(%client, %username, retry_after_secs, "sign-in throttled");
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.insert_header(RETRY_AFTER, value);
+        // The attempt counts as a failure from here on, before its password is
+        // checked, so attempts sent at once can't all pass as the first.
+        let attempt = match throttle.reserve(client, &username, Instant::now()) {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                tracing::warn!(%client, ?username, "sign-in throttled");
+                return Err(too_many(&response, wait.as_secs().max(1)));
             }
-            return Err(AppError::TooManyAttempts { retry_after_secs });
-        }
+        };
+        // Waits for the hasher without a thread; past the queue's bound, now.
+        let Some(turn) = throttle.queue().turn(attempt.trusted).await else {
+            throttle.release(attempt);
+            tracing::warn!(%client, ?username, "sign-in refused: the hasher's queue is full");
+            return Err(too_many(&response, 1));
+        };
 
         let name = username.clone();
-        let user = blocking(&engine, move |engine| engine.verify_login(&name, &password)).await?;
+        let user = blocking(&engine, move |engine| {
+            // Held until the hash is done, even if the client has gone.
+            let _turn = turn;
+            engine.verify_login(&name, &password)
+        })
+        .await?;
         let Some(user) = user else {
-            throttle.failed(client, &username, Instant::now());
-            tracing::warn!(%client, %username, "sign-in refused: wrong username or password");
+            tracing::warn!(%client, ?username, "sign-in refused: wrong username or password");
             return Err(AppError::BadCredentials);
         };
-        throttle.succeeded(client, &username);
         if !user.is_superuser {
-            tracing::warn!(%client, %username, "sign-in refused: not a super admin");
-            return Err(AppError::NotSuperAdmin);
+            // Answered as a wrong password, and counted as one: a plain user's
+            // right password must not confirm itself (no plain user can sign in
+            // yet) nor clear the device's failures on other accounts.
+            tracing::warn!(%client, ?username, "sign-in refused: not a super admin");
+            return Err(AppError::BadCredentials);
         }
+        throttle.succeeded(attempt);
 
         let token = blocking(&engine, move |engine| engine.create_session(user.id)).await?;
         response.append_header(SET_COOKIE, auth::session_cookie(&token));
-        tracing::info!(%username, "signed in");
+        tracing::info!(?username, "signed in");
         leptos_axum::redirect(routes::DASHBOARD);
         Ok(())
     })
     .await
+}
+
+/// 429 with `Retry-After`: the password was not checked.
+#[cfg(feature = "ssr")]
+fn too_many(response: &leptos_axum::ResponseOptions, retry_after_secs: u64) -> AppError {
+    if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.insert_header(http::header::RETRY_AFTER, value);
+    }
+    AppError::TooManyAttempts { retry_after_secs }
 }
 
 /// Ends the session (if any) and sends the browser to the login page. Open to
@@ -129,6 +151,10 @@ pub async fn logout() -> Result<(), AppError> {
         let response = ssr::response_options()?;
         if let Some(token) = ssr::session_token(&ssr::request_parts()?.headers) {
             blocking(&engine, move |engine| engine.end_session(&token)).await?;
+            // Its event streams end too.
+            if let Ok(sign_outs) = ssr::shared::<ssr::SignOuts>("SignOuts") {
+                sign_outs.signed_out();
+            }
         }
         response.append_header(SET_COOKIE, auth::expired_session_cookie());
         leptos_axum::redirect(routes::LOGIN);

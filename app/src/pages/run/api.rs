@@ -89,7 +89,7 @@ pub async fn start_sync() -> Result<i64, AppError> {
             dry_run: false,
         };
         let id = runs.start(request).await?;
-        tracing::info!(user = %user.username, run = id, "sync started");
+        tracing::info!(user = ?user.username, run = id, "sync started");
         leptos_axum::redirect(&routes::run(id));
         Ok(id)
     })
@@ -106,7 +106,7 @@ pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
         let runs = runs()?;
         let (engine, user) = require_admin().await?;
         let live = blocking(&engine, move |_| runs.cancel(id)).await?;
-        tracing::info!(user = %user.username, run = id, "run cancel asked");
+        tracing::info!(user = ?user.username, run = id, "run cancel asked");
         redirect_plain_form(&routes::run(id));
         Ok(live)
     })

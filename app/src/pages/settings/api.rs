@@ -97,7 +97,7 @@ pub async fn save_settings(
                 update.external_path = Some(Some(path));
             }
             engine.update_settings(&update, &user.username)?;
-            tracing::info!(user = %user.username, ?update, "settings saved");
+            tracing::info!(user = ?user.username, ?update, "settings saved");
             Ok(())
         })
         .await

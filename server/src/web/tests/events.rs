@@ -287,3 +287,117 @@ async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_
     assert_eq!(summary.who, "admin");
     assert_ne!(summary.outcome, Outcome::Running);
 }
+
+/// A run of "another process" that logs its first page and then stops until the
+/// returned sender is dropped: a run that is still going for as long as a test
+/// needs.
+fn held_run(
+    site: &Site,
+) -> (
+    i64,
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    struct Hold(std::sync::mpsc::Receiver<()>);
+    impl engine::RunObserver for Hold {
+        fn item(&mut self, _: &engine::RunItem) {
+            let _ = self.0.recv();
+        }
+    }
+    let (release, held) = std::sync::mpsc::channel();
+    let engine = site.engine.clone();
+    let run = std::thread::spawn(move || {
+        let request = RunRequest {
+            scope: RunScope::Import(Selection::All),
+            trigger: Trigger::Manual,
+            who: "cli:root".into(),
+            dry_run: false,
+        };
+        engine.sync(&request, &mut Hold(held)).unwrap();
+    });
+    for _ in 0..2_000 {
+        if let Some(id) = site.engine.running().unwrap().and_then(|live| live.run_id) {
+            return (id, release, run);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the run never started");
+}
+
+async fn open_stream(site: &Site, path: &str, cookie: &str) -> axum::response::Response {
+    let request = Request::get(path).header(COOKIE, cookie);
+    site.send(request.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_past_their_caps_are_refused_with_retry_after() {
+    use crate::web::events::{MAX_STREAMS, MAX_STREAMS_PER_SESSION};
+    let site = Site::with_reels(300);
+    let (run_id, run) = import_elsewhere(&site);
+    run.join().unwrap();
+    let path = format!("/api/runs/{run_id}/events");
+    // Bodies never read: each stream stays open until its response is dropped.
+    let mut open = Vec::new();
+    let cookie = site.sign_in().await;
+    for _ in 0..MAX_STREAMS_PER_SESSION {
+        let response = open_stream(&site, &path, &cookie).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        open.push(response);
+    }
+    let refused = open_stream(&site, &path, &cookie).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    while open.len() < MAX_STREAMS {
+        let cookie = site.sign_in().await;
+        for _ in 0..MAX_STREAMS_PER_SESSION.min(MAX_STREAMS - open.len()) {
+            let response = open_stream(&site, &path, &cookie).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            open.push(response);
+        }
+    }
+    let cookie = site.sign_in().await;
+    let refused = open_stream(&site, &path, &cookie).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    // A stream that ends gives its place back.
+    open.pop();
+    let response = open_stream(&site, &path, &cookie).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_ends_when_its_session_is_signed_out() {
+    let site = Site::with_reels(3_000);
+    let cookie = site.sign_in().await;
+    let other = site.sign_in().await;
+    let (run_id, release, run) = held_run(&site);
+    let path = format!("/api/runs/{run_id}/events");
+    let mut mine = open_stream(&site, &path, &cookie)
+        .await
+        .into_body()
+        .into_data_stream();
+    let mut theirs = open_stream(&site, &path, &other)
+        .await
+        .into_body()
+        .into_data_stream();
+    // The first page's items arrive; the run then waits.
+    let first = tokio::time::timeout(Duration::from_secs(30), mine.next())
+        .await
+        .expect("events");
+    assert!(first.is_some());
+    let response = site.call("logout", "", Some(&cookie)).await;
+    assert!(response.status().is_success());
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while mine.next().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its session");
+    // Another session's stream goes on.
+    let still = tokio::time::timeout(Duration::from_secs(1), async {
+        while theirs.next().await.is_some() {}
+    })
+    .await;
+    assert!(still.is_err(), "the other session's stream ended too");
+    drop(release);
+    run.join().unwrap();
+}
