@@ -25,8 +25,9 @@ pub struct RunEvents {
     pub finished: RwSignal<Option<RunSummary>>,
     /// Rows read a second, measured in the browser since it began to follow.
     pub rate: RwSignal<Option<f64>>,
-    /// The stream was refused or lost for good (the session ended, the server
-    /// went away): the page says so instead of looking frozen.
+    /// The stream was refused or lost (the session ended, the server went away
+    /// or has too many streams open): the page says so instead of looking
+    /// frozen, while the stream is asked for again every few seconds.
     pub lost: RwSignal<bool>,
 }
 
@@ -60,6 +61,11 @@ impl RunEvents {
         });
     }
 }
+
+/// How long a page waits before it asks again for a stream the server refused
+/// (its `Retry-After` for too many streams is a few seconds).
+#[cfg(feature = "hydrate")]
+const RETRY_REFUSED: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What of a run to follow.
 #[derive(Debug, Clone, Copy)]
@@ -134,18 +140,25 @@ mod client {
             ..Cursor::default()
         });
         let connection = StoredValue::new_local(None::<Connection>);
+        // Bumped to ask for the stream again after the server refused it.
+        let attempt = RwSignal::new(0_u32);
         let connect = move || {
             if events.finished.get_untracked().is_some() {
                 return;
             }
             let after = cursor.with_value(|c| c.last_id);
             let url = routes::run_events(follow.run_id, after, follow.lines);
-            match open(&url, follow, events, cursor, connection) {
+            match open(&url, follow, events, cursor, connection, attempt) {
                 Some(open) => connection.set_value(Some(open)),
                 None => events.lost.set(true),
             }
         };
-        connect();
+        Effect::new(move |_| {
+            attempt.track();
+            if !document().hidden() {
+                connect();
+            }
+        });
 
         // Closed while the tab is hidden, reopened from the last event seen.
         let visibility = Closure::<dyn FnMut()>::new(move || {
@@ -177,11 +190,15 @@ mod client {
         events: RunEvents,
         cursor: StoredValue<Cursor, LocalStorage>,
         connection: StoredValue<Option<Connection>, LocalStorage>,
+        attempt: RwSignal<u32>,
     ) -> Option<Connection> {
         let source = EventSource::new(url).ok()?;
         let remember = move |event: &MessageEvent| {
             if let Ok(id) = event.last_event_id().parse() {
                 cursor.update_value(|c| c.last_id = id);
+            }
+            if events.lost.get_untracked() {
+                events.lost.set(false);
             }
         };
         let on_progress = move |event: MessageEvent| {
@@ -246,9 +263,18 @@ mod client {
         let on_error = {
             let source = source.clone();
             move |_: MessageEvent| {
-                // The browser retries by itself unless the server refused it.
+                // The browser retries by itself unless the server refused it (too
+                // many streams open, the session ended): then this page asks
+                // again, from the last event seen, after the server's pause.
                 if source.ready_state() == EventSource::CLOSED {
                     events.lost.set(true);
+                    set_timeout(
+                        move || {
+                            connection.set_value(None);
+                            attempt.update(|n| *n += 1);
+                        },
+                        super::RETRY_REFUSED,
+                    );
                 }
             }
         };
