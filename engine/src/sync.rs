@@ -24,7 +24,7 @@ use crate::scan::{
 use crate::settings::AutoImport;
 use crate::store::{self, CopyBefore, Finish, RunWriter, Stamp, Store, WarehouseWrite};
 use crate::warehouse::{
-    self, Applied, Cell, CopyWrite, Reader, StatusWrite, Warehouse, WriteBehind, WriteColumns,
+    self, Applied, Cell, CopyWrite, Reader, StatusWrite, Warehouse, WriteColumns,
 };
 use crate::{Config, Engine, Reason, RunError, Selection};
 
@@ -800,94 +800,68 @@ impl<'a> Run<'a> {
             return Ok(());
         }
         let columns = WriteColumns {
-            reel: mapper.reel_column_name().to_owned(),
-            status: mapper.status_column_name().to_owned(),
-            last_date: mapper.last_date_column_name().map(str::to_owned),
+            reel: mapper.reel_column_name(),
+            status: mapper.status_column_name(),
+            last_date: mapper.last_date_column_name(),
         };
-        let mut writes = match warehouse.open_write() {
-            Ok(writer) => Some(writer.write_behind(columns)),
-            Err(e) => {
-                self.write_error = Some(e);
-                None
-            }
-        };
+        let mut warehouse_writer = warehouse
+            .open_write()
+            .map_err(|e| self.write_error = Some(e))
+            .ok();
         self.progress(Phase::WritingWarehouse);
         let batches: Vec<&[PlannedExport]> = planned.chunks(warehouse::WRITE_BATCH).collect();
-        let status_writes =
-            |batch: &[PlannedExport]| batch.iter().map(|p| status_write(&p.write)).collect();
-        // The warehouse takes each batch while the main store records the one
-        // before. Once writes fail, the rest are recorded as not written; once
-        // the run is asked to stop, as never made.
-        let mut in_flight = false;
-        for i in 0..=batches.len() {
-            let stop = i < batches.len() && self.write_error.is_none() && self.stop_asked();
-            let send = i < batches.len() && !stop && self.write_error.is_none();
-            let sent = match writes.as_mut().filter(|_| send) {
-                Some(writes) => {
-                    writes.send(status_writes(batches[i]));
-                    true
-                }
-                None => false,
-            };
-            // Batch `i - 1`, which the warehouse took while the store recorded
-            // the one before it.
-            let done = i.checked_sub(1).map(|before| {
-                (
-                    batches[before],
-                    self.applied(&mut writes, in_flight, batches[before].len()),
-                )
-            });
-            in_flight = sent;
-            let cancelled: Vec<&PlannedExport> = if stop {
-                batches[i..].iter().flat_map(|b| b.iter()).collect()
-            } else {
-                Vec::new()
-            };
-            let ends = stop || i == batches.len();
-            if done.is_none() && !ends {
-                continue;
-            }
-            self.in_step(conn, |run, writer| {
-                if let Some((batch, applied)) = done {
-                    for (planned, applied) in batch.iter().zip(applied) {
-                        run.record_export(writer, planned, applied)?;
+        let last = batches.len() - 1;
+        for (i, batch) in batches.iter().enumerate() {
+            // Once writes fail, the rest are only recorded as not written.
+            if self.write_error.is_none() && self.stop_asked() {
+                let not_made = batches[i..].iter().flat_map(|b| b.iter());
+                return self.in_step(conn, |run, writer| {
+                    for PlannedExport { write, .. } in not_made {
+                        db(
+                            run.config,
+                            store::settle_write(
+                                writer.conn(),
+                                write.run_id,
+                                write.seq,
+                                false,
+                                None,
+                            ),
+                        )?;
                     }
+                    run.record_end(writer.conn())
+                });
+            }
+            let not_made = Applied {
+                took: false,
+                copy: None,
+            };
+            let applied = match (&self.write_error, warehouse_writer.as_mut()) {
+                (None, Some(writer)) => {
+                    let writes: Vec<StatusWrite> =
+                        batch.iter().map(|p| status_write(&p.write)).collect();
+                    writer
+                        .compare_and_set(&columns, &writes)
+                        .unwrap_or_else(|e| {
+                            self.write_error = Some(e);
+                            vec![not_made; batch.len()]
+                        })
                 }
-                for PlannedExport { write, .. } in cancelled {
-                    let (run_id, seq) = (write.run_id, write.seq);
-                    db(
-                        run.config,
-                        store::settle_write(writer.conn(), run_id, seq, false, None),
-                    )?;
+                _ => vec![not_made; batch.len()],
+            };
+            self.in_step(conn, |run, writer| {
+                for (planned, took) in batch.iter().zip(applied) {
+                    run.record_export(writer, planned, took)?;
                 }
-                if ends {
+                if i == last {
                     run.record_end(writer.conn())?;
                 }
                 Ok(())
             })?;
-            if ends {
-                break;
+            if i != last {
+                self.progress(Phase::WritingWarehouse);
             }
-            self.progress(Phase::WritingWarehouse);
         }
         Ok(())
-    }
-
-    /// What the writes of the batch handed over before did (none was made when
-    /// it was not handed over, or its writing failed).
-    fn applied(
-        &mut self,
-        writes: &mut Option<WriteBehind>,
-        in_flight: bool,
-        n: usize,
-    ) -> Vec<Applied> {
-        match writes.as_mut().filter(|_| in_flight) {
-            Some(writes) => writes.applied().unwrap_or_else(|e| {
-                self.write_error = Some(e);
-                vec![Applied::NOT_MADE; n]
-            }),
-            None => vec![Applied::NOT_MADE; n],
-        }
     }
 
     fn record_export(

@@ -7,7 +7,6 @@
 //! changes the file's journal mode, creates anything in it, or vacuums it. Table and
 //! column names come from `PRAGMA table_info`, values are always bound.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -191,36 +190,6 @@ pub struct Applied {
     /// Its forklift copy took it too (`None`: there was none to write, or the
     /// `Products` write was not made).
     pub copy: Option<bool>,
-}
-
-impl Drop for WriteBehind {
-    /// Waits for the batch being applied, if any: no write outlives the run
-    /// that planned it.
-    fn drop(&mut self) {
-        if let Behind::Thread {
-            batches,
-            applied,
-            worker,
-        } = &mut self.0
-        {
-            // Both ends closed, the worker stops after the batch in hand.
-            batches.take();
-            applied.take();
-            if let Some(Err(panic)) = worker.take().map(JoinHandle::join)
-                && !std::thread::panicking()
-            {
-                std::panic::resume_unwind(panic);
-            }
-        }
-    }
-}
-
-impl Applied {
-    /// A write not made.
-    pub const NOT_MADE: Self = Self {
-        took: false,
-        copy: None,
-    };
 }
 
 /// The warehouse app's columns in its `Anbar_` tables that reelsync reads and
@@ -805,138 +774,39 @@ pub struct Writer {
 
 /// Which columns a compare-and-set writes and matches.
 #[derive(Debug, Clone)]
-pub struct WriteColumns {
-    pub reel: String,
-    pub status: String,
+pub struct WriteColumns<'a> {
+    pub reel: &'a str,
+    pub status: &'a str,
     /// `None` when `last_date` is not mapped: then it is left alone.
-    pub last_date: Option<String>,
-}
-
-/// Compare-and-set batches applied on a thread of their own; see
-/// [`Writer::write_behind`].
-pub struct WriteBehind(Behind);
-
-enum Behind {
-    Thread {
-        batches: Option<mpsc::SyncSender<Vec<StatusWrite>>>,
-        applied: Option<mpsc::Receiver<Result<Vec<Applied>>>>,
-        worker: Option<JoinHandle<()>>,
-    },
-    /// No thread could be started: each batch is applied when sent.
-    Inline {
-        writer: Writer,
-        columns: WriteColumns,
-        applied: std::collections::VecDeque<Result<Vec<Applied>>>,
-    },
-}
-
-impl WriteBehind {
-    /// Hands `batch` over to be applied; its outcome is told by [`Self::applied`]
-    /// after those of the batches handed over before it.
-    pub fn send(&mut self, batch: Vec<StatusWrite>) {
-        match &mut self.0 {
-            // A worker gone has panicked: the next `applied` says so.
-            Behind::Thread {
-                batches: Some(batches),
-                ..
-            } => drop(batches.send(batch)),
-            Behind::Thread { .. } => {}
-            Behind::Inline {
-                writer,
-                columns,
-                applied,
-            } => applied.push_back(writer.compare_and_set(columns, &batch)),
-        }
-    }
-
-    /// How the oldest batch handed over and not yet told went: what each of its
-    /// writes did, or why none was made. Only after a [`Self::send`].
-    pub fn applied(&mut self) -> Result<Vec<Applied>> {
-        match &mut self.0 {
-            Behind::Thread {
-                applied, worker, ..
-            } => applied
-                .as_ref()
-                .and_then(|a| a.recv().ok())
-                .unwrap_or_else(|| {
-                    // The worker only stops early by panicking: that goes on here.
-                    match worker.take().map(JoinHandle::join) {
-                        Some(Err(panic)) => std::panic::resume_unwind(panic),
-                        _ => unreachable!("the warehouse writer stopped with batches to apply"),
-                    }
-                }),
-            Behind::Inline { applied, .. } => {
-                applied.pop_front().expect("applied() follows a send()")
-            }
-        }
-    }
+    pub last_date: Option<&'a str>,
 }
 
 impl Writer {
-    /// Applies the batches handed over to it on a thread of its own, one at a
-    /// time and in order, while the caller records the one before in its own
-    /// store: the two files' transactions (and their disk syncs) overlap. At most
-    /// one batch waits. A thread that cannot be started leaves the writing on the
-    /// caller's thread.
-    pub fn write_behind(self, columns: WriteColumns) -> WriteBehind {
-        let (give, take) = mpsc::channel::<(Writer, WriteColumns)>();
-        let (batches, to_apply) = mpsc::sync_channel::<Vec<StatusWrite>>(1);
-        let (tell, applied) = mpsc::sync_channel(1);
-        let started = std::thread::Builder::new()
-            .name("warehouse-writes".into())
-            .spawn(move || {
-                let Ok((mut writer, columns)) = take.recv() else {
-                    return;
-                };
-                for batch in to_apply {
-                    if tell.send(writer.compare_and_set(&columns, &batch)).is_err() {
-                        break;
-                    }
-                }
-            });
-        match started {
-            Ok(worker) => {
-                give.send((self, columns))
-                    .expect("a started worker waits for its writer");
-                WriteBehind(Behind::Thread {
-                    batches: Some(batches),
-                    applied: Some(applied),
-                    worker: Some(worker),
-                })
-            }
-            Err(_) => WriteBehind(Behind::Inline {
-                writer: self,
-                columns,
-                applied: Default::default(),
-            }),
-        }
-    }
-
     /// Applies one batch in a `BEGIN IMMEDIATE` transaction and returns, for each
     /// write, whether the warehouse still held the expected status (and so took
     /// it), and whether its forklift copy did.
     pub fn compare_and_set(
         &mut self,
-        columns: &WriteColumns,
+        columns: &WriteColumns<'_>,
         batch: &[StatusWrite],
     ) -> Result<Vec<Applied>> {
         let started = Instant::now();
-        let sql = match &columns.last_date {
+        let sql = match columns.last_date {
             Some(last_date) => format!(
                 "UPDATE {} SET {} = ?1, {} = ?2 WHERE {} = ?3 AND {} = ?4",
                 quote(PRODUCTS_TABLE),
-                quote(&columns.status),
+                quote(columns.status),
                 quote(last_date),
-                quote(&columns.reel),
-                quote(&columns.status),
+                quote(columns.reel),
+                quote(columns.status),
             ),
             None => format!(
                 "UPDATE {} SET {} = ?1 WHERE {} = ?3 AND {} = ?4",
                 // ?2 (last_date) stays bound but unused.
                 quote(PRODUCTS_TABLE),
-                quote(&columns.status),
-                quote(&columns.reel),
-                quote(&columns.status),
+                quote(columns.status),
+                quote(columns.reel),
+                quote(columns.status),
             ),
         };
         let classify = |e| self.warehouse.classify(e, started);
@@ -945,8 +815,6 @@ impl Writer {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(classify)?;
         let mut applied = Vec::with_capacity(batch.len());
-        // Each table's update, built once a batch rather than once a write.
-        let mut copy_sql: HashMap<(&str, bool), String> = HashMap::new();
         {
             let mut stmt = tx.prepare_cached(&sql).map_err(classify)?;
             for write in batch {
@@ -960,12 +828,7 @@ impl Writer {
                     .map_err(classify)?;
                 let took = changed == 1;
                 let copy = match (&write.copy, took) {
-                    (Some(copy), true) => {
-                        let sql = copy_sql
-                            .entry((&copy.table, copy.writes_last_date))
-                            .or_insert_with(|| copy_update_sql(copy));
-                        Some(write_copy(&tx, sql, write, copy).map_err(classify)?)
-                    }
+                    (Some(copy), true) => Some(write_copy(&tx, write, copy).map_err(classify)?),
                     _ => None,
                 };
                 applied.push(Applied { took, copy });
@@ -976,30 +839,24 @@ impl Writer {
     }
 }
 
-/// The compare-and-set update of a forklift copy in `copy`'s table.
-fn copy_update_sql(copy: &CopyWrite) -> String {
+/// Writes `write`'s status to its forklift copy, if that still holds what it held.
+fn write_copy(
+    tx: &rusqlite::Transaction<'_>,
+    write: &StatusWrite,
+    copy: &CopyWrite,
+) -> rusqlite::Result<bool> {
     let set_last_date = if copy.writes_last_date {
         format!(", {} = ?2", quote(COPY_LAST_DATE_COLUMN))
     } else {
         String::new()
     };
-    format!(
+    let sql = format!(
         "UPDATE {} SET {status} = ?1{set_last_date} WHERE \"id\" = ?3 AND {reel} = ?4 AND {status} = ?5",
         quote(&copy.table),
         status = quote(COPY_STATUS_COLUMN),
         reel = quote(COPY_REEL_COLUMN),
-    )
-}
-
-/// Writes `write`'s status to its forklift copy by `sql` (its table's
-/// [`copy_update_sql`]), if that still holds what it held.
-fn write_copy(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    write: &StatusWrite,
-    copy: &CopyWrite,
-) -> rusqlite::Result<bool> {
-    let changed = tx.prepare_cached(sql)?.execute(rusqlite::params![
+    );
+    let changed = tx.prepare_cached(&sql)?.execute(rusqlite::params![
         write.status,
         write.last_date,
         copy.id,
@@ -1249,9 +1106,9 @@ mod tests {
         let (_dir, warehouse) = warehouse_with(2);
         let mut writer = warehouse.open_write().unwrap();
         let columns = WriteColumns {
-            reel: "reel_number".into(),
-            status: "status".into(),
-            last_date: Some("last_date".into()),
+            reel: "reel_number",
+            status: "status",
+            last_date: Some("last_date"),
         };
         let write = |reel: &str, expected: &str| StatusWrite {
             reel: Cell::Text(reel.into()),
