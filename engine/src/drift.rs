@@ -24,8 +24,7 @@ impl Engine {
         // The raw status of each reel in step so far, for the forklift's copies.
         let mut in_step: HashMap<String, String> = HashMap::new();
         let known = store::known_numbers(&store.conn).map_err(&err)?;
-        let mut pages = reader.read_ahead(mapper.columns().to_vec(), None);
-        for page in pages.by_ref() {
+        for page in reader.pages(mapper.columns(), None) {
             let rows = page?;
             let reels: Vec<Option<String>> =
                 rows.iter().map(|r| mapper.reel_of(&r.values)).collect();
@@ -54,7 +53,6 @@ impl Engine {
                 }
             }
         }
-        let reader = pages.finish();
         let unseen: Vec<i64> = store::tracked_ids(&store.conn)
             .map_err(&err)?
             .into_iter()

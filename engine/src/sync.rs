@@ -346,7 +346,8 @@ impl<'a> Run<'a> {
         self.identity.known = Some(db(self.config, store::known_numbers(&conn))?);
         self.progress(Phase::Reading);
         let mut requested_seen = HashSet::new();
-        let mut pages = reader.read_ahead(mapper.columns().to_vec(), filter);
+        let columns = mapper.columns().to_vec();
+        let mut pages = reader.pages(&columns, filter.as_ref());
         loop {
             // A page boundary: before each page, and after the last.
             if self.stop_asked() {
@@ -367,7 +368,6 @@ impl<'a> Run<'a> {
             })?;
             self.progress(Phase::Reading);
         }
-        let reader = pages.finish();
         // Tracked reels no page showed: a corrected label, or gone.
         if scope.syncs() {
             self.in_step(&mut conn, |run, writer| {

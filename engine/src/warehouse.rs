@@ -8,8 +8,6 @@
 //! column names come from `PRAGMA table_info`, values are always bound.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
@@ -561,45 +559,6 @@ impl Reader {
         }
     }
 
-    /// [`Reader::pages`], read on a thread of its own while the caller works on
-    /// the page before: a scan's reading and its work on each page overlap. Each
-    /// page is handed over when the caller asks for it, so at most one more is in
-    /// memory besides the one in hand, and each is still its own short read.
-    pub fn read_ahead(self, columns: Vec<String>, filter: Option<RowFilter>) -> ReadAhead {
-        // The reader goes to the feeder only once it has started, so a thread
-        // that cannot be started costs nothing but the overlap.
-        let (give, take) = mpsc::channel::<Reader>();
-        // No buffer: the feeder reads the next page, then waits for it to be taken.
-        let (hand_over, pages) = mpsc::sync_channel(0);
-        let feeder_columns = columns.clone();
-        let feeder_filter = filter.clone();
-        let started = std::thread::Builder::new()
-            .name("warehouse-pages".into())
-            .spawn(move || {
-                let reader = take.recv().ok()?;
-                for page in reader.pages(&feeder_columns, feeder_filter.as_ref()) {
-                    if hand_over.send(page).is_err() {
-                        break;
-                    }
-                }
-                Some(reader)
-            });
-        match started {
-            Ok(feeder) => {
-                give.send(self)
-                    .expect("a started feeder waits for its reader");
-                ReadAhead(Ahead::Thread { pages, feeder })
-            }
-            Err(_) => ReadAhead(Ahead::Inline {
-                reader: self,
-                columns,
-                filter,
-                after_id: 0,
-                done: false,
-            }),
-        }
-    }
-
     /// Writes a consistent copy of the file to `dest`, synced to disk before it
     /// returns, in small steps: each copies [`SNAPSHOT_STEP_PAGES`] pages in its own
     /// short read, and a pause between them lets the warehouse app commit. SQLite
@@ -663,70 +622,6 @@ pub struct Page {
     pub read_to: i64,
     /// Whether rows after `read_to` may exist.
     pub more: bool,
-}
-
-/// Pages of warehouse rows read one page ahead on a thread of their own; see
-/// [`Reader::read_ahead`].
-pub struct ReadAhead(Ahead);
-
-enum Ahead {
-    Thread {
-        pages: mpsc::Receiver<Result<Vec<ExternalRow>>>,
-        feeder: JoinHandle<Option<Reader>>,
-    },
-    /// No thread could be started: the pages are read when asked for.
-    Inline {
-        reader: Reader,
-        columns: Vec<String>,
-        filter: Option<RowFilter>,
-        after_id: i64,
-        done: bool,
-    },
-}
-
-impl Iterator for ReadAhead {
-    type Item = Result<Vec<ExternalRow>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.0 {
-            Ahead::Thread { pages, .. } => pages.recv().ok(),
-            Ahead::Inline {
-                reader,
-                columns,
-                filter,
-                after_id,
-                done,
-            } => {
-                let mut pages = Pages {
-                    reader,
-                    columns,
-                    filter: filter.as_ref(),
-                    after_id: *after_id,
-                    done: *done,
-                };
-                let page = pages.next();
-                (*after_id, *done) = (pages.after_id, pages.done);
-                page
-            }
-        }
-    }
-}
-
-impl ReadAhead {
-    /// Stops reading (after the page in hand, if any) and gives the reader back.
-    pub fn finish(self) -> Reader {
-        match self.0 {
-            Ahead::Thread { pages, feeder } => {
-                // The feeder's next hand-over fails, and it returns.
-                drop(pages);
-                match feeder.join() {
-                    Ok(reader) => reader.expect("a started feeder was given the reader"),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            Ahead::Inline { reader, .. } => reader,
-        }
-    }
 }
 
 /// Pages of warehouse rows; see [`Reader::pages`].
