@@ -10,46 +10,8 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::time::{Duration, Instant};
 
+use common::held_run::held_run;
 use common::{Options, Server, connect_from};
-use engine::{RunRequest, RunScope, Selection, Trigger};
-
-/// A run of the command line that logs its first page and then waits until the
-/// sender is dropped: a run still going for as long as the test needs.
-fn held_run(
-    server: &Server,
-) -> (
-    i64,
-    std::sync::mpsc::Sender<()>,
-    std::thread::JoinHandle<()>,
-) {
-    struct Hold(std::sync::mpsc::Receiver<()>);
-    impl engine::RunObserver for Hold {
-        fn item(&mut self, _: &engine::RunItem) {
-            let _ = self.0.recv();
-        }
-    }
-    let engine = server.engine();
-    let (release, held) = std::sync::mpsc::channel();
-    let run = {
-        let engine = engine.clone();
-        std::thread::spawn(move || {
-            let request = RunRequest {
-                scope: RunScope::Import(Selection::All),
-                trigger: Trigger::Manual,
-                who: "cli:root".into(),
-                dry_run: false,
-            };
-            engine.sync(&request, &mut Hold(held)).unwrap();
-        })
-    };
-    for _ in 0..4_000 {
-        if let Some(id) = engine.running().unwrap().and_then(|live| live.run_id) {
-            return (id, release, run);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("the run never started");
-}
 
 /// Opens a stream and reads its status; the connection stays open.
 fn open_stream(
@@ -98,7 +60,7 @@ fn a_thousand_stream_requests_are_capped_and_cost_a_bounded_amount() {
     });
     let admin = Ipv4Addr::new(127, 0, 0, 1);
     let cookie = server.admin_cookie(admin);
-    let (run_id, release, run) = held_run(&server);
+    let (run_id, release, run) = held_run(&server.engine());
     let path = format!("/api/runs/{run_id}/events");
     // Let the server settle (its first look at the run, the catalogue).
     std::thread::sleep(Duration::from_millis(500));
@@ -319,7 +281,7 @@ fn a_stream_outlives_the_header_deadline() {
     });
     let admin = Ipv4Addr::new(127, 0, 0, 1);
     let cookie = server.admin_cookie(admin);
-    let (run_id, release, run) = held_run(&server);
+    let (run_id, release, run) = held_run(&server.engine());
     let (status, stream) = open_stream(
         &server,
         admin,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod held_run;
+
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

@@ -12,6 +12,10 @@ use serde_json::Value;
 
 use super::Site;
 
+#[path = "../../../tests/common/held_run.rs"]
+mod held_run;
+use held_run::held_run;
+
 /// One event as sent.
 #[derive(Debug)]
 struct Sent {
@@ -288,42 +292,6 @@ async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_
     assert_ne!(summary.outcome, Outcome::Running);
 }
 
-/// A run of "another process" that logs its first page and then stops until the
-/// returned sender is dropped: a run that is still going for as long as a test
-/// needs.
-fn held_run(
-    site: &Site,
-) -> (
-    i64,
-    std::sync::mpsc::Sender<()>,
-    std::thread::JoinHandle<()>,
-) {
-    struct Hold(std::sync::mpsc::Receiver<()>);
-    impl engine::RunObserver for Hold {
-        fn item(&mut self, _: &engine::RunItem) {
-            let _ = self.0.recv();
-        }
-    }
-    let (release, held) = std::sync::mpsc::channel();
-    let engine = site.engine.clone();
-    let run = std::thread::spawn(move || {
-        let request = RunRequest {
-            scope: RunScope::Import(Selection::All),
-            trigger: Trigger::Manual,
-            who: "cli:root".into(),
-            dry_run: false,
-        };
-        engine.sync(&request, &mut Hold(held)).unwrap();
-    });
-    for _ in 0..2_000 {
-        if let Some(id) = site.engine.running().unwrap().and_then(|live| live.run_id) {
-            return (id, release, run);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("the run never started");
-}
-
 async fn open_stream(site: &Site, path: &str, cookie: &str) -> axum::response::Response {
     let request = Request::get(path).header(COOKIE, cookie);
     site.send(request.body(Body::empty()).unwrap()).await
@@ -370,7 +338,7 @@ async fn a_stream_ends_when_its_session_is_signed_out() {
     let site = Site::with_reels(3_000);
     let cookie = site.sign_in().await;
     let other = site.sign_in().await;
-    let (run_id, release, run) = held_run(&site);
+    let (run_id, release, run) = held_run(&site.engine);
     let path = format!("/api/runs/{run_id}/events");
     let mut mine = open_stream(&site, &path, &cookie)
         .await
