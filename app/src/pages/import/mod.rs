@@ -22,6 +22,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::params::ParamsMap;
 use model::{Facet, GridColumn, GridKey, GridPage, GridRow};
 
 use crate::components::{FormError, Loaded, close_sheet};
@@ -35,6 +36,16 @@ use crate::routes;
 /// The query keys that say where a page starts: dropped when the filters or the
 /// sort change, so a new filter starts on its first page.
 const PAGE_KEYS: [&str; 4] = ["after", "after_value", "before", "before_value"];
+
+/// The grid's address with `edit` made to `query`, from its first page: a new
+/// filter, sort or page starts where it should, not where the last one was.
+fn grid_href(mut query: ParamsMap, edit: impl FnOnce(&mut ParamsMap)) -> String {
+    for key in PAGE_KEYS {
+        query.remove(key);
+    }
+    edit(&mut query);
+    format!("{}{}", routes::IMPORT, query.to_query_string())
+}
 
 /// The cookie in which the page tells the server how many rows fit the device.
 pub const ROWS_COOKIE: &str = "reelsync_grid_rows";
@@ -297,12 +308,9 @@ fn FilterBar(locale: Locale) -> impl IntoView {
     let count = set.len();
     let query = use_query_map();
     let without = move |key: &str| {
-        let mut q = query.get_untracked();
-        for page_key in PAGE_KEYS {
-            q.remove(page_key);
-        }
-        q.remove(key);
-        format!("{}{}", routes::IMPORT, q.to_query_string())
+        grid_href(query.get_untracked(), |q| {
+            q.remove(key);
+        })
     };
     let chips = set
         .into_iter()
@@ -673,18 +681,15 @@ fn ColumnHead(column: GridColumn) -> impl IntoView {
         by_this.then(|| q.get("dir").as_deref() == Some("desc"))
     };
     let href = move || {
-        let mut q = query.get();
-        for key in PAGE_KEYS {
-            q.remove(key);
-        }
-        q.replace("sort", column.as_str().to_owned());
         let dir = if sorted() == Some(false) {
             "desc"
         } else {
             "asc"
         };
-        q.replace("dir", dir.to_owned());
-        format!("{}{}", routes::IMPORT, q.to_query_string())
+        grid_href(query.get(), |q| {
+            q.replace("sort", column.as_str().to_owned());
+            q.replace("dir", dir.to_owned());
+        })
     };
     let aria_sort = move || match sorted() {
         Some(true) => "descending",
@@ -790,20 +795,17 @@ fn Pager(next: Option<GridKey>, previous: Option<GridKey>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let link = move |key: GridKey, forwards: bool| {
-        let mut q = query.get_untracked();
-        for key in PAGE_KEYS {
-            q.remove(key);
-        }
         let (reel, value) = if forwards {
             ("after", "after_value")
         } else {
             ("before", "before_value")
         };
-        q.replace(reel, key.reel_number);
-        if let Some(v) = key.value {
-            q.replace(value, v);
-        }
-        format!("{}{}", routes::IMPORT, q.to_query_string())
+        grid_href(query.get_untracked(), |q| {
+            q.replace(reel, key.reel_number);
+            if let Some(v) = key.value {
+                q.replace(value, v);
+            }
+        })
     };
     let label = move |l: Locale| td_string!(l, import.pages).to_string();
     view! {
