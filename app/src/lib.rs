@@ -48,6 +48,7 @@ use crate::pages::{
     CheckRoute, DashboardPage, ImportRoute, LoginRoute, NotFound, PreviewRoute, RunRoute,
     RunsRoute, SettingsRoute,
 };
+use crate::routes::segment;
 
 /// The HTML document around the app, rendered on the server only. `<html lang
 /// dir>` is set by the [`LanguageProvider`] inside [`App`], from the language
@@ -98,24 +99,24 @@ pub fn App() -> impl IntoView {
                         // when the screen is first opened. Async: the data is in the
                         // HTML itself, so a page is whole before the wasm arrives
                         // (or without it).
-                        <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=StaticSegment("runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::DASHBOARD)) view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::IMPORT)) view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::RUNS)) view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async />
                         <Route
-                            path=(StaticSegment("runs"), ParamSegment("id"))
+                            path=(StaticSegment(segment(routes::RUNS)), ParamSegment("id"))
                             view={Lazy::<RunRoute>::new()}
                             ssr=SsrMode::Async
                         />
                         // In order: what is above the plan paints while it is planned.
-                        <Route path=StaticSegment("preview") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=StaticSegment("check") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::PREVIEW)) view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=StaticSegment(segment(routes::CHECK)) view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
                         <Route
-                            path=StaticSegment("settings")
+                            path=StaticSegment(segment(routes::SETTINGS))
                             view={Lazy::<SettingsRoute>::new()}
                             ssr=SsrMode::Async
                         />
                     </ParentRoute>
-                    <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
+                    <Route path=StaticSegment(segment(routes::LOGIN)) view={Lazy::<LoginRoute>::new()} />
                 </Routes>
             </Router>
         </LanguageProvider>

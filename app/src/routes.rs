@@ -18,6 +18,11 @@ pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.
 pub const RUN_EVENTS_ROUTE: &str = "/api/runs/{id}/events";
 
+/// `path` as the router spells a segment of it: without its leading `/`.
+pub fn segment(path: &'static str) -> &'static str {
+    path.strip_prefix('/').unwrap_or(path)
+}
+
 /// One run's page.
 pub fn run(id: i64) -> String {
     format!("{RUNS}/{id}")
