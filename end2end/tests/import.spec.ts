@@ -303,8 +303,63 @@ test.describe('in Persian on a tablet', () => {
   });
 });
 
+test.describe('while the wasm loads', () => {
+  test.use({ viewport: phone });
+
+  test('ticks made before the page hydrates are saved once it does', async ({ page }) => {
+    const errors = collectErrors(page);
+    await signIn(page);
+    await expect(page).toHaveURL(/\/$/);
+    // The wasm held back, as on a slow phone: the page is the server's render.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/import', { waitUntil: 'domcontentloaded' });
+    const [a, b] = await selectableReels(page);
+    await page.getByLabel(a, { exact: true }).check();
+    await page.getByLabel(b, { exact: true }).check();
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+    // Ticked boxes show the import bar before anything counts them.
+    await expect(page.getByTestId('import-bar')).toBeVisible();
+    release();
+    await hydrated(page);
+    await expect(selected(page)).toHaveAttribute('data-value', '2');
+    await page.unroute(/\.wasm$/);
+    await page.reload();
+    await expect(page.getByLabel(a, { exact: true })).toBeChecked();
+    await expect(page.getByLabel(b, { exact: true })).toBeChecked();
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+    expect(errors).toEqual([]);
+  });
+});
+
 test.describe('without the wasm', () => {
   test.use({ javaScriptEnabled: false, viewport: phone });
+
+  test('ticking reels and pressing Import selected imports them in one step', async ({ page }) => {
+    await signIn(page, { wasm: false });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/import');
+    const [a, b] = await selectableReels(page);
+    await page.getByLabel(a, { exact: true }).check();
+    await page.getByLabel(b, { exact: true }).check();
+    const bar = page.getByTestId('import-bar');
+    await expect(bar).toBeVisible();
+    await bar.getByRole('button', { name: /^Import selected/ }).click();
+    await expect(page).toHaveURL(/\/runs\/\d+$/);
+    await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 60_000 });
+    await expect(page.getByTestId('run-items')).toContainText(a);
+    await expect(page.getByTestId('run-items')).toContainText(b);
+    // Imported, they leave the grid; the selection is empty again.
+    await page.goto(`/import?q=${encodeURIComponent(a)}`);
+    await expect(page.locator(`tr[data-reel="${a}"]`)).toHaveCount(0);
+    await expect(selected(page)).toHaveAttribute('data-value', '0');
+  });
 
   test('ticks are saved, all matching is selected and imported with plain forms', async ({ page }) => {
     await signIn(page, { wasm: false });

@@ -103,12 +103,33 @@ test('the history lists the runs newest first and filters them', async ({ page }
   await expect(cards.first()).toContainText('succeeded');
   await expect(cards.last()).toContainText('cancelled');
 
+  // On a phone the filters fold into a sheet. A changed filter applies at
+  // once and leaves the sheet open for the next; the button closes it.
+  const sheet = page.getByTestId('filter-sheet');
+  await expect(sheet).toBeHidden();
+  await page.getByTestId('filters-button').click();
+  await expect(sheet).toBeVisible();
   await page.getByLabel('Outcome').selectOption('cancelled');
-  await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/outcome=cancelled/);
   await expect(cards).toHaveCount(1);
+  await expect(sheet).toBeVisible();
+  await page.getByLabel('Started by').selectOption('manual');
+  await expect(page).toHaveURL(/trigger=manual/);
+  await page.getByRole('button', { name: 'Filter', exact: true }).click();
+  await expect(sheet).toBeHidden();
+  await expect(cards).toHaveCount(1);
+  const chips = page.getByTestId('filter-chip');
+  await expect(chips).toHaveCount(2);
+  await expect(page.getByTestId('filters-button')).toContainText('2');
+  await expect(chips.first()).toHaveAccessibleName(/^Remove the filter Outcome: /);
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/runs-phone.png', fullPage: true });
+  // A chip takes its filter away, and keeps the other.
+  await chips.last().click();
+  await expect(page).not.toHaveURL(/trigger=/);
+  await expect(page).toHaveURL(/outcome=cancelled/);
+  await expect(chips).toHaveCount(1);
+  await expect(cards).toHaveCount(1);
 
   // A run's items, filtered by reel number.
   await cards.first().getByRole('link').click();
@@ -116,7 +137,7 @@ test('the history lists the runs newest first and filters them', async ({ page }
   const items = page.getByTestId('run-items').locator('li.item');
   const reel = (await items.first().getAttribute('data-reel')) ?? '';
   await page.getByLabel('Reel number').fill(reel);
-  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('button', { name: 'Filter', exact: true }).click();
   await expect(items.first()).toHaveAttribute('data-reel', reel);
 
   await page.setViewportSize({ width: 800, height: 1280 });

@@ -7,10 +7,13 @@ use crate::fmt;
 use crate::i18n::Locale;
 use crate::language::use_i18n;
 
-/// A filter's `<select name=key>`: "any" (the empty value), then each choice, with
+/// A filter's `<select id=id name=key>`: "any" (the empty value), then each choice, with
 /// how many there are when that is known; the one the address names is chosen.
 #[component]
 pub fn Choice<T: Copy + Send + Sync + 'static>(
+    /// The select's id, for a label's `for`.
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// The query key, and the select's name.
     key: &'static str,
     /// The words for "no filter".
@@ -27,7 +30,7 @@ pub fn Choice<T: Copy + Send + Sync + 'static>(
     let query = use_query_map();
     let chosen = move || query.read().get(key).unwrap_or_default();
     view! {
-        <select name=key>
+        <select id=id name=key>
             <option value="" selected=move || chosen().is_empty()>{any}</option>
             {choices
                 .into_iter()

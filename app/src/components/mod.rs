@@ -2,6 +2,7 @@
 
 mod choice;
 mod error_panel;
+mod filters;
 mod form;
 mod header;
 pub mod language;
@@ -13,6 +14,9 @@ mod stat;
 
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
+pub use filters::{
+    Field, FilterForm, FilterPanel, ListAddress, PageLink, Pager, SetFilter, set_filters,
+};
 pub use form::{CheckField, FormError, SubmitButton};
 pub use header::{SignedIn, SiteHeader};
 pub use language::{LanguageSwitch, SetLanguage};

@@ -98,16 +98,33 @@ pub async fn clear_selection(back: String) -> Result<u64, AppError> {
 
 /// Starts an import of the user's selection and opens its run page; the
 /// selection is then cleared (the run's page tells what became of each reel).
+///
+/// With the grid page's reels (`shown`) and which of them are ticked
+/// (`checked`), as the grid's form sends them, those ticks are saved first: a
+/// tick and the import are one step, before the wasm as with it.
 #[server(endpoint = "import-selected")]
-pub async fn import_selected() -> Result<i64, AppError> {
+pub async fn import_selected(
+    shown: Option<Vec<String>>,
+    checked: Option<Vec<String>>,
+) -> Result<i64, AppError> {
     use crate::routes;
-    use crate::ssr::{blocking, require_admin, respond, runs};
+    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
 
     respond(async move {
         let runs = runs()?;
+        let catalogue = grid_catalogue()?;
         let (engine, user) = require_admin().await?;
         let user_id = user.id;
-        let selection = blocking(&engine, move |engine| engine.selection(user_id)).await?;
+        let selection = blocking(&engine, move |engine| match shown {
+            Some(shown) => {
+                let checked = checked.unwrap_or_default();
+                let change = model::SelectionChange::Set { shown, checked };
+                let catalogue = catalogue.current()?;
+                engine.change_selection(user_id, &change, &catalogue)
+            }
+            None => engine.selection(user_id),
+        })
+        .await?;
         if selection.is_empty() {
             return Err(AppError::NothingSelected);
         }

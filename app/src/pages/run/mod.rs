@@ -10,7 +10,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use model::{Action, Counts, LoggedItem, Outcome, ProductField, ReelStatus, RunSummary};
 
-use crate::components::{Choice, FormError, Loaded, OutcomeBadge, RunProgress, uncounted};
+use crate::components::{
+    Choice, Field, FilterForm, FormError, Loaded, OutcomeBadge, PageLink, Pager, RunProgress,
+    uncounted,
+};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::labels;
@@ -290,23 +293,21 @@ fn Items(id: i64, items: Vec<LoggedItem>, next_after: Option<u64>) -> impl IntoV
     view! {
         <section class="panel" data-testid="run-items">
             <h2>{tr!(i18n, run.items)}</h2>
-            <form method="get" action=routes::run(id) class="filters">
-                <label>
-                    <span>{tr!(i18n, run.filter_action)}</span>
+            <FilterForm action=routes::run(id) submit=Signal::derive(tr!(i18n, run.filter))>
+                <Field id="items-action" label=Signal::derive(tr!(i18n, run.filter_action))>
                     <Choice
+                        id="items-action"
                         key="action"
                         any=Signal::derive(tr!(i18n, run.any_action))
                         choices=uncounted(&labels::ACTIONS)
                         spell=Action::as_str
                         label=labels::action
                     />
-                </label>
-                <label>
-                    <span>{tr!(i18n, run.filter_reel)}</span>
-                    <input type="search" name="reel" value=reel dir="auto" autocomplete="off" />
-                </label>
-                <button type="submit" class="button">{tr!(i18n, run.filter)}</button>
-            </form>
+                </Field>
+                <Field id="items-reel" label=Signal::derive(tr!(i18n, run.filter_reel))>
+                    <input id="items-reel" type="search" name="reel" value=reel prop:value=reel dir="auto" autocomplete="off" />
+                </Field>
+            </FilterForm>
             <ItemList items first=routes::run(id) next empty=Signal::derive(tr!(i18n, run.no_items)) />
         </section>
     }
@@ -338,10 +339,11 @@ pub fn ItemList(
     };
     view! {
         {list}
-        <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
-            <a href=first class="button">{tr!(i18n, run.first_page)}</a>
-            {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, run.next_page)}</a> })}
-        </nav>
+        <Pager
+            label=Signal::derive(tr!(i18n, run.pages))
+            first=Some(PageLink { href: first, words: Signal::derive(tr!(i18n, run.first_page)) })
+            next=next.map(|href| PageLink { href, words: Signal::derive(tr!(i18n, run.next_page)) })
+        />
     }
 }
 

@@ -8,13 +8,25 @@ pub use api::{ListRuns, RunsView, list_runs};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 use model::{Outcome, RunKind, Trigger};
 
-use crate::components::{Choice, Loaded, RunCard, uncounted};
-use crate::i18n::td_string;
+use crate::components::{
+    Choice, Field, FilterForm, FilterPanel, ListAddress, Loaded, PageLink, Pager, RunCard,
+    SetFilter, set_filters, uncounted,
+};
+use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
 use crate::routes;
+
+/// The history's address: a new filter starts from the newest run.
+fn address() -> ListAddress {
+    ListAddress {
+        path: routes::RUNS.to_owned(),
+        page_keys: &["before"],
+    }
+}
 
 /// `/runs`.
 #[component]
@@ -40,7 +52,9 @@ pub fn RunsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{tr!(i18n, runs.title)}</h1>
         </div>
-        <Filters />
+        <FilterPanel address=address() set=set_runs_filters>
+            <Filters />
+        </FilterPanel>
         <Loaded
             resource=runs
             view=|data| view! { <RunList data /> }
@@ -50,8 +64,27 @@ pub fn RunsPage() -> impl IntoView {
     }
 }
 
-/// The filters, as a plain GET form: they live in the address, so reload, back
-/// and a shared link show the same list.
+/// The filters `query` sets, as the chips show them: a choice by its words, as
+/// the form shows it.
+fn set_runs_filters(locale: Locale, query: &ParamsMap) -> Vec<SetFilter> {
+    let keys = [
+        ("kind", td_string!(locale, runs.kind).to_string()),
+        ("outcome", td_string!(locale, runs.outcome).to_string()),
+        ("trigger", td_string!(locale, runs.trigger).to_string()),
+        ("reel", td_string!(locale, runs.reel).to_string()),
+    ];
+    set_filters(query, keys, |key, value| {
+        let worded = match key {
+            "kind" => RunKind::parse(&value).map(|kind| labels::kind(locale, kind)),
+            "outcome" => Outcome::parse(&value).map(|outcome| labels::outcome(locale, outcome)),
+            "trigger" => Trigger::parse(&value).map(|trigger| labels::trigger(locale, trigger)),
+            _ => None,
+        };
+        worded.unwrap_or(value)
+    })
+}
+
+/// The filters' form.
 #[component]
 fn Filters() -> impl IntoView {
     let i18n = use_i18n();
@@ -59,25 +92,20 @@ fn Filters() -> impl IntoView {
     let reel = move || query.read().get("reel").unwrap_or_default();
     let any = Signal::derive(tr!(i18n, runs.any));
     view! {
-        <form method="get" action=routes::RUNS class="filters panel">
-            <label>
-                <span>{tr!(i18n, runs.kind)}</span>
-                <Choice key="kind" any choices=uncounted(&labels::KINDS) spell=RunKind::as_str label=labels::kind />
-            </label>
-            <label>
-                <span>{tr!(i18n, runs.outcome)}</span>
-                <Choice key="outcome" any choices=uncounted(&OUTCOMES) spell=Outcome::as_str label=labels::outcome />
-            </label>
-            <label>
-                <span>{tr!(i18n, runs.trigger)}</span>
-                <Choice key="trigger" any choices=uncounted(&TRIGGERS) spell=Trigger::as_str label=labels::trigger />
-            </label>
-            <label>
-                <span>{tr!(i18n, runs.reel)}</span>
-                <input type="search" name="reel" value=reel dir="auto" autocomplete="off" />
-            </label>
-            <button type="submit" class="button">{tr!(i18n, runs.filter)}</button>
-        </form>
+        <FilterForm action=routes::RUNS.to_owned() submit=Signal::derive(tr!(i18n, runs.filter)) clear=routes::RUNS.to_owned()>
+            <Field id="runs-kind" label=Signal::derive(tr!(i18n, runs.kind))>
+                <Choice id="runs-kind" key="kind" any choices=uncounted(&labels::KINDS) spell=RunKind::as_str label=labels::kind />
+            </Field>
+            <Field id="runs-outcome" label=Signal::derive(tr!(i18n, runs.outcome))>
+                <Choice id="runs-outcome" key="outcome" any choices=uncounted(&OUTCOMES) spell=Outcome::as_str label=labels::outcome />
+            </Field>
+            <Field id="runs-trigger" label=Signal::derive(tr!(i18n, runs.trigger))>
+                <Choice id="runs-trigger" key="trigger" any choices=uncounted(&TRIGGERS) spell=Trigger::as_str label=labels::trigger />
+            </Field>
+            <Field id="runs-reel" label=Signal::derive(tr!(i18n, runs.reel))>
+                <input id="runs-reel" type="search" name="reel" value=reel prop:value=reel dir="auto" autocomplete="off" />
+            </Field>
+        </FilterForm>
     }
 }
 
@@ -100,11 +128,16 @@ fn RunList(data: RunsView) -> impl IntoView {
         next_before,
         read_at,
     } = data;
-    let next = next_before.map(|before| {
-        let mut next = query.get_untracked();
-        next.replace("before", before.to_string());
-        format!("{}{}", routes::RUNS, next.to_query_string())
+    let next = next_before.map(|before| PageLink {
+        href: address().href(query.get_untracked(), |q| {
+            q.replace("before", before.to_string());
+        }),
+        words: Signal::derive(tr!(i18n, runs.older)),
     });
+    let newest = PageLink {
+        href: address().href(query.get_untracked(), |_| {}),
+        words: Signal::derive(tr!(i18n, runs.newest)),
+    };
     let empty = runs.is_empty();
     view! {
         {if empty {
@@ -120,9 +153,6 @@ fn RunList(data: RunsView) -> impl IntoView {
             }
             .into_any()
         }}
-        <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), run.pages).to_string()>
-            <a href=routes::RUNS class="button">{tr!(i18n, runs.newest)}</a>
-            {next.map(|href| view! { <a href=href class="button" rel="next">{tr!(i18n, runs.older)}</a> })}
-        </nav>
+        <Pager label=Signal::derive(tr!(i18n, run.pages)) first=Some(newest) next />
     }
 }
