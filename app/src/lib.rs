@@ -45,8 +45,8 @@ use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
-    CheckRoute, DashboardPage, ImportRoute, LoginRoute, NotFound, PreviewRoute, RunRoute,
-    RunsRoute, SettingsRoute,
+    CheckRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute, NotFound, PreviewRoute,
+    RunRoute, RunsRoute, SettingsRoute,
 };
 use crate::routes::segment;
 
@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                         // In order: what is above the plan paints while it is planned.
                         <Route path=StaticSegment(segment(routes::PREVIEW)) view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=StaticSegment(segment(routes::CHECK)) view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::DRIFT)) view={Lazy::<DriftRoute>::new()} ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment(segment(routes::SETTINGS))
                             view={Lazy::<SettingsRoute>::new()}

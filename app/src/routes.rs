@@ -13,6 +13,8 @@ pub const IMPORT: &str = "/import";
 pub const PREVIEW: &str = "/preview";
 /// A dry run's plan of an import of the user's selection in the import grid.
 pub const PREVIEW_SELECTION: &str = "/preview?of=selection";
+/// Where the two sides differ now, reel by reel.
+pub const DRIFT: &str = "/drift";
 /// The connection check of the warehouse file.
 pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.

@@ -26,6 +26,7 @@ const pages: [string, string][] = [
   ['run', '/runs/1'],
   ['preview', '/preview'],
   ['check', '/check'],
+  ['drift', '/drift'],
   ['settings', '/settings'],
 ];
 

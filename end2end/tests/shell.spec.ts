@@ -34,6 +34,7 @@ const en: Words = {
     { name: 'Dashboard', path: /\/$/, heading: 'Dashboard', onBar: true },
     { name: 'Import', path: /\/import$/, heading: 'Import', onBar: true },
     { name: 'Runs', path: /\/runs$/, heading: 'Runs', onBar: true },
+    { name: 'Drift', path: /\/drift$/, heading: 'Drift', onBar: false },
     { name: 'Settings', path: /\/settings$/, heading: 'Settings', onBar: false },
   ],
 };
@@ -45,6 +46,7 @@ const fa: Words = {
     { name: 'پیشخوان', path: /\/$/, heading: 'پیشخوان', onBar: true },
     { name: 'ورود رول‌ها', path: /\/import$/, heading: 'ورود رول‌ها', onBar: true },
     { name: 'اجراها', path: /\/runs$/, heading: 'اجراها', onBar: true },
+    { name: 'ناهمخوانی', path: /\/drift$/, heading: 'ناهمخوانی', onBar: false },
     { name: 'تنظیمات', path: /\/settings$/, heading: 'تنظیمات', onBar: false },
   ],
 };

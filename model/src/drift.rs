@@ -36,6 +36,11 @@ impl DriftKind {
         Self::Copy,
     ];
 
+    /// The kind `s` spells, as [`Self::as_str`] spells it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == s)
+    }
+
     /// The spelling scripts see.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -88,5 +93,19 @@ impl DriftReport {
     /// Whether both sides agree on every tracked reel.
     pub fn agrees(&self) -> bool {
         self.drift.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_spelling() {
+        for kind in DriftKind::ALL {
+            assert_eq!(DriftKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(DriftKind::parse("Missing"), None);
+        assert_eq!(DriftKind::parse(""), None);
     }
 }

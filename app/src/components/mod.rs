@@ -11,6 +11,7 @@ mod run_card;
 mod run_progress;
 mod sheet;
 mod stat;
+mod sync_actions;
 
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
@@ -25,3 +26,4 @@ pub use run_card::RunCard;
 pub use run_progress::RunProgress;
 pub use sheet::close_sheet;
 pub use stat::{OutcomeBadge, Stat};
+pub use sync_actions::SyncActions;

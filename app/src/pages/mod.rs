@@ -3,6 +3,7 @@
 
 mod check;
 mod dashboard;
+mod drift;
 mod import;
 mod login;
 mod not_found;
@@ -13,6 +14,7 @@ mod settings;
 
 pub use check::{CheckConnection, CheckPage};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
+pub use drift::{DriftPage, DriftView, GetDrift};
 pub use import::{
     ClearSelection, Grid, GridVersion, ImportPage, ImportSelected, LoadGrid, PHONE_ROWS,
     ROWS_COOKIE, Scan, Scanned, Select, SelectMatching, TABLET_ROWS,
@@ -55,6 +57,7 @@ lazy_page!(ImportRoute, ImportPage);
 lazy_page!(RunRoute, RunPage);
 lazy_page!(PreviewRoute, PreviewPage);
 lazy_page!(CheckRoute, CheckPage);
+lazy_page!(DriftRoute, DriftPage);
 lazy_page!(SettingsRoute, SettingsPage);
 use serde::{Deserialize, Serialize};
 

@@ -566,6 +566,8 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/live-run", Access::Admin),
     ("/api/preview", Access::Admin),
     ("/api/check", Access::Admin),
+    ("/drift", Access::Admin),
+    ("/api/drift", Access::Admin),
     ("/import", Access::Admin),
     ("/api/grid", Access::Admin),
     ("/api/grid-version", Access::Admin),

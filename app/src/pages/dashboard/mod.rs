@@ -12,14 +12,14 @@ use leptos_meta::Title;
 use model::{RunSummary, StatusCounts};
 
 use crate::components::{
-    ErrorPanel, FormError, Loaded, OutcomeBadge, RunCard, RunProgress, Stat, SubmitButton,
+    ErrorPanel, Loaded, OutcomeBadge, RunCard, RunProgress, Stat, SyncActions,
 };
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
 use crate::live::{Follow, follow_run};
-use crate::pages::{Moment, StartSync};
+use crate::pages::Moment;
 use crate::problems::warehouse_problem;
 use crate::reasons;
 use crate::routes;
@@ -63,7 +63,7 @@ pub fn DashboardPage() -> impl IntoView {
                 </button>
             </form>
         </div>
-        <Actions />
+        <SyncActions />
         <Loaded
             resource=figures
             view=move |data| view! { <Figures data on_run_end=Callback::new(move |()| figures.refetch()) /> }
@@ -107,35 +107,6 @@ fn watch_for_runs(figures: Resource<Result<DashboardView, crate::error::AppError
             }
         });
     });
-}
-
-/// Sync now (a run page of its own), Preview (a dry run's plan) and Test
-/// connection (the check's report). Each is a real form: before the wasm they
-/// post or navigate as plain HTML.
-#[component]
-fn Actions() -> impl IntoView {
-    let i18n = use_i18n();
-    let sync = ServerAction::<StartSync>::new();
-    let pending = sync.pending();
-    let error = move || sync.value().get().and_then(Result::err);
-    view! {
-        <section class="actions" aria-label=move || td_string!(i18n.get_locale(), dashboard.actions).to_string()>
-            <ActionForm action=sync>
-                <SubmitButton
-                    pending
-                    label=Signal::derive(tr!(i18n, dashboard.sync_now))
-                    busy_label=Signal::derive(tr!(i18n, dashboard.starting_sync))
-                />
-            </ActionForm>
-            <form method="get" action=routes::PREVIEW>
-                <button type="submit" class="button button--wide">{tr!(i18n, dashboard.preview)}</button>
-            </form>
-            <form method="get" action=routes::CHECK>
-                <button type="submit" class="button button--wide">{tr!(i18n, dashboard.test_connection)}</button>
-            </form>
-        </section>
-        {move || error().map(|error| view! { <FormError error testid="sync-error" /> })}
-    }
 }
 
 /// The run in progress, from any process: what, who, its progress bar (the
