@@ -1,7 +1,9 @@
 //! The words for the engine's vocabulary (run kinds, triggers, item actions,
 //! phases, reel statuses, product fields), in the user's language.
 
-use model::{Action, Counts, Outcome, Phase, ProductField, ReelStatus, RunKind, Trigger};
+use model::{
+    Action, Counts, DriftKind, Outcome, Phase, ProductField, ReelStatus, RunKind, Trigger,
+};
 
 use crate::fmt;
 
@@ -159,6 +161,19 @@ pub fn field(locale: Locale, field: ProductField) -> String {
         ProductField::Logs => td_string!(locale, field.logs),
         ProductField::Date => td_string!(locale, field.date),
         ProductField::ShipmentId => td_string!(locale, field.shipment_id),
+    }
+    .to_string()
+}
+
+/// A kind of difference, in a word or two.
+pub fn drift_kind(locale: Locale, kind: DriftKind) -> String {
+    match kind {
+        DriftKind::Missing => td_string!(locale, drift.missing),
+        DriftKind::Identity => td_string!(locale, drift.identity),
+        DriftKind::Status => td_string!(locale, drift.status),
+        DriftKind::Unexported => td_string!(locale, drift.unexported),
+        DriftKind::Fields => td_string!(locale, drift.fields),
+        DriftKind::Copy => td_string!(locale, drift.copy),
     }
     .to_string()
 }

@@ -89,7 +89,7 @@ fn Report(data: DriftView) -> impl IntoView {
             let locale = i18n.get_locale();
             let name = kind.map_or_else(
                 || td_string!(locale, drift.all).to_string(),
-                |k| kind_name(locale, k),
+                |k| labels::drift_kind(locale, k),
             );
             format!("{name} ({})", fmt::number(locale, count))
         };
@@ -182,7 +182,7 @@ fn Entry(drift: Drift) -> impl IntoView {
     view! {
         <li class="drift-item" data-reel=data_reel data-kind=kind.as_str()>
             <a href=href class="reel"><bdi>{reel_number}</bdi></a>
-            <span class="badge badge--warn">{move || kind_name(i18n.get_locale(), kind)}</span>
+            <span class="badge badge--warn">{move || labels::drift_kind(i18n.get_locale(), kind)}</span>
             <dl class="sides">
                 <dt>{tr!(i18n, drift.office)}</dt>
                 <dd><bdi>{side(office)}</bdi></dd>
@@ -201,19 +201,6 @@ fn shown_value(locale: Locale, value: Option<&str>) -> String {
         Some(value) => ReelStatus::from_canonical(value)
             .map_or_else(|| value.to_owned(), |status| labels::status(locale, status)),
     }
-}
-
-/// A kind of difference, in a word or two.
-fn kind_name(locale: Locale, kind: DriftKind) -> String {
-    match kind {
-        DriftKind::Missing => td_string!(locale, drift.missing),
-        DriftKind::Identity => td_string!(locale, drift.identity),
-        DriftKind::Status => td_string!(locale, drift.status),
-        DriftKind::Unexported => td_string!(locale, drift.unexported),
-        DriftKind::Fields => td_string!(locale, drift.fields),
-        DriftKind::Copy => td_string!(locale, drift.copy),
-    }
-    .to_string()
 }
 
 /// What a kind of difference means, and what fixes it.
