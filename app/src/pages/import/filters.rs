@@ -7,6 +7,7 @@ use leptos_router::params::ParamsMap;
 use model::{Facet, GridColumn};
 
 use super::Grid;
+use super::list::iso_day;
 use crate::components::{Field, FilterForm, SetFilter, set_filters};
 use crate::error::AppError;
 use crate::fmt;
@@ -25,9 +26,17 @@ pub fn set_grid_filters(locale: Locale, query: &ParamsMap) -> Vec<SetFilter> {
         ("to", td_string!(locale, import.until).to_string()),
         ("q", td_string!(locale, import.search).to_string()),
     ];
-    set_filters(query, facets.chain(rest), |key, value| match key {
-        "from" | "to" => fmt::digits(locale, &value),
-        _ => value,
+    // Numbers in the page's digits and days in its calendar, as the rows show them.
+    let numeric = |key: &str| GridColumn::parse(key).is_some_and(GridColumn::is_numeric);
+    set_filters(query, facets.chain(rest), |key, value| {
+        let day = matches!(key, "from" | "to")
+            .then(|| iso_day(&value))
+            .flatten();
+        match day {
+            Some(day) => fmt::calendar_date(locale, day),
+            None if numeric(key) => fmt::digits(locale, &value),
+            None => value,
+        }
     })
 }
 
@@ -112,6 +121,7 @@ pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
 #[component]
 fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
     let key = facet.column.as_str();
+    let numeric = facet.column.is_numeric();
     // Read once, as the other filters are.
     let chosen = use_query_map()
         .read_untracked()
@@ -128,11 +138,41 @@ fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
                     .into_iter()
                     .map(|(value, count)| {
                         let is_chosen = chosen == value;
-                        let words = format!("{value} ({})", fmt::number(locale, count));
+                        let shown = if numeric { fmt::digits(locale, &value) } else { value.clone() };
+                        let words = format!("{shown} ({})", fmt::number(locale, count));
                         view! { <option value=value selected=is_chosen>{words}</option> }
                     })
                     .collect_view()}
             </select>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chips_show_numbers_and_days_in_the_page_digits() {
+        let mut query = ParamsMap::new();
+        query.replace("width", "810".to_owned());
+        query.replace("grade", "Kraft 2".to_owned());
+        query.replace("from", "2023-03-21".to_owned());
+        query.replace("q", "  ".to_owned());
+        let set = set_grid_filters(Locale::fa, &query);
+        let shown: Vec<(&str, &str)> = set.iter().map(|f| (f.key, f.value.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("width", "۸۱۰"),
+                ("grade", "Kraft 2"),
+                ("from", "۱۴۰۲/۰۱/۰۱")
+            ]
+        );
+        let english = set_grid_filters(Locale::en, &query);
+        assert_eq!(
+            (english[0].value.as_str(), english[2].value.as_str()),
+            ("810", "2023-03-21")
+        );
     }
 }

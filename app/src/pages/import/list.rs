@@ -223,7 +223,7 @@ fn shown_value(locale: Locale, column: GridColumn, value: &str) -> String {
 
 /// The day a value starting `YYYY-MM-DD` names (as the warehouse writes its
 /// times). Split by hand: chrono's parser would grow the wasm for one format.
-fn iso_day(value: &str) -> Option<chrono::NaiveDate> {
+pub(super) fn iso_day(value: &str) -> Option<chrono::NaiveDate> {
     let day = value.get(..10)?;
     let mut parts = day.split('-').map(|part| part.parse::<u32>().ok());
     let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
