@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use chrono::format::{Item, Parsed, StrftimeItems};
 use serde::{Deserialize, Serialize};
 
+use crate::Refusal;
 use crate::clock::WarehouseZone;
 use crate::error::{Error, Result};
 use crate::status::ReelStatus;
@@ -69,9 +70,10 @@ impl Transform {
                 value: value.to_owned(),
             }),
             ("map", Some(pairs)) => parse_value_map(pairs),
-            _ => Err(Error::Invalid(format!(
-                "unknown transform {spec:?}; use trim, upper, lower, to_integer, parse_date, default=VALUE or map=FROM:TO,…"
-            ))),
+            _ => Err(Refusal::UnknownTransform {
+                spec: spec.to_owned(),
+            }
+            .into()),
         }
     }
 
@@ -103,7 +105,11 @@ fn parse_value_map(pairs: &str) -> Result<Transform> {
         .map(|pair| {
             pair.split_once(':')
                 .map(|(from, to)| (from.to_owned(), to.to_owned()))
-                .ok_or_else(|| Error::Invalid(format!("value map entry {pair:?} is not FROM:TO")))
+                .ok_or_else(|| {
+                    Error::from(Refusal::ValueMapEntry {
+                        entry: pair.to_owned(),
+                    })
+                })
         })
         .collect::<Result<BTreeMap<_, _>>>()?;
     Ok(Transform::ValueMap { map })
@@ -175,27 +181,19 @@ pub fn default_mappings() -> Vec<FieldMapping> {
 pub fn validate(mappings: &[FieldMapping], columns: &[String]) -> Result<()> {
     for required in [ProductField::ReelNumber, ProductField::Status] {
         if !mappings.iter().any(|m| m.active && m.field == required) {
-            return Err(Error::Invalid(format!(
-                "{required} must have an active mapping: the sync keys on it"
-            )));
+            return Err(Refusal::FieldNotMapped { field: required }.into());
         }
     }
     for (i, m) in mappings.iter().enumerate() {
         if mappings[..i].iter().any(|other| other.field == m.field) {
-            return Err(Error::Invalid(format!(
-                "{} is mapped more than once",
-                m.field
-            )));
+            return Err(Refusal::FieldMappedTwice { field: m.field }.into());
         }
     }
     let missing = missing_columns(mappings, columns);
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "the warehouse Products table has no column(s) {}",
-            missing.join(", ")
-        )))
+        Err(Refusal::NoSuchColumns { columns: missing }.into())
     }
 }
 
@@ -354,7 +352,7 @@ impl Mapper {
                 .iter()
                 .find(|(f, _, _)| *f == field)
                 .map(|(_, i, _)| *i)
-                .ok_or_else(|| Error::Invalid(format!("{field} must have an active mapping")))
+                .ok_or_else(|| Error::from(Refusal::FieldNotMapped { field }))
         };
         let reel_column = column_of(ProductField::ReelNumber)?;
         let status_column = column_of(ProductField::Status)?;
@@ -372,7 +370,7 @@ impl Mapper {
         let fingerprint =
             serde_json::to_vec(&mappings.iter().filter(|m| m.active).collect::<Vec<_>>())
                 .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
         let fields = steps.iter().map(|(f, _, _)| *f).collect();
         Ok(Self {
             steps,

@@ -93,10 +93,11 @@ impl Store {
             .current_version(&store.conn)
             .map_err(|e| store.migration_err(e))?;
         if current != rusqlite_migration::SchemaVersion::Inside(LATEST) {
-            return Err(Error::Invalid(format!(
-                "the main store {} is at schema version {current}, not {LATEST}: run `reelsync settings` once with this version to upgrade it",
-                path.display()
-            )));
+            return Err(Error::StoreSchema {
+                path: path.to_owned(),
+                found: current.to_string(),
+                latest: LATEST.get(),
+            });
         }
         Ok(store)
     }
@@ -362,7 +363,7 @@ pub fn mappings(conn: &Connection) -> rusqlite::Result<Vec<FieldMapping>> {
             Ok(FieldMapping {
                 field: field
                     .parse()
-                    .map_err(|e: model::Invalid| conversion(0, e))?,
+                    .map_err(|e: model::Refusal| conversion(0, e))?,
                 column: row.get(1)?,
                 transforms: serde_json::from_str::<Vec<Transform>>(&transforms)
                     .map_err(|e| conversion(2, e))?,

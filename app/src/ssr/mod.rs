@@ -53,7 +53,7 @@ impl From<engine::Error> for AppError {
                 tracing::error!(error = %err, "the main store's disk is full");
                 Self::StoreFull
             }
-            engine::Error::Invalid(reason) => Self::Invalid(strip_paths(&reason)),
+            engine::Error::Refused(refusal) => Self::Refused(refusal),
             engine::Error::NotFound { .. } => Self::NotFound,
             err => {
                 tracing::error!(error = %err, "engine call failed");
@@ -245,12 +245,15 @@ mod tests {
     }
 
     #[test]
-    fn refusals_keep_their_reason_without_paths() {
-        let err = engine::Error::Invalid("cannot use /srv/w/ism.sqlite3 as it is".into());
-        assert_eq!(
-            AppError::from(err),
-            AppError::Invalid("cannot use ism.sqlite3 as it is".into())
-        );
+    fn refusals_travel_as_codes_with_their_values() {
+        let refusal = model::Refusal::RunNotRunning {
+            run_id: 7,
+            ended: model::Outcome::Succeeded,
+        };
+        let err = engine::Error::Refused(refusal.clone());
+        assert_eq!(AppError::from(err), AppError::Refused(refusal));
+        let err = engine::Error::Internal("a bug".into());
+        assert_eq!(AppError::from(err), AppError::Internal);
     }
 
     #[test]

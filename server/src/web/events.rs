@@ -370,7 +370,7 @@ impl FeedReader {
         .await
         .unwrap_or_else(|err| {
             tracing::error!(error = %err, "reading a run's events did not finish");
-            Err(engine::Error::Invalid("interrupted".into()))
+            Err(engine::Error::Internal("interrupted".into()))
         });
         let (mut run, after, items, live) = match read {
             Ok(read) => read,

@@ -917,3 +917,42 @@ async fn a_warehouse_path_is_saved_only_if_it_opens_as_a_warehouse() {
         "no directory in the answer"
     );
 }
+
+#[tokio::test]
+async fn cancelling_a_finished_run_is_refused_in_persian_with_no_english_sentence() {
+    use app::i18n::Locale;
+
+    let site = Site::new();
+    let request = engine::RunRequest {
+        scope: engine::RunScope::Full,
+        trigger: engine::Trigger::Manual,
+        who: "cli:root".into(),
+        dry_run: false,
+    };
+    let id = site.engine.sync(&request, &mut ()).unwrap().run_id.unwrap();
+    let ended = site.engine.run_summary(id).unwrap().outcome;
+    let cookie = format!(
+        "{}; {}=fa",
+        site.sign_in().await,
+        app::language::LANGUAGE_COOKIE
+    );
+    let response = site
+        .call("cancel-run", &format!("id={id}"), Some(&cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = text(response).await;
+    // The wire carries the code and its values, never the engine's sentence.
+    assert!(!body.contains("not running"), "{body}");
+    let error: AppError = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        error,
+        AppError::Refused(engine::Refusal::RunNotRunning { run_id: id, ended })
+    );
+    // Worded on the Persian page: its number in Persian digits, not a Latin letter.
+    let shown = error.message(Locale::fa);
+    assert!(
+        shown.contains(&app::fmt::number(Locale::fa, id.unsigned_abs())),
+        "{shown}"
+    );
+    assert!(!shown.chars().any(|c| c.is_ascii_alphabetic()), "{shown}");
+}
