@@ -148,11 +148,18 @@ fn worded(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
         },
     };
     match warehouse {
-        engine::WarehouseError::NotTheSame { problem } => Some(plain(
-            app::problems::warehouse_problem(app::i18n::Locale::en, problem),
-        )),
+        engine::WarehouseError::NotTheSame { problem } => Some(warehouse_problem(problem)),
         _ => None,
     }
+}
+
+/// Why the warehouse file can't be used, in the catalogue's English: the web's
+/// English pages say the same.
+pub fn warehouse_problem(problem: &engine::WarehouseProblem) -> String {
+    plain(app::problems::warehouse_problem(
+        app::i18n::Locale::en,
+        problem,
+    ))
 }
 
 /// Whether the error is stdout's reader going away (`reelsync runs | head`).
@@ -194,6 +201,32 @@ mod tests {
         assert_eq!(exit_of(not_found), Exit::Failure);
         assert_eq!(exit_of(UsageError("no password".into())), Exit::Usage);
         assert_eq!(exit_of(anyhow::anyhow!("something else")), Exit::Failure);
+    }
+
+    #[test]
+    fn refusals_and_another_warehouse_file_are_the_catalogues_english() {
+        let err = anyhow::Error::from(engine::Error::Refused(engine::Refusal::PasswordTooShort {
+            min: 12,
+        }))
+        .context("adding the user");
+        assert_eq!(
+            message(&err),
+            "adding the user: A password needs at least 12 characters."
+        );
+        let problem = engine::WarehouseProblem::NotTheSame {
+            file: "ism.sqlite3".into(),
+            checked: 3,
+            missing: 2,
+            reborn: 0,
+            columns: Vec::new(),
+        };
+        let web = app::problems::warehouse_problem(app::i18n::Locale::en, &problem);
+        let err = anyhow::Error::from(engine::Error::from(engine::WarehouseError::NotTheSame {
+            problem,
+        }));
+        // The web's English sentence, without the marks that isolate its values.
+        assert_eq!(message(&err), web.replace(['\u{2068}', '\u{2069}'], ""));
+        assert!(message(&err).contains("reelsync accept-warehouse"));
     }
 
     #[test]
