@@ -43,9 +43,10 @@ pub enum AppError {
     /// The number of snapshots to keep is not a whole number in range.
     #[error("snapshot retention out of range {min}–{max}")]
     RetentionOutOfRange { min: u32, max: u32 },
-    /// A value the engine refused, in its own (English) words; nothing changed.
-    #[error("invalid: {0}")]
-    Invalid(String),
+    /// A request the engine refused, and why, as a code with its values; nothing
+    /// changed.
+    #[error("{0}")]
+    Refused(model::Refusal),
     /// What was asked for does not exist (any more).
     #[error("not found")]
     NotFound,
@@ -86,7 +87,7 @@ impl AppError {
             Self::TooManyAttempts { .. } => 429,
             Self::MissingCredentials
             | Self::Unreadable
-            | Self::Invalid(_)
+            | Self::Refused(_)
             | Self::BadFilter { .. }
             | Self::NothingSelected
             | Self::NotImportable { .. }
@@ -123,7 +124,7 @@ impl AppError {
                 max = n(u64::from(*max))
             )
             .to_string(),
-            Self::Invalid(detail) => td_string!(locale, error.invalid, detail).to_string(),
+            Self::Refused(refusal) => crate::refusals::refusal(locale, refusal),
             Self::NotFound => td_string!(locale, error.not_found).to_string(),
             Self::BadFilter { key, value } => {
                 let key = fmt::isolate(key);
@@ -157,7 +158,7 @@ impl AppError {
             Self::NotSuperAdmin => td_string!(locale, error.not_super_admin_advice),
             Self::BadCredentials
             | Self::MissingCredentials
-            | Self::Invalid(_)
+            | Self::Refused(_)
             | Self::IntervalOutOfRange { .. }
             | Self::RetentionOutOfRange { .. } => {
                 td_string!(locale, error.check_and_retry)

@@ -26,6 +26,7 @@ pub mod live;
 pub mod pages;
 pub mod problems;
 pub mod reasons;
+pub mod refusals;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;

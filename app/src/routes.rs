@@ -42,3 +42,9 @@ pub const LOGIN: &str = "/login";
 /// Pages anyone may open without a session. Every other page requires a signed-in
 /// super admin (the server enforces this before rendering).
 pub const PUBLIC_PAGES: &[&str] = &[LOGIN];
+
+/// Server functions anyone may call without a session: signing in, signing out
+/// (without a session there is nothing to end) and choosing the language (the
+/// login page has the switch too). Every other server function, and the event
+/// stream, answers only a signed-in super admin.
+pub const PUBLIC_FUNCTIONS: &[&str] = &["/api/login", "/api/logout", "/api/language"];

@@ -4,7 +4,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::mapping::{self, FieldMapping, ProductField, Transform};
 use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
@@ -60,9 +60,12 @@ impl Engine {
         }
         if let Some(keep) = update.snapshot_retention {
             if !(1..=1000).contains(&keep) {
-                return Err(Error::Invalid(format!(
-                    "snapshot retention {keep} is out of range: keep 1–1000 snapshots"
-                )));
+                return Err(crate::Refusal::RetentionOutOfRange {
+                    keep,
+                    min: 1,
+                    max: 1000,
+                }
+                .into());
             }
             settings.snapshot_retention = keep;
         }
@@ -163,7 +166,7 @@ impl Engine {
         who: &str,
     ) -> Result<StatusChange> {
         if reels.iter().all(|r| r.trim().is_empty()) {
-            return Err(Error::Invalid("no reel numbers given".into()));
+            return Err(crate::Refusal::NoReels.into());
         }
         let mut store = self.store()?;
         let path_err = store.err_fn();

@@ -35,9 +35,9 @@ impl WarehouseZone {
         match name.map(str::trim) {
             None | Some("") | Some(HOST) => Ok(Self::Host),
             Some(name) => name.parse::<Tz>().map(Self::Named).map_err(|_| {
-                Error::Invalid(format!(
-                    "unknown time zone {name:?}: use an IANA name such as Asia/Tehran, or {HOST}"
-                ))
+                Error::Refused(crate::Refusal::UnknownTimeZone {
+                    name: name.to_owned(),
+                })
             }),
         }
     }

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::{Connection, Statement, params};
 
-use crate::{Error, ReelStatus, Result};
+use crate::{Error, ReelStatus, Refusal, Result};
 
 /// The warehouse app's schema, byte for byte.
 const SCHEMA: &str = include_str!("ism_schema.sql");
@@ -60,7 +60,7 @@ pub struct DemoSummary {
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] if `path` already exists or `options.reels` is not between 1
+/// [`Error::Refused`] if `path` already exists or `options.reels` is not between 1
 /// and 5,000,000; [`Error::Io`] if the directory cannot be written;
 /// [`Error::Store`] if SQLite fails while building the file.
 pub fn create_demo_db(path: &Path, options: &DemoOptions) -> Result<DemoSummary> {
@@ -74,9 +74,11 @@ pub fn create_demo_db(path: &Path, options: &DemoOptions) -> Result<DemoSummary>
 
 fn validate_reel_count(reels: u32) -> Result<()> {
     if reels == 0 || reels > MAX_REELS {
-        return Err(Error::Invalid(format!(
-            "a demo warehouse needs between 1 and {MAX_REELS} reels, not {reels}"
-        )));
+        return Err(Refusal::DemoReels {
+            reels,
+            max: MAX_REELS,
+        }
+        .into());
     }
     Ok(())
 }
@@ -94,10 +96,10 @@ fn refuse_existing(path: &Path) -> Result<()> {
 }
 
 fn already_exists(path: &Path) -> Error {
-    Error::Invalid(format!(
-        "{} already exists; choose a new path",
-        path.display()
-    ))
+    Refusal::FileExists {
+        file: crate::error::file(path),
+    }
+    .into()
 }
 
 // ---------------------------------------------------------------------------------
@@ -1150,12 +1152,7 @@ mod tests {
         fs::write(&path, b"precious").expect("write");
         let err = create_demo_db(&path, &DemoOptions::default()).expect_err("must refuse");
         match err {
-            Error::Invalid(message) => {
-                assert_eq!(
-                    message,
-                    format!("{} already exists; choose a new path", path.display())
-                );
-            }
+            Error::Refused(Refusal::FileExists { file }) => assert_eq!(file, "taken.sqlite3"),
             other => panic!("unexpected error {other:?}"),
         }
         assert_eq!(fs::read(&path).expect("read"), b"precious");
@@ -1172,7 +1169,10 @@ mod tests {
                 &DemoOptions { reels, seed: 1 },
             )
             .expect_err("must reject");
-            assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+            assert!(
+                matches!(err, Error::Refused(Refusal::DemoReels { .. })),
+                "{err:?}"
+            );
         }
         assert_eq!(fs::read_dir(dir.path()).expect("read dir").count(), 0);
     }

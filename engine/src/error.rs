@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use crate::report::RunKind;
-use crate::{RunError, WarehouseProblem};
+use crate::{Refusal, RunError, WarehouseProblem};
 
 /// Why the warehouse file cannot be used. Every variant means "fix the file or the
 /// setting, then try again"; none of them has changed anything.
@@ -125,17 +125,25 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The request itself is wrong (bad value, unknown field, …); nothing changed.
+    /// The request itself is wrong (bad value, unknown field, a run that is not
+    /// going, …), said as a code with its values; nothing changed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The main store was written by another version of reelsync.
+    #[error(
+        "the main store {path} is at schema version {found}, not {latest}: run `reelsync settings` once with this version to upgrade it"
+    )]
+    StoreSchema {
+        path: PathBuf,
+        found: String,
+        latest: usize,
+    },
+    /// Something that should not fail did (encoding, the system's randomness or
+    /// hasher): a bug or the system's, never the request's.
     #[error("{0}")]
-    Invalid(String),
+    Internal(String),
     #[error("{what} {key} not found")]
     NotFound { what: &'static str, key: String },
-}
-
-impl From<model::Invalid> for Error {
-    fn from(invalid: model::Invalid) -> Self {
-        Self::Invalid(invalid.0)
-    }
 }
 
 impl Error {

@@ -50,10 +50,11 @@ pub use model::{
     Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Drift,
     DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow,
     GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
-    MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, RowProblem,
-    RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary,
-    Selection, SelectionChange, SettingsUpdate, StatusCounts, SyncSettings, Trigger, UnknownStatus,
-    User, ValueProblem, WarehouseProblem, report, settings, status, validate_interval,
+    MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, Refusal,
+    RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
+    RunSummary, Selection, SelectionChange, SettingsUpdate, StatusCounts, SyncSettings, Trigger,
+    UnknownStatus, User, ValueProblem, WarehouseProblem, report, settings, status,
+    validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

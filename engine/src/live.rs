@@ -88,7 +88,7 @@ impl Engine {
     /// it was when asked. Asking twice is harmless.
     ///
     /// Fails with [`Error::NotFound`] for a run that was never logged and with
-    /// [`Error::Invalid`] for one that is not going on (it ended, or its process
+    /// [`Error::Refused`] for one that is not going on (it ended, or its process
     /// died); nothing is then recorded, so a later run is never stopped by it.
     pub fn request_cancel(&self, run_id: i64) -> Result<LiveRun> {
         match self.running()? {
@@ -113,13 +113,14 @@ impl Engine {
                 what: "run",
                 key: run_id.to_string(),
             },
-            Ok(Some(run)) if run.outcome == Outcome::Running => Error::Invalid(format!(
-                "run {run_id} is not running: its process stopped before it finished (the next run logs it as interrupted)"
-            )),
-            Ok(Some(run)) => Error::Invalid(format!(
-                "run {run_id} is not running: it ended {}",
-                run.outcome.as_str()
-            )),
+            Ok(Some(run)) if run.outcome == Outcome::Running => {
+                crate::Refusal::RunOrphaned { run_id }.into()
+            }
+            Ok(Some(run)) => crate::Refusal::RunNotRunning {
+                run_id,
+                ended: run.outcome,
+            }
+            .into(),
             Err(e) => e,
         }
     }

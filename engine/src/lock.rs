@@ -155,7 +155,7 @@ impl RunLock {
     /// new content first and the old tail cut after, never synced: a reader that
     /// catches it half-written reads it again.
     fn write(&mut self) -> Result<()> {
-        let json = serde_json::to_vec(&self.lease).map_err(|e| Error::Invalid(e.to_string()))?;
+        let json = serde_json::to_vec(&self.lease).map_err(|e| Error::Internal(e.to_string()))?;
         (|| {
             self.file.seek(SeekFrom::Start(0))?;
             self.file.write_all(&json)?;
@@ -238,7 +238,7 @@ pub fn live_run(data_dir: &Path) -> Result<Option<LiveRun>> {
 /// naming it, whole (a new file renamed over any old one).
 pub fn request_cancel(data_dir: &Path, run_id: i64, started_at: DateTime<Utc>) -> Result<()> {
     let request = CancelRequest { run_id, started_at };
-    let json = serde_json::to_vec(&request).map_err(|e| Error::Invalid(e.to_string()))?;
+    let json = serde_json::to_vec(&request).map_err(|e| Error::Internal(e.to_string()))?;
     let path = data_dir.join(CANCEL_FILE);
     let temp = data_dir.join(format!("{CANCEL_FILE}.{}.tmp", std::process::id()));
     std::fs::write(&temp, json)

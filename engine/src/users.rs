@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::Engine;
+use crate::Refusal;
 use crate::error::{Error, Result};
 
 /// How long a login lasts.
@@ -29,13 +30,13 @@ pub const MIN_SUPERUSER_PASSWORD_CHARS: usize = 12;
 /// look the same in a list or a log.
 pub fn check_user_name(name: &str) -> Result<()> {
     if name.is_empty() || name.len() > 150 {
-        return Err(Error::Invalid("a user name needs 1–150 characters".into()));
+        return Err(Refusal::UserNameLength { max: 150 }.into());
     }
     if let Some(c) = name.chars().find(|c| is_hidden_char(*c)) {
-        return Err(Error::Invalid(format!(
-            "a user name can't hold the invisible or control character U+{:04X}",
-            u32::from(c)
-        )));
+        return Err(Refusal::UserNameHidden {
+            code_point: u32::from(c),
+        }
+        .into());
     }
     Ok(())
 }
@@ -82,9 +83,7 @@ impl Engine {
             MIN_PASSWORD_CHARS
         };
         if password.chars().count() < min {
-            return Err(Error::Invalid(format!(
-                "a password needs at least {min} characters"
-            )));
+            return Err(Refusal::PasswordTooShort { min }.into());
         }
         let hash = hash_password(password)?;
         let store = self.store()?;
@@ -97,7 +96,10 @@ impl Engine {
             )
             .map_err(|e| store.err(e))?;
         if inserted == 0 {
-            return Err(Error::Invalid(format!("user {username:?} exists already")));
+            return Err(Refusal::UserExists {
+                username: username.to_owned(),
+            }
+            .into());
         }
         let id = store.conn.last_insert_rowid();
         crate::store::log_activity(&store.conn, "cli", "user.add", username, None)
@@ -290,11 +292,11 @@ fn verify_password(password: &str, stored: &str) -> bool {
 
 fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::encode_b64(&random_bytes::<16>("a password salt")?)
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Invalid(format!("cannot hash the password: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot hash the password: {e}")))
 }
 
 /// `N` bytes from the operating system's generator, for `what`.
@@ -376,7 +378,10 @@ mod tests {
         let (_dir, engine) = engine();
         let short = engine.add_user("boss", "eleven char", true);
         assert!(
-            matches!(&short, Err(Error::Invalid(why)) if why.contains("12")),
+            matches!(
+                &short,
+                Err(Error::Refused(Refusal::PasswordTooShort { min: 12 }))
+            ),
             "{short:?}"
         );
         engine.add_user("boss", "twelve chars", true).unwrap();

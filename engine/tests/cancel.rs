@@ -376,7 +376,13 @@ fn another_engine_sees_a_run_going_and_cancels_it() {
     let run_id = report.run_id.unwrap();
     let err = other.request_cancel(run_id).unwrap_err();
     assert!(
-        matches!(&err, Error::Invalid(m) if m.contains("ended cancelled")),
+        matches!(
+            &err,
+            Error::Refused(engine::Refusal::RunNotRunning {
+                ended: engine::Outcome::Cancelled,
+                ..
+            })
+        ),
         "{err}"
     );
     let err = other.request_cancel(run_id + 100).unwrap_err();

@@ -1079,7 +1079,10 @@ fn an_export_writes_the_warehouse_apps_local_time_in_its_time_zone() {
             "test",
         )
         .unwrap_err();
-    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    assert!(
+        matches!(err, Error::Refused(engine::Refusal::UnknownTimeZone { .. })),
+        "{err}"
+    );
     assert_eq!(
         f.engine.settings().unwrap().warehouse_time_zone.as_deref(),
         Some(zone.name())

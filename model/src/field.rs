@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Invalid;
+use crate::Refusal;
 
 /// What kind of value a product field holds; imports and refreshes check it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,19 +97,13 @@ impl fmt::Display for ProductField {
 }
 
 impl FromStr for ProductField {
-    type Err = Invalid;
+    type Err = Refusal;
 
-    fn from_str(s: &str) -> Result<Self, Invalid> {
+    fn from_str(s: &str) -> Result<Self, Refusal> {
         Self::ALL
             .iter()
             .copied()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|f| f.as_str()).collect();
-                Invalid(format!(
-                    "unknown product field {s:?}; fields are: {}",
-                    names.join(", ")
-                ))
-            })
+            .ok_or_else(|| Refusal::UnknownField { name: s.to_owned() })
     }
 }

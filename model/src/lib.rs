@@ -13,6 +13,7 @@ pub mod grid;
 pub mod overview;
 pub mod problem;
 pub mod reason;
+pub mod refusal;
 pub mod report;
 pub mod settings;
 pub mod status;
@@ -26,6 +27,7 @@ pub use grid::{
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::{ColumnChange, WarehouseProblem};
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};
+pub use refusal::Refusal;
 pub use report::{
     Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,
     RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Trigger,
@@ -35,9 +37,3 @@ pub use settings::{
     SettingsUpdate, SyncSettings, validate_interval,
 };
 pub use status::{ReelStatus, UnknownStatus};
-
-/// A value outside what reelsync accepts, and why, in words for the person who
-/// typed it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);

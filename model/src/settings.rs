@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Invalid;
+use crate::Refusal;
 
 /// Shortest allowed interval between automatic syncs, in minutes.
 pub const MIN_INTERVAL_MINUTES: u32 = 1;
@@ -33,13 +33,13 @@ impl AutoImport {
     }
 
     /// Parses `off` or `all`.
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
+    pub fn parse(s: &str) -> Result<Self, Refusal> {
         match s.trim() {
             "off" => Ok(Self::Off),
             "all" => Ok(Self::All),
-            other => Err(Invalid(format!(
-                "auto-import policy {other:?} is not one of: off, all"
-            ))),
+            other => Err(Refusal::UnknownAutoImport {
+                value: other.to_owned(),
+            }),
         }
     }
 }
@@ -123,13 +123,15 @@ pub struct SettingsUpdate {
 }
 
 /// Refuses an interval outside 1–10080 minutes.
-pub fn validate_interval(minutes: u32) -> Result<u32, Invalid> {
+pub fn validate_interval(minutes: u32) -> Result<u32, Refusal> {
     if (MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&minutes) {
         Ok(minutes)
     } else {
-        Err(Invalid(format!(
-            "interval {minutes} min is out of range: use {MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES} minutes (one week at most)"
-        )))
+        Err(Refusal::IntervalOutOfRange {
+            minutes,
+            min: MIN_INTERVAL_MINUTES,
+            max: MAX_INTERVAL_MINUTES,
+        })
     }
 }
 

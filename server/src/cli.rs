@@ -235,7 +235,7 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "MIN")]
     pub interval: Option<u32>,
     /// Whether a full sync imports new reels: off or all.
-    #[arg(long, value_name = "off|all", value_parser = AutoImport::parse)]
+    #[arg(long, value_name = "off|all", value_parser = auto_import)]
     pub auto_import: Option<AutoImport>,
     /// Saves the warehouse file to use when --external is not given.
     #[arg(long, value_name = "PATH", conflicts_with = "clear_external_path")]
@@ -297,7 +297,7 @@ pub struct MappingSetArgs {
     #[arg(
         long = "transform",
         value_name = "SPEC",
-        value_parser = Transform::parse,
+        value_parser = transform,
         conflicts_with = "direct"
     )]
     pub transforms: Vec<Transform>,
@@ -395,4 +395,14 @@ fn who() -> String {
         .ok()
         .filter(|name| !name.trim().is_empty());
     format!("cli:{}", login.as_deref().unwrap_or("unknown"))
+}
+
+/// `--auto-import`, refused in the catalogue's English.
+fn auto_import(value: &str) -> Result<AutoImport, String> {
+    AutoImport::parse(value).map_err(|refusal| exit::refusal(&refusal))
+}
+
+/// `--transform`, refused in the catalogue's English.
+fn transform(value: &str) -> Result<Transform, String> {
+    Transform::parse(value).map_err(|err| exit::message(&err.into()))
 }

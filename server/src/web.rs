@@ -1,15 +1,18 @@
 //! `reelsync serve`: the web server, and the schedule's background task.
 //!
-//! An axum router with the Leptos pages and server functions, behind three layers:
+//! An axum router with the Leptos pages and server functions, behind its layers:
 //! security headers on every response, a same-origin check on every state-changing
-//! request, and a super admin session check in front of every page except `/login`
-//! (server functions check the session themselves and answer with a typed error).
+//! request, each failed server function's status from its error, and a super
+//! admin session check in front of everything not named public (a page without
+//! one is sent to `/login`; a server function or stream is answered with the
+//! typed error). The checked [`app::ssr::AdminUser`] goes on to the handler, the
+//! only way it reaches the engine.
 
 mod assets;
-mod bad_request;
 mod events;
 mod listen;
 mod security;
+mod statuses;
 #[cfg(test)]
 mod tests;
 
@@ -18,8 +21,8 @@ use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use app::error::AppError;
-use app::routes::{self, PUBLIC_PAGES};
-use app::ssr::RunManager;
+use app::routes::{self, PUBLIC_FUNCTIONS, PUBLIC_PAGES};
+use app::ssr::{AdminUser, RunManager, SessionCheck};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -161,11 +164,9 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn_with_state(
             (engine, public),
-            require_admin,
+            sign_in_first,
         ))
-        .layer(middleware::from_fn(
-            bad_request::unreadable_arguments_are_400,
-        ))
+        .layer(middleware::from_fn(statuses::errors_answer_their_status))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::limit_body))
         .layer(middleware::from_fn(security::same_site_redirects))
@@ -185,42 +186,62 @@ fn pages() -> &'static [AxumRouteListing] {
     &PAGES
 }
 
-/// Lets a request for a page through only for a signed-in super admin, and sends
-/// anyone else to `/login`.
+/// Lets a request through only for a signed-in super admin, unless it is named
+/// public, and hands the handler the checked [`AdminUser`] (in the request's
+/// extensions, as a [`SessionCheck`]), so the session is looked up once.
 ///
-/// Deny by default: every path is a page that needs a session except the login
-/// page, the server functions (which check the session themselves and answer with
-/// a typed error the page can show) and static files.
-async fn require_admin(
+/// Deny by default: a page without a session is sent to `/login`; a server
+/// function or the event stream is answered with the typed error (401, 403), the
+/// same whether its arguments could be read or not. A server function that then
+/// answers without having taken the [`AdminUser`] never asked who called: it is
+/// answered 500 instead ([`statuses::AdminUserNotTaken`]), and the route
+/// inventory test fails on it.
+async fn sign_in_first(
     State((engine, public)): State<(Engine, Arc<PublicPaths>)>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
-    if security::has_dot_segment(req.uri().path()) {
+    let path = req.uri().path();
+    if security::has_dot_segment(path) {
         return (StatusCode::BAD_REQUEST, "Dot segments in the path.").into_response();
     }
     // A signed-in admin has no use for the login form.
-    if req.uri().path() == routes::LOGIN
-        && app::ssr::authorize(&engine, req.headers()).await.is_ok()
-    {
+    if path == routes::LOGIN && AdminUser::of(&engine, req.headers()).await.is_ok() {
         return Redirect::to(routes::DASHBOARD).into_response();
     }
-    if public.contains(req.uri().path()) {
+    if public.contains(path) {
         return next.run(req).await;
     }
-    match app::ssr::authorize(&engine, req.headers()).await {
-        Ok(_) => next.run(req).await,
-        Err(AppError::Unauthorized | AppError::NotSuperAdmin) => {
-            Redirect::to(routes::LOGIN).into_response()
+    let is_page = !path.starts_with(app::ssr::API_PREFIX);
+    // A browser's own form post (before the wasm, or without it) wants a page
+    // back, as a page does: the login form.
+    let wants_page = is_page || statuses::is_plain_form_post(req.headers());
+    let admin = match AdminUser::of(&engine, req.headers()).await {
+        Ok(admin) => admin,
+        Err(AppError::Unauthorized | AppError::NotSuperAdmin) if wants_page => {
+            return Redirect::to(routes::LOGIN).into_response();
         }
-        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
+        Err(err) if is_page => {
+            return (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response();
+        }
+        Err(err) => return err.into_response(),
+    };
+    let check = SessionCheck::new(admin);
+    req.extensions_mut().insert(check.clone());
+    let mut response = next.run(req).await;
+    if !is_page && !check.taken() {
+        response
+            .extensions_mut()
+            .insert(statuses::AdminUserNotTaken);
     }
+    response
 }
 
 /// What may be requested without a session, named one by one: the login page, the
-/// server functions (which check the session themselves), the built site's `/pkg/`
-/// files and the files at the top of the site root (from `public/`). Everything
-/// else, a future `/runs/42/report.csv` included, needs a session.
+/// public server functions ([`PUBLIC_FUNCTIONS`]), the built site's `/pkg/` files
+/// and the files at the top of the site root (from `public/`). Everything else,
+/// every other server function and a future `/runs/42/report.csv` included, needs
+/// a session.
 #[derive(Debug, Default)]
 struct PublicPaths {
     files: std::collections::HashSet<String>,
@@ -242,7 +263,7 @@ impl PublicPaths {
 
     fn contains(&self, path: &str) -> bool {
         PUBLIC_PAGES.contains(&path)
-            || path.starts_with(app::ssr::API_PREFIX)
+            || PUBLIC_FUNCTIONS.contains(&path)
             || path.starts_with(PKG_PREFIX)
             || self.files.contains(path)
     }

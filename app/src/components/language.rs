@@ -63,21 +63,17 @@ pub fn LanguageSwitch() -> impl IntoView {
 #[server(endpoint = "language")]
 pub async fn set_language(locale: String) -> Result<(), AppError> {
     use crate::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECS};
-    use crate::ssr::{respond, response_options};
+    use crate::ssr::response_options;
 
-    respond(async move {
-        let locale: Locale = locale.parse().map_err(|()| AppError::Unreadable)?;
-        let cookie = cookie::Cookie::build((LANGUAGE_COOKIE, locale.to_string()))
-            .path("/")
-            .same_site(cookie::SameSite::Lax)
-            .max_age(cookie::time::Duration::seconds(
-                LANGUAGE_COOKIE_MAX_AGE_SECS,
-            ))
-            .build();
-        let value =
-            http::HeaderValue::from_str(&cookie.to_string()).map_err(|_| AppError::Internal)?;
-        response_options()?.append_header(http::header::SET_COOKIE, value);
-        Ok(())
-    })
-    .await
+    let locale: Locale = locale.parse().map_err(|()| AppError::Unreadable)?;
+    let cookie = cookie::Cookie::build((LANGUAGE_COOKIE, locale.to_string()))
+        .path("/")
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(
+            LANGUAGE_COOKIE_MAX_AGE_SECS,
+        ))
+        .build();
+    let value = http::HeaderValue::from_str(&cookie.to_string()).map_err(|_| AppError::Internal)?;
+    response_options()?.append_header(http::header::SET_COOKIE, value);
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Sessions: the `reelsync_session` cookie and the super admin check.
+//! Sessions: the `reelsync_session` cookie (the check itself is
+//! [`super::AdminUser::of`]).
 //!
 //! The cookie holds only the engine's opaque session token. It is `HttpOnly` (no
 //! script can read it), `SameSite=Strict` (no other site can make the browser send
@@ -7,10 +8,7 @@
 //! plain HTTP on the mill's LAN.
 
 use cookie::{Cookie, SameSite};
-use engine::Engine;
 use http::{HeaderMap, HeaderValue, header};
-
-use crate::error::AppError;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "reelsync_session";
@@ -34,22 +32,6 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(Result::ok)
         .find(|cookie| cookie.name() == name && !cookie.value().is_empty())
         .map(|cookie| cookie.value().to_owned())
-}
-
-/// The signed-in super admin behind these request headers.
-///
-/// `Unauthorized` when there is no session or it is unknown or expired;
-/// `NotSuperAdmin` when the session's user lost the role since signing in.
-pub async fn authorize(engine: &Engine, headers: &HeaderMap) -> Result<engine::User, AppError> {
-    let token = session_token(headers).ok_or(AppError::Unauthorized)?;
-    let user = super::blocking(engine, move |engine| engine.session_user(&token))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if user.is_superuser {
-        Ok(user)
-    } else {
-        Err(AppError::NotSuperAdmin)
-    }
 }
 
 /// Sign-outs, as they happen: event streams watch them to end with their

@@ -1,21 +1,23 @@
-//! What every server function shares on the server: the engine and request from
-//! the Leptos context, the session and role check, engine calls off the async
-//! runtime, and the mapping of engine errors to what the user is told.
+//! What every server function shares on the server: the one way in to the engine
+//! ([`AdminUser`], in [`admin`]), the request from the Leptos context, and the
+//! mapping of engine errors to what the user is told. A failed server function's
+//! HTTP status is set in one place, by the server's layer around `/api/`, from
+//! [`AppError::status`].
 //!
 //! Only compiled with the `ssr` feature: with [`crate::pages`]' server-function
 //! bodies, this is the only code that sees the engine.
 
+pub mod admin;
 pub mod auth;
 pub mod csp;
 pub mod grid;
 pub mod runs;
 pub mod throttle;
 
-use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use chrono::{DateTime, Utc};
-use engine::{Engine, WarehouseZone};
+use engine::WarehouseZone;
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -23,7 +25,8 @@ use leptos_axum::ResponseOptions;
 use crate::error::AppError;
 use crate::pages::Moment;
 
-pub use auth::{SESSION_COOKIE, SignOuts, authorize, cookie, session_token};
+pub use admin::{AdminUser, SessionCheck, Visitor};
+pub use auth::{SESSION_COOKIE, SignOuts, cookie, session_token};
 pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;
@@ -50,7 +53,7 @@ impl From<engine::Error> for AppError {
                 tracing::error!(error = %err, "the main store's disk is full");
                 Self::StoreFull
             }
-            engine::Error::Invalid(reason) => Self::Invalid(strip_paths(&reason)),
+            engine::Error::Refused(refusal) => Self::Refused(refusal),
             engine::Error::NotFound { .. } => Self::NotFound,
             err => {
                 tracing::error!(error = %err, "engine call failed");
@@ -60,68 +63,21 @@ impl From<engine::Error> for AppError {
     }
 }
 
-/// Runs a server function's engine work for a signed-in super admin: checks the
-/// session and role, runs `work` on a blocking thread, and answers with the
-/// error's HTTP status when it fails. The one way server functions reach the
-/// engine on a user's behalf.
-pub async fn as_admin<T, F>(work: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Engine, &engine::User) -> engine::Result<T> + Send + 'static,
-{
-    respond(async move {
-        let (engine, user) = require_admin().await?;
-        blocking(&engine, move |engine| work(engine, &user)).await
-    })
-    .await
-}
-
-/// Runs blocking engine work (SQLite, password hashing) on tokio's blocking pool, so
-/// a slow warehouse lock never stalls the async workers serving other requests.
-pub async fn blocking<T, F>(engine: &Engine, work: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Engine) -> engine::Result<T> + Send + 'static,
-{
-    let engine = engine.clone();
-    tokio::task::spawn_blocking(move || work(&engine))
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "blocking engine task did not finish");
-            AppError::Internal
-        })?
-        .map_err(AppError::from)
-}
-
-/// Awaits a server function's work and, when it fails during a server function
-/// call, answers with the error's HTTP status instead of the default 500.
-///
-/// A page render calls server functions too (to load resources); its status is left
-/// alone, since the page itself still renders and shows the error. So is a plain
-/// form post's (a browser without the wasm yet): leptos_axum answers it with a
-/// redirect back to the form's page, the error carried in the query for the form to
-/// show, and a browser only follows a redirect status.
-pub async fn respond<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    let response = use_context::<http::request::Parts>()
-        .filter(|parts| parts.uri.path().starts_with(API_PREFIX) && !is_plain_form_post(parts))
-        .and_then(|_| use_context::<ResponseOptions>());
-    let result = work.await;
-    if let (Err(err), Some(response)) = (&result, response) {
+/// An error answered from a plain axum handler (the event stream): its status
+/// from [`AppError::status`], the one table of statuses, and the error as JSON,
+/// as a server function sends it.
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
         let status =
-            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        response.set_status(status);
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        (
+            status,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
     }
-    result
-}
-
-/// [`AppError::Unreadable`], answered 400 even to a plain form post: for a
-/// request no browser's form makes (a line break in a hidden field), which has
-/// no form page to go back to.
-pub fn unreadable() -> AppError {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(StatusCode::BAD_REQUEST);
-    }
-    AppError::Unreadable
 }
 
 /// Sends a browser's own form post (made before the wasm, or without it) on to
@@ -149,16 +105,6 @@ pub fn text(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The run manager the server set up.
-pub fn runs() -> Result<RunManager, AppError> {
-    shared("RunManager")
-}
-
-/// The import grid's catalogue the server keeps.
-pub fn grid_catalogue() -> Result<GridCatalogue, AppError> {
-    shared("GridCatalogue")
-}
-
 /// Whether the request is a browser's own form submission, which wants a page back
 /// (leptos_axum's test for redirecting it; `fetch` calls from the wasm accept JSON).
 fn is_plain_form_post(parts: &http::request::Parts) -> bool {
@@ -167,11 +113,6 @@ fn is_plain_form_post(parts: &http::request::Parts) -> bool {
         .get(http::header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
-}
-
-/// The engine the server provided to this render or server function call.
-pub fn engine() -> Result<Engine, AppError> {
-    use_context::<Engine>().ok_or_else(|| missing_context("Engine"))
 }
 
 /// The request being answered.
@@ -184,23 +125,19 @@ pub fn response_options() -> Result<ResponseOptions, AppError> {
     use_context::<ResponseOptions>().ok_or_else(|| missing_context("ResponseOptions"))
 }
 
-/// A value the server set up for every request, such as the sign-in throttle.
-pub fn shared<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
-    use_context::<T>().ok_or_else(|| missing_context(what))
+/// The sign-in throttle the server keeps.
+pub fn sign_in_throttle() -> Result<std::sync::Arc<SignInThrottle>, AppError> {
+    use_context().ok_or_else(|| missing_context("SignInThrottle"))
+}
+
+/// Where sign-outs are told, for the event streams to end with their session.
+pub fn sign_outs() -> Result<SignOuts, AppError> {
+    use_context().ok_or_else(|| missing_context("SignOuts"))
 }
 
 fn missing_context(what: &str) -> AppError {
     tracing::error!("{what} missing from the Leptos context; is the server set up right?");
     AppError::Internal
-}
-
-/// Checks the session cookie of the current request and requires a super admin.
-pub async fn require_admin() -> Result<(Engine, engine::User), AppError> {
-    // Contexts are read before the first await, while the owner is certainly current.
-    let engine = engine()?;
-    let parts = request_parts()?;
-    let user = authorize(&engine, &parts.headers).await?;
-    Ok((engine, user))
 }
 
 /// The address the request came from, as the TCP connection says (never a header a
@@ -308,12 +245,15 @@ mod tests {
     }
 
     #[test]
-    fn refusals_keep_their_reason_without_paths() {
-        let err = engine::Error::Invalid("cannot use /srv/w/ism.sqlite3 as it is".into());
-        assert_eq!(
-            AppError::from(err),
-            AppError::Invalid("cannot use ism.sqlite3 as it is".into())
-        );
+    fn refusals_travel_as_codes_with_their_values() {
+        let refusal = model::Refusal::RunNotRunning {
+            run_id: 7,
+            ended: model::Outcome::Succeeded,
+        };
+        let err = engine::Error::Refused(refusal.clone());
+        assert_eq!(AppError::from(err), AppError::Refused(refusal));
+        let err = engine::Error::Internal("a bug".into());
+        assert_eq!(AppError::from(err), AppError::Internal);
     }
 
     #[test]

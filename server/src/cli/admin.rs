@@ -192,9 +192,9 @@ pub fn accept_warehouse(global: &GlobalArgs, out: &Output) -> anyhow::Result<Exi
     let lifted = global.engine()?.accept_warehouse(&who())?;
     let json = Accepted {
         accepted: true,
-        lifted: lifted.as_ref().map(ToString::to_string),
+        lifted: lifted.as_ref().map(super::exit::warehouse_problem),
     };
-    out.result(&json, |w| match &lifted {
+    out.result(&json, |w| match &json.lifted {
         Some(problem) => writeln!(
             w,
             "Accepted. The next run takes the warehouse file as it is. It was held because: {problem}"

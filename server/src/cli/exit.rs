@@ -86,8 +86,10 @@ fn code_of_engine(err: &engine::Error) -> Exit {
     match err {
         engine::Error::Warehouse(warehouse_err) => code_of_warehouse(warehouse_err),
         engine::Error::RunInProgress(_) => Exit::Busy,
-        engine::Error::Invalid(_) => Exit::Usage,
+        engine::Error::Refused(_) => Exit::Usage,
         engine::Error::NotFound { .. }
+        | engine::Error::StoreSchema { .. }
+        | engine::Error::Internal(_)
         | engine::Error::Store { .. }
         | engine::Error::StoreFull { .. }
         | engine::Error::Migration { .. }
@@ -105,16 +107,59 @@ fn code_of_warehouse(err: &engine::WarehouseError) -> Exit {
 
 /// The error's message with its context. The chain stops at the engine's error:
 /// its message already names the cause, and SQLite's errors repeat themselves
-/// further down.
+/// further down. A refusal, or another warehouse file at the warehouse path, is
+/// worded by the app's catalogue in English: the web's English pages say the
+/// same sentence.
 pub fn message(err: &anyhow::Error) -> String {
     let mut parts = Vec::new();
     for cause in err.chain() {
+        if let Some(worded) = worded(cause) {
+            parts.push(worded);
+            break;
+        }
         parts.push(cause.to_string());
         if cause.is::<engine::Error>() || cause.is::<engine::WarehouseError>() {
             break;
         }
     }
     parts.join(": ")
+}
+
+/// A refusal in the catalogue's English.
+pub fn refusal(refusal: &engine::Refusal) -> String {
+    plain(app::refusals::refusal(app::i18n::Locale::en, refusal))
+}
+
+/// The catalogue's text for a terminal: without the invisible marks that keep a
+/// Latin value in its place inside a Persian sentence, which a script grepping
+/// the output would trip on.
+fn plain(text: String) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+/// What the catalogue words of `cause`, in English.
+fn worded(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let warehouse = match cause.downcast_ref::<engine::Error>() {
+        Some(engine::Error::Refused(r)) => return Some(refusal(r)),
+        Some(engine::Error::Warehouse(w)) => w,
+        _ => match cause.downcast_ref::<engine::Refusal>() {
+            Some(r) => return Some(refusal(r)),
+            None => cause.downcast_ref::<engine::WarehouseError>()?,
+        },
+    };
+    match warehouse {
+        engine::WarehouseError::NotTheSame { problem } => Some(warehouse_problem(problem)),
+        _ => None,
+    }
+}
+
+/// Why the warehouse file can't be used, in the catalogue's English: the web's
+/// English pages say the same.
+pub fn warehouse_problem(problem: &engine::WarehouseProblem) -> String {
+    plain(app::problems::warehouse_problem(
+        app::i18n::Locale::en,
+        problem,
+    ))
 }
 
 /// Whether the error is stdout's reader going away (`reelsync runs | head`).
@@ -145,7 +190,10 @@ mod tests {
             source: rusqlite::Error::InvalidQuery,
         };
         assert_eq!(exit_of(engine::Error::from(snapshot)), Exit::Failure);
-        assert_eq!(exit_of(engine::Error::Invalid("bad".into())), Exit::Usage);
+        assert_eq!(
+            exit_of(engine::Error::Refused(engine::Refusal::NoReels)),
+            Exit::Usage
+        );
         let not_found = engine::Error::NotFound {
             what: "run",
             key: "9".into(),
@@ -156,8 +204,34 @@ mod tests {
     }
 
     #[test]
+    fn refusals_and_another_warehouse_file_are_the_catalogues_english() {
+        let err = anyhow::Error::from(engine::Error::Refused(engine::Refusal::PasswordTooShort {
+            min: 12,
+        }))
+        .context("adding the user");
+        assert_eq!(
+            message(&err),
+            "adding the user: A password needs at least 12 characters."
+        );
+        let problem = engine::WarehouseProblem::NotTheSame {
+            file: "ism.sqlite3".into(),
+            checked: 3,
+            missing: 2,
+            reborn: 0,
+            columns: Vec::new(),
+        };
+        let web = app::problems::warehouse_problem(app::i18n::Locale::en, &problem);
+        let err = anyhow::Error::from(engine::Error::from(engine::WarehouseError::NotTheSame {
+            problem,
+        }));
+        // The web's English sentence, without the marks that isolate its values.
+        assert_eq!(message(&err), web.replace(['\u{2068}', '\u{2069}'], ""));
+        assert!(message(&err).contains("reelsync accept-warehouse"));
+    }
+
+    #[test]
     fn context_does_not_hide_the_cause() {
-        let err = Err::<(), _>(engine::Error::Invalid("bad".into()))
+        let err = Err::<(), _>(engine::Error::Refused(engine::Refusal::NoReels))
             .context("saving the mapping")
             .unwrap_err();
         assert_eq!(code_of(&err), Exit::Usage);

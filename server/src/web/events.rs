@@ -32,8 +32,8 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
-use app::ssr::{RunManager, SignOuts, redact_item, redact_run};
-use axum::extract::{Path, Query, State};
+use app::ssr::{AdminUser, RunManager, SignOuts, redact_item, redact_run};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -160,6 +160,14 @@ impl Streams {
     }
 }
 
+/// The engine a stream's [`AdminUser`] is checked against, when the session
+/// gate has not checked it already.
+impl FromRef<Streams> for Engine {
+    fn from_ref(streams: &Streams) -> Self {
+        streams.engine.clone()
+    }
+}
+
 /// One open stream's place, given back when the stream ends.
 struct StreamSlot {
     streams: Streams,
@@ -183,19 +191,13 @@ impl Drop for StreamSlot {
 /// logged, 429 or 503 (with `Retry-After`) past the caps.
 pub async fn run_events(
     State(streams): State<Streams>,
+    admin: AdminUser,
     Path(run_id): Path<i64>,
     Query(resume): Query<Resume>,
     headers: HeaderMap,
 ) -> Response {
     let engine = streams.engine.clone();
-    if let Err(err) = app::ssr::authorize(&engine, &headers).await {
-        return (StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED))
-            .into_response();
-    }
-    let Some(token) = app::ssr::session_token(&headers) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let slot = match streams.admit(&token) {
+    let slot = match streams.admit(admin.session()) {
         Ok(slot) => slot,
         Err(status) => {
             let mut response = status.into_response();
@@ -230,7 +232,7 @@ pub async fn run_events(
         _slot: slot,
         sign_outs: streams.sign_outs.subscribe(),
         session_checked: Instant::now(),
-        headers,
+        admin,
         engine,
         run_id,
         at: from,
@@ -368,7 +370,7 @@ impl FeedReader {
         .await
         .unwrap_or_else(|err| {
             tracing::error!(error = %err, "reading a run's events did not finish");
-            Err(engine::Error::Invalid("interrupted".into()))
+            Err(engine::Error::Internal("interrupted".into()))
         });
         let (mut run, after, items, live) = match read {
             Ok(read) => read,
@@ -421,8 +423,8 @@ struct Follow {
     _slot: StreamSlot,
     sign_outs: watch::Receiver<u64>,
     session_checked: Instant,
-    /// The request's headers, with its session cookie, to check it again.
-    headers: HeaderMap,
+    /// Who follows it, to check again that their session lives.
+    admin: AdminUser,
     run_id: i64,
     at: Position,
     /// Only the newest this many waiting items, when set.
@@ -526,9 +528,7 @@ impl Follow {
     /// anywhere, and now and then for one that expired).
     async fn session_lives(&mut self) -> bool {
         self.session_checked = Instant::now();
-        app::ssr::authorize(&self.engine, &self.headers)
-            .await
-            .is_ok()
+        self.admin.still_signed_in().await
     }
 
     fn item(&mut self, item: FedItem) -> Event {

@@ -176,10 +176,11 @@ async fn unknown_pages_are_404_for_admins_and_hidden_from_strangers() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(text(response).await.contains("Page not found"));
 
-    for cookie in [None, Some(cookie.as_str())] {
-        let response = site.call("no-such-function", "", cookie).await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{cookie:?}");
-    }
+    // Whether a server function exists is not told without a session either.
+    let response = site.call("no-such-function", "", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = site.call("no-such-function", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -340,7 +341,10 @@ async fn pages_render_while_another_router_is_built() {
 async fn the_preview_page_is_streamed_its_status_before_the_plan() {
     use futures::StreamExt;
 
-    let site = Site::new();
+    // A warehouse whose plan takes longer than the page's top takes to leave:
+    // a plan of a few reels can be ready (the session was checked once, by the
+    // gate) before the first chunk is written, and is then sent with it.
+    let site = Site::with_reels(2_000);
     let cookie = site.sign_in().await;
     let response = site.get("/preview", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -578,6 +582,34 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/scan", Access::Admin),
 ];
 
+/// A call each super admin's server function can read, and does something with:
+/// [`every_server_function_asks_who_is_calling`] makes it. A server function
+/// missing here fails [`every_route_is_in_the_inventory`].
+const READABLE_CALLS: &[(&str, &str)] = &[
+    ("/api/dashboard", ""),
+    ("/api/settings", ""),
+    (
+        "/api/save-settings",
+        "interval_minutes=60&auto_import=off&snapshot_retention=5",
+    ),
+    ("/api/run", "id=1"),
+    ("/api/runs", ""),
+    ("/api/cancel-run", "id=1"),
+    ("/api/live-run", ""),
+    ("/api/preview", ""),
+    ("/api/check", ""),
+    ("/api/drift", ""),
+    ("/api/grid", "query="),
+    ("/api/grid-version", ""),
+    ("/api/select", "back=/import"),
+    ("/api/select-matching", "back=/import"),
+    ("/api/clear-selection", "back=/import"),
+    ("/api/import-selected", ""),
+    ("/api/scan", "code=NO-SUCH-REEL&back=/import"),
+    // Last: the run it starts holds the run lock.
+    ("/api/start-sync", ""),
+];
+
 #[test]
 fn every_route_is_in_the_inventory() {
     let pages = super::pages()
@@ -596,6 +628,45 @@ fn every_route_is_in_the_inventory() {
         served, listed,
         "add new routes to INVENTORY with who may use them"
     );
+    // The server lets through without a session exactly what is listed public.
+    let mut public: Vec<&str> = INVENTORY
+        .iter()
+        .filter(|(path, access)| *access == Access::Public && path.starts_with("/api/"))
+        .map(|(path, _)| *path)
+        .collect();
+    public.sort_unstable();
+    let mut named = app::routes::PUBLIC_FUNCTIONS.to_vec();
+    named.sort_unstable();
+    assert_eq!(public, named, "app::routes::PUBLIC_FUNCTIONS");
+    // Every super admin's server function has a call that shows it asks who calls.
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        assert!(
+            named.contains(&path) || READABLE_CALLS.iter().any(|(p, _)| *p == path),
+            "add a readable call of {path} to READABLE_CALLS"
+        );
+    }
+}
+
+/// A server function can only reach the engine through the `AdminUser` the
+/// session gate checked; one that answers without having taken it never asked
+/// who was calling, and is answered 500. So does one that refuses its
+/// arguments before taking it. Every super admin's server function, called
+/// with arguments it can read, must show it asked.
+#[tokio::test]
+async fn every_server_function_asks_who_is_calling() {
+    let site = Site::new();
+    let cookie = site.sign_in().await;
+    for (path, form) in READABLE_CALLS {
+        let name = path.trim_start_matches("/api/");
+        let response = site.call(name, form, Some(&cookie)).await;
+        let status = response.status();
+        let body = text(response).await;
+        assert_ne!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{path} never took its AdminUser: {body}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -650,6 +721,17 @@ async fn no_route_for_admins_lets_anyone_else_in() {
                     "{method} {path} with {cookie:?} answered {}",
                     response.status()
                 );
+                // A server function or stream refuses before it reads a thing.
+                if path.starts_with("/api/") {
+                    let clerk = cookie.as_deref() == strangers[4].as_deref();
+                    let (status, error) = if clerk {
+                        (StatusCode::FORBIDDEN, AppError::NotSuperAdmin)
+                    } else {
+                        (StatusCode::UNAUTHORIZED, AppError::Unauthorized)
+                    };
+                    assert_eq!(response.status(), status, "{method} {path} {cookie:?}");
+                    assert_eq!(app_error(response).await, error, "{method} {path}");
+                }
             }
         }
     }
@@ -837,4 +919,43 @@ async fn a_warehouse_path_is_saved_only_if_it_opens_as_a_warehouse() {
         report.path, "warehouse.sqlite3",
         "no directory in the answer"
     );
+}
+
+#[tokio::test]
+async fn cancelling_a_finished_run_is_refused_in_persian_with_no_english_sentence() {
+    use app::i18n::Locale;
+
+    let site = Site::new();
+    let request = engine::RunRequest {
+        scope: engine::RunScope::Full,
+        trigger: engine::Trigger::Manual,
+        who: "cli:root".into(),
+        dry_run: false,
+    };
+    let id = site.engine.sync(&request, &mut ()).unwrap().run_id.unwrap();
+    let ended = site.engine.run_summary(id).unwrap().outcome;
+    let cookie = format!(
+        "{}; {}=fa",
+        site.sign_in().await,
+        app::language::LANGUAGE_COOKIE
+    );
+    let response = site
+        .call("cancel-run", &format!("id={id}"), Some(&cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = text(response).await;
+    // The wire carries the code and its values, never the engine's sentence.
+    assert!(!body.contains("not running"), "{body}");
+    let error: AppError = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        error,
+        AppError::Refused(engine::Refusal::RunNotRunning { run_id: id, ended })
+    );
+    // Worded on the Persian page: its number in Persian digits, not a Latin letter.
+    let shown = error.message(Locale::fa);
+    assert!(
+        shown.contains(&app::fmt::number(Locale::fa, id.unsigned_abs())),
+        "{shown}"
+    );
+    assert!(!shown.chars().any(|c| c.is_ascii_alphabetic()), "{shown}");
 }

@@ -10,16 +10,18 @@ use crate::error::AppError;
 /// not where it lives. Requires a super admin session.
 #[server(endpoint = "check")]
 pub async fn check_connection(path: Option<String>) -> Result<CheckReport, AppError> {
-    use crate::ssr::{as_admin, strip_paths};
+    use crate::ssr::{AdminUser, strip_paths};
 
+    let admin = AdminUser::check().await?;
     let path = path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-    as_admin(move |engine, _user| {
-        let mut report = match path {
-            Some(path) => engine.check_file(std::path::Path::new(&path))?,
-            None => engine.check()?,
-        };
-        report.path = strip_paths(&report.path);
-        Ok(report)
-    })
-    .await
+    admin
+        .work(move |engine, _user| {
+            let mut report = match path {
+                Some(path) => engine.check_file(std::path::Path::new(&path))?,
+                None => engine.check()?,
+            };
+            report.path = strip_paths(&report.path);
+            Ok(report)
+        })
+        .await
 }

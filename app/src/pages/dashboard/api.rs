@@ -43,10 +43,13 @@ pub struct LiveNow {
 /// few seconds so a run started elsewhere shows up.
 #[server(endpoint = "live-run")]
 pub async fn get_live_run() -> Result<Option<LiveNow>, AppError> {
-    use crate::ssr::{as_admin, runs};
+    use crate::ssr::AdminUser;
 
-    let runs = runs()?;
-    as_admin(move |engine, _user| live_now(engine, &runs)).await
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    admin
+        .work(move |engine, _user| live_now(engine, &runs))
+        .await
 }
 
 #[cfg(feature = "ssr")]
@@ -70,41 +73,43 @@ fn live_now(
 /// The dashboard's figures. Requires a super admin session.
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<DashboardView, AppError> {
-    use crate::ssr::{as_admin, grid_catalogue, moment, redact_run, runs};
+    use crate::ssr::{AdminUser, moment, redact_run};
 
-    let runs = runs()?;
-    let catalogue = grid_catalogue()?;
-    as_admin(move |engine, user| {
-        // Counted by a scan of the warehouse only when it changed since.
-        let known = catalogue.known_importable();
-        let mut figures = engine.dashboard_knowing(known)?;
-        if let (None, Some(counted)) = (known, figures.importable) {
-            catalogue.remember_importable(counted);
-        }
-        let zone = engine::WarehouseZone::of(&engine.settings()?)?;
-        let at = |time| moment(zone, time);
-        figures.warehouse_error = None;
-        if let Some(run) = &mut figures.last_run {
-            redact_run(run);
-        }
-        let mut recent = engine.runs_page(&model::RunFilter::default(), None, RECENT_RUNS)?;
-        recent.iter_mut().for_each(redact_run);
-        Ok(DashboardView {
-            last_run_started: figures.last_run.as_ref().map(|run| at(run.started_at)),
-            recent: recent
-                .into_iter()
-                .map(|run| {
-                    let started = at(run.started_at);
-                    (run, started)
-                })
-                .collect(),
-            // A next run only means something while the scheduler is on.
-            next_run: figures.next_run_at.filter(|_| figures.auto_sync).map(at),
-            read_at: at(chrono::Utc::now()),
-            user: user.username.clone(),
-            live: live_now(engine, &runs)?,
-            figures,
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let catalogue = admin.grid()?;
+    admin
+        .work(move |engine, user| {
+            // Counted by a scan of the warehouse only when it changed since.
+            let known = catalogue.known_importable();
+            let mut figures = engine.dashboard_knowing(known)?;
+            if let (None, Some(counted)) = (known, figures.importable) {
+                catalogue.remember_importable(counted);
+            }
+            let zone = engine::WarehouseZone::of(&engine.settings()?)?;
+            let at = |time| moment(zone, time);
+            figures.warehouse_error = None;
+            if let Some(run) = &mut figures.last_run {
+                redact_run(run);
+            }
+            let mut recent = engine.runs_page(&model::RunFilter::default(), None, RECENT_RUNS)?;
+            recent.iter_mut().for_each(redact_run);
+            Ok(DashboardView {
+                last_run_started: figures.last_run.as_ref().map(|run| at(run.started_at)),
+                recent: recent
+                    .into_iter()
+                    .map(|run| {
+                        let started = at(run.started_at);
+                        (run, started)
+                    })
+                    .collect(),
+                // A next run only means something while the scheduler is on.
+                next_run: figures.next_run_at.filter(|_| figures.auto_sync).map(at),
+                read_at: at(chrono::Utc::now()),
+                user: user.username.clone(),
+                live: live_now(engine, &runs)?,
+                figures,
+            })
         })
-    })
-    .await
+        .await
 }

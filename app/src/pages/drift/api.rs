@@ -51,11 +51,12 @@ impl DriftView {
 /// every kind), from entry `from` on. Reads only. Requires a super admin session.
 #[server(endpoint = "drift")]
 pub async fn get_drift(kind: Option<String>, from: Option<u64>) -> Result<DriftView, AppError> {
-    use crate::ssr::{as_admin, choice, respond};
+    use crate::ssr::{AdminUser, choice};
 
-    // Read inside `respond`, so a kind it can't read answers 400.
-    let kind = respond(async move { choice(kind.as_deref(), DriftKind::parse) }).await?;
-    as_admin(move |engine, _user| Ok(DriftView::page(engine.drift()?, kind, from.unwrap_or(0))))
+    let admin = AdminUser::check().await?;
+    let kind = choice(kind.as_deref(), DriftKind::parse)?;
+    admin
+        .work(move |engine, _user| Ok(DriftView::page(engine.drift()?, kind, from.unwrap_or(0))))
         .await
 }
 

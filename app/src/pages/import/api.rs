@@ -19,15 +19,14 @@ pub struct Grid {
 /// fit it (its rows cookie). Requires a super admin session.
 #[server(endpoint = "grid")]
 pub async fn load_grid(query: String) -> Result<Grid, AppError> {
-    use crate::ssr::{blocking, cookie, grid_catalogue, request_parts, require_admin, respond};
+    use crate::ssr::{AdminUser, cookie, request_parts};
 
-    respond(async move {
-        let mut query = super::query::parse(&query)?;
-        query.limit =
-            super::query::page_size(cookie(&request_parts()?.headers, super::ROWS_COOKIE));
-        let catalogue = grid_catalogue()?;
-        let (engine, user) = require_admin().await?;
-        blocking(&engine, move |engine| {
+    let admin = AdminUser::check().await?;
+    let mut query = super::query::parse(&query)?;
+    query.limit = super::query::page_size(cookie(&request_parts()?.headers, super::ROWS_COOKIE));
+    let catalogue = admin.grid()?;
+    admin
+        .work(move |engine, user| {
             let selection = engine.selection(user.id)?;
             let (catalogue, version) = catalogue.versioned()?;
             Ok(Grid {
@@ -36,8 +35,6 @@ pub async fn load_grid(query: String) -> Result<Grid, AppError> {
             })
         })
         .await
-    })
-    .await
 }
 
 /// The version of the grid's catalogue now, rebuilt first when the warehouse or
@@ -47,21 +44,19 @@ pub async fn load_grid(query: String) -> Result<Grid, AppError> {
 /// Requires a super admin session.
 #[server(endpoint = "grid-version")]
 pub async fn grid_version() -> Result<u64, AppError> {
-    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
+    use crate::ssr::AdminUser;
 
-    respond(async move {
-        let catalogue = grid_catalogue()?;
-        let runs = runs()?;
-        let (engine, _) = require_admin().await?;
-        blocking(&engine, move |_| {
+    let admin = AdminUser::check().await?;
+    let catalogue = admin.grid()?;
+    let runs = admin.runs()?;
+    admin
+        .work(move |_, _| {
             if runs.live()?.is_some() {
                 return Ok(catalogue.last_version());
             }
             Ok(catalogue.versioned()?.1)
         })
         .await
-    })
-    .await
 }
 
 /// Of the reels `shown` on a grid page, selects those `checked` and unselects
@@ -73,27 +68,30 @@ pub async fn select(
     all: Option<String>,
     back: String,
 ) -> Result<u64, AppError> {
+    let admin = crate::ssr::AdminUser::check().await?;
     let shown = shown.unwrap_or_default();
     let checked = match all {
         Some(_) => shown.clone(),
         None => checked.unwrap_or_default(),
     };
-    change(model::SelectionChange::Set { shown, checked }, back).await
+    change(&admin, model::SelectionChange::Set { shown, checked }, back).await
 }
 
 /// Selects every reel the grid's filter (in `back`, the grid's address) lets
 /// through, as a filter: the import resolves it when it runs.
 #[server(endpoint = "select-matching")]
 pub async fn select_matching(back: String) -> Result<u64, AppError> {
+    let admin = crate::ssr::AdminUser::check().await?;
     let query = back.split_once('?').map_or("", |(_, query)| query);
     let filter = super::query::parse(query)?.filter;
-    change(model::SelectionChange::AllMatching(filter), back).await
+    change(&admin, model::SelectionChange::AllMatching(filter), back).await
 }
 
 /// Selects nothing.
 #[server(endpoint = "clear-selection")]
 pub async fn clear_selection(back: String) -> Result<u64, AppError> {
-    change(model::SelectionChange::Clear, back).await
+    let admin = crate::ssr::AdminUser::check().await?;
+    change(&admin, model::SelectionChange::Clear, back).await
 }
 
 /// Starts an import of the user's selection and opens its run page; the
@@ -108,70 +106,69 @@ pub async fn import_selected(
     checked: Option<Vec<String>>,
 ) -> Result<i64, AppError> {
     use crate::routes;
-    use crate::ssr::{blocking, grid_catalogue, require_admin, respond, runs};
+    use crate::ssr::AdminUser;
 
-    respond(async move {
-        let runs = runs()?;
-        let catalogue = grid_catalogue()?;
-        let (engine, user) = require_admin().await?;
-        let user_id = user.id;
-        let selection = blocking(&engine, move |engine| match shown {
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let catalogue = admin.grid()?;
+    let selection = admin
+        .work(move |engine, user| match shown {
             Some(shown) => {
                 let checked = checked.unwrap_or_default();
                 let change = model::SelectionChange::Set { shown, checked };
                 let catalogue = catalogue.current()?;
-                engine.change_selection(user_id, &change, &catalogue)
+                engine.change_selection(user.id, &change, &catalogue)
             }
-            None => engine.selection(user_id),
+            None => engine.selection(user.id),
         })
         .await?;
-        if selection.is_empty() {
-            return Err(AppError::NothingSelected);
-        }
-        let request = model::RunRequest {
-            scope: model::RunScope::Import(selection.to_selection()),
-            trigger: model::Trigger::Manual,
-            who: user.username.clone(),
-            dry_run: false,
-        };
-        let id = runs.start(request).await?;
-        tracing::info!(user = ?user.username, run = id, "import of the selection started");
-        blocking(&engine, move |engine| engine.clear_selection(user_id)).await?;
-        leptos_axum::redirect(&routes::run(id));
-        Ok(id)
-    })
-    .await
+    if selection.is_empty() {
+        return Err(AppError::NothingSelected);
+    }
+    let user = admin.user();
+    let request = model::RunRequest {
+        scope: model::RunScope::Import(selection.to_selection()),
+        trigger: model::Trigger::Manual,
+        who: user.username.clone(),
+        dry_run: false,
+    };
+    let id = runs.start(request).await?;
+    tracing::info!(user = ?user.username, run = id, "import of the selection started");
+    admin
+        .work(|engine, user| engine.clear_selection(user.id))
+        .await?;
+    leptos_axum::redirect(&routes::run(id));
+    Ok(id)
 }
 
 /// Applies `change` to the user's selection, then sends a plain form back to the
 /// grid. Answers how many reels are selected.
 #[cfg(feature = "ssr")]
-async fn change(change: model::SelectionChange, back: String) -> Result<u64, AppError> {
-    use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
-
-    respond(async move {
-        let back = grid_address(&back)?;
-        let catalogue = grid_catalogue()?;
-        let (engine, user) = require_admin().await?;
-        let selected = blocking(&engine, move |engine| {
+async fn change(
+    admin: &crate::ssr::AdminUser,
+    change: model::SelectionChange,
+    back: String,
+) -> Result<u64, AppError> {
+    let back = grid_address(&back)?;
+    let catalogue = admin.grid()?;
+    let selected = admin
+        .work(move |engine, user| {
             let catalogue = catalogue.current()?;
             let selection = engine.change_selection(user.id, &change, &catalogue)?;
             Ok(catalogue.selected(&selection))
         })
         .await?;
-        redirect_plain_form(&back);
-        Ok(selected)
-    })
-    .await
+    crate::ssr::redirect_plain_form(&back);
+    Ok(selected)
 }
 
 /// `back` when it is an address of the grid, else the grid's first page: a form
 /// can't send anyone elsewhere. A `back` with a control character (a line break
-/// would split the `Location` header) is no address a browser sends: 400.
+/// would split the `Location` header) is no address a browser sends: unreadable.
 #[cfg(feature = "ssr")]
 fn grid_address(back: &str) -> Result<String, AppError> {
     if back.chars().any(char::is_control) {
-        return Err(crate::ssr::unreadable());
+        return Err(AppError::Unreadable);
     }
     let grid = crate::routes::IMPORT;
     Ok(match back.strip_prefix(grid) {
@@ -223,17 +220,17 @@ pub struct Scanned {
 /// tracked already, not In-stock in the warehouse, or a row an import would reject.
 #[server(endpoint = "scan")]
 pub async fn scan(code: String, back: String) -> Result<Scanned, AppError> {
-    use crate::ssr::{blocking, grid_catalogue, redirect_plain_form, require_admin, respond};
+    use crate::ssr::{AdminUser, redirect_plain_form};
 
-    respond(async move {
-        let back = grid_address(&back)?;
-        let reel = code.trim().to_owned();
-        if reel.is_empty() {
-            return Err(AppError::Unreadable);
-        }
-        let catalogue = grid_catalogue()?;
-        let (engine, user) = require_admin().await?;
-        let scanned = blocking(&engine, move |engine| {
+    let admin = AdminUser::check().await?;
+    let back = grid_address(&back)?;
+    let reel = code.trim().to_owned();
+    if reel.is_empty() {
+        return Err(AppError::Unreadable);
+    }
+    let catalogue = admin.grid()?;
+    let scanned = admin
+        .work(move |engine, user| {
             let catalogue = catalogue.current()?;
             match catalogue.standing(&reel) {
                 Some(None) => {}
@@ -254,12 +251,10 @@ pub async fn scan(code: String, back: String) -> Result<Scanned, AppError> {
             }))
         })
         .await?;
-        let scanned = scanned.map_err(|reason| AppError::NotImportable {
-            reel: code.trim().to_owned(),
-            reason,
-        })?;
-        redirect_plain_form(&back);
-        Ok(scanned)
-    })
-    .await
+    let scanned = scanned.map_err(|reason| AppError::NotImportable {
+        reel: code.trim().to_owned(),
+        reason,
+    })?;
+    redirect_plain_form(&back);
+    Ok(scanned)
 }

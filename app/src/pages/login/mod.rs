@@ -65,67 +65,59 @@ pub fn LoginPage() -> impl IntoView {
 /// Signs in a super admin and sends them to the dashboard.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use std::sync::Arc;
     use std::time::Instant;
 
     use http::header::SET_COOKIE;
 
     use crate::routes;
-    use crate::ssr::{self, SignInThrottle, auth, blocking, respond};
+    use crate::ssr::{self, Visitor, auth};
 
-    respond(async move {
-        let engine = ssr::engine()?;
-        let response = ssr::response_options()?;
-        let throttle: Arc<SignInThrottle> = ssr::shared("SignInThrottle")?;
-        let client = ssr::client_address(&ssr::request_parts()?);
-        let username = username.trim().to_owned();
-        if username.is_empty() || password.is_empty() {
-            return Err(AppError::MissingCredentials);
+    let visitor = Visitor::check()?;
+    let response = ssr::response_options()?;
+    let throttle = ssr::sign_in_throttle()?;
+    let client = ssr::client_address(&ssr::request_parts()?);
+    let username = username.trim().to_owned();
+    if username.is_empty() || password.is_empty() {
+        return Err(AppError::MissingCredentials);
+    }
+
+    // The attempt counts as a failure from here on, before its password is
+    // checked, so attempts sent at once can't all pass as the first.
+    let attempt = match throttle.reserve(client, &username, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::warn!(%client, ?username, "sign-in throttled");
+            return Err(too_many(&response, wait.as_secs().max(1)));
         }
+    };
+    // Waits for the hasher without a thread; past the queue's bound, now.
+    let Some(turn) = throttle.queue().turn(attempt.trusted).await else {
+        throttle.release(attempt);
+        tracing::warn!(%client, ?username, "sign-in refused: the hasher's queue is full");
+        return Err(too_many(&response, 1));
+    };
 
-        // The attempt counts as a failure from here on, before its password is
-        // checked, so attempts sent at once can't all pass as the first.
-        let attempt = match throttle.reserve(client, &username, Instant::now()) {
-            Ok(attempt) => attempt,
-            Err(wait) => {
-                tracing::warn!(%client, ?username, "sign-in throttled");
-                return Err(too_many(&response, wait.as_secs().max(1)));
-            }
-        };
-        // Waits for the hasher without a thread; past the queue's bound, now.
-        let Some(turn) = throttle.queue().turn(attempt.trusted).await else {
-            throttle.release(attempt);
-            tracing::warn!(%client, ?username, "sign-in refused: the hasher's queue is full");
-            return Err(too_many(&response, 1));
-        };
-
-        let name = username.clone();
-        let user = blocking(&engine, move |engine| {
-            // Held until the hash is done, even if the client has gone.
-            let _turn = turn;
-            engine.verify_login(&name, &password)
-        })
+    let user = visitor
+        .verify_login(username.clone(), password, turn)
         .await?;
-        let Some(user) = user else {
-            tracing::warn!(%client, ?username, "sign-in refused: wrong username or password");
-            return Err(AppError::BadCredentials);
-        };
-        if !user.is_superuser {
-            // Answered as a wrong password, and counted as one: a plain user's
-            // right password must not confirm itself (no plain user can sign in
-            // yet) nor clear the device's failures on other accounts.
-            tracing::warn!(%client, ?username, "sign-in refused: not a super admin");
-            return Err(AppError::BadCredentials);
-        }
-        throttle.succeeded(attempt);
+    let Some(user) = user else {
+        tracing::warn!(%client, ?username, "sign-in refused: wrong username or password");
+        return Err(AppError::BadCredentials);
+    };
+    if !user.is_superuser {
+        // Answered as a wrong password, and counted as one: a plain user's
+        // right password must not confirm itself (no plain user can sign in
+        // yet) nor clear the device's failures on other accounts.
+        tracing::warn!(%client, ?username, "sign-in refused: not a super admin");
+        return Err(AppError::BadCredentials);
+    }
+    throttle.succeeded(attempt);
 
-        let token = blocking(&engine, move |engine| engine.create_session(user.id)).await?;
-        response.append_header(SET_COOKIE, auth::session_cookie(&token));
-        tracing::info!(?username, "signed in");
-        leptos_axum::redirect(routes::DASHBOARD);
-        Ok(())
-    })
-    .await
+    let token = visitor.create_session(&user).await?;
+    response.append_header(SET_COOKIE, auth::session_cookie(&token));
+    tracing::info!(?username, "signed in");
+    leptos_axum::redirect(routes::DASHBOARD);
+    Ok(())
 }
 
 /// 429 with `Retry-After`: the password was not checked.
@@ -144,23 +136,20 @@ pub async fn logout() -> Result<(), AppError> {
     use http::header::SET_COOKIE;
 
     use crate::routes;
-    use crate::ssr::{self, auth, blocking, respond};
+    use crate::ssr::{self, Visitor, auth};
 
-    respond(async move {
-        let engine = ssr::engine()?;
-        let response = ssr::response_options()?;
-        if let Some(token) = ssr::session_token(&ssr::request_parts()?.headers) {
-            blocking(&engine, move |engine| engine.end_session(&token)).await?;
-            // Its event streams end too.
-            if let Ok(sign_outs) = ssr::shared::<ssr::SignOuts>("SignOuts") {
-                sign_outs.signed_out();
-            }
+    let visitor = Visitor::check()?;
+    let response = ssr::response_options()?;
+    if let Some(token) = ssr::session_token(&ssr::request_parts()?.headers) {
+        visitor.end_session(token).await?;
+        // Its event streams end too.
+        if let Ok(sign_outs) = ssr::sign_outs() {
+            sign_outs.signed_out();
         }
-        response.append_header(SET_COOKIE, auth::expired_session_cookie());
-        leptos_axum::redirect(routes::LOGIN);
-        Ok(())
-    })
-    .await
+    }
+    response.append_header(SET_COOKIE, auth::expired_session_cookie());
+    leptos_axum::redirect(routes::LOGIN);
+    Ok(())
 }
 
 #[cfg(all(test, feature = "ssr"))]

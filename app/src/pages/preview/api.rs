@@ -58,32 +58,30 @@ pub async fn preview(
     after: Option<u64>,
     of: Option<String>,
 ) -> Result<PreviewView, AppError> {
-    use crate::ssr::{blocking, choice, require_admin, respond};
+    use crate::ssr::{AdminUser, choice};
 
-    respond(async move {
-        let action = choice(action.as_deref(), Action::parse)?;
-        let planned = choice(of.as_deref(), Planned::parse)?.unwrap_or_default();
-        let (engine, user) = require_admin().await?;
-        let scope = match planned {
-            Planned::Sync => model::RunScope::Full,
-            Planned::Selection => {
-                let user_id = user.id;
-                let selection = blocking(&engine, move |engine| engine.selection(user_id)).await?;
-                if selection.is_empty() {
-                    return Err(AppError::NothingSelected);
-                }
-                model::RunScope::Import(selection.to_selection())
+    let admin = AdminUser::check().await?;
+    let action = choice(action.as_deref(), Action::parse)?;
+    let planned = choice(of.as_deref(), Planned::parse)?.unwrap_or_default();
+    let scope = match planned {
+        Planned::Sync => model::RunScope::Full,
+        Planned::Selection => {
+            let selection = admin.work(|engine, user| engine.selection(user.id)).await?;
+            if selection.is_empty() {
+                return Err(AppError::NothingSelected);
             }
-        };
-        let request = model::RunRequest {
-            scope,
-            trigger: model::Trigger::Manual,
-            who: user.username,
-            dry_run: true,
-        };
-        blocking(&engine, move |engine| plan(engine, &request, action, after)).await
-    })
-    .await
+            model::RunScope::Import(selection.to_selection())
+        }
+    };
+    let request = model::RunRequest {
+        scope,
+        trigger: model::Trigger::Manual,
+        who: admin.user().username.clone(),
+        dry_run: true,
+    };
+    admin
+        .work(move |engine, _user| plan(engine, &request, action, after))
+        .await
 }
 
 /// The page of `request`'s plan after `after` with the action `action`.

@@ -37,39 +37,37 @@ pub async fn get_run(
     reel: Option<String>,
     after: Option<u64>,
 ) -> Result<RunView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, redact_item, redact_run, respond, runs, text};
+    use crate::ssr::{AdminUser, choice, moment, redact_item, redact_run, text};
 
-    let runs = runs()?;
-    // Read inside `respond`, so a filter it can't read answers 400.
-    let filter = respond(async move {
-        Ok(model::ItemFilter {
-            action: choice(action.as_deref(), model::Action::parse)?,
-            reel: text(reel.as_deref()),
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let filter = model::ItemFilter {
+        action: choice(action.as_deref(), model::Action::parse)?,
+        reel: text(reel.as_deref()),
+    };
+    admin
+        .work(move |engine, _user| {
+            let (mut run, mut items) =
+                engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
+            redact_run(&mut run);
+            items
+                .iter_mut()
+                .for_each(|logged| redact_item(&mut logged.item));
+            let live = runs.live()?.filter(|live| live.run_id == Some(id));
+            let zone = engine::WarehouseZone::of(&engine.settings()?)?;
+            Ok(RunView {
+                logged: engine.logged_items(id)?,
+                next_after: (items.len() == ITEMS_PER_PAGE as usize)
+                    .then(|| items.last().map(|item| item.seq))
+                    .flatten(),
+                started: moment(zone, run.started_at),
+                read_at: moment(zone, chrono::Utc::now()),
+                live,
+                items,
+                run,
+            })
         })
-    })
-    .await?;
-    as_admin(move |engine, _user| {
-        let (mut run, mut items) =
-            engine.run_items(id, &filter, after.unwrap_or(0), ITEMS_PER_PAGE)?;
-        redact_run(&mut run);
-        items
-            .iter_mut()
-            .for_each(|logged| redact_item(&mut logged.item));
-        let live = runs.live()?.filter(|live| live.run_id == Some(id));
-        let zone = engine::WarehouseZone::of(&engine.settings()?)?;
-        Ok(RunView {
-            logged: engine.logged_items(id)?,
-            next_after: (items.len() == ITEMS_PER_PAGE as usize)
-                .then(|| items.last().map(|item| item.seq))
-                .flatten(),
-            started: moment(zone, run.started_at),
-            read_at: moment(zone, chrono::Utc::now()),
-            live,
-            items,
-            run,
-        })
-    })
-    .await
+        .await
 }
 
 /// Starts a full sync and opens its page. Refused while another run goes, with
@@ -77,38 +75,33 @@ pub async fn get_run(
 #[server(endpoint = "start-sync")]
 pub async fn start_sync() -> Result<i64, AppError> {
     use crate::routes;
-    use crate::ssr::{require_admin, respond, runs};
+    use crate::ssr::AdminUser;
 
-    respond(async move {
-        let runs = runs()?;
-        let (_engine, user) = require_admin().await?;
-        let request = model::RunRequest {
-            scope: model::RunScope::Full,
-            trigger: model::Trigger::Manual,
-            who: user.username.clone(),
-            dry_run: false,
-        };
-        let id = runs.start(request).await?;
-        tracing::info!(user = ?user.username, run = id, "sync started");
-        leptos_axum::redirect(&routes::run(id));
-        Ok(id)
-    })
-    .await
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let user = admin.user();
+    let request = model::RunRequest {
+        scope: model::RunScope::Full,
+        trigger: model::Trigger::Manual,
+        who: user.username.clone(),
+        dry_run: false,
+    };
+    let id = runs.start(request).await?;
+    tracing::info!(user = ?user.username, run = id, "sync started");
+    leptos_axum::redirect(&routes::run(id));
+    Ok(id)
 }
 
 /// Asks the run `id` to stop at its next page boundary, wherever it runs.
 #[server(endpoint = "cancel-run")]
 pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
     use crate::routes;
-    use crate::ssr::{blocking, redirect_plain_form, require_admin, respond, runs};
+    use crate::ssr::{AdminUser, redirect_plain_form};
 
-    respond(async move {
-        let runs = runs()?;
-        let (engine, user) = require_admin().await?;
-        let live = blocking(&engine, move |_| runs.cancel(id)).await?;
-        tracing::info!(user = ?user.username, run = id, "run cancel asked");
-        redirect_plain_form(&routes::run(id));
-        Ok(live)
-    })
-    .await
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let live = admin.work(move |_, _| runs.cancel(id)).await?;
+    tracing::info!(user = ?admin.user().username, run = id, "run cancel asked");
+    redirect_plain_form(&routes::run(id));
+    Ok(live)
 }

@@ -31,35 +31,33 @@ pub async fn list_runs(
     reel: Option<String>,
     before: Option<i64>,
 ) -> Result<RunsView, AppError> {
-    use crate::ssr::{as_admin, choice, moment, redact_run, respond, text};
+    use crate::ssr::{AdminUser, choice, moment, redact_run, text};
 
-    // Read inside `respond`, so a filter it can't read answers 400.
-    let filter = respond(async move {
-        Ok(model::RunFilter {
-            kind: choice(kind.as_deref(), model::RunKind::parse)?,
-            outcome: choice(outcome.as_deref(), model::Outcome::parse)?,
-            trigger: choice(trigger.as_deref(), model::Trigger::parse)?,
-            reel: text(reel.as_deref()),
+    let admin = AdminUser::check().await?;
+    let filter = model::RunFilter {
+        kind: choice(kind.as_deref(), model::RunKind::parse)?,
+        outcome: choice(outcome.as_deref(), model::Outcome::parse)?,
+        trigger: choice(trigger.as_deref(), model::Trigger::parse)?,
+        reel: text(reel.as_deref()),
+    };
+    admin
+        .work(move |engine, _user| {
+            let mut runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
+            runs.iter_mut().for_each(redact_run);
+            let zone = engine::WarehouseZone::of(&engine.settings()?)?;
+            Ok(RunsView {
+                next_before: (runs.len() == RUNS_PER_PAGE as usize)
+                    .then(|| runs.last().map(|run| run.id))
+                    .flatten(),
+                runs: runs
+                    .into_iter()
+                    .map(|run| {
+                        let started = moment(zone, run.started_at);
+                        (run, started)
+                    })
+                    .collect(),
+                read_at: moment(zone, chrono::Utc::now()),
+            })
         })
-    })
-    .await?;
-    as_admin(move |engine, _user| {
-        let mut runs = engine.runs_page(&filter, before, RUNS_PER_PAGE)?;
-        runs.iter_mut().for_each(redact_run);
-        let zone = engine::WarehouseZone::of(&engine.settings()?)?;
-        Ok(RunsView {
-            next_before: (runs.len() == RUNS_PER_PAGE as usize)
-                .then(|| runs.last().map(|run| run.id))
-                .flatten(),
-            runs: runs
-                .into_iter()
-                .map(|run| {
-                    let started = moment(zone, run.started_at);
-                    (run, started)
-                })
-                .collect(),
-            read_at: moment(zone, chrono::Utc::now()),
-        })
-    })
-    .await
+        .await
 }

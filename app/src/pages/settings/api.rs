@@ -31,30 +31,32 @@ pub enum WarehouseSource {
 /// The stored settings. Requires a super admin session.
 #[server(endpoint = "settings")]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
-    use crate::ssr::{as_admin, moment, strip_paths};
+    use crate::ssr::{AdminUser, moment, strip_paths};
 
-    as_admin(|engine, _user| {
-        let settings = engine.settings()?;
-        let zone = engine::WarehouseZone::of(&settings)?;
-        let warehouse = match &engine.config().external {
-            Some(path) => WarehouseSource::CommandLine {
-                file: strip_paths(&path.display().to_string()),
-            },
-            None => WarehouseSource::Settings {
-                path: settings.external_path.clone().unwrap_or_default(),
-            },
-        };
-        Ok(SettingsView {
-            warehouse,
-            next_run: settings
-                .next_run_at
-                .filter(|_| settings.auto_sync)
-                .map(|at| moment(zone, at)),
-            read_at: moment(zone, chrono::Utc::now()),
-            settings,
+    let admin = AdminUser::check().await?;
+    admin
+        .work(|engine, _user| {
+            let settings = engine.settings()?;
+            let zone = engine::WarehouseZone::of(&settings)?;
+            let warehouse = match &engine.config().external {
+                Some(path) => WarehouseSource::CommandLine {
+                    file: strip_paths(&path.display().to_string()),
+                },
+                None => WarehouseSource::Settings {
+                    path: settings.external_path.clone().unwrap_or_default(),
+                },
+            };
+            Ok(SettingsView {
+                warehouse,
+                next_run: settings
+                    .next_run_at
+                    .filter(|_| settings.auto_sync)
+                    .map(|at| moment(zone, at)),
+                read_at: moment(zone, chrono::Utc::now()),
+                settings,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Saves the schedule, the import policy and the warehouse file's path, as the
@@ -71,23 +73,23 @@ pub async fn save_settings(
     warehouse_path: Option<String>,
     mirror_anbar: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{blocking, require_admin, respond};
+    use crate::ssr::AdminUser;
 
-    respond(async move {
-        let (engine, user) = require_admin().await?;
-        let update = model::SettingsUpdate {
-            mirror_anbar: Some(mirror_anbar.is_some()),
-            ..settings_update(
-                auto_sync.is_some(),
-                &interval_minutes,
-                &auto_import,
-                &snapshot_retention,
-            )?
-        };
-        let path = warehouse_path
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty());
-        blocking(&engine, move |engine| {
+    let admin = AdminUser::check().await?;
+    let update = model::SettingsUpdate {
+        mirror_anbar: Some(mirror_anbar.is_some()),
+        ..settings_update(
+            auto_sync.is_some(),
+            &interval_minutes,
+            &auto_import,
+            &snapshot_retention,
+        )?
+    };
+    let path = warehouse_path
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty());
+    admin
+        .work(move |engine, user| {
             let mut update = update;
             // A new path is saved only once it has opened as a warehouse file.
             if let Some(path) = path.filter(|_| engine.config().external.is_none())
@@ -101,8 +103,6 @@ pub async fn save_settings(
             Ok(())
         })
         .await
-    })
-    .await
 }
 
 /// The change the settings form asks for, or the first value it got wrong (in

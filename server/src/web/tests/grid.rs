@@ -348,3 +348,29 @@ async fn the_preview_of_the_selection_plans_its_import_reel_by_reel_and_writes_n
     assert_eq!(again.matching, page.matching);
     assert_eq!(again.selected, 2);
 }
+
+#[tokio::test]
+async fn a_filter_select_matching_cant_read_is_told_only_to_a_super_admin() {
+    let site = Site::with_reels(20);
+    let back = format!(
+        "back={}",
+        form_urlencoded::byte_serialize(b"/import?width=wide").collect::<String>()
+    );
+    // Without a session it is the session that is wrong (it used to be a 500).
+    let response = site.call("select-matching", &back, None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(response).await, AppError::Unauthorized);
+    // A browser's own form post without a session goes to sign in.
+    let response = site
+        .post_plain_form("select-matching", &back, "http://localhost/import")
+        .await;
+    assert_eq!(response.headers()[axum::http::header::LOCATION], "/login");
+
+    let cookie = site.sign_in().await;
+    let response = site.call("select-matching", &back, Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    match app_error(response).await {
+        AppError::BadFilter { key, .. } => assert_eq!(key, "width"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,206 @@
+//! Why the engine refused a request, in the user's language, from the code and
+//! values it sent ([`Refusal`]). The command line words refusals in English
+//! through this too, so the web's English and the CLI's can't drift apart.
+//!
+//! What the user typed (a name, a transform, a zone) is isolated from the
+//! sentence around it ([`fmt::isolate`]), so a Latin value keeps its place in a
+//! Persian sentence.
+
+use model::Refusal;
+
+use crate::fmt::{self, isolate};
+use crate::i18n::{Locale, td_string};
+use crate::labels;
+
+/// Why the request was refused.
+pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
+    let n = |value: u64| fmt::number(locale, value);
+    match refusal {
+        Refusal::RunNotRunning { run_id, ended } => td_string!(
+            locale,
+            refusal.run_not_running,
+            id = n(run_id.unsigned_abs()),
+            outcome = labels::outcome(locale, *ended)
+        )
+        .to_string(),
+        Refusal::RunOrphaned { run_id } => {
+            td_string!(locale, refusal.run_orphaned, id = n(run_id.unsigned_abs())).to_string()
+        }
+        Refusal::UnknownTimeZone { name } => {
+            td_string!(locale, refusal.unknown_time_zone, name = isolate(name)).to_string()
+        }
+        Refusal::UserNameLength { max } => {
+            td_string!(locale, refusal.user_name_length, max = n(*max as u64)).to_string()
+        }
+        Refusal::UserNameHidden { code_point } => {
+            let code = isolate(&format!("U+{code_point:04X}"));
+            td_string!(locale, refusal.user_name_hidden, code).to_string()
+        }
+        Refusal::PasswordTooShort { min } => {
+            td_string!(locale, refusal.password_too_short, min = n(*min as u64)).to_string()
+        }
+        Refusal::UserExists { username } => {
+            td_string!(locale, refusal.user_exists, name = isolate(username)).to_string()
+        }
+        Refusal::UnknownTransform { spec } => {
+            td_string!(locale, refusal.unknown_transform, spec = isolate(spec)).to_string()
+        }
+        Refusal::ValueMapEntry { entry } => {
+            td_string!(locale, refusal.value_map_entry, entry = isolate(entry)).to_string()
+        }
+        Refusal::FieldNotMapped { field } => td_string!(
+            locale,
+            refusal.field_not_mapped,
+            field = isolate(field.as_str())
+        )
+        .to_string(),
+        Refusal::FieldMappedTwice { field } => td_string!(
+            locale,
+            refusal.field_mapped_twice,
+            field = isolate(field.as_str())
+        )
+        .to_string(),
+        Refusal::NoSuchColumns { columns } => {
+            let columns = columns
+                .iter()
+                .map(|c| isolate(c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            td_string!(locale, refusal.no_such_columns, columns).to_string()
+        }
+        Refusal::UnknownField { name } => {
+            td_string!(locale, refusal.unknown_field, name = isolate(name)).to_string()
+        }
+        Refusal::IntervalOutOfRange { minutes, min, max } => td_string!(
+            locale,
+            refusal.interval_out_of_range,
+            minutes = n(u64::from(*minutes)),
+            min = n(u64::from(*min)),
+            max = n(u64::from(*max))
+        )
+        .to_string(),
+        Refusal::RetentionOutOfRange { keep, min, max } => td_string!(
+            locale,
+            refusal.retention_out_of_range,
+            keep = n(u64::from(*keep)),
+            min = n(u64::from(*min)),
+            max = n(u64::from(*max))
+        )
+        .to_string(),
+        Refusal::UnknownAutoImport { value } => {
+            td_string!(locale, refusal.unknown_auto_import, value = isolate(value)).to_string()
+        }
+        Refusal::NoReels => td_string!(locale, refusal.no_reels).to_string(),
+        Refusal::DemoReels { reels, max } => td_string!(
+            locale,
+            refusal.demo_reels,
+            reels = n(u64::from(*reels)),
+            max = n(u64::from(*max))
+        )
+        .to_string(),
+        Refusal::FileExists { file } => {
+            td_string!(locale, refusal.file_exists, file = isolate(file)).to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use model::{Outcome, ProductField};
+
+    use super::*;
+
+    /// One of each, so a new refusal can't go unworded.
+    fn every_refusal() -> Vec<Refusal> {
+        vec![
+            Refusal::RunNotRunning {
+                run_id: 7,
+                ended: Outcome::Succeeded,
+            },
+            Refusal::RunOrphaned { run_id: 7 },
+            Refusal::UnknownTimeZone {
+                name: "Mars/Olympus".into(),
+            },
+            Refusal::UserNameLength { max: 150 },
+            Refusal::UserNameHidden { code_point: 0x202e },
+            Refusal::PasswordTooShort { min: 12 },
+            Refusal::UserExists {
+                username: "admin".into(),
+            },
+            Refusal::UnknownTransform {
+                spec: "shout".into(),
+            },
+            Refusal::ValueMapEntry { entry: "a".into() },
+            Refusal::FieldNotMapped {
+                field: ProductField::Status,
+            },
+            Refusal::FieldMappedTwice {
+                field: ProductField::Width,
+            },
+            Refusal::NoSuchColumns {
+                columns: vec!["breite".into()],
+            },
+            Refusal::UnknownField {
+                name: "colour".into(),
+            },
+            Refusal::IntervalOutOfRange {
+                minutes: 0,
+                min: 1,
+                max: 10_080,
+            },
+            Refusal::RetentionOutOfRange {
+                keep: 0,
+                min: 1,
+                max: 1_000,
+            },
+            Refusal::UnknownAutoImport {
+                value: "some".into(),
+            },
+            Refusal::NoReels,
+            Refusal::DemoReels {
+                reels: 0,
+                max: 200_000,
+            },
+            Refusal::FileExists {
+                file: "demo.sqlite3".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_refusal_is_worded_in_both_languages_with_its_values() {
+        for refusal in every_refusal() {
+            let en = super::refusal(Locale::en, &refusal);
+            let fa = super::refusal(Locale::fa, &refusal);
+            assert!(!en.is_empty() && !fa.is_empty(), "{refusal:?}");
+            assert_ne!(en, fa, "{refusal:?}");
+            // Numbers in Persian digits; what was typed (isolated) stays as typed.
+            let words: String = fa
+                .split('\u{2068}')
+                .map(|part| part.split_once('\u{2069}').map_or(part, |(_, after)| after))
+                .collect();
+            assert!(
+                !words.chars().any(|c| c.is_ascii_digit()),
+                "Persian digits in {fa}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_finished_run_is_not_cancelled_in_the_users_words() {
+        let refusal = Refusal::RunNotRunning {
+            run_id: 7,
+            ended: Outcome::Succeeded,
+        };
+        assert_eq!(
+            super::refusal(Locale::en, &refusal),
+            "Run #7 is not running: it ended succeeded."
+        );
+        let fa = super::refusal(Locale::fa, &refusal);
+        assert!(fa.contains("۷"), "{fa}");
+        assert!(
+            !fa.contains("not running") && !fa.contains("succeeded"),
+            "{fa}"
+        );
+    }
+}
