@@ -71,7 +71,7 @@ install_node_tools() {
   fi
 }
 
-apt_install curl chromium sqlite3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+apt_install curl chromium sqlite3 zopfli gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 install_rust_targets
 install_cargo_leptos
 install_wasm_bindgen

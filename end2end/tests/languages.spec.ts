@@ -66,10 +66,14 @@ test.describe('a phone set to Persian', () => {
   test('switches to English at once, and the choice survives a reload', async ({ page }) => {
     await page.goto('/login');
     await hydrated(page);
+    // The page switches at once; the cookie that keeps the choice comes from a
+    // call made in the background, which the reload must not overtake.
+    const kept = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/language'));
     await page.getByRole('button', { name: 'English' }).click();
     await expectLanguage(page, 'en');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'فارسی' })).toBeVisible();
+    await kept;
     await page.reload();
     await expectLanguage(page, 'en');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
