@@ -30,6 +30,9 @@ pub fn warehouse_problem(locale: Locale, problem: &WarehouseProblem) -> String {
         WarehouseProblem::Unreadable { file } => {
             td_string!(locale, warehouse.unreadable, file).to_string()
         }
+        WarehouseProblem::Replaced { file } => {
+            td_string!(locale, warehouse.replaced, file).to_string()
+        }
         WarehouseProblem::NotTheSame {
             file,
             checked,

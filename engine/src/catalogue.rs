@@ -10,7 +10,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -20,7 +20,7 @@ use crate::matching::{chosen_values, normalised, search_of};
 use crate::plan::{self, ImportPolicy, Scope};
 use crate::scan::{open_checked, plan_rows, row_filter, warehouse_for};
 use crate::store::{self, Store};
-use crate::warehouse::{self, ExternalRow};
+use crate::warehouse::{self, ExternalRow, FileId};
 use crate::{
     Engine, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection,
     ProductField, Reason,
@@ -697,39 +697,6 @@ struct Seen {
     store: String,
     /// The warehouse file and its `data_version`, `None` when it can't be opened.
     warehouse: Option<(FileId, i64)>,
-}
-
-/// Which file a path names, told by the file system: on unix its device and
-/// inode. The watch's own connection keeps the file it is on from being freed, so
-/// another file at the path can't have the same inode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileId {
-    #[cfg(unix)]
-    dev: u64,
-    #[cfg(unix)]
-    ino: u64,
-}
-
-impl FileId {
-    /// The file at `path` now (following symlinks), `None` when there is none.
-    /// One `stat`, cheap enough for a look every few seconds.
-    fn of(path: &Path) -> Option<Self> {
-        let meta = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            Some(Self {
-                dev: meta.dev(),
-                ino: meta.ino(),
-            })
-        }
-        // Elsewhere an open SQLite file can be neither renamed over nor removed.
-        #[cfg(not(unix))]
-        {
-            drop(meta);
-            Some(Self {})
-        }
-    }
 }
 
 impl Engine {

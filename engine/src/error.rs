@@ -46,6 +46,13 @@ pub enum WarehouseError {
     /// an admin accepts it.
     #[error("{problem}")]
     NotTheSame { problem: WarehouseProblem },
+    /// Another file took the warehouse path's place while a run read it: what
+    /// the run planned was checked against the file it read, so nothing is
+    /// written to the new one; the next run reads it from the start.
+    #[error(
+        "warehouse database {path} was replaced by another file while the run read it; nothing was written to it, and the next run reads the new file"
+    )]
+    Replaced { path: PathBuf },
     #[error("warehouse database {path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -74,6 +81,7 @@ impl WarehouseError {
                 columns: columns.clone(),
             },
             Self::NotTheSame { problem } => problem.clone(),
+            Self::Replaced { path } => WarehouseProblem::Replaced { file: file(path) },
             Self::Open { path, .. } | Self::Snapshot { path, .. } | Self::Sqlite { path, .. } => {
                 WarehouseProblem::Unreadable { file: file(path) }
             }

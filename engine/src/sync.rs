@@ -23,9 +23,7 @@ use crate::scan::{
 };
 use crate::settings::AutoImport;
 use crate::store::{self, CopyBefore, Finish, RunWriter, Stamp, Store, WarehouseWrite};
-use crate::warehouse::{
-    self, Applied, Cell, CopyWrite, Reader, StatusWrite, Warehouse, WriteColumns,
-};
+use crate::warehouse::{self, Applied, Cell, CopyWrite, Reader, StatusWrite, WriteColumns};
 use crate::{Config, Engine, Reason, RunError, Selection};
 
 impl Engine {
@@ -409,7 +407,7 @@ impl<'a> Run<'a> {
         if !self.dry() {
             db(self.config, store::durable_commits(&conn, false))?;
         }
-        self.write_exports(&mut conn, &warehouse, &mapper, planned)
+        self.write_exports(&mut conn, &reader, &mapper, planned)
     }
 
     /// The error for mapped `columns` gone from the warehouse: a hold when an
@@ -792,7 +790,7 @@ impl<'a> Run<'a> {
     fn write_exports(
         &mut self,
         conn: &mut Connection,
-        warehouse: &Warehouse,
+        reader: &Reader,
         mapper: &Mapper,
         planned: Vec<PlannedExport>,
     ) -> Result<()> {
@@ -804,7 +802,7 @@ impl<'a> Run<'a> {
             status: mapper.status_column_name(),
             last_date: mapper.last_date_column_name(),
         };
-        let mut warehouse_writer = warehouse
+        let mut warehouse_writer = reader
             .open_write()
             .map_err(|e| self.write_error = Some(e))
             .ok();

@@ -233,6 +233,7 @@ impl Warehouse {
         let reader = Reader {
             warehouse: self.clone(),
             conn,
+            file: FileId::of(&self.path),
         };
         // The header is only read on first use: this is where a foreign file shows.
         reader.query_row_i64("SELECT count(*) FROM sqlite_master")?;
@@ -291,9 +292,59 @@ impl Warehouse {
 pub struct Reader {
     warehouse: Warehouse,
     conn: Connection,
+    /// The file the connection is on, as its path named it when it opened.
+    file: Option<FileId>,
+}
+
+/// Which file a path names, told by the file system: on unix its device and
+/// inode. A connection open on a file keeps it from being freed, so another file
+/// at the path can't have the same inode while it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl FileId {
+    /// The file at `path` now (following symlinks), `None` when there is none.
+    /// One `stat`, cheap enough for a look every few seconds.
+    pub(crate) fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Self {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            })
+        }
+        // Elsewhere an open SQLite file can be neither renamed over nor removed.
+        #[cfg(not(unix))]
+        {
+            drop(meta);
+            Some(Self {})
+        }
+    }
 }
 
 impl Reader {
+    /// Opens the file this reader reads for compare-and-set writes: refused when
+    /// the path names another file now (swapped in since the reads, as a copy
+    /// pulled over SFTP is), whose rows the run never checked.
+    pub fn open_write(&self) -> Result<Writer> {
+        let writer = self.warehouse.open_write()?;
+        // Looked at once the writer holds its file: a swap after this look can't
+        // move the writer's connection.
+        if self.file.is_none() || FileId::of(&self.warehouse.path) != self.file {
+            return Err(WarehouseError::Replaced {
+                path: self.warehouse.path.clone(),
+            });
+        }
+        Ok(writer)
+    }
+
     /// The columns of the `Products` table, as `PRAGMA table_info` lists them.
     pub fn product_columns(&self) -> Result<Vec<String>> {
         let started = Instant::now();

@@ -649,3 +649,73 @@ fn a_reel_under_a_corrected_label_is_not_imported_again() {
     assert!(f.engine.importable(0, 100).unwrap().is_empty());
     assert_eq!(f.store_count("R1-A"), 0);
 }
+
+/// Swaps another file in at the warehouse path once the run has read the
+/// warehouse and is about to write to it, as a copy pulled over SFTP and renamed
+/// into place would.
+struct SwapBeforeWrites {
+    path: std::path::PathBuf,
+    other: std::path::PathBuf,
+    swapped: bool,
+}
+
+impl engine::RunObserver for SwapBeforeWrites {
+    fn progress(&mut self, progress: &engine::Progress) {
+        if progress.phase == engine::Phase::Snapshot && !self.swapped {
+            std::fs::rename(&self.other, &self.path).unwrap();
+            self.swapped = true;
+        }
+    }
+}
+
+#[test]
+fn a_file_swapped_in_between_the_reads_and_the_writes_gets_no_write() {
+    let f = Fixture::with(&[("A", "In-stock"), ("B", "In-stock")]);
+    f.import_all();
+    // The copy to come: the same warehouse, its rows created at other times (a
+    // rebuilt file); its A has never been checked by the run that writes.
+    let other = f.dir.path().join("pulled.sqlite3");
+    std::fs::copy(&f.warehouse, &other).unwrap();
+    Connection::open(&other)
+        .unwrap()
+        .execute("UPDATE Products SET date = '2001-01-01 00:00:00'", [])
+        .unwrap();
+    f.office_sets(&["A"], ReelStatus::Sold);
+
+    let mut swap = SwapBeforeWrites {
+        path: f.warehouse.clone(),
+        other: other.clone(),
+        swapped: false,
+    };
+    let err = f
+        .sync_observed(RunScope::Full, false, &mut swap)
+        .unwrap_err();
+    assert!(swap.swapped);
+    assert!(
+        matches!(err, Error::Warehouse(WarehouseError::Replaced { .. })),
+        "{err}"
+    );
+    // Logged as failed, saying why, in words the web and the CLI share.
+    let logged = f.engine.runs(1).unwrap().remove(0);
+    assert_eq!(logged.outcome, Outcome::Failed);
+    assert_eq!(
+        logged.error,
+        Some(engine::RunError::WritesFailed {
+            problem: WarehouseProblem::Replaced {
+                file: "ism.sqlite3".into()
+            }
+        })
+    );
+    // Nothing reached the new file, and the sale is still the office's to write.
+    assert_eq!(f.wh_value("A", "status").as_deref(), Some("In-stock"));
+    assert_eq!(f.office_status("A"), "Sold");
+    let written: i64 = f
+        .store()
+        .query_row(
+            "SELECT count(*) FROM warehouse_writes WHERE state = 'written'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(written, 0);
+}

@@ -23,6 +23,9 @@ pub enum WarehouseProblem {
     MissingColumns { table: String, columns: Vec<String> },
     /// SQLite could not open or read it (permissions, damage, …).
     Unreadable { file: String },
+    /// Another file took the path's place while a run read it: nothing was
+    /// written to it.
+    Replaced { file: String },
     /// The file at the warehouse path is not the warehouse reelsync has been
     /// syncing: of `checked` tracked reels, `missing` are not in it and `reborn`
     /// were created at other times; `columns` are mapped columns gone or
@@ -90,6 +93,10 @@ impl fmt::Display for WarehouseProblem {
                 columns.join(", ")
             ),
             Self::Unreadable { file } => write!(f, "warehouse database {file} cannot be read"),
+            Self::Replaced { file } => write!(
+                f,
+                "warehouse database {file} was replaced by another file during the run; nothing was written to it"
+            ),
             Self::NotTheSame {
                 file,
                 checked,
