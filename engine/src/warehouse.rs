@@ -240,8 +240,9 @@ impl Warehouse {
         Ok(reader)
     }
 
-    /// Opens the file for compare-and-set writes (never creates it).
-    pub fn open_write(&self) -> Result<Writer> {
+    /// Opens the file for compare-and-set writes (never creates it). Only
+    /// through [`Reader::open_write`] outside tests: writes go to the file read.
+    fn open_write(&self) -> Result<Writer> {
         let conn = self.open(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         Ok(Writer {
             warehouse: self.clone(),

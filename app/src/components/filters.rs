@@ -8,6 +8,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
+use crate::components::close_enclosing_sheet;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
@@ -157,7 +158,7 @@ pub fn FilterForm(
             <div class="filter-buttons">
                 <button type="submit" class="button button--primary">{submit}</button>
                 {clear.map(|href| view! {
-                    <a href=href class="button" on:click=close_sheet_of>{tr!(i18n, filters.clear)}</a>
+                    <a href=href class="button" on:click=close_enclosing_sheet>{tr!(i18n, filters.clear)}</a>
                 })}
             </div>
         </Form>
@@ -185,29 +186,10 @@ fn apply_at_once(ev: leptos::ev::Event) {
 fn close_sheet_when_sent(ev: leptos::ev::SubmitEvent) {
     #[cfg(feature = "hydrate")]
     if ev.submitter().is_some() {
-        close_sheet_of(ev);
+        close_enclosing_sheet(ev);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = ev;
-}
-
-/// Closes the popover sheet the event's target is in, if any.
-fn close_sheet_of<E: Into<leptos::ev::Event>>(ev: E) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let ev: leptos::ev::Event = ev.into();
-        let sheet = ev
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .and_then(|element| element.closest("[popover]").ok().flatten())
-            .and_then(|sheet| sheet.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(sheet) = sheet {
-            let _ = sheet.hide_popover();
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev.into();
 }
 
 /// A labelled control of a filter form. The label names the control by `for`

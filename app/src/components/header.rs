@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
-use crate::components::{LanguageSwitch, close_sheet};
+use crate::components::{LanguageSwitch, close_enclosing_sheet};
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
 use crate::pages::Logout;
@@ -87,10 +87,6 @@ fn destinations() -> [Destination; 5] {
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let logout = ServerAction::<Logout>::new();
-    let sheet = NodeRef::<leptos::html::Div>::new();
-    // A link followed inside the sheet changes the page without a reload: the
-    // sheet closes itself.
-    let close_sheet = close_sheet::<leptos::ev::MouseEvent>(sheet);
     let link = move |place: &Destination, class: &'static str| {
         let (href, exact, icon, label) = (place.href, place.exact, place.icon, place.label);
         view! {
@@ -122,7 +118,9 @@ pub fn SiteHeader() -> impl IntoView {
                     <span>{tr!(i18n, nav.more)}</span>
                 </button>
             </nav>
-            <div id="more-sheet" class="more-sheet" popover="auto" node_ref=sheet on:click=close_sheet>
+            // A link followed inside the sheet changes the page without a reload:
+            // the sheet closes itself.
+            <div id="more-sheet" class="more-sheet" popover="auto" on:click=close_enclosing_sheet>
                 <nav aria-label=move || td_string!(i18n.get_locale(), nav.more).to_string()>{in_sheet}</nav>
             </div>
             <div class="site-tools">

@@ -24,6 +24,6 @@ pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;
 pub use run_card::RunCard;
 pub use run_progress::RunProgress;
-pub use sheet::close_sheet;
+pub use sheet::close_enclosing_sheet;
 pub use stat::{OutcomeBadge, Stat};
 pub use sync_actions::SyncActions;

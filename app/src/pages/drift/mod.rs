@@ -175,10 +175,8 @@ fn Entry(drift: Drift) -> impl IntoView {
     runs_of_reel.replace("reel", reel_number.clone());
     let href = format!("{}{}", routes::RUNS, runs_of_reel.to_query_string());
     let data_reel = reel_number.clone();
-    let side = move |value: Option<String>| {
-        let value = value.clone();
-        move || shown_value(i18n.get_locale(), value.as_deref())
-    };
+    let side =
+        move |value: Option<String>| move || shown_value(i18n.get_locale(), value.as_deref());
     view! {
         <li class="drift-item" data-reel=data_reel data-kind=kind.as_str()>
             <a href=href class="reel"><bdi>{reel_number}</bdi></a>
