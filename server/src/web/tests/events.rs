@@ -260,9 +260,10 @@ async fn strangers_get_no_events_and_unknown_runs_are_404() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_reaches_it() {
-    let site = Site::with_reels(60_000);
+    let site = Site::with_reels(3_000);
     let cookie = site.sign_in().await;
-    let (run_id, run) = import_elsewhere(&site);
+    // Held at its first page so that it cannot end before the cancel reaches it.
+    let (run_id, release, run) = held_run(&site.engine);
 
     let response = site.call("start-sync", "", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
@@ -276,6 +277,7 @@ async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_
         .call("cancel-run", &format!("id={run_id}"), Some(&cookie))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+    drop(release);
     run.join().unwrap();
     let ended = site.engine.run_summary(run_id).unwrap();
     assert_eq!(ended.outcome, Outcome::Cancelled);
