@@ -91,6 +91,12 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
             td_string!(locale, refusal.unknown_auto_import, value = isolate(value)).to_string()
         }
         Refusal::NoReels => td_string!(locale, refusal.no_reels).to_string(),
+        Refusal::DeliveredStaysDelivered { to } => td_string!(
+            locale,
+            refusal.delivered_stays_delivered,
+            status = labels::status(locale, *to)
+        )
+        .to_string(),
         Refusal::DemoReels { reels, max } => td_string!(
             locale,
             refusal.demo_reels,
@@ -157,6 +163,9 @@ mod tests {
                 value: "some".into(),
             },
             Refusal::NoReels,
+            Refusal::DeliveredStaysDelivered {
+                to: model::ReelStatus::InStock,
+            },
             Refusal::DemoReels {
                 reels: 0,
                 max: 200_000,

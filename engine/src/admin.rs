@@ -10,17 +10,7 @@ use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
 use crate::store;
 use crate::{Engine, WarehouseZone};
-
-/// What a status change did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusChange {
-    /// Reels whose status changed.
-    pub changed: Vec<String>,
-    /// Reels that already had the status.
-    pub unchanged: Vec<String>,
-    /// Reel numbers not in the main store.
-    pub not_found: Vec<String>,
-}
+use crate::{Refusal, RefusedReel, StatusChange};
 
 /// A change to one field's mapping; `None` leaves a part as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,51 +148,103 @@ impl Engine {
 
     /// Sets the office status of reels (a sale, a delivery or a cancellation), in
     /// one transaction, each change logged in the activity log. The next sync
-    /// carries it to the warehouse.
+    /// carries it to the warehouse. A reel the office's rules keep as it is
+    /// ([`ReelStatus::office_may_set`]) is left alone and listed with why; the
+    /// others change.
     pub fn set_product_status(
         &self,
         reels: &[String],
         status: ReelStatus,
         who: &str,
     ) -> Result<StatusChange> {
-        if reels.iter().all(|r| r.trim().is_empty()) {
-            return Err(crate::Refusal::NoReels.into());
-        }
+        let named = named_reels(reels)?;
         let mut store = self.store()?;
-        let path_err = store.err_fn();
-        let tx = store.conn.transaction().map_err(&path_err)?;
-        let mut result = StatusChange::default();
+        let err = store.err_fn();
+        let tx = store.conn.transaction().map_err(&err)?;
+        let (result, changes) = office_changes(&tx, &named, status).map_err(&err)?;
         let now = Utc::now();
         {
-            let mut lookup = tx
-                .prepare("SELECT id, status FROM products WHERE reel_number = ?1")
-                .map_err(&path_err)?;
             let mut update = tx
                 .prepare("UPDATE products SET status = ?1, status_changed_at = ?2, updated_at = ?2 WHERE id = ?3")
-                .map_err(&path_err)?;
-            for reel in reels.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
-                let found: Option<(i64, String)> = lookup
-                    .query_row([reel], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-                    .map_err(&path_err)?;
-                match found {
-                    None => result.not_found.push(reel.to_owned()),
-                    Some((_, old)) if old == status.as_str() => {
-                        result.unchanged.push(reel.to_owned())
-                    }
-                    Some((id, old)) => {
-                        update
-                            .execute(params![status.as_str(), now, id])
-                            .map_err(&path_err)?;
-                        let detail = format!("{old} → {status}");
-                        store::log_activity(&tx, who, "product.set_status", reel, Some(&detail))
-                            .map_err(&path_err)?;
-                        result.changed.push(reel.to_owned());
-                    }
-                }
+                .map_err(&err)?;
+            for (id, reel, old) in changes {
+                update
+                    .execute(params![status.as_str(), now, id])
+                    .map_err(&err)?;
+                let detail = format!("{old} → {status}");
+                store::log_activity(&tx, who, "product.set_status", &reel, Some(&detail))
+                    .map_err(&err)?;
             }
         }
-        tx.commit().map_err(&path_err)?;
+        tx.commit().map_err(&err)?;
         Ok(result)
     }
+
+    /// What [`Engine::set_product_status`] would do now, changing nothing: for a
+    /// confirmation that says which reels change and which the rules keep.
+    pub fn preview_product_status(
+        &self,
+        reels: &[String],
+        status: ReelStatus,
+    ) -> Result<StatusChange> {
+        let named = named_reels(reels)?;
+        let store = self.read_store()?;
+        office_changes(&store.conn, &named, status)
+            .map(|(result, _)| result)
+            .map_err(|e| store.err(e))
+    }
+}
+
+/// A product to change: its id, reel number and status now.
+type OfficeChange = (i64, String, String);
+
+/// The reel numbers a status change names, trimmed, blanks dropped; none at
+/// all is refused.
+fn named_reels(reels: &[String]) -> Result<Vec<&str>> {
+    let named: Vec<&str> = reels
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if named.is_empty() {
+        return Err(Refusal::NoReels.into());
+    }
+    Ok(named)
+}
+
+/// Sorts the reels `named` into those that change to `status` (returned with
+/// their ids), those already at it, those the office's rules keep, and those not
+/// tracked; a reel named twice counts once.
+fn office_changes(
+    conn: &rusqlite::Connection,
+    named: &[&str],
+    status: ReelStatus,
+) -> rusqlite::Result<(StatusChange, Vec<OfficeChange>)> {
+    let mut lookup =
+        conn.prepare_cached("SELECT id, status FROM products WHERE reel_number = ?1")?;
+    let mut result = StatusChange::default();
+    let mut changes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for reel in named.iter().copied().filter(|r| seen.insert(*r)) {
+        let found: Option<(i64, String)> = lookup
+            .query_row([reel], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((id, old)) = found else {
+            result.not_found.push(reel.to_owned());
+            continue;
+        };
+        let now = ReelStatus::from_canonical(&old).unwrap_or(ReelStatus::InStock);
+        if now == status {
+            result.unchanged.push(reel.to_owned());
+        } else if let Err(refusal) = now.office_may_set(status) {
+            result.refused.push(RefusedReel {
+                reel_number: reel.to_owned(),
+                refusal,
+            });
+        } else {
+            result.changed.push(reel.to_owned());
+            changes.push((id, reel.to_owned(), old));
+        }
+    }
+    Ok((result, changes))
 }

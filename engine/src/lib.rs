@@ -39,7 +39,7 @@ mod sync;
 mod users;
 pub mod warehouse;
 
-pub use admin::{MappingUpdate, StatusChange};
+pub use admin::MappingUpdate;
 pub use catalogue::{Catalogue, Changes};
 pub use clock::WarehouseZone;
 pub use error::{Error, Result, RunningRun, WarehouseError};
@@ -51,10 +51,10 @@ pub use model::{
     DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow,
     GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
     MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, Refusal,
-    RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
-    RunSummary, Selection, SelectionChange, SettingsUpdate, StatusCounts, SyncSettings, Trigger,
-    UnknownStatus, User, ValueProblem, WarehouseProblem, report, settings, status,
-    validate_interval,
+    RefusedReel, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport,
+    RunRequest, RunScope, RunSummary, Selection, SelectionChange, SettingsUpdate, StatusChange,
+    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem,
+    report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

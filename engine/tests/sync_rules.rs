@@ -557,7 +557,14 @@ fn a_warehouse_delivered_is_never_pushed_back() {
     f.office_sets(&["R1"], ReelStatus::Delivered);
     f.full();
     assert_eq!(f.wh_value("R1", "status").as_deref(), Some("Delivered"));
-    f.office_sets(&["R1"], ReelStatus::Sold);
+    // The office can't ask for this any more; a store from before that rule
+    // may still hold it.
+    f.store()
+        .execute(
+            "UPDATE products SET status = 'Sold' WHERE reel_number = 'R1'",
+            [],
+        )
+        .unwrap();
     let before = bytes(&f.warehouse);
     let report = f.full();
     assert_eq!(report.counts.exported, 0);
@@ -851,6 +858,69 @@ fn office_status_changes_are_logged_and_report_unknown_reels() {
         .query_row("SELECT count(*) FROM activity WHERE action = 'product.set_status' AND who = 'office:sara'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(logged, 2);
+}
+
+#[test]
+fn a_delivered_reel_stays_delivered_and_a_preview_changes_nothing() {
+    let f = Fixture::with(&[("R1", "In-stock"), ("R2", "In-stock"), ("R3", "In-stock")]);
+    f.import_all();
+    let delivered = vec!["R1".to_string()];
+    f.engine
+        .set_product_status(&delivered, ReelStatus::Delivered, "office:sara")
+        .unwrap();
+    let all = vec!["R1".to_string(), "R2".into(), " R2 ".into(), "R3".into()];
+    let preview = f
+        .engine
+        .preview_product_status(&all, ReelStatus::InStock)
+        .unwrap();
+    assert_eq!(preview.unchanged, ["R2", "R3"]);
+    let refused = engine::RefusedReel {
+        reel_number: "R1".into(),
+        refusal: engine::Refusal::DeliveredStaysDelivered {
+            to: ReelStatus::InStock,
+        },
+    };
+    assert_eq!(preview.refused, [refused]);
+
+    let sold = f
+        .engine
+        .set_product_status(&all, ReelStatus::Sold, "office:sara")
+        .unwrap();
+    assert_eq!(
+        sold.changed,
+        ["R2", "R3"],
+        "a reel named twice changes once"
+    );
+    assert_eq!(sold.refused.len(), 1);
+    let status_of = |reel: &str| -> String {
+        f.store()
+            .query_row(
+                "SELECT status FROM products WHERE reel_number = ?1",
+                [reel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(status_of("R1"), "Delivered");
+    assert_eq!(status_of("R2"), "Sold");
+    // The preview above wrote nothing: only the two real changes are logged,
+    // besides the delivery.
+    let logged: i64 = f
+        .store()
+        .query_row(
+            "SELECT count(*) FROM activity WHERE action = 'product.set_status'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 3);
+    let nothing = f
+        .engine
+        .preview_product_status(&[" ".into()], ReelStatus::Sold);
+    assert!(matches!(
+        nothing,
+        Err(engine::Error::Refused(engine::Refusal::NoReels))
+    ));
 }
 
 #[test]

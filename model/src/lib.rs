@@ -36,4 +36,4 @@ pub use settings::{
     AutoImport, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
     SettingsUpdate, SyncSettings, validate_interval,
 };
-pub use status::{ReelStatus, UnknownStatus};
+pub use status::{ReelStatus, RefusedReel, StatusChange, UnknownStatus};

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Outcome, ProductField};
+use crate::{Outcome, ProductField, ReelStatus};
 
 /// A request the engine refused; nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +48,8 @@ pub enum Refusal {
     UnknownAutoImport { value: String },
     /// A status change named no reels.
     NoReels,
+    /// The office asked a Delivered reel to go back to `to`.
+    DeliveredStaysDelivered { to: ReelStatus },
     /// A demo warehouse of a number of reels out of 1–`max`.
     DemoReels { reels: u32, max: u32 },
     /// The file to create exists already.

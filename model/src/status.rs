@@ -40,6 +40,21 @@ impl ReelStatus {
     }
 }
 
+impl ReelStatus {
+    /// Whether the office may set a reel at `self` to `to`. The warehouse
+    /// delivers a reel once its sales order is made, and no one takes that back
+    /// from the office: a Delivered reel stays Delivered. Every other move is the
+    /// office's to make (a sale, a delivery, a cancelled sale).
+    pub fn office_may_set(self, to: ReelStatus) -> Result<(), crate::Refusal> {
+        match (self, to) {
+            (Self::Delivered, Self::InStock | Self::Sold) => {
+                Err(crate::Refusal::DeliveredStaysDelivered { to })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for ReelStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -102,4 +117,26 @@ mod tests {
             assert_eq!(s.as_str().parse(), Ok(s));
         }
     }
+}
+
+/// What an office status change did to each reel it named (or, previewed,
+/// would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// Reels whose status changed.
+    pub changed: Vec<String>,
+    /// Reels that already had the status.
+    pub unchanged: Vec<String>,
+    /// Reel numbers reelsync does not track.
+    pub not_found: Vec<String>,
+    /// Reels the office's rules keep as they are, each with why.
+    #[serde(default)]
+    pub refused: Vec<RefusedReel>,
+}
+
+/// A reel a status change left as it was, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedReel {
+    pub reel_number: String,
+    pub refusal: crate::Refusal,
 }

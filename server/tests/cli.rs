@@ -496,6 +496,37 @@ fn set_status_reads_reels_from_a_file_or_stdin() {
 }
 
 #[test]
+fn a_delivered_reel_is_refused_back_in_stock_with_the_reason() {
+    let site = Site::new();
+    let reels = site.reels("In-stock", 2);
+    site.run(&["import", &reels[0], &reels[1]]).expect(0);
+    site.run(&["product", "set-status", "delivered", &reels[0]])
+        .expect(0);
+
+    let run = site
+        .run(&["product", "set-status", "in_stock", &reels[0], &reels[1]])
+        .expect(5);
+    assert!(
+        run.stdout.contains(&format!(
+            "{}: A delivered reel stays delivered: the office can't set it back to In stock.",
+            reels[0]
+        )),
+        "{}",
+        run.stdout
+    );
+    let change = site
+        .run(&["product", "set-status", "sold", &reels[0], "--json"])
+        .expect(5)
+        .json();
+    assert_eq!(change["changed"], serde_json::json!([]));
+    assert_eq!(change["refused"][0]["reel_number"], reels[0].as_str());
+    assert_eq!(
+        change["refused"][0]["refusal"]["refusal"],
+        "delivered_stays_delivered"
+    );
+}
+
+#[test]
 fn run_history_and_run_detail_have_their_shapes() {
     let site = Site::new();
     let reels = site.reels("In-stock", 2);

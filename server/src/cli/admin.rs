@@ -25,8 +25,8 @@ struct SetStatusJson<'a> {
     change: &'a StatusChange,
 }
 
-/// `reelsync product set-status`: exit 5 when some reels were not found (the
-/// others are changed all the same).
+/// `reelsync product set-status`: exit 5 when some reels were not found or the
+/// office's rules kept them as they are (the others are changed all the same).
 pub fn set_status(global: &GlobalArgs, out: &Output, args: &SetStatusArgs) -> anyhow::Result<Exit> {
     let reels = match &args.from_file {
         Some(path) => read_reel_list(path)?,
@@ -44,9 +44,17 @@ pub fn set_status(global: &GlobalArgs, out: &Output, args: &SetStatusArgs) -> an
         let counts = numbers([
             ("changed", change.changed.len() as u64),
             ("unchanged", change.unchanged.len() as u64),
+            ("refused", change.refused.len() as u64),
             ("not found", change.not_found.len() as u64),
         ]);
         pairs(w, "  ", &counts)?;
+        if !change.refused.is_empty() {
+            writeln!(w, "refused:")?;
+            for refused in &change.refused {
+                let why = super::exit::refusal(&refused.refusal);
+                writeln!(w, "  {}: {why}", refused.reel_number)?;
+            }
+        }
         if change.not_found.is_empty() {
             return Ok(());
         }
@@ -56,11 +64,13 @@ pub fn set_status(global: &GlobalArgs, out: &Output, args: &SetStatusArgs) -> an
             .iter()
             .try_for_each(|reel| writeln!(w, "  {reel}"))
     })?;
-    Ok(if change.not_found.is_empty() {
-        Exit::Success
-    } else {
-        Exit::Attention
-    })
+    Ok(
+        if change.not_found.is_empty() && change.refused.is_empty() {
+            Exit::Success
+        } else {
+            Exit::Attention
+        },
+    )
 }
 
 /// Reads reel numbers from a file (`-` is stdin).
