@@ -2,7 +2,8 @@
 //! phases, reel statuses, product fields), in the user's language.
 
 use model::{
-    Action, Counts, DriftKind, Outcome, Phase, ProductField, ReelStatus, RunKind, Trigger,
+    Action, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, ReelStatus, RunKind,
+    Trigger,
 };
 
 use crate::fmt;
@@ -163,6 +164,25 @@ pub fn field(locale: Locale, field: ProductField) -> String {
         ProductField::ShipmentId => td_string!(locale, field.shipment_id),
     }
     .to_string()
+}
+
+/// A list column's name, as headers and filters show it.
+pub fn column(locale: Locale, column: GridColumn) -> String {
+    match column {
+        GridColumn::Status => td_string!(locale, products.office_status).to_string(),
+        GridColumn::Warehouse => td_string!(locale, products.warehouse_status).to_string(),
+        other => other.field().map(|f| field(locale, f)).unwrap_or_default(),
+    }
+}
+
+/// A status as a list holds it (`In-stock`, or `missing` for a reel the
+/// warehouse file lost), in words.
+pub fn status_text(locale: Locale, text: &str) -> String {
+    match ReelStatus::from_canonical(text) {
+        Some(known) => status(locale, known),
+        None if text == "missing" => td_string!(locale, products.missing).to_string(),
+        None => text.to_owned(),
+    }
 }
 
 /// A kind of difference, in a word or two.

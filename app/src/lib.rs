@@ -47,7 +47,7 @@ use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
     CheckRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute, NotFound, PreviewRoute,
-    RunRoute, RunsRoute, SettingsRoute,
+    ProductsRoute, RunRoute, RunsRoute, SettingsRoute,
 };
 use crate::routes::segment;
 
@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                         // In order: what is above the plan paints while it is planned.
                         <Route path=StaticSegment(segment(routes::PREVIEW)) view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=StaticSegment(segment(routes::CHECK)) view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::PRODUCTS)) view={Lazy::<ProductsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::DRIFT)) view={Lazy::<DriftRoute>::new()} ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment(segment(routes::SETTINGS))

@@ -13,6 +13,8 @@ pub const IMPORT: &str = "/import";
 pub const PREVIEW: &str = "/preview";
 /// A dry run's plan of an import of the user's selection in the import grid.
 pub const PREVIEW_SELECTION: &str = "/preview?of=selection";
+/// Every reel reelsync tracks, and the office's status changes.
+pub const PRODUCTS: &str = "/products";
 /// Where the two sides differ now, reel by reel.
 pub const DRIFT: &str = "/drift";
 /// The connection check of the warehouse file.
@@ -28,6 +30,13 @@ pub fn segment(path: &'static str) -> &'static str {
 /// One run's page.
 pub fn run(id: i64) -> String {
     format!("{RUNS}/{id}")
+}
+
+/// The runs that touched the reel `reel_number`.
+pub fn runs_of_reel(reel_number: &str) -> String {
+    let mut query = leptos_router::params::ParamsMap::new();
+    query.replace("reel", reel_number.to_owned());
+    format!("{RUNS}{}", query.to_query_string())
 }
 
 /// One run's event stream, from the event after `after` on, with only the newest

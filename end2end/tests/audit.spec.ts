@@ -27,6 +27,8 @@ const pages: [string, string][] = [
   ['preview', '/preview'],
   ['check', '/check'],
   ['drift', '/drift'],
+  ['products', '/products'],
+  ['products-confirm', '/products?sel=NO-SUCH-REEL&to=Sold'],
   ['settings', '/settings'],
 ];
 

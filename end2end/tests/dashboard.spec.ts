@@ -150,11 +150,13 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // the gzip copies: 350.6 and 424.5 kB (issue 19, part 4). Typed refusals worded in
 // both languages on every page (`AppError::Refused`, nineteen codes, issue 19 part
 // 2), the shared filter components and the drift page's place in the navigation:
-// 359.2 and 439.1 kB.
+// 359.2 and 439.1 kB. The products screen (issue 20) is a chunk of its own, but
+// its words in both languages, its place on the bottom bar and the office's new
+// refusal are in the main wasm with every other page's: 361.4 and 441.4 kB.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 360_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 440_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 362_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 442_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);

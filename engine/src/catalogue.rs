@@ -1,8 +1,9 @@
-//! The import grid's catalogue: every importable warehouse reel (In-stock, not
-//! tracked), mapped once and held in memory, so that filters, facet counts, sorts
-//! and pages over 70,000 reels take milliseconds. The warehouse file has no index
-//! but its reel numbers, and reelsync never adds one there; one scan builds the
-//! catalogue, and the server builds a new one when either file changes.
+//! A list of reels held in memory, so that filters, facet counts, sorts and pages
+//! over 100,000 reels take milliseconds: the import grid's catalogue of every
+//! importable warehouse reel (In-stock, not tracked), mapped once (the warehouse
+//! file has no index but its reel numbers, and reelsync never adds one there),
+//! and the products list of every reel reelsync tracks. One scan builds either,
+//! and the server builds a new one when what it lists changes.
 //!
 //! Values are interned: a warehouse repeats its widths, grades, locations and
 //! receive times thousands of times, so each reel holds small numbers into one
@@ -22,8 +23,8 @@ use crate::scan::{open_checked, plan_rows, row_filter, warehouse_for};
 use crate::store::{self, Store};
 use crate::warehouse::{self, ExternalRow, FileId};
 use crate::{
-    Engine, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection,
-    ProductField, Reason,
+    Engine, Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow,
+    GridSelection, ProductField, Reason, ReelStatus,
 };
 
 /// How many values a facet lists at most (the chosen ones always among them).
@@ -38,9 +39,10 @@ const COMMENTS: usize = CELLS - 1;
 type Sym = u32;
 const NONE: Sym = Sym::MAX;
 
-/// Every importable reel, as the grid shows it and filters it.
-#[derive(Debug, Clone, Default)]
+/// The reels of a list, as it shows them and filters them.
+#[derive(Debug, Clone)]
 pub struct Catalogue {
+    list: GridList,
     entries: Vec<Entry>,
     texts: Texts,
 }
@@ -110,7 +112,6 @@ impl Texts {
 }
 
 /// Builds a catalogue, interning texts as reels come.
-#[derive(Default)]
 struct Builder {
     catalogue: Catalogue,
     /// The symbol of each text, by the text's hash: the texts are not copied
@@ -121,6 +122,29 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(list: GridList) -> Self {
+        Self {
+            catalogue: Catalogue {
+                list,
+                entries: Vec::new(),
+                texts: Texts::default(),
+            },
+            index: HashMap::new(),
+            collided: HashMap::new(),
+        }
+    }
+
+    /// The columns of [`GridColumn::ALL`] but the reel number, each with its
+    /// place in a reel's cells, that the list shows.
+    fn shown(&self) -> impl Iterator<Item = (usize, GridColumn)> + use<> {
+        let list = self.catalogue.list;
+        GridColumn::ALL[1..]
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(move |(_, column)| list.columns().contains(column))
+    }
+
     fn intern(&mut self, text: Option<String>) -> Sym {
         let Some(text) = text else { return NONE };
         let texts = &mut self.catalogue.texts;
@@ -158,8 +182,9 @@ impl Builder {
 
     fn push_mapped(&mut self, reel_number: String, mapped: &Mapped) {
         let mut cells = [NONE; CELLS];
-        for (i, column) in GridColumn::ALL[1..].iter().enumerate() {
-            cells[i] = self.intern(mapped.get(column.field()).map(FieldValue::to_text));
+        for (i, column) in self.shown() {
+            let value = column.field().and_then(|field| mapped.get(field));
+            cells[i] = self.intern(value.map(FieldValue::to_text));
         }
         cells[COMMENTS] =
             self.intern_searched(mapped.get(ProductField::Comments).map(FieldValue::to_text));
@@ -176,8 +201,8 @@ impl Builder {
         let mut raw = mapper.raw_texts(&row.values);
         let mut take = |field: ProductField| raw.remove(field.as_str()).flatten();
         let mut texts = [const { None }; CELLS];
-        for (i, column) in GridColumn::ALL[1..].iter().enumerate() {
-            texts[i] = take(column.field());
+        for (i, column) in self.shown() {
+            texts[i] = column.field().and_then(&mut take);
         }
         let comments = take(ProductField::Comments);
         let mut cells = texts.map(|t| self.intern(t));
@@ -185,15 +210,28 @@ impl Builder {
         self.push(reel_number, cells, Some(Box::new(reason)));
     }
 
+    /// A reel with the texts of the list's columns ([`Self::shown`]), in order.
+    fn push_listed(
+        &mut self,
+        reel_number: String,
+        values: Vec<Option<String>>,
+        comments: Option<String>,
+    ) {
+        let mut cells = [NONE; CELLS];
+        let places: Vec<usize> = self.shown().map(|(i, _)| i).collect();
+        for (i, value) in places.into_iter().zip(values) {
+            cells[i] = self.intern(value);
+        }
+        cells[COMMENTS] = self.intern_searched(comments);
+        self.push(reel_number, cells, None);
+    }
+
     fn push(&mut self, reel_number: String, cells: [Sym; CELLS], problem: Option<Box<Reason>>) {
         let texts = &self.catalogue.texts;
         let number = |column: GridColumn| {
-            let at = GridColumn::ALL
-                .iter()
-                .position(|c| *c == column)
-                .unwrap_or(0)
-                - 1;
-            texts.get(cells[at]).and_then(|v| v.trim().parse().ok())
+            texts
+                .get(cells[cell_of(column)])
+                .and_then(|v| v.trim().parse().ok())
         };
         let numbers = [
             number(GridColumn::Width),
@@ -201,7 +239,7 @@ impl Builder {
             number(GridColumn::Length),
         ];
         let received = texts
-            .get(cells[GridColumn::ALL.len() - 2])
+            .get(cells[cell_of(GridColumn::Received)])
             .and_then(parse_date)
             .map(|at| at.date());
         let folded = normalised(&reel_number);
@@ -231,6 +269,14 @@ impl Builder {
         catalogue.texts.reels.shrink_to_fit();
         catalogue
     }
+}
+
+/// Where `column` (not the reel number) sits in a reel's cells.
+fn cell_of(column: GridColumn) -> usize {
+    GridColumn::ALL
+        .iter()
+        .position(|c| *c == column)
+        .map_or(COMMENTS, |at| at.saturating_sub(1))
 }
 
 /// One reel with what filtering and sorting compare, worked out once.
@@ -263,7 +309,7 @@ impl Engine {
             push: false,
         };
         let filter = row_filter(&scope, &mapper);
-        let mut builder = Builder::default();
+        let mut builder = Builder::new(GridList::Importable);
         for page in reader.pages(&columns, filter.as_ref()) {
             let rows = page?;
             // Kept for the rows an import would reject: they show their raw values.
@@ -286,6 +332,27 @@ impl Engine {
         // Its build freed as much as the catalogue keeps.
         crate::memory::give_back_freed();
         Ok(catalogue)
+    }
+}
+
+impl Engine {
+    /// Builds the products list: every reel reelsync tracks, from one read of
+    /// the main store (the warehouse's status as the last sync saw it).
+    pub fn tracked_catalogue(&self) -> Result<Catalogue> {
+        let store = self.read_store()?;
+        let mut builder = Builder::new(GridList::Tracked);
+        let columns: Vec<GridColumn> = builder.shown().map(|(_, column)| column).collect();
+        store::each_listed(&store.conn, &columns, |reel_number, values, comments| {
+            builder.push_listed(reel_number, values, comments)
+        })
+        .map_err(|e| store.err(e))?;
+        Ok(builder.finish())
+    }
+
+    /// Changes whenever [`Engine::tracked_catalogue`] may build another list.
+    pub fn tracked_fingerprint(&self) -> Result<String> {
+        let store = self.read_store()?;
+        store::tracked_fingerprint(&store.conn).map_err(|e| store.err(e))
     }
 }
 
@@ -405,7 +472,16 @@ enum SortValue<'a> {
     None,
 }
 
+/// Statuses sort in the order of a reel's life (a reel the warehouse lost
+/// after them), numbers as numbers, other texts as texts.
 fn sort_value(column: GridColumn, text: Option<&str>, number: Option<i64>) -> SortValue<'_> {
+    if matches!(column, GridColumn::Status | GridColumn::Warehouse)
+        && let Some(text) = text
+    {
+        return SortValue::Number(
+            ReelStatus::from_canonical(text).map_or(ReelStatus::ALL.len() as i64, |s| s as i64),
+        );
+    }
     match (column.is_numeric(), number, text) {
         (true, Some(n), _) => SortValue::Number(n),
         (_, _, Some(text)) => SortValue::Text(text),
@@ -436,6 +512,11 @@ impl Compiled {
 }
 
 impl Catalogue {
+    /// Which list it holds.
+    pub fn list(&self) -> GridList {
+        self.list
+    }
+
     /// How many reels it holds.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -464,6 +545,11 @@ impl Catalogue {
     pub fn standing(&self, reel_number: &str) -> Option<Option<Reason>> {
         self.entry(reel_number)
             .map(|e| e.problem.as_deref().cloned())
+    }
+
+    /// The reel `reel_number` as the list shows it, if the list holds it.
+    pub fn row(&self, reel_number: &str) -> Option<GridRow> {
+        self.entry(reel_number).map(|e| e.row(&self.texts))
     }
 
     /// Whether `selection` holds the reel `reel_number`.
@@ -502,7 +588,8 @@ impl Catalogue {
     pub fn query(&self, query: &GridQuery, selection: &GridSelection) -> GridPage {
         let texts = &self.texts;
         let filter = Compiled::new(&query.filter, texts);
-        let mut counts: Vec<HashMap<Sym, u64>> = vec![HashMap::new(); GridColumn::FACETS.len()];
+        let shown_facets = self.list.facets();
+        let mut counts: Vec<HashMap<Sym, u64>> = vec![HashMap::new(); shown_facets.len()];
         let mut matching = Vec::new();
         let mut selectable = 0;
         for entry in &self.entries {
@@ -511,7 +598,7 @@ impl Catalogue {
                 continue;
             }
             // Counted in a facet when it passes every other filter.
-            for (i, facet) in GridColumn::FACETS.iter().enumerate() {
+            for (i, facet) in shown_facets.iter().enumerate() {
                 let sym = entry.sym(*facet);
                 if sym != NONE && (failed.is_empty() || failed[0] == *facet) {
                     *counts[i].entry(sym).or_default() += 1;
@@ -546,7 +633,7 @@ impl Catalogue {
             selected: self.selected(selection),
             next: page.next,
             previous: page.previous,
-            facets: facets(&query.filter, texts, counts),
+            facets: facets(shown_facets, &query.filter, texts, counts),
         }
     }
 }
@@ -616,8 +703,13 @@ fn page_of<'a>(mut matching: Vec<&'a Entry>, texts: &Texts, query: &GridQuery) -
 
 /// Each facet's values, most frequent first (then by value), at most
 /// [`FACET_VALUES`], the chosen ones kept.
-fn facets(filter: &GridFilter, texts: &Texts, counts: Vec<HashMap<Sym, u64>>) -> Vec<Facet> {
-    GridColumn::FACETS
+fn facets(
+    columns: &[GridColumn],
+    filter: &GridFilter,
+    texts: &Texts,
+    counts: Vec<HashMap<Sym, u64>>,
+) -> Vec<Facet> {
+    columns
         .iter()
         .zip(counts)
         .map(|(column, counts)| {

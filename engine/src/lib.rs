@@ -48,8 +48,8 @@ pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
     Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Drift,
-    DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow,
-    GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
+    DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery,
+    GridRow, GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
     MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, Refusal,
     RefusedReel, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport,
     RunRequest, RunScope, RunSummary, Selection, SelectionChange, SettingsUpdate, StatusChange,

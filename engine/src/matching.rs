@@ -28,7 +28,9 @@ impl Matching {
     pub fn new(filter: &GridFilter, except: &[String]) -> Self {
         Self {
             values: chosen_values(filter)
-                .map(|(column, chosen)| (column.field(), chosen.iter().cloned().collect()))
+                .filter_map(|(column, chosen)| {
+                    Some((column.field()?, chosen.iter().cloned().collect()))
+                })
                 .collect(),
             from: filter.received_from,
             to: filter.received_to,
@@ -41,7 +43,7 @@ impl Matching {
     pub fn takes(&self, reel_number: &str, mapped: &Mapped) -> bool {
         let text = |field| mapped.get(field).map(FieldValue::as_text);
         let received = || {
-            text(GridColumn::Received.field())
+            text(ProductField::ReceiveDate)
                 .and_then(|t| parse_date(&t))
                 .map(|at| at.date())
         };

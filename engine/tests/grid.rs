@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use common::Fixture;
 use engine::{
-    GridColumn, GridFilter, GridQuery, GridRow, GridSelection, GridSort, Selection, SelectionChange,
+    GridColumn, GridFilter, GridList, GridQuery, GridRow, GridSelection, GridSort, Selection,
+    SelectionChange,
 };
 use proptest::prelude::*;
 use rusqlite::params;
@@ -44,6 +45,8 @@ impl Reel {
             GridColumn::Location => Some(self.location.into()),
             GridColumn::Profile => self.profile.map(str::to_owned),
             GridColumn::Received => Some(self.received()),
+            // Columns of the products list, which the import grid leaves empty.
+            GridColumn::Status | GridColumn::Warehouse => None,
         }
     }
 
@@ -145,7 +148,7 @@ fn filter() -> impl Strategy<Value = GridFilter> {
 
 fn sort() -> impl Strategy<Value = GridSort> {
     (
-        prop::sample::select(GridColumn::ALL.to_vec()),
+        prop::sample::select(GridList::Importable.columns().to_vec()),
         any::<bool>(),
     )
         .prop_map(|(column, descending)| GridSort { column, descending })
@@ -567,5 +570,82 @@ fn a_reel_not_offered_is_told_apart_unknown_tracked_or_not_in_stock() {
     assert_eq!(
         f.engine.not_importable("NOPE").unwrap(),
         engine::Reason::NotFound
+    );
+}
+
+#[test]
+fn the_products_list_filters_counts_and_sorts_tracked_reels_by_both_statuses() {
+    let f = Fixture::with(&[
+        ("R1", "In-stock"),
+        ("R2", "In-stock"),
+        ("R3", "In-stock"),
+        ("R4", "In-stock"),
+    ]);
+    f.import_all();
+    f.office_sets(&["R1"], engine::ReelStatus::Sold);
+    f.office_sets(&["R2"], engine::ReelStatus::Delivered);
+    f.wh()
+        .execute("DELETE FROM Products WHERE reel_number = 'R4'", [])
+        .unwrap();
+    f.full();
+    f.office_sets(&["R3"], engine::ReelStatus::Sold);
+
+    let list = f.engine.tracked_catalogue().unwrap();
+    assert_eq!((list.list(), list.len()), (GridList::Tracked, 4));
+    let query = |filter: GridFilter, sort: GridSort| GridQuery {
+        filter,
+        sort,
+        limit: 10,
+        ..GridQuery::default()
+    };
+    let chosen = |column: GridColumn, value: &str| GridFilter {
+        values: [(column, vec![value.to_owned()])].into(),
+        ..GridFilter::default()
+    };
+    let reels = |page: &engine::GridPage| -> Vec<String> {
+        page.rows.iter().map(|r| r.reel_number.clone()).collect()
+    };
+    let sold = list.query(
+        &query(chosen(GridColumn::Status, "Sold"), GridSort::default()),
+        &GridSelection::default(),
+    );
+    assert_eq!(reels(&sold), ["R1", "R3"]);
+    // The warehouse took R1's sale at the sync; R3's waits for the next one.
+    let warehouse: Vec<Option<&str>> = sold
+        .rows
+        .iter()
+        .map(|r| r.cell(GridColumn::Warehouse))
+        .collect();
+    assert_eq!(warehouse, [Some("Sold"), Some("In-stock")]);
+
+    let facet = |page: &engine::GridPage, column: GridColumn| -> Vec<(String, u64)> {
+        let facet = page.facets.iter().find(|f| f.column == column).unwrap();
+        facet.values.clone()
+    };
+    let all = list.query(
+        &query(
+            GridFilter::default(),
+            GridSort {
+                column: GridColumn::Status,
+                descending: true,
+            },
+        ),
+        &GridSelection::default(),
+    );
+    assert_eq!(reels(&all), ["R2", "R3", "R1", "R4"]);
+    // Counted under the other filters, most first, then by value.
+    let one = |value: &str| (value.to_owned(), 1);
+    assert_eq!(
+        facet(&all, GridColumn::Warehouse),
+        [
+            one("Delivered"),
+            one("In-stock"),
+            one("Sold"),
+            one("missing")
+        ]
+    );
+    assert_eq!(
+        facet(&sold, GridColumn::Status),
+        [("Sold".to_owned(), 2), one("Delivered"), one("In-stock")]
     );
 }

@@ -27,7 +27,7 @@ pub enum Selection {
     },
 }
 
-/// A column of the grid: what it shows, sorts by and (for facets) filters by.
+/// A column of a list: what it shows, sorts by and (for facets) filters by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GridColumn {
@@ -39,11 +39,16 @@ pub enum GridColumn {
     Location,
     Profile,
     Received,
+    /// The office's status of a tracked reel.
+    Status,
+    /// The warehouse's status of a tracked reel as the last sync saw it, or
+    /// `missing` when that sync did not find the reel.
+    Warehouse,
 }
 
 impl GridColumn {
-    /// Every column, in the order the grid shows them.
-    pub const ALL: [GridColumn; 8] = [
+    /// Every column a list can show; a row's cells follow this order.
+    pub const ALL: [GridColumn; 10] = [
         Self::ReelNumber,
         Self::Width,
         Self::Gsm,
@@ -52,15 +57,8 @@ impl GridColumn {
         Self::Location,
         Self::Profile,
         Self::Received,
-    ];
-
-    /// The columns filtered by their values, each with its counts.
-    pub const FACETS: [GridColumn; 5] = [
-        Self::Width,
-        Self::Gsm,
-        Self::Grade,
-        Self::Location,
-        Self::Profile,
+        Self::Status,
+        Self::Warehouse,
     ];
 
     /// The spelling in addresses (`?sort=width`, `?grade=A`).
@@ -74,6 +72,8 @@ impl GridColumn {
             Self::Location => "location",
             Self::Profile => "profile",
             Self::Received => "received",
+            Self::Status => "status",
+            Self::Warehouse => "warehouse",
         }
     }
 
@@ -81,9 +81,10 @@ impl GridColumn {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// The product field the column shows.
-    pub fn field(self) -> ProductField {
-        match self {
+    /// The product field the column shows; none for the warehouse's status,
+    /// which is not one of the office's fields.
+    pub fn field(self) -> Option<ProductField> {
+        Some(match self {
             Self::ReelNumber => ProductField::ReelNumber,
             Self::Width => ProductField::Width,
             Self::Gsm => ProductField::Gsm,
@@ -92,12 +93,47 @@ impl GridColumn {
             Self::Location => ProductField::Location,
             Self::Profile => ProductField::ProfileName,
             Self::Received => ProductField::ReceiveDate,
-        }
+            Self::Status => ProductField::Status,
+            Self::Warehouse => return None,
+        })
     }
 
     /// Whether its values are whole numbers (sorted and chosen as numbers).
     pub fn is_numeric(self) -> bool {
         matches!(self, Self::Width | Self::Gsm | Self::Length)
+    }
+}
+
+/// A list of reels served the grid's way: the import grid's importable reels,
+/// or the reels reelsync tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GridList {
+    Importable,
+    Tracked,
+}
+
+impl GridList {
+    /// The columns it shows, in order; the reel number first.
+    pub fn columns(self) -> &'static [GridColumn] {
+        use GridColumn::*;
+        match self {
+            Self::Importable => &[
+                ReelNumber, Width, Gsm, Length, Grade, Location, Profile, Received,
+            ],
+            Self::Tracked => &[
+                ReelNumber, Status, Warehouse, Width, Gsm, Length, Grade, Location, Profile,
+                Received,
+            ],
+        }
+    }
+
+    /// The columns it filters by their values, each with its counts.
+    pub fn facets(self) -> &'static [GridColumn] {
+        use GridColumn::*;
+        match self {
+            Self::Importable => &[Width, Gsm, Grade, Location, Profile],
+            Self::Tracked => &[Status, Warehouse, Width, Gsm, Grade, Location, Profile],
+        }
     }
 }
 

@@ -21,8 +21,8 @@ pub mod status;
 pub use drift::{Drift, DriftKind, DriftReport};
 pub use field::{FieldType, ProductField};
 pub use grid::{
-    Facet, GridColumn, GridFilter, GridKey, GridPage, GridQuery, GridRow, GridSelection, GridSort,
-    Selection, SelectionChange,
+    Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow, GridSelection,
+    GridSort, Selection, SelectionChange,
 };
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::{ColumnChange, WarehouseProblem};

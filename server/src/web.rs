@@ -129,8 +129,9 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
     let engine = runs.engine().clone();
     let grid = runs.grid().clone();
+    let tracked = app::ssr::TrackedList::new(engine.clone());
     // Every page render and server function call sees the engine, the runs, the
-    // sign-in throttle and the import grid's catalogue in its context.
+    // sign-in throttle and the two lists' catalogues in its context.
     let throttle = Arc::new(app::ssr::SignInThrottle::default());
     let sign_outs = app::ssr::SignOuts::default();
     let context = {
@@ -142,6 +143,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             provide_context(runs.clone());
             provide_context(throttle.clone());
             provide_context(grid.clone());
+            provide_context(tracked.clone());
             provide_context(sign_outs.clone());
         }
     };

@@ -36,7 +36,7 @@ struct Destination {
 }
 
 /// Every destination, in the order the bar shows them.
-fn destinations() -> [Destination; 5] {
+fn destinations() -> [Destination; 6] {
     [
         Destination {
             href: routes::DASHBOARD,
@@ -58,6 +58,13 @@ fn destinations() -> [Destination; 5] {
             primary: true,
             icon: Icon::Runs,
             label: |locale| td_string!(locale, nav.runs),
+        },
+        Destination {
+            href: routes::PRODUCTS,
+            exact: false,
+            primary: true,
+            icon: Icon::Products,
+            label: |locale| td_string!(locale, nav.products),
         },
         Destination {
             href: routes::DRIFT,
@@ -143,6 +150,7 @@ enum Icon {
     Home,
     Import,
     Runs,
+    Products,
     Drift,
     Settings,
     More,
@@ -154,6 +162,9 @@ impl Icon {
             Self::Home => "M4 11l8-7 8 7v9h-5v-6H9v6H4z",
             Self::Import => "M12 4v11M7 10l5 5 5-5M5 20h14",
             Self::Runs => "M9 6h11M9 12h11M9 18h11M4 6h1M4 12h1M4 18h1",
+            Self::Products => {
+                "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6"
+            }
             Self::Drift => "M4 8h10M10 4l4 4-4 4M20 16H10M14 12l-4 4 4 4",
             Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
             Self::More => "M5 12h1M11.5 12h1M18 12h1",

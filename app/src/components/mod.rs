@@ -4,6 +4,7 @@ mod choice;
 mod error_panel;
 mod filters;
 mod form;
+pub mod grid;
 mod header;
 pub mod language;
 mod loaded;

@@ -8,6 +8,7 @@ mod import;
 mod login;
 mod not_found;
 mod preview;
+mod products;
 mod run;
 mod runs;
 mod settings;
@@ -22,6 +23,7 @@ pub use import::{
 pub use login::{Login, LoginPage, Logout};
 pub use not_found::NotFound;
 pub use preview::{Planned, Preview, PreviewPage, PreviewView};
+pub use products::{LoadProducts, PreviewStatus, ProductsPage, ProductsView, SetStatus};
 pub use run::{CancelRun, GetRun, RunPage, RunView, StartSync};
 pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
@@ -58,6 +60,7 @@ lazy_page!(RunRoute, RunPage);
 lazy_page!(PreviewRoute, PreviewPage);
 lazy_page!(CheckRoute, CheckPage);
 lazy_page!(DriftRoute, DriftPage);
+lazy_page!(ProductsRoute, ProductsPage);
 lazy_page!(SettingsRoute, SettingsPage);
 use serde::{Deserialize, Serialize};
 

@@ -20,7 +20,7 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 use super::auth::session_token;
-use super::{GridCatalogue, RunManager};
+use super::{GridCatalogue, RunManager, TrackedList};
 use crate::error::AppError;
 
 /// A signed-in super admin, checked against the session store, with the engine
@@ -111,6 +111,11 @@ impl AdminUser {
     /// The import grid's catalogue the server keeps.
     pub fn grid(&self) -> Result<GridCatalogue, AppError> {
         shared("GridCatalogue")
+    }
+
+    /// The products list's catalogue the server keeps.
+    pub fn tracked(&self) -> Result<TrackedList, AppError> {
+        shared("TrackedList")
     }
 
     /// Whether the session is still signed in, and still a super admin's: a

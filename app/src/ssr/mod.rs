@@ -13,6 +13,7 @@ pub mod csp;
 pub mod grid;
 pub mod runs;
 pub mod throttle;
+pub mod tracked;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -31,6 +32,7 @@ pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;
 pub use throttle::SignInThrottle;
+pub use tracked::TrackedList;
 
 /// The app's style sheet, which every page carries in its `<head>`.
 pub const STYLE_SHEET: &str = include_str!("../../../style/main.css");

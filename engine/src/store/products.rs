@@ -4,14 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 
-use crate::Reason;
 use crate::mapping::{FieldValue, Mapped, ProductField};
 use crate::plan::{KnownNumbers, LastWrite, LinkState, LinksByRow, Relink, RowWrite, Tracked};
 use crate::report::RunItem;
 use crate::status::ReelStatus;
 use crate::warehouse::Cell;
+use crate::{GridColumn, Reason};
 
 use super::Stamp;
 use super::config::conversion;
@@ -486,6 +487,59 @@ pub fn catalogue_fingerprint(conn: &Connection) -> rusqlite::Result<String> {
          FROM sync_settings WHERE id = 1",
     )?
     .query_row([], |row| row.get(0))
+}
+
+/// Moves whenever the products list may have changed: a run (each page of
+/// items it logs, and its end), an office status change (logged as activity),
+/// or reels added or dropped. A few index lookups, not a scan.
+pub fn tracked_fingerprint(conn: &Connection) -> rusqlite::Result<String> {
+    conn.prepare_cached(
+        "SELECT coalesce((SELECT id || ' ' || outcome FROM runs ORDER BY id DESC LIMIT 1), '') || ' '
+                || coalesce((SELECT max(seq) FROM run_items
+                             WHERE run_id = (SELECT max(id) FROM runs)), 0) || ' '
+                || coalesce((SELECT max(id) FROM activity), 0) || ' '
+                || (SELECT count(*) FROM products)",
+    )?
+    .query_row([], |row| row.get(0))
+}
+
+/// Every tracked reel as the products list shows it, by reel number: the
+/// reel number, then the texts of `columns` (the warehouse's status as the last
+/// sync saw it: its base, or `missing`), then the comments.
+pub fn each_listed(
+    conn: &Connection,
+    columns: &[GridColumn],
+    mut each: impl FnMut(String, Vec<Option<String>>, Option<String>),
+) -> rusqlite::Result<()> {
+    let select: Vec<String> = columns
+        .iter()
+        .map(|column| match column.field() {
+            Some(field) => format!("p.{field}"),
+            None => "CASE m.state WHEN 'missing' THEN 'missing' ELSE m.base_status END".into(),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT p.reel_number, {}, p.comments
+         FROM products p LEFT JOIN product_mappings m ON m.product_id = p.id",
+        select.join(", ")
+    );
+    let mut statement = conn.prepare(&sql)?;
+    let mut rows = statement.query([])?;
+    let text = |row: &Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) => Some(n.to_string()),
+            ValueRef::Real(x) => Some(x.to_string()),
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        })
+    };
+    while let Some(row) = rows.next()? {
+        let cells = (1..=columns.len())
+            .map(|i| text(row, i))
+            .collect::<rusqlite::Result<_>>()?;
+        each(row.get(0)?, cells, text(row, columns.len() + 1)?);
+    }
+    Ok(())
 }
 
 /// Records a link's state without touching its base.

@@ -21,6 +21,7 @@ use super::{PublicPaths, RunManager, router};
 
 mod events;
 mod grid;
+mod products;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -572,6 +573,10 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/check", Access::Admin),
     ("/drift", Access::Admin),
     ("/api/drift", Access::Admin),
+    ("/products", Access::Admin),
+    ("/api/products", Access::Admin),
+    ("/api/preview-status", Access::Admin),
+    ("/api/set-status", Access::Admin),
     ("/import", Access::Admin),
     ("/api/grid", Access::Admin),
     ("/api/grid-version", Access::Admin),
@@ -599,6 +604,12 @@ const READABLE_CALLS: &[(&str, &str)] = &[
     ("/api/preview", ""),
     ("/api/check", ""),
     ("/api/drift", ""),
+    ("/api/products", "query=status%3DSold"),
+    ("/api/preview-status", "to=Sold&reels[]=NO-SUCH-REEL"),
+    (
+        "/api/set-status",
+        "to=Sold&reels[]=NO-SUCH-REEL&back=/products",
+    ),
     ("/api/grid", "query="),
     ("/api/grid-version", ""),
     ("/api/select", "back=/import"),

@@ -9,7 +9,6 @@ pub use api::{DriftView, GetDrift, get_drift};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use leptos_router::params::ParamsMap;
 use model::{Drift, DriftKind, ReelStatus};
 
 use crate::components::{ListAddress, Loaded, PageLink, Pager, SyncActions};
@@ -171,9 +170,7 @@ fn Entry(drift: Drift) -> impl IntoView {
         office,
         warehouse,
     } = drift;
-    let mut runs_of_reel = ParamsMap::new();
-    runs_of_reel.replace("reel", reel_number.clone());
-    let href = format!("{}{}", routes::RUNS, runs_of_reel.to_query_string());
+    let href = routes::runs_of_reel(&reel_number);
     let data_reel = reel_number.clone();
     let side =
         move |value: Option<String>| move || shown_value(i18n.get_locale(), value.as_deref());

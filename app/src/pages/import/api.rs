@@ -6,24 +6,19 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// A page of the grid, and the version of the catalogue it was drawn from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Grid {
-    pub page: model::GridPage,
-    /// Out of date once [`grid_version`] answers another.
-    pub version: u64,
-}
+pub use crate::components::grid::Grid;
 
 /// A page of the grid (`query`: its address's query string, as the address bar
 /// has it), with the user's selection marked, as many rows as the device said
 /// fit it (its rows cookie). Requires a super admin session.
 #[server(endpoint = "grid")]
 pub async fn load_grid(query: String) -> Result<Grid, AppError> {
+    use crate::components::grid::query;
     use crate::ssr::{AdminUser, cookie, request_parts};
 
     let admin = AdminUser::check().await?;
-    let mut query = super::query::parse(&query)?;
-    query.limit = super::query::page_size(cookie(&request_parts()?.headers, super::ROWS_COOKIE));
+    let mut query = query::parse(model::GridList::Importable, &query)?;
+    query.limit = query::page_size(cookie(&request_parts()?.headers, super::ROWS_COOKIE));
     let catalogue = admin.grid()?;
     admin
         .work(move |engine, user| {
@@ -83,7 +78,7 @@ pub async fn select(
 pub async fn select_matching(back: String) -> Result<u64, AppError> {
     let admin = crate::ssr::AdminUser::check().await?;
     let query = back.split_once('?').map_or("", |(_, query)| query);
-    let filter = super::query::parse(query)?.filter;
+    let filter = crate::components::grid::query::parse(model::GridList::Importable, query)?.filter;
     change(&admin, model::SelectionChange::AllMatching(filter), back).await
 }
 

@@ -2,11 +2,10 @@
 //! with its box; and the headers that sort by a column.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
-use model::{GridColumn, GridRow};
+use model::{GridList, GridRow};
 
 use super::{Actions, GRID_FORM, Select, address, here};
-use crate::fmt;
+use crate::components::grid::{ColumnHead, shown_value};
 use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
@@ -62,9 +61,10 @@ pub fn Rows(rows: Vec<GridRow>, actions: Actions, locale: Locale) -> impl IntoVi
                         <th scope="col" role="columnheader" class="pick">
                             <span class="visually-hidden">{tr!(i18n, import.pick)}</span>
                         </th>
-                        {GridColumn::ALL
-                            .into_iter()
-                            .map(|column| view! { <ColumnHead column /> })
+                        {GridList::Importable
+                            .columns()
+                            .iter()
+                            .map(|column| view! { <ColumnHead address=address() column=*column /> })
                             .collect_view()}
                     </tr>
                 </thead>
@@ -110,40 +110,6 @@ fn save_early_ticks(rows: &[GridRow], actions: Actions) {
     let _ = (rows, actions);
 }
 
-/// A column's header: a link that sorts by it (again: the other way round).
-#[component]
-fn ColumnHead(column: GridColumn) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let sorted = move || {
-        let q = query.read();
-        let by = q.get("sort").unwrap_or_default();
-        let by_this = by == column.as_str() || (by.is_empty() && column == GridColumn::ReelNumber);
-        by_this.then(|| q.get("dir").as_deref() == Some("desc"))
-    };
-    let href = move || {
-        let dir = if sorted() == Some(false) {
-            "desc"
-        } else {
-            "asc"
-        };
-        address().href(query.get(), |q| {
-            q.replace("sort", column.as_str().to_owned());
-            q.replace("dir", dir.to_owned());
-        })
-    };
-    let aria_sort = move || match sorted() {
-        Some(true) => "descending",
-        Some(false) => "ascending",
-        None => "none",
-    };
-    view! {
-        <th scope="col" role="columnheader" aria-sort=aria_sort>
-            <a href=href>{move || labels::field(i18n.get_locale(), column.field())}</a>
-        </th>
-    }
-}
-
 /// One reel.
 #[component]
 fn Row(row: GridRow, actions: Actions, locale: Locale, back: String) -> impl IntoView {
@@ -166,13 +132,13 @@ fn Row(row: GridRow, actions: Actions, locale: Locale, back: String) -> impl Int
             });
         }
     };
-    let cells = GridColumn::ALL[1..]
+    let cells = GridList::Importable.columns()[1..]
         .iter()
         .map(|column| {
             let column = *column;
             let value = row.cell(column).map(|v| shown_value(locale, column, v));
             view! {
-                <td role="cell" data-column=column.as_str() data-label=labels::field(locale, column.field())>
+                <td role="cell" data-column=column.as_str() data-label=labels::column(locale, column)>
                     <bdi>{value}</bdi>
                 </td>
             }
@@ -204,64 +170,5 @@ fn Row(row: GridRow, actions: Actions, locale: Locale, back: String) -> impl Int
             </th>
             {cells}
         </tr>
-    }
-}
-
-/// A cell's value as the grid shows it: numbers in the page's digits, the
-/// receive date in the page's calendar (the time of day left out: the filters
-/// go by the day), other values as the warehouse holds them.
-fn shown_value(locale: Locale, column: GridColumn, value: &str) -> String {
-    let day = (column == GridColumn::Received)
-        .then(|| iso_day(value))
-        .flatten();
-    match (column, day) {
-        (_, Some(day)) => fmt::calendar_date(locale, day),
-        (c, None) if c.is_numeric() || c == GridColumn::Received => fmt::digits(locale, value),
-        _ => value.to_owned(),
-    }
-}
-
-/// The day a value starting `YYYY-MM-DD` names (as the warehouse writes its
-/// times). Split by hand: chrono's parser would grow the wasm for one format.
-pub(super) fn iso_day(value: &str) -> Option<chrono::NaiveDate> {
-    let day = value.get(..10)?;
-    let mut parts = day.split('-').map(|part| part.parse::<u32>().ok());
-    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
-    chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_receive_time_is_shown_by_its_day() {
-        let day = chrono::NaiveDate::from_ymd_opt(2023, 3, 21);
-        assert_eq!(iso_day("2023-03-21 21:06:59.343662"), day);
-        assert_eq!(iso_day("2023-03-21"), day);
-        // Nowruz 1402.
-        let received = "2023-03-21 21:06:59.343662";
-        assert_eq!(
-            shown_value(Locale::fa, GridColumn::Received, received),
-            "۱۴۰۲/۰۱/۰۱"
-        );
-        assert_eq!(
-            shown_value(Locale::en, GridColumn::Received, received),
-            "2023-03-21"
-        );
-        assert_eq!(shown_value(Locale::fa, GridColumn::Gsm, "127"), "۱۲۷");
-        assert_eq!(
-            shown_value(Locale::fa, GridColumn::Grade, "Kraft 2"),
-            "Kraft 2"
-        );
-        for not_a_day in [
-            "2023-3-21 08:00",
-            "2023-02-30",
-            "21/03/2023",
-            "",
-            "۲۰۲۳-۰۳-۲۱",
-        ] {
-            assert_eq!(iso_day(not_a_day), None, "{not_a_day}");
-        }
     }
 }

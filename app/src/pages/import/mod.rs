@@ -7,10 +7,7 @@
 //! back to the same address. With the wasm, a tick saves itself at once.
 
 mod api;
-mod filters;
 mod list;
-#[cfg(feature = "ssr")]
-mod query;
 mod selection;
 
 #[cfg(feature = "hydrate")]
@@ -22,10 +19,11 @@ pub use api::{
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_query_map};
-use model::{GridKey, GridPage};
+use leptos_router::hooks::use_location;
+use model::{GridList, GridPage};
 
-use crate::components::{FilterPanel, ListAddress, Loaded, PageLink, Pager};
+use crate::components::grid::{GridFilters, GridPager, set_grid_filters};
+use crate::components::{FilterPanel, ListAddress, Loaded};
 use crate::i18n::td_string;
 use crate::language::use_i18n;
 use crate::routes;
@@ -151,8 +149,8 @@ pub fn ImportPage() -> impl IntoView {
         </div>
         <p class="lead grid-lead">{tr!(i18n, import.lead)}</p>
         <selection::ScanField actions />
-        <FilterPanel address=address() set=filters::set_grid_filters>
-            <filters::GridFilters page />
+        <FilterPanel address=address() set=|locale, query| set_grid_filters(GridList::Importable, locale, query)>
+            <GridFilters list=GridList::Importable path=routes::IMPORT page />
         </FilterPanel>
         <Loaded
             resource=page
@@ -270,34 +268,6 @@ fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -
     view! {
         <selection::SelectionBar matching selected actions />
         {rows}
-        <GridPager next previous />
-    }
-}
-
-/// "Previous" and "Next", by key: each keeps the filters and the sort.
-#[component]
-fn GridPager(next: Option<GridKey>, previous: Option<GridKey>) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let link = move |key: GridKey, forwards: bool, words: Signal<String>| {
-        let (reel, value) = if forwards {
-            ("after", "after_value")
-        } else {
-            ("before", "before_value")
-        };
-        let href = address().href(query.get_untracked(), |q| {
-            q.replace(reel, key.reel_number);
-            if let Some(v) = key.value {
-                q.replace(value, v);
-            }
-        });
-        PageLink { href, words }
-    };
-    view! {
-        <Pager
-            label=Signal::derive(tr!(i18n, import.pages))
-            previous=previous.map(|key| link(key, false, Signal::derive(tr!(i18n, import.previous))))
-            next=next.map(|key| link(key, true, Signal::derive(tr!(i18n, import.next))))
-        />
+        <GridPager address=address() next previous />
     }
 }

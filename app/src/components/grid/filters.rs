@@ -1,26 +1,25 @@
-//! The grid's filters: each facet with the values present under the other
+//! A list's filters: each facet with the values present under the other
 //! filters and their counts, the receive dates, the search, and the sort.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
-use model::{Facet, GridColumn};
+use model::{Facet, GridColumn, GridList};
 
-use super::Grid;
-use super::list::iso_day;
+use super::{Grid, iso_day};
 use crate::components::{Field, FilterForm, SetFilter, set_filters};
 use crate::error::AppError;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::labels;
 use crate::language::use_i18n;
-use crate::routes;
 
-/// The filters `query` sets, as the chips show them.
-pub fn set_grid_filters(locale: Locale, query: &ParamsMap) -> Vec<SetFilter> {
-    let facets = GridColumn::FACETS
-        .into_iter()
-        .map(|column| (column.as_str(), labels::field(locale, column.field())));
+/// The filters `query` sets on `list`, as the chips show them.
+pub fn set_grid_filters(list: GridList, locale: Locale, query: &ParamsMap) -> Vec<SetFilter> {
+    let facets = list
+        .facets()
+        .iter()
+        .map(|column| (column.as_str(), labels::column(locale, *column)));
     let rest = [
         ("from", td_string!(locale, import.received).to_string()),
         ("to", td_string!(locale, import.until).to_string()),
@@ -35,16 +34,21 @@ pub fn set_grid_filters(locale: Locale, query: &ParamsMap) -> Vec<SetFilter> {
         match day {
             Some(day) => fmt::calendar_date(locale, day),
             None if numeric(key) => fmt::digits(locale, &value),
+            None if matches!(key, "status" | "warehouse") => labels::status_text(locale, &value),
             None => value,
         }
     })
 }
 
-/// The filters' form. The facets' values come with each page of the grid (their
-/// counts depend on the other filters); the form itself stays, so a sheet it is
-/// in stays open while a filter applies.
+/// The filters' form of `list`, at `path`. The facets' values come with each
+/// page of the list (their counts depend on the other filters); the form itself
+/// stays, so a sheet it is in stays open while a filter applies.
 #[component]
-pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
+pub fn GridFilters(
+    list: GridList,
+    path: &'static str,
+    page: Resource<Result<Grid, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let current = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
@@ -63,9 +67,9 @@ pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
     };
     view! {
         <FilterForm
-            action=routes::IMPORT.to_owned()
+            action=path.to_owned()
             submit=Signal::derive(tr!(i18n, import.show))
-            clear=routes::IMPORT.to_owned()
+            clear=path.to_owned()
             class="grid-filters"
         >
             <Transition>{facets}</Transition>
@@ -89,9 +93,11 @@ pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
             </Field>
             <Field id="grid-sort" label=Signal::derive(tr!(i18n, import.sort))>
                 <select id="grid-sort" name="sort">
-                    {GridColumn::ALL
-                        .into_iter()
+                    {list
+                        .columns()
+                        .iter()
                         .map(|column| {
+                            let column = *column;
                             let spelling = column.as_str();
                             let chosen = move || {
                                 let sort = sort();
@@ -99,7 +105,7 @@ pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
                             };
                             view! {
                                 <option value=spelling selected=chosen>
-                                    {move || labels::field(i18n.get_locale(), column.field())}
+                                    {move || labels::column(i18n.get_locale(), column)}
                                 </option>
                             }
                         })
@@ -121,7 +127,6 @@ pub fn GridFilters(page: Resource<Result<Grid, AppError>>) -> impl IntoView {
 #[component]
 fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
     let key = facet.column.as_str();
-    let numeric = facet.column.is_numeric();
     // Read once, as the other filters are.
     let chosen = use_query_map()
         .read_untracked()
@@ -130,7 +135,7 @@ fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
     let id = format!("grid-{key}");
     view! {
         <div class="field">
-            <label for=id.clone()>{labels::field(locale, facet.column.field())}</label>
+            <label for=id.clone()>{labels::column(locale, facet.column)}</label>
             <select id=id name=key>
                 <option value="" selected=chosen.is_empty()>{td_string!(locale, import.any).to_string()}</option>
                 {facet
@@ -138,7 +143,7 @@ fn FacetChoice(facet: Facet, locale: Locale) -> impl IntoView {
                     .into_iter()
                     .map(|(value, count)| {
                         let is_chosen = chosen == value;
-                        let shown = if numeric { fmt::digits(locale, &value) } else { value.clone() };
+                        let shown = super::shown_value(locale, facet.column, &value);
                         let words = format!("{shown} ({})", fmt::number(locale, count));
                         view! { <option value=value selected=is_chosen>{words}</option> }
                     })
@@ -159,7 +164,7 @@ mod tests {
         query.replace("grade", "Kraft 2".to_owned());
         query.replace("from", "2023-03-21".to_owned());
         query.replace("q", "  ".to_owned());
-        let set = set_grid_filters(Locale::fa, &query);
+        let set = set_grid_filters(GridList::Importable, Locale::fa, &query);
         let shown: Vec<(&str, &str)> = set.iter().map(|f| (f.key, f.value.as_str())).collect();
         assert_eq!(
             shown,
@@ -169,7 +174,7 @@ mod tests {
                 ("from", "۱۴۰۲/۰۱/۰۱")
             ]
         );
-        let english = set_grid_filters(Locale::en, &query);
+        let english = set_grid_filters(GridList::Importable, Locale::en, &query);
         assert_eq!(
             (english[0].value.as_str(), english[2].value.as_str()),
             ("810", "2023-03-21")

@@ -1,14 +1,14 @@
-//! The grid's address: filters, sort and page key as query parameters, read back
+//! A list's address: filters, sort and page key as query parameters, read back
 //! into a [`GridQuery`]. One reader for every way a query arrives (a link, a
 //! reload, the filter form), and a clear refusal for anything it can't read.
 
 use chrono::NaiveDate;
-use model::{GridColumn, GridFilter, GridKey, GridQuery, GridSort};
+use model::{GridColumn, GridFilter, GridKey, GridList, GridQuery, GridSort};
 
 use crate::error::AppError;
 
-/// Reels a grid page shows unless the device asked for another number.
-pub const PAGE_SIZE: u32 = super::PHONE_ROWS;
+/// Reels a list page shows unless the device asked for another number.
+pub const PAGE_SIZE: u32 = crate::pages::PHONE_ROWS;
 
 /// The page sizes a device may ask for.
 const PAGE_SIZES: std::ops::RangeInclusive<u32> = 10..=100;
@@ -16,12 +16,12 @@ const PAGE_SIZES: std::ops::RangeInclusive<u32> = 10..=100;
 /// The longest search text taken (a scanned code or a word of a comment).
 const MAX_SEARCH: usize = 200;
 
-/// Reads a grid address's query (`width=1250&grade=Kraft&sort=gsm&dir=desc`):
+/// Reads the query of an address of `list` (`width=1250&grade=Kraft&sort=gsm&dir=desc`):
 /// each facet by its column's name (repeated for several values), `from` and
 /// `to` (received, `YYYY-MM-DD`), `q` (search), `sort` and `dir`, and the page
 /// key: `after` (a reel number) with `after_value` (its sort value) for the next
 /// page, `before` and `before_value` for the previous one.
-pub fn parse(query: &str) -> Result<GridQuery, AppError> {
+pub fn parse(list: GridList, query: &str) -> Result<GridQuery, AppError> {
     let mut filter = GridFilter::default();
     let mut sort = GridSort::default();
     let (mut after, mut after_value) = (None, None);
@@ -37,7 +37,11 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
             "from" => filter.received_from = Some(date(value).ok_or_else(bad)?),
             "to" => filter.received_to = Some(date(value).ok_or_else(bad)?),
             "q" if value.chars().count() <= MAX_SEARCH => filter.search = Some(value.to_owned()),
-            "sort" => sort.column = GridColumn::parse(value).ok_or_else(bad)?,
+            "sort" => {
+                sort.column = GridColumn::parse(value)
+                    .filter(|c| list.columns().contains(c))
+                    .ok_or_else(bad)?
+            }
             "dir" => {
                 sort.descending = match value {
                     "asc" => false,
@@ -51,7 +55,7 @@ pub fn parse(query: &str) -> Result<GridQuery, AppError> {
             "before_value" => before_value = Some(value.to_owned()),
             facet => {
                 let column = GridColumn::parse(facet)
-                    .filter(|c| GridColumn::FACETS.contains(c))
+                    .filter(|c| list.facets().contains(c))
                     .ok_or_else(bad)?;
                 if column.is_numeric() && value.parse::<i64>().is_err() {
                     return Err(bad());
@@ -103,7 +107,7 @@ mod tests {
 
     #[test]
     fn reads_filters_sort_and_key() {
-        let q = parse("?width=1250&width=1600&grade=Kraft+Liner&from=2024-03-01&q=%20wet%20&sort=gsm&dir=desc&after=R9&after_value=127").unwrap();
+        let q = parse(GridList::Importable, "?width=1250&width=1600&grade=Kraft+Liner&from=2024-03-01&q=%20wet%20&sort=gsm&dir=desc&after=R9&after_value=127").unwrap();
         assert_eq!(q.filter.values[&GridColumn::Width], ["1250", "1600"]);
         assert_eq!(q.filter.values[&GridColumn::Grade], ["Kraft Liner"]);
         assert_eq!(q.filter.received_from, NaiveDate::from_ymd_opt(2024, 3, 1));
@@ -117,13 +121,18 @@ mod tests {
         );
         assert_eq!(q.after.unwrap().value.as_deref(), Some("127"));
         assert_eq!(
-            parse("").unwrap(),
+            parse(GridList::Importable, "").unwrap(),
             GridQuery {
                 limit: PAGE_SIZE,
                 ..GridQuery::default()
             }
         );
-        assert!(parse("width=&grade=").unwrap().filter.is_empty());
+        assert!(
+            parse(GridList::Importable, "width=&grade=")
+                .unwrap()
+                .filter
+                .is_empty()
+        );
     }
 
     #[test]
@@ -143,14 +152,24 @@ mod tests {
             ("dir=up", "dir"),
             ("reel_number=R1", "reel_number"),
             ("DROP+TABLE=1", "DROP TABLE"),
+            // The products list's own columns are no filter of the import grid.
+            ("status=Sold", "status"),
+            ("sort=warehouse", "sort"),
         ] {
-            match parse(query) {
+            match parse(GridList::Importable, query) {
                 Err(AppError::BadFilter { key: got, .. }) => assert_eq!(got, key, "{query}"),
                 other => panic!("{query}: {other:?}"),
             }
         }
+        let tracked = parse(
+            GridList::Tracked,
+            "status=Sold&warehouse=missing&sort=warehouse",
+        )
+        .unwrap();
+        assert_eq!(tracked.filter.values[&GridColumn::Status], ["Sold"]);
+        assert_eq!(tracked.sort.column, GridColumn::Warehouse);
         // SQL in the search box is only text to look for.
-        let q = parse("q=%27%3B+DROP+TABLE+products%3B--").unwrap();
+        let q = parse(GridList::Importable, "q=%27%3B+DROP+TABLE+products%3B--").unwrap();
         assert_eq!(
             q.filter.search.as_deref(),
             Some("'; DROP TABLE products;--")
