@@ -47,7 +47,7 @@ use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
     CheckRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute, NotFound, PreviewRoute,
-    ProductsRoute, RunRoute, RunsRoute, SettingsRoute,
+    ProductsRoute, ReelRoute, RunRoute, RunsRoute, SettingsRoute,
 };
 use crate::routes::segment;
 
@@ -112,6 +112,11 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment(segment(routes::PREVIEW)) view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=StaticSegment(segment(routes::CHECK)) view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::PRODUCTS)) view={Lazy::<ProductsRoute>::new()} ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment(segment(routes::PRODUCTS)), ParamSegment("reel"))
+                            view={Lazy::<ReelRoute>::new()}
+                            ssr=SsrMode::Async
+                        />
                         <Route path=StaticSegment(segment(routes::DRIFT)) view={Lazy::<DriftRoute>::new()} ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment(segment(routes::SETTINGS))

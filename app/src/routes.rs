@@ -32,11 +32,19 @@ pub fn run(id: i64) -> String {
     format!("{RUNS}/{id}")
 }
 
-/// The runs that touched the reel `reel_number`.
-pub fn runs_of_reel(reel_number: &str) -> String {
-    let mut query = leptos_router::params::ParamsMap::new();
-    query.replace("reel", reel_number.to_owned());
-    format!("{RUNS}{}", query.to_query_string())
+/// One tracked reel's page: its number as one path segment, every byte but the
+/// unreserved ASCII ones percent-encoded (written out here so that the server
+/// and the browser spell a link alike).
+pub fn reel(reel_number: &str) -> String {
+    let mut path = format!("{PRODUCTS}/");
+    for byte in reel_number.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    path
 }
 
 /// One run's event stream, from the event after `after` on, with only the newest
@@ -57,3 +65,15 @@ pub const PUBLIC_PAGES: &[&str] = &[LOGIN];
 /// login page has the switch too). Every other server function, and the event
 /// stream, answers only a signed-in super admin.
 pub const PUBLIC_FUNCTIONS: &[&str] = &["/api/login", "/api/logout", "/api/language"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reel_number_is_one_path_segment_whatever_it_holds() {
+        assert_eq!(reel("R23-000001"), "/products/R23-000001");
+        assert_eq!(reel("A/B 'x'"), "/products/A%2FB%20%27x%27");
+        assert_eq!(reel("۱۲"), "/products/%DB%B1%DB%B2");
+    }
+}

@@ -29,6 +29,7 @@ const pages: [string, string][] = [
   ['drift', '/drift'],
   ['products', '/products'],
   ['products-confirm', '/products?sel=NO-SUCH-REEL&to=Sold'],
+  ['reel', '/products/R23-000001'],
   ['settings', '/settings'],
 ];
 

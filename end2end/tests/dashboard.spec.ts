@@ -152,11 +152,14 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // 2), the shared filter components and the drift page's place in the navigation:
 // 359.2 and 439.1 kB. The products screen (issue 20) is a chunk of its own, but
 // its words in both languages, its place on the bottom bar and the office's new
-// refusal are in the main wasm with every other page's: 361.4 and 441.4 kB.
+// refusal are in the main wasm with every other page's: 361.4 and 441.4 kB; a
+// reel's page, 1 kB more of words (362.5 and 443.0 kB). Every screen's words
+// are in the main wasm: to win them back, load only the page's language
+// (leptos_i18n's dynamic loading) rather than both.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 362_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 442_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 363_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 444_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);

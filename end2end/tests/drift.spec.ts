@@ -72,10 +72,13 @@ test.describe('in English on a phone', () => {
     await kind(page, 'all').click();
     await expect(list).toHaveCount(3);
 
-    // The reel leads to the runs that touched it.
+    // The reel leads to its page: the warehouse's Sold beside the office's In stock.
     await page.locator(`li[data-reel="${sold}"] a.reel`).click();
-    await expect(page).toHaveURL(/\/runs\?reel=/);
-    await expect(page.getByTestId('run-list').locator('li')).toHaveCount(1);
+    await expect(page).toHaveURL(new RegExp(`/products/${sold}$`));
+    const status = page.getByTestId('reel-sides').locator('tr[data-field="status"]');
+    await expect(status).toHaveClass(/apart/);
+    await expect(status.locator('td[data-side="office"]')).toHaveText('In stock');
+    await expect(status.locator('td[data-side="warehouse"]')).toHaveText('Sold');
     expect(errors).toEqual([]);
   });
 });

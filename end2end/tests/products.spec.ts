@@ -19,8 +19,14 @@ const { test, site } = siteTest(60);
 test.describe.configure({ mode: 'serial' });
 
 let reels: string[] = [];
+// A label printed with Persian digits and a quote.
+const persianReel = "ر-۱۲۳'۴";
 
 test.beforeAll(async () => {
+  site.warehouseApp(`
+    UPDATE Products SET reel_number = '${persianReel.replace("'", "''")}'
+    WHERE id = (SELECT max(id) FROM Products WHERE status = 'In-stock');
+  `);
   const { code, output } = await site.cli(['import', '--all']);
   expect(code, output).toBe(0);
   reels = site
@@ -94,6 +100,22 @@ test.describe('in English on a phone', () => {
       await expect(row(page, reel).locator('td[data-column="status"]')).toHaveAttribute('data-status', 'Sold');
       await expect(row(page, reel).locator('td[data-column="warehouse"]')).toHaveAttribute('data-status', 'Sold');
     }
+    // The reel's page: Sold on both sides, the sale and the sync in its history.
+    await row(page, sold[0]).getByRole('link', { name: sold[0] }).click();
+    await expect(page).toHaveURL(new RegExp(`/products/${sold[0]}$`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(sold[0]);
+    const status = page.getByTestId('reel-sides').locator('tr[data-field="status"]');
+    await expect(status.locator('td[data-side="office"]')).toHaveText('Sold');
+    await expect(status.locator('td[data-side="warehouse"]')).toHaveText('Sold');
+    const history = page.getByTestId('reel-history').locator('li');
+    await expect(history).toHaveCount(3);
+    await expect(history.nth(0)).toContainText(' · export');
+    await expect(history.nth(1)).toContainText('Office status: In stock → Sold');
+    await expect(history.nth(2)).toContainText(' · import');
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/reel-phone.png', fullPage: true });
+    await history.nth(0).getByRole('link').click();
+    await expect(page).toHaveURL(/\/runs\/\d+$/);
     expect(errors).toEqual([]);
   });
 
@@ -139,6 +161,22 @@ test.describe('in Persian on a tablet', () => {
     await page.screenshot({ path: 'screenshots/products-tablet-fa.png', fullPage: true });
     await page.getByRole('button', { name: 'تأیید' }).click();
     await expect(page.getByTestId('status-done')).toHaveAttribute('data-count', '1');
+  });
+
+  test('a reel page opens by a reel number with Persian digits and a quote', async ({ page }) => {
+    await signIn(page, { labels: persian });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto(`/products?q=${encodeURIComponent('۱۲۳')}`);
+    await expect(page.getByTestId('products-matching')).toContainText('۱');
+    await row(page, persianReel).getByRole('link').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(persianReel);
+    await expect(page.getByTestId('reel-history').locator('li')).toHaveCount(1);
+    await expect(page.getByTestId('reel-history')).toContainText('ورود');
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/reel-tablet-fa.png', fullPage: true });
+    // Typed into the address as it is, too.
+    await page.goto(`/products/${encodeURIComponent(persianReel)}`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(persianReel);
   });
 });
 

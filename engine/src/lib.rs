@@ -31,6 +31,7 @@ mod modes;
 mod overview;
 pub mod plan;
 mod pool;
+mod reel;
 mod scan;
 mod selection;
 mod snapshot;
@@ -47,13 +48,14 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard, Drift,
-    DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery,
-    GridRow, GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
-    MIN_INTERVAL_MINUTES, Outcome, Phase, ProductField, Progress, Reason, ReelStatus, Refusal,
-    RefusedReel, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport,
-    RunRequest, RunScope, RunSummary, Selection, SelectionChange, SettingsUpdate, StatusChange,
-    StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem,
+    Action, AutoImport, Change, CheckReport, CopyRecord, Counts, DEFAULT_INTERVAL_MINUTES,
+    Dashboard, Drift, DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList,
+    GridPage, GridQuery, GridRow, GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem,
+    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, OfficeRecord, Outcome, Phase, ProductField,
+    Progress, Reason, ReelChange, ReelEvent, ReelPage, ReelStatus, Refusal, RefusedReel,
+    RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
+    RunSummary, Selection, SelectionChange, SettingsUpdate, StatusChange, StatusCounts,
+    SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem, WarehouseRecord,
     report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;

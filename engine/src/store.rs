@@ -42,7 +42,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(8).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(9).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -57,6 +57,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/007_import_selections.sql")),
         // Rebuilds product_mappings, like 005 the runs table.
         M::up(include_str!("../migrations/008_reel_identity.sql")).foreign_key_check(),
+        M::up(include_str!("../migrations/009_activity_by_subject.sql")),
     ])
 });
 

@@ -13,6 +13,7 @@ pub mod grid;
 pub mod overview;
 pub mod problem;
 pub mod reason;
+pub mod reel;
 pub mod refusal;
 pub mod report;
 pub mod settings;
@@ -27,6 +28,7 @@ pub use grid::{
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::{ColumnChange, WarehouseProblem};
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};
+pub use reel::{CopyRecord, OfficeRecord, ReelChange, ReelEvent, ReelPage, WarehouseRecord};
 pub use refusal::Refusal;
 pub use report::{
     Action, Change, Counts, ItemFilter, LiveRun, LoggedItem, Outcome, Phase, Progress, RunDetail,

@@ -235,6 +235,44 @@ pub fn run_items_page(
     .collect()
 }
 
+/// A run's item of one reel, with the run's kind, who started it and when.
+pub struct ReelItem {
+    pub run_id: i64,
+    pub kind: RunKind,
+    pub who: String,
+    pub at: DateTime<Utc>,
+    pub action: Action,
+    pub reason: Option<Reason>,
+}
+
+/// Every run item of the reel `reel_number`, newest run first (by the items'
+/// reel index).
+pub fn items_of_reel(conn: &Connection, reel_number: &str) -> rusqlite::Result<Vec<ReelItem>> {
+    conn.prepare_cached(
+        "SELECT i.run_id, r.kind, r.who, r.started_at, i.action, i.reason
+         FROM run_items i JOIN runs r ON r.id = i.run_id
+         WHERE i.reel_number = ?1
+         ORDER BY i.run_id DESC, i.seq DESC",
+    )?
+    .query_map([reel_number], |row| {
+        let kind: String = row.get(1)?;
+        let action: String = row.get(4)?;
+        Ok(ReelItem {
+            run_id: row.get(0)?,
+            kind: RunKind::parse(&kind).ok_or_else(|| conversion(1, bad_text(kind.clone())))?,
+            who: row.get(2)?,
+            at: row.get(3)?,
+            action: Action::parse(&action)
+                .ok_or_else(|| conversion(4, bad_text(action.clone())))?,
+            reason: row
+                .get::<_, Option<String>>(5)?
+                .as_deref()
+                .map(Reason::from_stored),
+        })
+    })?
+    .collect()
+}
+
 /// Up to `limit` runs that pass `filter`, newest first, older than the run
 /// `before` when it is given (keyset-paged on the run id).
 pub fn runs_page(

@@ -574,6 +574,8 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/drift", Access::Admin),
     ("/api/drift", Access::Admin),
     ("/products", Access::Admin),
+    ("/products/1", Access::Admin),
+    ("/api/reel", Access::Admin),
     ("/api/products", Access::Admin),
     ("/api/preview-status", Access::Admin),
     ("/api/set-status", Access::Admin),
@@ -605,6 +607,7 @@ const READABLE_CALLS: &[(&str, &str)] = &[
     ("/api/check", ""),
     ("/api/drift", ""),
     ("/api/products", "query=status%3DSold"),
+    ("/api/reel", "reel=NO-SUCH-REEL"),
     ("/api/preview-status", "to=Sold&reels[]=NO-SUCH-REEL"),
     (
         "/api/set-status",
@@ -626,7 +629,7 @@ fn every_route_is_in_the_inventory() {
     let pages = super::pages()
         .iter()
         // A path's parameters as a request would fill them.
-        .map(|route| route.path().replace("{id}", "1"));
+        .map(|route| route.path().replace("{id}", "1").replace("{reel}", "1"));
     let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
     let streams = [app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1")];
     // Every entry is a request the access test below really makes.

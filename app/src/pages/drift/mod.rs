@@ -170,7 +170,7 @@ fn Entry(drift: Drift) -> impl IntoView {
         office,
         warehouse,
     } = drift;
-    let href = routes::runs_of_reel(&reel_number);
+    let href = routes::reel(&reel_number);
     let data_reel = reel_number.clone();
     let side =
         move |value: Option<String>| move || shown_value(i18n.get_locale(), value.as_deref());

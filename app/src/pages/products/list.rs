@@ -139,7 +139,7 @@ fn Picked(picked: Vec<(String, Option<GridRow>)>, locale: Locale) -> impl IntoVi
 
 /// The rows: a table on a tablet, cards on a phone (the same table, laid out by
 /// the style sheet). Each box is labelled with its reel number; each reel
-/// number leads to the reel's runs.
+/// number leads to the reel's page.
 #[component]
 fn Rows(rows: Vec<GridRow>, done: bool, locale: Locale) -> impl IntoView {
     if rows.is_empty() {
@@ -202,7 +202,7 @@ fn Row(row: GridRow, done: bool, locale: Locale) -> impl IntoView {
             }
         })
         .collect_view();
-    let runs = routes::runs_of_reel(&reel);
+    let href = routes::reel(&reel);
     let (data_reel, value, label) = (reel.clone(), reel.clone(), reel.clone());
     let picked = row.selected && !done;
     view! {
@@ -218,7 +218,7 @@ fn Row(row: GridRow, done: bool, locale: Locale) -> impl IntoView {
                 />
             </td>
             <th scope="row" role="rowheader" class="reel">
-                <a href=runs><bdi>{reel}</bdi></a>
+                <a href=href><bdi>{reel}</bdi></a>
                 {row.comments.map(|c| view! { <span class="detail comments" dir="auto">{c}</span> })}
             </th>
             {cells}

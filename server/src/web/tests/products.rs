@@ -151,3 +151,23 @@ async fn the_list_filters_by_office_status_and_refuses_what_it_cannot_read() {
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_reels_page_is_found_by_its_number_spelled_any_way() {
+    let (site, reels) = tracked_site(1);
+    let cookie = site.sign_in().await;
+    site.engine
+        .set_product_status(&reels, ReelStatus::Sold, "admin")
+        .unwrap();
+    let page = site.get(&app::routes::reel(&reels[0]), Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = text(page).await;
+    assert!(html.contains(r#"data-testid="reel-history""#), "{html}");
+    assert!(html.contains("In stock → Sold"), "{html}");
+
+    let response = site.call("reel", "reel=NO-SUCH-REEL", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let page = site.get("/products/NO-SUCH-REEL", Some(&cookie)).await;
+    let html = text(page).await;
+    assert!(html.contains(r#"data-testid="error-panel""#), "{html}");
+}

@@ -1,0 +1,134 @@
+//! One reel's page: the office's record beside the warehouse's row now (and the
+//! forklift's copies), then its history, newest first. Reads only: short read
+//! transactions on both files, found by the reel number (the index each has).
+
+use crate::error::Result;
+use crate::mapping::FieldValue;
+use crate::plan::LinkState;
+use crate::scan::open_checked;
+use crate::store::{self, Store};
+use crate::warehouse::{Cell, Reader};
+use crate::{
+    CopyRecord, Engine, Error, OfficeRecord, ProductField, ReelChange, ReelEvent, ReelPage,
+    WarehouseRecord,
+};
+
+impl Engine {
+    /// The page of the reel `reel_number`. A warehouse file that can't be read
+    /// leaves the office's side and the history, and says why; a reel neither
+    /// side nor any run knows is [`Error::NotFound`].
+    pub fn reel_page(&self, reel_number: &str) -> Result<ReelPage> {
+        let store = self.read_store()?;
+        let err = store.err_fn();
+        let office = office_record(&store, reel_number)?;
+        let mut history: Vec<ReelEvent> = store::items_of_reel(&store.conn, reel_number)
+            .map_err(&err)?
+            .into_iter()
+            .map(|item| ReelEvent {
+                at: item.at,
+                who: item.who,
+                what: ReelChange::Run {
+                    run_id: item.run_id,
+                    kind: item.kind,
+                    action: item.action,
+                    reason: item.reason,
+                },
+            })
+            .collect();
+        let set = store::status_changes_of(&store.conn, reel_number).map_err(&err)?;
+        history.extend(set.into_iter().map(|change| {
+            let detail = change.detail.unwrap_or_default();
+            let (from, to) = detail.split_once(" → ").unwrap_or(("", &detail));
+            ReelEvent {
+                at: change.at,
+                who: change.who,
+                what: ReelChange::OfficeStatus {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                },
+            }
+        }));
+        // Newest first; a run's item and the change it followed keep their order.
+        history.sort_by_key(|event| std::cmp::Reverse(event.at));
+        let (warehouse, warehouse_problem) = match self.warehouse_record(&store, reel_number) {
+            Ok(record) => (record, None),
+            Err(Error::Warehouse(e)) => (None, Some(e.problem())),
+            Err(e) => return Err(e),
+        };
+        if office.is_none() && warehouse.is_none() && history.is_empty() {
+            return Err(Error::NotFound {
+                what: "reel",
+                key: reel_number.to_owned(),
+            });
+        }
+        Ok(ReelPage {
+            reel_number: reel_number.to_owned(),
+            office,
+            warehouse,
+            warehouse_problem,
+            history,
+        })
+    }
+
+    /// The warehouse's row carrying `reel_number` and its forklift copies.
+    fn warehouse_record(
+        &self,
+        store: &Store,
+        reel_number: &str,
+    ) -> Result<Option<WarehouseRecord>> {
+        let (_, reader, mapper, _) = open_checked(self.config(), &store.conn)?;
+        let key = Cell::Text(reel_number.to_owned());
+        let Some(cells) = reader.cells_where(mapper.columns(), mapper.reel_column_name(), &key)?
+        else {
+            return Ok(None);
+        };
+        let mut raw = mapper.raw_texts(&cells);
+        let values = ProductField::ALL
+            .iter()
+            .filter_map(|field| Some((*field, raw.remove(field.as_str())?)))
+            .collect();
+        Ok(Some(WarehouseRecord {
+            values,
+            copies: copies_of(&reader, reel_number)?,
+        }))
+    }
+}
+
+/// The office's record of `reel_number`, if reelsync tracks it.
+fn office_record(store: &Store, reel_number: &str) -> Result<Option<OfficeRecord>> {
+    let err = store.err_fn();
+    let tracked = store::tracked_by_reels(&store.conn, [reel_number]).map_err(&err)?;
+    let Some(t) = tracked.get(reel_number) else {
+        return Ok(None);
+    };
+    let fields = store::product_values(&store.conn, t.product_id)
+        .map_err(&err)?
+        .unwrap_or_default();
+    let values = ProductField::ALL
+        .iter()
+        .zip(fields)
+        .map(|(field, value)| (*field, value.as_ref().map(FieldValue::to_text)))
+        .collect();
+    Ok(Some(OfficeRecord {
+        status: t.office,
+        base: t.base,
+        missing: t.state == LinkState::Missing,
+        values,
+    }))
+}
+
+/// Every `Anbar_` row carrying `reel_number`.
+fn copies_of(reader: &Reader, reel_number: &str) -> Result<Vec<CopyRecord>> {
+    let text = |cell: &Cell| (*cell != Cell::Null).then(|| crate::mapping::display_value(cell));
+    let mut copies = Vec::new();
+    for table in reader.copy_tables()? {
+        for row in reader.copies(&table, &[reel_number])? {
+            copies.push(CopyRecord {
+                table: row.table.clone(),
+                status: text(&row.status),
+                last_date: text(&row.last_date),
+            });
+        }
+    }
+    Ok(copies)
+}
