@@ -83,13 +83,17 @@ impl Engine {
             return Ok(None);
         };
         let mut raw = mapper.raw_texts(&cells);
-        let values = ProductField::ALL
+        let values: Vec<(ProductField, Option<String>)> = ProductField::ALL
             .iter()
             .filter_map(|field| Some((*field, raw.remove(field.as_str())?)))
             .collect();
+        let location = values
+            .iter()
+            .find(|(field, _)| *field == ProductField::Location)
+            .and_then(|(_, value)| value.clone());
         Ok(Some(WarehouseRecord {
+            copies: copies_of(&reader, reel_number, location.as_deref())?,
             values,
-            copies: copies_of(&reader, reel_number)?,
         }))
     }
 }
@@ -117,18 +121,36 @@ fn office_record(store: &Store, reel_number: &str) -> Result<Option<OfficeRecord
     }))
 }
 
-/// Every `Anbar_` row carrying `reel_number`.
-fn copies_of(reader: &Reader, reel_number: &str) -> Result<Vec<CopyRecord>> {
+/// The `Anbar_` rows carrying `reel_number`: those of the table its `location`
+/// names when that table has any (where the forklift keeps the reel now), else
+/// those of every table. The tables have no index on the reel number, so each
+/// table looked at is read whole: one, not ten, on most reels' pages.
+fn copies_of(
+    reader: &Reader,
+    reel_number: &str,
+    location: Option<&str>,
+) -> Result<Vec<CopyRecord>> {
     let text = |cell: &Cell| (*cell != Cell::Null).then(|| crate::mapping::display_value(cell));
-    let mut copies = Vec::new();
-    for table in reader.copy_tables()? {
-        for row in reader.copies(&table, &[reel_number])? {
-            copies.push(CopyRecord {
-                table: row.table.clone(),
-                status: text(&row.status),
-                last_date: text(&row.last_date),
-            });
+    let record = |row: crate::warehouse::CopyRow| CopyRecord {
+        status: text(&row.status),
+        last_date: text(&row.last_date),
+        table: row.table,
+    };
+    let tables = reader.copy_tables()?;
+    if let Some(home) = tables.iter().find(|t| Some(t.name.as_str()) == location) {
+        let rows = reader.copies_of_reel(home, reel_number)?;
+        if !rows.is_empty() {
+            return Ok(rows.into_iter().map(record).collect());
         }
+    }
+    let mut copies = Vec::new();
+    for table in &tables {
+        copies.extend(
+            reader
+                .copies_of_reel(table, reel_number)?
+                .into_iter()
+                .map(record),
+        );
     }
     Ok(copies)
 }

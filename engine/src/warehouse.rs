@@ -564,9 +564,28 @@ impl Reader {
         Ok(rows)
     }
 
+    /// The rows of `table` that carry the one reel number `reel`: matched by
+    /// SQLite as it reads each range (for one reel, cheaper than handing every
+    /// row over).
+    pub fn copies_of_reel(&self, table: &CopyTable, reel: &str) -> Result<Vec<CopyRow>> {
+        let mut rows = Vec::new();
+        self.read_copies(table, Some(reel), |row| rows.push(row))?;
+        Ok(rows)
+    }
+
     /// Calls `each` with every row of `table`, in id ranges of [`COPY_SPAN`], each
     /// its own short read.
-    pub fn each_copy(&self, table: &CopyTable, mut each: impl FnMut(CopyRow)) -> Result<()> {
+    pub fn each_copy(&self, table: &CopyTable, each: impl FnMut(CopyRow)) -> Result<()> {
+        self.read_copies(table, None, each)
+    }
+
+    /// [`Self::each_copy`], only the rows carrying `reel` when it is given.
+    fn read_copies(
+        &self,
+        table: &CopyTable,
+        reel: Option<&str>,
+        mut each: impl FnMut(CopyRow),
+    ) -> Result<()> {
         let started = Instant::now();
         let classify = |e| self.warehouse.classify(e, started);
         let last_date = if table.has_last_date {
@@ -574,8 +593,12 @@ impl Reader {
         } else {
             "NULL".to_owned()
         };
+        let of_reel = match reel {
+            Some(_) => format!(" AND {} = ?3", quote(COPY_REEL_COLUMN)),
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT \"id\", {}, {}, {last_date} FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2",
+            "SELECT \"id\", {}, {}, {last_date} FROM {} WHERE \"id\" > ?1 AND \"id\" <= ?2{of_reel}",
             quote(COPY_REEL_COLUMN),
             quote(COPY_STATUS_COLUMN),
             quote(&table.name),
@@ -583,7 +606,10 @@ impl Reader {
         let mut read = || -> rusqlite::Result<()> {
             let mut stmt = self.conn.prepare(&sql)?;
             for (after, up_to) in id_spans(self.max_id_of(&table.name)?, COPY_SPAN) {
-                let mut rows = stmt.query(params![after, up_to])?;
+                let mut rows = match reel {
+                    Some(reel) => stmt.query(params![after, up_to, reel])?,
+                    None => stmt.query(params![after, up_to])?,
+                };
                 while let Some(row) = rows.next()? {
                     each(CopyRow {
                         table: table.name.clone(),
