@@ -93,9 +93,20 @@ test.describe('in English on a phone', () => {
     await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 30_000 });
     for (const reel of sold) expect(site.warehouseApp(`SELECT status FROM Products WHERE reel_number = '${reel}'`).trim()).toBe('Sold');
 
-    // Both sides Sold, on the list filtered by the office's status.
-    await page.goto('/products?status=Sold');
+    // Both sides Sold, on the list filtered by the office's status: from the
+    // phone's filter sheet, which stays open while the filter applies.
+    await page.goto('/products');
+    await hydrated(page);
+    const sheet = page.getByTestId('filter-sheet');
+    await page.getByTestId('filters-button').click();
+    await expect(sheet).toBeVisible();
+    await page.getByLabel('Office status').selectOption('Sold');
+    await expect(page).toHaveURL(/status=Sold/);
     await expect(page.getByTestId('products-matching')).toHaveAttribute('data-value', '3');
+    await expect(sheet).toBeVisible();
+    await page.getByTestId('filter-sheet').getByRole('button', { name: 'Show' }).click();
+    await expect(sheet).toBeHidden();
+    await expect(page.getByTestId('filter-chip')).toHaveCount(1);
     for (const reel of sold) {
       await expect(row(page, reel).locator('td[data-column="status"]')).toHaveAttribute('data-status', 'Sold');
       await expect(row(page, reel).locator('td[data-column="warehouse"]')).toHaveAttribute('data-status', 'Sold');

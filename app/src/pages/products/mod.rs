@@ -88,17 +88,19 @@ pub fn ProductsPage() -> impl IntoView {
         move || search.get(),
         move |_| async move { page.await.map(|view| view.grid) },
     );
-    let asked = move || {
+    // A memo: a filter applied at once must not draw the page anew (its filter
+    // sheet would close under the user's thumb), only a change asked or made.
+    let asked = Memo::new(move |_| {
         let q = query.read();
         let status = |key| q.get(key).and_then(|s| ReelStatus::from_canonical(&s));
         (status("to"), status("done"))
-    };
+    });
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), products.title).to_string() />
         <div class="page-head">
             <h1>{tr!(i18n, products.title)}</h1>
         </div>
-        {move || match asked() {
+        {move || match asked.get() {
             (Some(to), _) => view! { <change::Confirm to /> }.into_any(),
             (None, done) => view! {
                 {done.map(|status| view! { <change::Done status /> })}
