@@ -210,17 +210,18 @@ impl Builder {
         self.push(reel_number, cells, Some(Box::new(reason)));
     }
 
-    /// A reel with the texts of the list's columns ([`Self::shown`]), in order.
+    /// A reel with the texts of the list's columns, in order, each to go to
+    /// its cell in `places` (as [`Self::shown`] gives them).
     fn push_listed(
         &mut self,
+        places: &[usize],
         reel_number: String,
         values: Vec<Option<String>>,
         comments: Option<String>,
     ) {
         let mut cells = [NONE; CELLS];
-        let places: Vec<usize> = self.shown().map(|(i, _)| i).collect();
-        for (i, value) in places.into_iter().zip(values) {
-            cells[i] = self.intern(value);
+        for (i, value) in places.iter().zip(values) {
+            cells[*i] = self.intern(value);
         }
         cells[COMMENTS] = self.intern_searched(comments);
         self.push(reel_number, cells, None);
@@ -341,9 +342,10 @@ impl Engine {
     pub fn tracked_catalogue(&self) -> Result<Catalogue> {
         let store = self.read_store()?;
         let mut builder = Builder::new(GridList::Tracked);
-        let columns: Vec<GridColumn> = builder.shown().map(|(_, column)| column).collect();
+        // Worked out once for the list, not for each of its reels.
+        let (places, columns): (Vec<usize>, Vec<GridColumn>) = builder.shown().unzip();
         store::each_listed(&store.conn, &columns, |reel_number, values, comments| {
-            builder.push_listed(reel_number, values, comments)
+            builder.push_listed(&places, reel_number, values, comments)
         })
         .map_err(|e| store.err(e))?;
         Ok(builder.finish())
