@@ -171,9 +171,7 @@ impl Engine {
                 update
                     .execute(params![status.as_str(), now, id])
                     .map_err(&err)?;
-                let detail = format!("{old} → {status}");
-                store::log_activity(&tx, who, "product.set_status", &reel, Some(&detail))
-                    .map_err(&err)?;
+                store::log_status_set(&tx, who, &reel, &old, status.as_str()).map_err(&err)?;
             }
         }
         tx.commit().map_err(&err)?;

@@ -36,17 +36,13 @@ impl Engine {
             })
             .collect();
         let set = store::status_changes_of(&store.conn, reel_number).map_err(&err)?;
-        history.extend(set.into_iter().map(|change| {
-            let detail = change.detail.unwrap_or_default();
-            let (from, to) = detail.split_once(" → ").unwrap_or(("", &detail));
-            ReelEvent {
-                at: change.at,
-                who: change.who,
-                what: ReelChange::OfficeStatus {
-                    from: from.to_owned(),
-                    to: to.to_owned(),
-                },
-            }
+        history.extend(set.into_iter().map(|change| ReelEvent {
+            at: change.at,
+            who: change.who,
+            what: ReelChange::OfficeStatus {
+                from: change.from,
+                to: change.to,
+            },
         }));
         // Newest first; a run's item and the change it followed keep their order.
         history.sort_by_key(|event| std::cmp::Reverse(event.at));

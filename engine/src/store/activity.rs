@@ -18,26 +18,47 @@ pub fn log_activity(
     .map(drop)
 }
 
+/// What the activity log calls an office status change.
+const STATUS_SET: &str = "product.set_status";
+
+/// How an office status change's detail spells its two statuses.
+const FROM_TO: &str = " → ";
+
+/// Logs an office status change of the reel `reel_number`, `from` → `to`.
+pub fn log_status_set(
+    conn: &Connection,
+    who: &str,
+    reel_number: &str,
+    from: &str,
+    to: &str,
+) -> rusqlite::Result<()> {
+    let detail = format!("{from}{FROM_TO}{to}");
+    log_activity(conn, who, STATUS_SET, reel_number, Some(&detail))
+}
+
 /// An office status change of a reel, as the activity log holds it.
 pub struct StatusSet {
     pub at: DateTime<Utc>,
     pub who: String,
-    /// `old → new`.
-    pub detail: Option<String>,
+    pub from: String,
+    pub to: String,
 }
 
 /// Every office status change of the reel `reel_number`, newest first.
 pub fn status_changes_of(conn: &Connection, reel_number: &str) -> rusqlite::Result<Vec<StatusSet>> {
     conn.prepare_cached(
         "SELECT at, who, detail FROM activity
-         WHERE subject = ?1 AND action = 'product.set_status'
+         WHERE subject = ?1 AND action = ?2
          ORDER BY at DESC",
     )?
-    .query_map([reel_number], |row| {
+    .query_map(params![reel_number, STATUS_SET], |row| {
+        let detail: String = row.get::<_, Option<String>>(2)?.unwrap_or_default();
+        let (from, to) = detail.split_once(FROM_TO).unwrap_or(("", &detail));
         Ok(StatusSet {
             at: row.get(0)?,
             who: row.get(1)?,
-            detail: row.get(2)?,
+            from: from.to_owned(),
+            to: to.to_owned(),
         })
     })?
     .collect()
