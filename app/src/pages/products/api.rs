@@ -90,7 +90,7 @@ pub async fn set_status(
         changed = change.changed.len(),
         "office status set to {status}"
     );
-    redirect_plain_form(&super::done_address(&back, status, &shown_reels));
+    redirect_plain_form(&done_address(&back, status, &shown_reels));
     Ok(change)
 }
 
@@ -116,14 +116,31 @@ fn split_picked(query: &str) -> (Vec<String>, String) {
                     picked.push(reel.to_owned());
                 }
             }
-            // The page's own keys, no filter.
-            "to" | "done" => {}
+            key if super::CHANGE_KEYS.contains(&key) => {}
             _ => {
                 rest.append_pair(&key, &value);
             }
         }
     }
     (picked, rest.finish())
+}
+
+/// Where a status change made from `back` (the list's address) shows its
+/// outcome: the list with its filters, `done` set to the status, and the reels
+/// changed.
+#[cfg(feature = "ssr")]
+fn done_address(back: &str, status: model::ReelStatus, reels: &[String]) -> String {
+    let query = back
+        .strip_prefix(crate::routes::PRODUCTS)
+        .filter(|rest| rest.is_empty() || rest.starts_with('?'))
+        .unwrap_or("");
+    let (_, filters) = split_picked(query);
+    let mut address = form_urlencoded::Serializer::new(filters);
+    address.append_pair("done", status.as_str());
+    for reel in reels {
+        address.append_pair(PICKED, reel);
+    }
+    format!("{}?{}", crate::routes::PRODUCTS, address.finish())
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -135,5 +152,27 @@ mod tests {
         let (picked, rest) = split_picked("?sel=R1&status=Sold&sel=+R2+&sel=R1&sel=&to=Sold&q=wet");
         assert_eq!(picked, ["R1", "R2"]);
         assert_eq!(rest, "status=Sold&q=wet");
+    }
+
+    #[test]
+    fn a_change_lands_on_the_list_with_its_filters_and_the_reels_it_changed() {
+        let reels = ["R 1".to_owned(), "R2".to_owned()];
+        assert_eq!(
+            done_address(
+                "/products?warehouse=In-stock&sel=old&to=Sold",
+                model::ReelStatus::Sold,
+                &reels
+            ),
+            "/products?warehouse=In-stock&done=Sold&sel=R+1&sel=R2"
+        );
+        // Anywhere else is not a list of products: its query is not taken.
+        assert_eq!(
+            done_address(
+                "https://elsewhere.example/?q=1",
+                model::ReelStatus::Sold,
+                &reels[1..]
+            ),
+            "/products?done=Sold&sel=R2"
+        );
     }
 }

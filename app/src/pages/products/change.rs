@@ -6,8 +6,9 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 use model::{ReelStatus, StatusChange};
 
-use super::{PICKED, SetStatus, api::preview_status};
+use super::{CHANGE_KEYS, PICKED, SetStatus, api::preview_status};
 use crate::components::{Loaded, SyncActions};
+use crate::error::AppError;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
@@ -25,12 +26,22 @@ fn picked() -> Vec<String> {
         .collect()
 }
 
+/// What setting `reels` to `to` does now (before the change) or did (after it:
+/// the reels it changed are then at `to` already).
+fn preview_of(to: ReelStatus, reels: Vec<String>) -> Resource<Result<StatusChange, AppError>> {
+    Resource::new(
+        || (),
+        move |_| preview_status(to.as_str().to_owned(), reels.clone()),
+    )
+}
+
 /// The list's address without the change: where "Cancel" and the change's
 /// outcome lead.
 fn back() -> String {
     let mut query = use_query_map().get_untracked();
-    query.remove("to");
-    query.remove("done");
+    for key in CHANGE_KEYS {
+        query.remove(key);
+    }
     format!("{}{}", routes::PRODUCTS, query.to_query_string())
 }
 
@@ -41,11 +52,7 @@ fn back() -> String {
 pub fn Confirm(to: ReelStatus) -> impl IntoView {
     let i18n = use_i18n();
     let reels = picked();
-    let asked = reels.clone();
-    let preview = Resource::new(
-        || (),
-        move |_| preview_status(to.as_str().to_owned(), asked.clone()),
-    );
+    let preview = preview_of(to, reels.clone());
     let cancel = back();
     let form = move |change: StatusChange| {
         let locale = i18n.get_locale_untracked();
@@ -58,7 +65,7 @@ pub fn Confirm(to: ReelStatus) -> impl IntoView {
         view! {
             <section class="panel confirm" data-testid="status-confirm" data-count=count>
                 <h2>{question}</h2>
-                <Outcome change=change.clone() to locale made=false />
+                <Outcome change to locale made=false />
                 <form method="post" action=SetStatus::url() class="actions">
                     <input type="hidden" name="to" value=to.as_str() />
                     <input type="hidden" name="back" value=back() />
@@ -98,11 +105,7 @@ fn question(locale: Locale, to: ReelStatus, count: u64) -> String {
 #[component]
 pub fn Done(status: ReelStatus) -> impl IntoView {
     let i18n = use_i18n();
-    let reels = picked();
-    let outcome = Resource::new(
-        || (),
-        move |_| preview_status(status.as_str().to_owned(), reels.clone()),
-    );
+    let outcome = preview_of(status, picked());
     let shown = move |change: StatusChange| {
         let locale = i18n.get_locale_untracked();
         let now = change.unchanged.len() as u64;

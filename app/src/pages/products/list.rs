@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use model::{GridList, GridPage, GridRow};
 
-use super::{PICKED, PRODUCTS_FORM, ProductsView, address};
+use super::{CHANGE_KEYS, PICKED, PRODUCTS_FORM, ProductsView, address};
 use crate::components::grid::{ColumnHead, GridPager, shown_value};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
@@ -25,7 +25,7 @@ pub fn ScanField() -> impl IntoView {
     let kept = move || {
         let kept: Vec<(String, String)> = (&*query.read())
             .into_iter()
-            .filter(|(key, _)| !matches!(key.as_ref(), PICKED | "to" | "done"))
+            .filter(|(key, _)| *key != PICKED && !CHANGE_KEYS.contains(&key.as_ref()))
             .map(|(key, value)| (key.to_string(), value.to_owned()))
             .collect();
         kept.into_iter()

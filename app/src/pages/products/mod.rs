@@ -28,6 +28,10 @@ use crate::routes;
 
 pub use api::PICKED;
 
+/// The query keys of a change: asked (`to`, its confirmation) and made
+/// (`done`, its outcome). Neither is a filter, and a list's address drops them.
+const CHANGE_KEYS: [&str; 2] = ["to", "done"];
+
 /// The id of the form the reels' boxes, the scan field and the status buttons
 /// belong to.
 const PRODUCTS_FORM: &str = "products-form";
@@ -46,27 +50,6 @@ fn address() -> ListAddress {
             "done",
         ],
     }
-}
-
-#[cfg(feature = "ssr")]
-/// Where a status change made from `back` (the list's address) shows its
-/// outcome: the list, with `done` set to the status and the reels changed.
-pub fn done_address(back: &str, status: ReelStatus, reels: &[String]) -> String {
-    let query = back
-        .strip_prefix(routes::PRODUCTS)
-        .filter(|rest| rest.is_empty() || rest.starts_with('?'))
-        .unwrap_or("");
-    let mut address = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
-        if !matches!(key.as_ref(), PICKED | "to" | "done") {
-            address.append_pair(&key, &value);
-        }
-    }
-    address.append_pair("done", status.as_str());
-    for reel in reels {
-        address.append_pair(PICKED, reel);
-    }
-    format!("{}?{}", routes::PRODUCTS, address.finish())
 }
 
 /// `/products`.
