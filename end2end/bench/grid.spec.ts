@@ -6,7 +6,7 @@
 // and its time per reel beside the command line's `import --all`.
 
 import { expect, hydrated, signIn, siteTest } from '../tests/support/site';
-import { memory, percentile } from './measure';
+import { memory, percentile, widthChangesOnAPhone } from './measure';
 
 const { test, site } = siteTest(100_000);
 
@@ -35,37 +35,7 @@ test('the import grid: a filter change on an emulated phone, and server memory',
   await hydrated(page);
   console.log(`import grid, first load (the catalogue was built as the server started): ${Date.now() - started} ms`);
 
-  await page.setViewportSize({ width: 360, height: 740 });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  const times: number[] = [];
-  const widths = page.getByLabel('Width', { exact: true }).locator('option');
-  for (let i = 1; i <= 10; i++) {
-    const value = (await widths.nth(i).getAttribute('value')) ?? '';
-    // Timed in the page, from the form's submit to the frame after the first
-    // row shows the new width: Playwright's own polling would add its intervals.
-    const elapsed = await page.evaluate(
-      (value) =>
-        new Promise<number>((done) => {
-          const start = performance.now();
-          const shown = () =>
-            document.querySelector('tbody tr[data-reel] td[data-label="Width"]')?.textContent?.trim() === value;
-          const observer = new MutationObserver(() => {
-            if (!shown()) return;
-            observer.disconnect();
-            requestAnimationFrame(() => done(performance.now() - start));
-          });
-          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-          const select = document.querySelector('#grid-width') as HTMLSelectElement;
-          select.value = value;
-          select.form?.requestSubmit(document.querySelector('.filter-buttons button[type="submit"]') as HTMLElement);
-        }),
-      value,
-    );
-    await expect(page).toHaveURL(new RegExp(`width=${value}`));
-    times.push(Math.round(elapsed));
-  }
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  const times = await widthChangesOnAPhone(page, context);
 
   // "Select all matching" on a filter of 30,000 reels or more (the commonest
   // GSMs), then "Import selected": what each request sends, and the run's
