@@ -2,8 +2,8 @@
 //! phases, reel statuses, product fields), in the user's language.
 
 use model::{
-    Action, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, ReelStatus, RunKind,
-    Trigger,
+    Action, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, ReelStatus, Resolution,
+    RunKind, Trigger,
 };
 
 use crate::fmt;
@@ -17,6 +17,7 @@ pub fn kind(locale: Locale, kind: RunKind) -> String {
         RunKind::Auto => td_string!(locale, kind.auto),
         RunKind::Import => td_string!(locale, kind.import),
         RunKind::Export => td_string!(locale, kind.export),
+        RunKind::Resolve => td_string!(locale, kind.resolve),
         RunKind::DryRun => td_string!(locale, kind.dry_run),
     }
     .to_string()
@@ -138,6 +139,17 @@ pub fn status(locale: Locale, status: ReelStatus) -> String {
         ReelStatus::InStock => td_string!(locale, status.in_stock),
         ReelStatus::Sold => td_string!(locale, status.sold),
         ReelStatus::Delivered => td_string!(locale, status.delivered),
+    }
+    .to_string()
+}
+
+/// How a conflict ended.
+pub fn resolution(locale: Locale, how: Resolution) -> String {
+    match how {
+        Resolution::KeptWarehouse => td_string!(locale, resolution.kept_warehouse),
+        Resolution::KeptOffice => td_string!(locale, resolution.kept_office),
+        Resolution::Settled => td_string!(locale, resolution.settled),
+        Resolution::Gone => td_string!(locale, resolution.gone),
     }
     .to_string()
 }

@@ -67,6 +67,13 @@ pub fn reason(locale: Locale, reason: &Reason) -> String {
         )
         .to_string(),
         Reason::ChangedSinceRead => td_string!(locale, reason.changed_since_read).to_string(),
+        Reason::ChangedSinceShown { shown, now } => td_string!(
+            locale,
+            reason.changed_since_shown,
+            shown = status(*shown),
+            now = status(*now)
+        )
+        .to_string(),
         Reason::NotWritten { problem } => td_string!(
             locale,
             reason.not_written,

@@ -144,7 +144,7 @@ fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
     let report = engine.sync(&request, &mut ()).expect("sync");
     let done = match scope {
         RunScope::Import(_) => report.counts.imported,
-        RunScope::Export => report.counts.exported,
+        RunScope::Export | RunScope::Resolve(_) => report.counts.exported,
         RunScope::Full if dry_run => report.counts.exported,
         RunScope::Full => {
             report.counts.imported

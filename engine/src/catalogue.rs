@@ -308,6 +308,7 @@ impl Engine {
             import: ImportPolicy::All,
             pull: false,
             push: false,
+            resolving: None,
         };
         let filter = row_filter(&scope, &mapper);
         let mut builder = Builder::new(GridList::Importable);

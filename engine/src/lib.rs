@@ -17,6 +17,7 @@
 mod admin;
 mod catalogue;
 mod clock;
+mod conflicts;
 pub mod demo;
 mod drift;
 mod error;
@@ -48,15 +49,16 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, CopyRecord, Counts, DEFAULT_INTERVAL_MINUTES,
-    Dashboard, Drift, DriftKind, DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList,
-    GridPage, GridQuery, GridRow, GridSelection, GridSort, ItemFilter, LiveRun, LoggedItem,
-    MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, OfficeRecord, Outcome, Phase, ProductField,
-    Progress, Reason, ReelChange, ReelEvent, ReelPage, ReelStatus, Refusal, RefusedReel,
-    RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope,
-    RunSummary, Selection, SelectionChange, SettingsUpdate, StatusChange, StatusCounts,
-    SyncSettings, Trigger, UnknownStatus, User, ValueProblem, WarehouseProblem, WarehouseRecord,
-    report, settings, status, validate_interval,
+    Action, AutoImport, Change, CheckReport, Conflict, ConflictList, CopyRecord, Counts,
+    DEFAULT_INTERVAL_MINUTES, Dashboard, Drift, DriftKind, DriftReport, Facet, GridColumn,
+    GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow, GridSelection, GridSort,
+    ItemFilter, Keep, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
+    OfficeRecord, Outcome, Phase, ProductField, Progress, Reason, ReelChange, ReelEvent, ReelPage,
+    ReelStatus, Refusal, RefusedReel, Resolution, Resolve, Resolved, RowProblem, RunDetail,
+    RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Selection,
+    SelectionChange, SettingsUpdate, Shown, StatusChange, StatusCounts, SyncSettings, Trigger,
+    UnknownStatus, User, ValueProblem, WarehouseProblem, WarehouseRecord, report, settings, status,
+    validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

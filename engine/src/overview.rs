@@ -32,6 +32,7 @@ const NOTHING: Scope = Scope {
     import: ImportPolicy::None,
     pull: false,
     push: false,
+    resolving: None,
 };
 
 impl Engine {
@@ -66,7 +67,7 @@ impl Engine {
                 .map_err(|e| store.err(e))
         };
         let tracked = scalar("SELECT count(*) FROM product_mappings")?;
-        let conflicts = scalar("SELECT count(*) FROM product_mappings WHERE state = 'conflict'")?;
+        let conflicts = store::open_conflict_count(conn).map_err(|e| store.err(e))?;
         let missing = scalar("SELECT count(*) FROM product_mappings WHERE state = 'missing'")?;
         let last_run = store::runs(conn, 1)
             .map_err(|e| store.err(e))?

@@ -15,12 +15,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::Reason;
 use crate::mapping::{FieldValue, Mapped, Mapper, ProductField, display_value};
 use crate::matching::Matching;
 use crate::report::{Action, Change};
 use crate::status::ReelStatus;
 use crate::warehouse::{Cell, ExternalRow};
+use crate::{Keep, Reason};
 
 /// How a tracked reel's link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,8 @@ pub struct Scope {
     pub pull: bool,
     /// Write office statuses to the warehouse.
     pub push: bool,
+    /// A resolution: only its reels, and the side it keeps where they conflict.
+    pub resolving: Option<Resolving>,
 }
 
 impl Scope {
@@ -144,12 +146,7 @@ pub enum Op {
     /// Both sides hold `status`: record it as the base (and clear a stale state).
     Agree { product_id: i64, status: ReelStatus },
     /// Both sides moved apart; record it, write nothing.
-    Conflict {
-        product_id: i64,
-        warehouse: ReelStatus,
-        office: ReelStatus,
-        reason: Reason,
-    },
+    Conflict(Apart),
     /// Refused; the reason says why.
     Reject { reason: Reason },
     /// The tracked reel's number is on no warehouse row.
@@ -158,6 +155,75 @@ pub enum Op {
     /// with new ids (no reason: nothing to tell), a reel entered again or a
     /// corrected label (the reason says which). `base` starts the link afresh.
     Relink(Relink),
+}
+
+/// A tracked reel whose statuses moved apart on both sides, as a sync found
+/// it: what its conflict record keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Apart {
+    pub product_id: i64,
+    /// The status both sides last agreed on.
+    pub base: ReelStatus,
+    pub office: ReelStatus,
+    /// When the office status last changed.
+    pub office_at: DateTime<Utc>,
+    /// The status the warehouse decided, with the row's `last_date` and
+    /// `location` as read.
+    pub warehouse: ReelStatus,
+    pub warehouse_at: Option<String>,
+    pub location: Option<String>,
+    pub reason: Reason,
+}
+
+impl Apart {
+    /// `tracked` apart from the warehouse's `warehouse` status on `row`.
+    fn of(
+        tracked: &Tracked,
+        mapper: &Mapper,
+        row: &ExternalRow,
+        warehouse: ReelStatus,
+        reason: Reason,
+    ) -> Self {
+        Self {
+            product_id: tracked.product_id,
+            base: tracked.base,
+            office: tracked.office,
+            office_at: tracked.status_changed_at,
+            warehouse,
+            warehouse_at: mapper.last_date_of(&row.values),
+            location: mapper.location_of(&row.values),
+            reason,
+        }
+    }
+}
+
+/// A resolution run's reels: only these are looked at, and where their
+/// statuses are still apart, `keep` decides, as long as the warehouse still
+/// holds the status the person was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolving {
+    pub keep: Keep,
+    /// The warehouse status shown, by reel number.
+    pub shown: HashMap<String, ReelStatus>,
+}
+
+impl Resolving {
+    /// The merge of a reel being resolved: `merge` as the sync found it, unless
+    /// still a conflict, which the side kept decides. A warehouse that moved
+    /// since the person looked keeps the conflict open, with its new status.
+    fn decide(&self, reel: &str, merge: Merge, warehouse: ReelStatus) -> Merge {
+        match self.shown.get(reel) {
+            Some(shown) if *shown != warehouse => Merge::Conflict(Reason::ChangedSinceShown {
+                shown: *shown,
+                now: warehouse,
+            }),
+            _ => match (merge, self.keep) {
+                (Merge::Conflict(_), Keep::Warehouse) => Merge::TakeWarehouse,
+                (Merge::Conflict(_), Keep::Office) => Merge::PushOffice,
+                (merge, _) => merge,
+            },
+        }
+    }
 }
 
 /// A tracked reel's link moved to another warehouse row.
@@ -256,7 +322,7 @@ impl Step {
             Op::StatusIn { .. } => Action::StatusIn,
             Op::Export(export) => export.action(),
             Op::Agree { .. } => Action::Agree,
-            Op::Conflict { .. } => Action::Conflict,
+            Op::Conflict(_) => Action::Conflict,
             Op::Reject { .. } => Action::Reject,
             Op::Missing { .. } => Action::Missing,
             Op::Relink(_) => Action::Relink,
@@ -385,6 +451,14 @@ pub fn plan_page(mut input: PageInput<'_>, identity: &mut Identity) -> PagePlan 
     let input = &input;
     let mut plan = PagePlan::default();
     for (row, reel) in rows.into_iter().zip(reels) {
+        // A resolution looks at its own reels only.
+        if let Some(resolving) = &input.scope.resolving
+            && !reel
+                .as_ref()
+                .is_some_and(|r| resolving.shown.contains_key(r))
+        {
+            continue;
+        }
         match reel.as_ref().and_then(|r| input.tracked.get(r)) {
             Some(tracked) if !identity.seen.insert(tracked.product_id) => {
                 // Only when mapping makes two raw numbers one (the column is UNIQUE).
@@ -514,6 +588,11 @@ pub fn plan_unseen(
             relabelled.insert(held.tracked.product_id, held);
         }
     }
+    // A resolution decides nothing about the reels it did not find: one it was
+    // asked for that no row carries stays as it is (the run says so).
+    if scope.resolving.is_some() {
+        return plan;
+    }
     for tracked in unseen {
         let step = |external_id, op| Step {
             reel_number: tracked.reel_number.clone(),
@@ -538,17 +617,16 @@ pub fn plan_unseen(
                 identity.seen.insert(tracked.product_id);
                 plan_tracked(&input, &held.row, &tracked, &mut plan);
             }
-            Some(held) => plan.steps.push(step(
-                held.row.id,
-                Op::Conflict {
-                    product_id: tracked.product_id,
-                    warehouse: mapper.status_of(&held.row.values).unwrap_or(tracked.office),
-                    office: tracked.office,
-                    reason: Reason::RowRenamed {
-                        reel_number: held.reel,
-                    },
-                },
-            )),
+            Some(held) => {
+                let warehouse = mapper.status_of(&held.row.values).unwrap_or(tracked.office);
+                let reason = Reason::RowRenamed {
+                    reel_number: held.reel,
+                };
+                plan.steps.push(step(
+                    held.row.id,
+                    Op::Conflict(Apart::of(&tracked, mapper, &held.row, warehouse, reason)),
+                ))
+            }
             None => plan.steps.push(step(
                 tracked.external_id,
                 Op::Missing {
@@ -753,7 +831,10 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
     // The status the warehouse decided, which is not the row's when the row
     // holds a status reelsync wrote for another reel.
     let decided = start.warehouse;
-    let merge = merge_status(start.base, decided, tracked.office, start.we_wrote_it);
+    let mut merge = merge_status(start.base, decided, tracked.office, start.we_wrote_it);
+    if let Some(resolving) = &scope.resolving {
+        merge = resolving.decide(&reel, merge, decided);
+    }
     let agree = Op::Agree {
         product_id: tracked.product_id,
         status: decided,
@@ -802,12 +883,9 @@ fn plan_tracked(input: &PageInput<'_>, row: &ExternalRow, tracked: &Tracked, pla
         }),
         Merge::Record if scope.pull => Some(agree),
         Merge::PushOffice if scope.push => Some(export_to(tracked.office, start.lost_from, None)),
-        Merge::Conflict(reason) => Some(Op::Conflict {
-            product_id: tracked.product_id,
-            warehouse: decided,
-            office: tracked.office,
-            reason,
-        }),
+        Merge::Conflict(reason) => Some(Op::Conflict(Apart::of(
+            tracked, mapper, row, decided, reason,
+        ))),
         Merge::TakeWarehouse | Merge::Record | Merge::PushOffice => None,
     };
     plan.steps.extend(op.map(step));
@@ -1038,9 +1116,7 @@ pub fn describe(op: &Op, current: Option<&[Option<FieldValue>]>) -> Vec<Change> 
         Op::Update { mapped, .. } => current.map_or_else(Vec::new, |c| diff(c, mapped)),
         Op::StatusIn { from, to, .. } => vec![status(*from, *to)],
         Op::Export(e) => export_changes(e),
-        Op::Conflict {
-            warehouse, office, ..
-        } => vec![status(*office, *warehouse)],
+        Op::Conflict(apart) => vec![status(apart.office, apart.warehouse)],
         Op::Import { .. }
         | Op::Agree { .. }
         | Op::Reject { .. }
@@ -1097,7 +1173,7 @@ pub fn reel_number_taken(mapped: &Mapped) -> Reason {
 /// Why a step is logged as it is, when it needs saying.
 pub fn reason(op: &Op) -> Option<Reason> {
     match op {
-        Op::Reject { reason } | Op::Conflict { reason, .. } | Op::Missing { reason, .. } => {
+        Op::Reject { reason } | Op::Conflict(Apart { reason, .. }) | Op::Missing { reason, .. } => {
             Some(reason.clone())
         }
         Op::Relink(relink) => relink.reason.clone(),

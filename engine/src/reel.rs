@@ -44,6 +44,19 @@ impl Engine {
                 to: change.to,
             },
         }));
+        let conflicts = store::conflicts_of_reel(&store.conn, reel_number).map_err(&err)?;
+        history.extend(conflicts.iter().filter_map(|conflict| {
+            let resolved = conflict.resolved.as_ref()?;
+            Some(ReelEvent {
+                at: resolved.at,
+                who: resolved.by.clone(),
+                what: ReelChange::ConflictEnded {
+                    conflict_id: conflict.id,
+                    how: resolved.how,
+                    run_id: resolved.run_id,
+                },
+            })
+        }));
         // Newest first; a run's item and the change it followed keep their order.
         history.sort_by_key(|event| std::cmp::Reverse(event.at));
         let (warehouse, warehouse_problem) = match self.warehouse_record(&store, reel_number) {
@@ -63,6 +76,7 @@ impl Engine {
             warehouse,
             warehouse_problem,
             history,
+            conflicts,
         })
     }
 

@@ -16,6 +16,7 @@ use crate::mapping::default_mappings;
 
 mod activity;
 mod config;
+mod conflicts;
 mod identity;
 mod products;
 mod runs;
@@ -23,6 +24,7 @@ mod writes;
 
 pub use activity::*;
 pub use config::*;
+pub use conflicts::*;
 pub use identity::*;
 pub use products::*;
 pub use runs::*;
@@ -42,7 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(9).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(10).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -58,6 +60,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // Rebuilds product_mappings, like 005 the runs table.
         M::up(include_str!("../migrations/008_reel_identity.sql")).foreign_key_check(),
         M::up(include_str!("../migrations/009_activity_by_subject.sql")),
+        // Rebuilds the runs table, like 005.
+        M::up(include_str!("../migrations/010_conflicts.sql")).foreign_key_check(),
     ])
 });
 
@@ -368,5 +372,44 @@ mod tests {
             )
             .unwrap();
         assert!(!has_column);
+    }
+
+    #[test]
+    fn a_version_9_store_keeps_its_conflicts_as_records() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            let mut upto9 = MIGRATIONS.clone();
+            upto9.to_version(&mut conn, 9).unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO runs (id, kind, trigger, who, started_at, outcome, missing)
+                     VALUES (4, 'manual', 'manual', 'ann', '2026-01-02 03:04:05.000+00:00', 'partial', 1);
+                 INSERT INTO products (id, reel_number, status, status_changed_at, created_at, updated_at)
+                     VALUES (7, 'R-1', 'In-stock', '2026-01-02 03:04:05.000+00:00',
+                             '2026-01-02 03:04:05.000+00:00', '2026-01-02 03:04:05.000+00:00');
+                 INSERT INTO product_mappings
+                     (product_id, external_id, base_status, field_hash, state, state_reason, last_synced_at)
+                     VALUES (7, 70, 'Sold', 1, 'conflict',
+                             '{"code":"set_by_warehouse_app","office":"In-stock","warehouse":"Delivered"}',
+                             '2026-01-02 03:04:05.000+00:00');"#,
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let list = open_conflicts(&store.conn, None, 10).unwrap();
+        assert_eq!(list.open, 1);
+        let c = &list.conflicts[0];
+        assert_eq!(c.reel_number, "R-1");
+        assert_eq!(
+            (c.base, c.office, c.warehouse),
+            (ReelStatus::Sold, ReelStatus::InStock, ReelStatus::Delivered)
+        );
+        assert_eq!(c.found_run, 4);
+        let kept = run(&store.conn, 4).unwrap().unwrap();
+        assert_eq!(kept.counts.missing, 1, "the runs keep every column");
+        store
+            .conn
+            .execute("UPDATE runs SET kind = 'resolve' WHERE id = 4", [])
+            .unwrap();
     }
 }

@@ -14,7 +14,9 @@ use crate::live::RunObserver;
 use crate::lock::RunLock;
 use crate::mapping::{Mapper, display_value};
 use crate::matching::Matching;
-use crate::plan::{self, Export, Identity, ImportPolicy, LinkState, Op, PagePlan, Scope, Step};
+use crate::plan::{
+    self, Export, Identity, ImportPolicy, LinkState, Op, PagePlan, Resolving, Scope, Step,
+};
 use crate::report::{
     Action, Change, Counts, Outcome, Phase, Progress, RunItem, RunReport, RunRequest, RunScope,
 };
@@ -24,7 +26,7 @@ use crate::scan::{
 use crate::settings::AutoImport;
 use crate::store::{self, CopyBefore, Finish, RunWriter, Stamp, Store, WarehouseWrite};
 use crate::warehouse::{self, Applied, Cell, CopyWrite, Reader, StatusWrite, WriteColumns};
-use crate::{Config, Engine, Reason, RunError, Selection};
+use crate::{Config, Engine, Keep, Reason, Resolution, RunError, Selection};
 
 impl Engine {
     /// Runs a sync, an import or an export as `request` says, telling `observer`
@@ -343,6 +345,7 @@ impl<'a> Run<'a> {
         self.total = reader.count_rows(filter.as_ref())?;
         self.identity.known = Some(db(self.config, store::known_numbers(&conn))?);
         self.progress(Phase::Reading);
+        let asked = asked_for(&scope);
         let mut requested_seen = HashSet::new();
         let columns = mapper.columns().to_vec();
         let mut pages = reader.pages(&columns, filter.as_ref());
@@ -354,11 +357,11 @@ impl<'a> Run<'a> {
             let Some(page) = pages.next() else { break };
             let rows = page?;
             self.scanned += rows.len() as u64;
-            if let ImportPolicy::Reels(reels) = &scope.import {
+            if let Some(asked) = &asked {
                 requested_seen.extend(
                     rows.iter()
                         .filter_map(|r| mapper.reel_of(&r.values))
-                        .filter(|reel| reels.contains(reel)),
+                        .filter(|reel| asked.contains(reel)),
                 );
             }
             self.in_step(&mut conn, |run, writer| {
@@ -387,8 +390,8 @@ impl<'a> Run<'a> {
             if !run.dry() && run.planned_writes > 0 {
                 run.progress(Phase::Snapshot);
             }
-            if let ImportPolicy::Reels(reels) = &scope.import {
-                run.reject_unseen(writer, reels, &requested_seen)?;
+            if let Some(asked) = &asked {
+                run.reject_unseen(writer, asked, &requested_seen)?;
             }
             if run.dry() {
                 run.log_planned_exports(writer, &copies)?;
@@ -603,7 +606,7 @@ impl<'a> Run<'a> {
             }
             Op::StatusIn { product_id, to, .. } => {
                 changes = plan::describe(&step.op, None);
-                if !dry {
+                if let Some(run_id) = self.run_id {
                     db(
                         config,
                         store::set_status_from_sync(conn, *product_id, *to, now),
@@ -612,32 +615,69 @@ impl<'a> Run<'a> {
                         config,
                         store::agree_on_warehouse_status(conn, *product_id, *to, now),
                     )?;
+                    let how = self.closing(Keep::Warehouse);
+                    let who = &self.request.who;
+                    db(
+                        config,
+                        store::close_conflict(conn, *product_id, how, who, run_id, now),
+                    )?;
                 }
                 self.counts.status_in += 1;
             }
             Op::Agree { product_id, status } => {
-                if !dry {
+                if let Some(run_id) = self.run_id {
                     db(
                         config,
                         store::agree_on_warehouse_status(conn, *product_id, *status, now),
                     )?;
-                }
-            }
-            Op::Conflict { product_id, .. } => {
-                changes = plan::describe(&step.op, None);
-                if !dry {
+                    let who = &self.request.who;
                     db(
                         config,
-                        store::set_state(conn, *product_id, LinkState::Conflict, reason.as_ref()),
+                        store::close_conflict(
+                            conn,
+                            *product_id,
+                            Resolution::Settled,
+                            who,
+                            run_id,
+                            now,
+                        ),
                     )?;
+                }
+            }
+            Op::Conflict(apart) => {
+                changes = plan::describe(&step.op, None);
+                if let Some(run_id) = self.run_id {
+                    let product_id = apart.product_id;
+                    db(
+                        config,
+                        store::set_state(conn, product_id, LinkState::Conflict, reason.as_ref()),
+                    )?;
+                    let reel = &step.reel_number;
+                    let recorded =
+                        store::office_status_setter(conn, reel, apart.office).and_then(|by| {
+                            store::record_conflict(conn, reel, apart, by.as_deref(), run_id, now)
+                        });
+                    db(config, recorded)?;
                 }
                 self.counts.conflicts += 1;
             }
             Op::Missing { product_id, .. } => {
-                if !dry {
+                if let Some(run_id) = self.run_id {
                     db(
                         config,
                         store::set_state(conn, *product_id, LinkState::Missing, reason.as_ref()),
+                    )?;
+                    let who = &self.request.who;
+                    db(
+                        config,
+                        store::close_conflict(
+                            conn,
+                            *product_id,
+                            Resolution::Gone,
+                            who,
+                            run_id,
+                            now,
+                        ),
                     )?;
                 }
                 self.counts.missing += 1;
@@ -666,6 +706,16 @@ impl<'a> Run<'a> {
                 changes,
             },
         )
+    }
+
+    /// How a reel's open conflict ends when the run brings its sides in step by
+    /// taking `side`'s status: kept by the person, in a resolution that keeps
+    /// that side; else settled by the sync itself.
+    fn closing(&self, side: Keep) -> Resolution {
+        match &self.request.scope {
+            RunScope::Resolve(resolve) if resolve.keep == side => Resolution::kept(side),
+            _ => Resolution::Settled,
+        }
     }
 
     /// Keeps a reel number a product may now carry among the known ones, so a
@@ -882,6 +932,16 @@ impl<'a> Run<'a> {
         )?;
         let (action, reason) = if took {
             db(self.config, store::record_export(conn, write, &self.stamp))?;
+            let how = self.closing(Keep::Office);
+            let closed = store::close_conflict(
+                conn,
+                write.product_id,
+                how,
+                &self.request.who,
+                write.run_id,
+                &self.stamp,
+            );
+            db(self.config, closed)?;
             self.count_written(*action);
             // The copy changed between the read and the write: said, unless the
             // item says something weightier.
@@ -1035,6 +1095,16 @@ fn outcome_of(counts: &Counts) -> Outcome {
     }
 }
 
+/// The reels a run was asked for by number, when it was: each one no warehouse
+/// row carries is rejected as not found.
+fn asked_for(scope: &Scope) -> Option<HashSet<String>> {
+    match (&scope.import, &scope.resolving) {
+        (ImportPolicy::Reels(reels), _) => Some(reels.clone()),
+        (_, Some(resolving)) => Some(resolving.shown.keys().cloned().collect()),
+        _ => None,
+    }
+}
+
 /// What a request may do, given the stored auto-import policy.
 fn scope_for(scope: &RunScope, auto_import: AutoImport) -> Scope {
     match scope {
@@ -1045,26 +1115,44 @@ fn scope_for(scope: &RunScope, auto_import: AutoImport) -> Scope {
             },
             pull: true,
             push: true,
+            resolving: None,
         },
         RunScope::Import(Selection::All) => Scope {
             import: ImportPolicy::All,
             pull: false,
             push: false,
+            resolving: None,
         },
         RunScope::Import(Selection::Reels(reels)) => Scope {
             import: ImportPolicy::Reels(reels.iter().map(|r| r.trim().to_owned()).collect()),
             pull: false,
             push: false,
+            resolving: None,
         },
         RunScope::Import(Selection::Matching { filter, except }) => Scope {
             import: ImportPolicy::Matching(Box::new(Matching::new(filter, except))),
             pull: false,
             push: false,
+            resolving: None,
         },
         RunScope::Export => Scope {
             import: ImportPolicy::None,
             pull: false,
             push: true,
+            resolving: None,
+        },
+        RunScope::Resolve(resolve) => Scope {
+            import: ImportPolicy::None,
+            pull: true,
+            push: true,
+            resolving: Some(Resolving {
+                keep: resolve.keep,
+                shown: resolve
+                    .reels
+                    .iter()
+                    .map(|shown| (shown.reel_number.trim().to_owned(), shown.warehouse))
+                    .collect(),
+            }),
         },
     }
 }

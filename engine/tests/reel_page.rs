@@ -41,6 +41,7 @@ fn a_sold_reel_shows_both_sides_and_its_history_newest_first() {
                 format!("{} {}", kind.as_str(), action.as_str())
             }
             ReelChange::OfficeStatus { from, to } => format!("office {from} → {to}"),
+            ReelChange::ConflictEnded { how, .. } => format!("conflict {}", how.as_str()),
         })
         .collect();
     assert_eq!(

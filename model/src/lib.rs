@@ -7,6 +7,7 @@
 //! engine re-exports them all, and the web app sends them over the wire as they
 //! are.
 
+pub mod conflict;
 pub mod drift;
 pub mod field;
 pub mod grid;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod settings;
 pub mod status;
 
+pub use conflict::{Conflict, ConflictList, Keep, Resolution, Resolve, Resolved, Shown};
 pub use drift::{Drift, DriftKind, DriftReport};
 pub use field::{FieldType, ProductField};
 pub use grid::{

@@ -143,6 +143,9 @@ pub enum Reason {
     },
     /// The warehouse changed the reel between reading and writing it.
     ChangedSinceRead,
+    /// A resolution was asked for while the warehouse held `shown`; it holds
+    /// `now`, so the conflict stays open with the new value.
+    ChangedSinceShown { shown: ReelStatus, now: ReelStatus },
     /// Writing to the warehouse failed; the next run tries again.
     NotWritten { problem: WarehouseProblem },
     /// Written to the warehouse by a run that stopped before recording it, and
@@ -227,6 +230,10 @@ impl fmt::Display for Reason {
             ),
             Self::ChangedSinceRead => f.write_str(
                 "the warehouse changed this reel since it was read; the next run will look again",
+            ),
+            Self::ChangedSinceShown { shown, now } => write!(
+                f,
+                "changed since you looked: the warehouse had {shown} and has {now} now; the conflict stays open"
             ),
             Self::NotWritten { problem } => write!(f, "not written: {problem}; {RETRY}"),
             Self::RecordedLate { run_id } => write!(

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Action, ProductField, Reason, ReelStatus, RunKind, WarehouseProblem};
+use crate::{
+    Action, Conflict, ProductField, Reason, ReelStatus, Resolution, RunKind, WarehouseProblem,
+};
 
 /// A reel's page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,9 @@ pub struct ReelPage {
     pub warehouse_problem: Option<WarehouseProblem>,
     /// Newest first.
     pub history: Vec<ReelEvent>,
+    /// Its conflicts, open or ended, newest first.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// What the office holds of a tracked reel.
@@ -72,4 +77,10 @@ pub enum ReelChange {
     },
     /// The office set its status.
     OfficeStatus { from: String, to: String },
+    /// A conflict of the reel ended, in run `run_id`.
+    ConflictEnded {
+        conflict_id: i64,
+        how: Resolution,
+        run_id: i64,
+    },
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::conflict::Resolve;
 use crate::grid::Selection;
 use crate::reason::{Reason, RunError};
 
@@ -16,6 +17,8 @@ pub enum RunScope {
     Import(Selection),
     /// Write office statuses to the warehouse; nothing else.
     Export,
+    /// Settle conflicts by keeping one side, for the reels named; nothing else.
+    Resolve(Resolve),
 }
 
 /// What started a run.
@@ -48,6 +51,7 @@ impl RunRequest {
             _ if self.dry_run => RunKind::DryRun,
             (RunScope::Import(_), _) => RunKind::Import,
             (RunScope::Export, _) => RunKind::Export,
+            (RunScope::Resolve(_), _) => RunKind::Resolve,
             (RunScope::Full, Trigger::Schedule) => RunKind::Auto,
             (RunScope::Full, Trigger::Manual) => RunKind::Manual,
         }
@@ -62,6 +66,8 @@ pub enum RunKind {
     Auto,
     Import,
     Export,
+    /// Conflicts settled by keeping one side.
+    Resolve,
     DryRun,
 }
 
@@ -73,6 +79,7 @@ impl RunKind {
             Self::Auto => "auto",
             Self::Import => "import",
             Self::Export => "export",
+            Self::Resolve => "resolve",
             Self::DryRun => "dry-run",
         }
     }
@@ -83,6 +90,7 @@ impl RunKind {
             Self::Auto,
             Self::Import,
             Self::Export,
+            Self::Resolve,
             Self::DryRun,
         ]
         .into_iter()

@@ -139,6 +139,11 @@ impl Mapper {
             .filter(|t| !t.is_empty())
     }
 
+    /// The row's `last_date` cell as text, when mapped and set.
+    pub fn last_date_of(&self, row: &[Cell]) -> Option<String> {
+        scalar_text(&row[self.last_date_position()?]).map(|t| t.trim().to_owned())
+    }
+
     /// The row's location (its `location` cell, as text), when known.
     pub fn location_of(&self, row: &[Cell]) -> Option<String> {
         scalar_text(&row[self.location_column?]).map(|t| t.trim().to_owned())

@@ -63,3 +63,18 @@ pub fn status_changes_of(conn: &Connection, reel_number: &str) -> rusqlite::Resu
     })?
     .collect()
 }
+
+/// Who set the reel `reel_number` to `office`, its office status now: the
+/// newest office status change of it, when that set this status (else the
+/// status came with the import or a sync, and no one set it).
+pub fn office_status_setter(
+    conn: &Connection,
+    reel_number: &str,
+    office: crate::ReelStatus,
+) -> rusqlite::Result<Option<String>> {
+    Ok(status_changes_of(conn, reel_number)?
+        .into_iter()
+        .next()
+        .filter(|change| change.to == office.as_str())
+        .map(|change| change.who))
+}

@@ -214,6 +214,15 @@ fn History(history: Vec<ReelEvent>, moments: Vec<Moment>, locale: Locale) -> imp
                     .to_string(),
                     None,
                 ),
+                ReelChange::ConflictEnded { how, run_id, .. } => (
+                    td_string!(
+                        locale,
+                        reel.conflict_ended,
+                        how = labels::resolution(locale, how)
+                    )
+                    .to_string(),
+                    Some(run_id),
+                ),
             };
             let by = td_string!(locale, reel.by, who = fmt::isolate(&who)).to_string();
             view! {
