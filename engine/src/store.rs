@@ -379,8 +379,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut conn = Connection::open(dir.path().join(STORE_FILE)).unwrap();
-            let mut upto9 = MIGRATIONS.clone();
-            upto9.to_version(&mut conn, 9).unwrap();
+            MIGRATIONS.to_version(&mut conn, 9).unwrap();
             conn.execute_batch(
                 r#"INSERT INTO runs (id, kind, trigger, who, started_at, outcome, missing)
                      VALUES (4, 'manual', 'manual', 'ann', '2026-01-02 03:04:05.000+00:00', 'partial', 1);
