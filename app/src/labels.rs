@@ -2,8 +2,8 @@
 //! phases, reel statuses, product fields), in the user's language.
 
 use model::{
-    Action, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, ReelStatus, Resolution,
-    RunKind, Trigger,
+    Action, Conflict, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, Reason,
+    ReelStatus, Resolution, RunKind, Trigger,
 };
 
 use crate::fmt;
@@ -154,6 +154,46 @@ pub fn resolution(locale: Locale, how: Resolution) -> String {
     .to_string()
 }
 
+/// The situation in words: "The office cancelled the sale; the warehouse
+/// delivered it."
+pub fn situation(locale: Locale, conflict: &Conflict) -> String {
+    if let Reason::RowRenamed { reel_number } = &conflict.reason {
+        return td_string!(locale, conflicts.renamed, reel = fmt::isolate(reel_number)).to_string();
+    }
+    let office = td_string!(
+        locale,
+        conflicts.office_moved,
+        what = moved(locale, conflict.base, conflict.office)
+    );
+    let warehouse = td_string!(
+        locale,
+        conflicts.warehouse_moved,
+        what = moved(locale, conflict.base, conflict.warehouse)
+    );
+    let said = td_string!(locale, conflicts.situation, office, warehouse).to_string();
+    let mut chars = said.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// What a side did to a reel that both last agreed was at `from`.
+fn moved(locale: Locale, from: ReelStatus, to: ReelStatus) -> String {
+    use ReelStatus::{Delivered, InStock, Sold};
+    match (from, to) {
+        _ if from == to => {
+            td_string!(locale, conflicts.moved_none, status = status(locale, to)).to_string()
+        }
+        (_, Delivered) => td_string!(locale, conflicts.moved_delivered).to_string(),
+        (InStock, Sold) => td_string!(locale, conflicts.moved_sold).to_string(),
+        (Sold, InStock) => td_string!(locale, conflicts.moved_cancelled).to_string(),
+        (Delivered, Sold) => td_string!(locale, conflicts.moved_undelivered).to_string(),
+        (Delivered, InStock) => td_string!(locale, conflicts.moved_returned).to_string(),
+        (InStock | Sold, InStock | Sold) => unreachable!("from == to is the first arm"),
+    }
+}
+
 /// A product field's name, as column headers and filters show it.
 pub fn field(locale: Locale, field: ProductField) -> String {
     match field {
@@ -208,4 +248,46 @@ pub fn drift_kind(locale: Locale, kind: DriftKind) -> String {
         DriftKind::Copy => td_string!(locale, drift.copy),
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(base: ReelStatus, office: ReelStatus, warehouse: ReelStatus) -> Conflict {
+        Conflict {
+            id: 1,
+            reel_number: "R1".into(),
+            base,
+            office,
+            office_by: None,
+            office_at: chrono::Utc::now(),
+            warehouse,
+            warehouse_at: None,
+            location: None,
+            reason: Reason::BothMoved {
+                base,
+                warehouse,
+                office,
+            },
+            found_run: 1,
+            found_at: chrono::Utc::now(),
+            seen_run: 1,
+            resolved: None,
+        }
+    }
+
+    #[test]
+    fn the_situation_says_what_each_side_did() {
+        use ReelStatus::{Delivered, InStock, Sold};
+        assert_eq!(
+            situation(Locale::en, &conflict(Sold, InStock, Delivered)),
+            "The office cancelled the sale; the warehouse delivered it."
+        );
+        assert_eq!(
+            situation(Locale::en, &conflict(Sold, InStock, Sold)),
+            "The office cancelled the sale; the warehouse kept it Sold."
+        );
+        assert!(situation(Locale::fa, &conflict(Sold, InStock, Delivered)).starts_with("دفتر"));
+    }
 }

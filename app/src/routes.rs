@@ -15,6 +15,8 @@ pub const PREVIEW: &str = "/preview";
 pub const PREVIEW_SELECTION: &str = "/preview?of=selection";
 /// Every reel reelsync tracks, and the office's status changes.
 pub const PRODUCTS: &str = "/products";
+/// The open conflicts, and their resolution.
+pub const CONFLICTS: &str = "/conflicts";
 /// Where the two sides differ now, reel by reel.
 pub const DRIFT: &str = "/drift";
 /// The connection check of the warehouse file.
@@ -27,6 +29,20 @@ pub fn segment(path: &'static str) -> &'static str {
     path.strip_prefix('/').unwrap_or(path)
 }
 
+/// The conflicts inbox's preview of keeping `keep` for one reel.
+pub fn resolve_reel(keep: model::Keep, reel_number: &str) -> String {
+    format!(
+        "{CONFLICTS}?keep={}&sel={}",
+        keep.as_str(),
+        percent_encoded(reel_number)
+    )
+}
+
+/// The conflicts inbox, searched for one reel.
+pub fn conflicts_of(reel_number: &str) -> String {
+    format!("{CONFLICTS}?q={}", percent_encoded(reel_number))
+}
+
 /// One run's page.
 pub fn run(id: i64) -> String {
     format!("{RUNS}/{id}")
@@ -36,15 +52,21 @@ pub fn run(id: i64) -> String {
 /// unreserved ASCII ones percent-encoded (written out here so that the server
 /// and the browser spell a link alike).
 pub fn reel(reel_number: &str) -> String {
-    let mut path = format!("{PRODUCTS}/");
-    for byte in reel_number.bytes() {
+    format!("{PRODUCTS}/{}", percent_encoded(reel_number))
+}
+
+/// `text` with every byte but the unreserved ASCII ones percent-encoded: one
+/// path segment, or one query value, whatever it holds.
+fn percent_encoded(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            path.push(char::from(byte));
+            encoded.push(char::from(byte));
         } else {
-            path.push_str(&format!("%{byte:02X}"));
+            encoded.push_str(&format!("%{byte:02X}"));
         }
     }
-    path
+    encoded
 }
 
 /// One run's event stream, from the event after `after` on, with only the newest
@@ -75,5 +97,13 @@ mod tests {
         assert_eq!(reel("R23-000001"), "/products/R23-000001");
         assert_eq!(reel("A/B 'x'"), "/products/A%2FB%20%27x%27");
         assert_eq!(reel("۱۲"), "/products/%DB%B1%DB%B2");
+    }
+
+    #[test]
+    fn a_reel_number_is_one_query_value_whatever_it_holds() {
+        assert_eq!(
+            resolve_reel(model::Keep::Office, "A&B=1%"),
+            "/conflicts?keep=office&sel=A%26B%3D1%25"
+        );
     }
 }

@@ -3,11 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
 
 use crate::components::{LanguageSwitch, close_enclosing_sheet};
+use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
-use crate::pages::Logout;
+use crate::pages::{Logout, open_conflicts};
 use crate::routes;
 
 /// The layout route around every signed-in page: written once, so a page is
@@ -33,10 +35,12 @@ struct Destination {
     primary: bool,
     icon: Icon,
     label: fn(Locale) -> &'static str,
+    /// Carries the count of open conflicts.
+    counts_conflicts: bool,
 }
 
 /// Every destination, in the order the bar shows them.
-fn destinations() -> [Destination; 6] {
+fn destinations() -> [Destination; 7] {
     [
         Destination {
             href: routes::DASHBOARD,
@@ -44,6 +48,7 @@ fn destinations() -> [Destination; 6] {
             primary: true,
             icon: Icon::Home,
             label: |locale| td_string!(locale, nav.dashboard),
+            counts_conflicts: false,
         },
         Destination {
             href: routes::IMPORT,
@@ -51,6 +56,7 @@ fn destinations() -> [Destination; 6] {
             primary: true,
             icon: Icon::Import,
             label: |locale| td_string!(locale, nav.import),
+            counts_conflicts: false,
         },
         Destination {
             href: routes::RUNS,
@@ -58,6 +64,7 @@ fn destinations() -> [Destination; 6] {
             primary: true,
             icon: Icon::Runs,
             label: |locale| td_string!(locale, nav.runs),
+            counts_conflicts: false,
         },
         Destination {
             href: routes::PRODUCTS,
@@ -65,6 +72,15 @@ fn destinations() -> [Destination; 6] {
             primary: true,
             icon: Icon::Products,
             label: |locale| td_string!(locale, nav.products),
+            counts_conflicts: false,
+        },
+        Destination {
+            href: routes::CONFLICTS,
+            exact: false,
+            primary: false,
+            icon: Icon::Conflicts,
+            label: |locale| td_string!(locale, nav.conflicts),
+            counts_conflicts: true,
         },
         Destination {
             href: routes::DRIFT,
@@ -72,6 +88,7 @@ fn destinations() -> [Destination; 6] {
             primary: false,
             icon: Icon::Drift,
             label: |locale| td_string!(locale, nav.drift),
+            counts_conflicts: false,
         },
         Destination {
             href: routes::SETTINGS,
@@ -79,6 +96,7 @@ fn destinations() -> [Destination; 6] {
             primary: false,
             icon: Icon::Settings,
             label: |locale| td_string!(locale, nav.settings),
+            counts_conflicts: false,
         },
     ]
 }
@@ -94,12 +112,26 @@ fn destinations() -> [Destination; 6] {
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let logout = ServerAction::<Logout>::new();
+    let location = use_location();
+    // Asked again on each page change: a run or a resolution may have changed it.
+    let open = Resource::new(move || location.pathname.get(), |_| open_conflicts());
+    let open_count = move || open.get().and_then(Result::ok).filter(|n| *n > 0);
+    let count_badge = move || {
+        open_count().map(|n| {
+            let shown = fmt::number(i18n.get_locale(), n);
+            view! { <span class="nav-count" data-testid="conflicts-count" data-value=n>{shown}</span> }
+        })
+    };
     let link = move |place: &Destination, class: &'static str| {
         let (href, exact, icon, label) = (place.href, place.exact, place.icon, place.label);
+        let badge = place
+            .counts_conflicts
+            .then(|| view! { <Transition>{count_badge}</Transition> });
         view! {
             <A href=href exact=exact attr:class=class>
                 {icon.view()}
                 <span>{move || label(i18n.get_locale())}</span>
+                {badge}
             </A>
         }
     };
@@ -123,6 +155,10 @@ pub fn SiteHeader() -> impl IntoView {
                 <button type="button" class="nav-item nav-more" popovertarget="more-sheet" data-testid="nav-more">
                     {Icon::More.view()}
                     <span>{tr!(i18n, nav.more)}</span>
+                    // Something behind "More" needs a look.
+                    <Transition>
+                        {move || open_count().map(|_| view! { <span class="nav-dot" aria-hidden="true"></span> })}
+                    </Transition>
                 </button>
             </nav>
             // A link followed inside the sheet changes the page without a reload:
@@ -151,6 +187,7 @@ enum Icon {
     Import,
     Runs,
     Products,
+    Conflicts,
     Drift,
     Settings,
     More,
@@ -165,6 +202,7 @@ impl Icon {
             Self::Products => {
                 "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6"
             }
+            Self::Conflicts => "M12 4l9 16H3zM12 10v4M12 17v1",
             Self::Drift => "M4 8h10M10 4l4 4-4 4M20 16H10M14 12l-4 4 4 4",
             Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
             Self::More => "M5 12h1M11.5 12h1M18 12h1",

@@ -23,9 +23,16 @@ pub fn Stat(
     /// Draws attention to the card (e.g. conflicts that need a look).
     #[prop(optional)]
     warn: bool,
+    /// The page that lists what is counted.
+    #[prop(optional)]
+    href: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let class = if warn { "stat stat--warn" } else { "stat" };
+    let label = move || match href {
+        Some(href) => view! { <a href=href>{label}</a> }.into_any(),
+        None => label.into_any(),
+    };
     // The raw number, the same in every language, for tests and scripts.
     let raw = value.map(|n| n.to_string()).unwrap_or_default();
     let shown = move || value.map_or_else(|| "—".to_owned(), |n| fmt::number(i18n.get_locale(), n));

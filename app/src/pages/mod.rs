@@ -2,6 +2,7 @@
 //! functions beside it.
 
 mod check;
+mod conflicts;
 mod dashboard;
 mod drift;
 mod import;
@@ -15,6 +16,10 @@ mod runs;
 mod settings;
 
 pub use check::{CheckConnection, CheckPage};
+pub use conflicts::{
+    ConflictsPage, ConflictsView, GetConflicts, OpenConflicts, PreviewResolve, Resolve,
+    ResolvePreview, open_conflicts,
+};
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
 pub use drift::{DriftPage, DriftView, GetDrift};
 pub use import::{
@@ -62,6 +67,7 @@ lazy_page!(RunRoute, RunPage);
 lazy_page!(PreviewRoute, PreviewPage);
 lazy_page!(CheckRoute, CheckPage);
 lazy_page!(DriftRoute, DriftPage);
+lazy_page!(ConflictsRoute, ConflictsPage);
 lazy_page!(ProductsRoute, ProductsPage);
 lazy_page!(ReelRoute, ReelPage);
 lazy_page!(SettingsRoute, SettingsPage);

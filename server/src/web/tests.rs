@@ -19,6 +19,7 @@ use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
 use super::{PublicPaths, RunManager, router};
 
+mod conflicts;
 mod events;
 mod grid;
 mod products;
@@ -579,6 +580,11 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/products", Access::Admin),
     ("/api/preview-status", Access::Admin),
     ("/api/set-status", Access::Admin),
+    ("/conflicts", Access::Admin),
+    ("/api/conflicts", Access::Admin),
+    ("/api/open-conflicts", Access::Admin),
+    ("/api/preview-resolve", Access::Admin),
+    ("/api/resolve", Access::Admin),
     ("/import", Access::Admin),
     ("/api/grid", Access::Admin),
     ("/api/grid-version", Access::Admin),
@@ -608,6 +614,13 @@ const READABLE_CALLS: &[(&str, &str)] = &[
     ("/api/drift", ""),
     ("/api/products", "query=status%3DSold"),
     ("/api/reel", "reel=NO-SUCH-REEL"),
+    ("/api/conflicts", ""),
+    ("/api/open-conflicts", ""),
+    (
+        "/api/preview-resolve",
+        "keep=office&reels[]=NO-SUCH-REEL&all=false",
+    ),
+    ("/api/resolve", "keep=office&shown[]=Sold:NO-SUCH-REEL"),
     ("/api/preview-status", "to=Sold&reels[]=NO-SUCH-REEL"),
     (
         "/api/set-status",

@@ -118,9 +118,41 @@ pub fn iso_day(value: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
+/// A time as the warehouse writes it (`YYYY-MM-DD hh:mm:ss…`): the day in the
+/// page's calendar, the time of day to the minute, in the page's digits; any
+/// other text as it is, in the page's digits.
+pub fn warehouse_time(locale: Locale, value: &str) -> String {
+    match iso_day(value) {
+        Some(day) => {
+            let time = value.get(11..16).unwrap_or_default();
+            fmt::digits(
+                locale,
+                &format!("{} {time}", fmt::calendar_date(locale, day)),
+            )
+            .trim_end()
+            .to_owned()
+        }
+        None => fmt::digits(locale, value),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_warehouse_time_shows_in_the_pages_calendar_and_digits() {
+        assert_eq!(
+            warehouse_time(Locale::en, "2023-03-21 21:06:59.343"),
+            "2023-03-21 21:06"
+        );
+        assert_eq!(
+            warehouse_time(Locale::fa, "2023-03-21 21:06:59"),
+            "۱۴۰۲/۰۱/۰۱ ۲۱:۰۶"
+        );
+        assert_eq!(warehouse_time(Locale::fa, "2023-03-21"), "۱۴۰۲/۰۱/۰۱");
+        assert_eq!(warehouse_time(Locale::fa, "21/03/2023"), "۲۱/۰۳/۲۰۲۳");
+    }
 
     #[test]
     fn a_receive_time_is_shown_by_its_day() {

@@ -207,10 +207,25 @@ pub fn Figures(
     });
     let label = move |text: Label| Signal::derive(move || text(i18n.get_locale()));
 
+    // No look of all being well while a reel waits for a person.
+    let conflicts = (figures.conflicts > 0).then(|| {
+        let count = figures.conflicts;
+        let said = move || {
+            let locale = i18n.get_locale();
+            td_string!(locale, dashboard.conflicts_open, count = fmt::number(locale, count)).to_string()
+        };
+        view! {
+            <section class="panel warn" role="status" data-testid="conflicts-alert">
+                <p>{said}</p>
+                <a class="button button--primary" href=routes::CONFLICTS>{tr!(i18n, dashboard.open_conflicts)}</a>
+            </section>
+        }
+    });
     view! {
         {banner}
         {hold}
         {warehouse_error}
+        {conflicts}
         <section class="stats" aria-label=move || td_string!(i18n.get_locale(), dashboard.reels).to_string()>
             <Stat
                 label=label(|l| td_string!(l, dashboard.importable).to_string())
@@ -230,6 +245,7 @@ pub fn Figures(
                 hint=label(|l| td_string!(l, dashboard.conflicts_hint).to_string())
                 testid="conflicts"
                 warn={ figures.conflicts > 0 }
+                href=routes::CONFLICTS
             />
             <Stat
                 label=label(|l| td_string!(l, dashboard.missing).to_string())

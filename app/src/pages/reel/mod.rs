@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use model::{OfficeRecord, ProductField, ReelChange, ReelEvent, WarehouseRecord};
 
-use crate::components::grid::iso_day;
+use crate::components::grid::warehouse_time;
 use crate::components::{Loaded, SyncActions};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
@@ -71,7 +71,23 @@ fn Reel(view: ReelView) -> impl IntoView {
         .as_ref()
         .map(|problem| problems::warehouse_problem(locale, problem));
     let tracked = page.office.is_some();
+    let open_conflict = page
+        .conflicts
+        .iter()
+        .find(|c| c.resolved.is_none())
+        .map(|conflict| {
+            let situation = labels::situation(locale, conflict);
+            let said = td_string!(locale, reel.open_conflict, situation).to_string();
+            let href = routes::conflicts_of(&conflict.reel_number);
+            view! {
+                <section class="panel warn" role="status" data-testid="reel-conflict">
+                    <p>{said}</p>
+                    <a class="button button--primary" href=href>{td_string!(locale, reel.resolve).to_string()}</a>
+                </section>
+            }
+        });
     view! {
+        {open_conflict}
         {(!tracked).then(|| view! { <p class="panel detail" data-testid="reel-untracked">{td_string!(locale, reel.untracked).to_string()}</p> })}
         {problem.map(|said| view! { <p class="panel warn" role="alert" data-testid="reel-warehouse-problem">{said}</p> })}
         <Sides office=page.office warehouse=page.warehouse locale />
@@ -98,7 +114,7 @@ fn Sides(
     let shown = |field: ProductField, value: Option<String>| {
         value.map(|v| match field {
             ProductField::Status => labels::status_text(locale, &v),
-            ProductField::ReceiveDate | ProductField::LastDate => shown_time(locale, &v),
+            ProductField::ReceiveDate | ProductField::LastDate => warehouse_time(locale, &v),
             _ => fmt::digits(locale, &v),
         })
     };
@@ -156,24 +172,6 @@ fn Sides(
                 view! { <ul class="copies" data-testid="reel-copies">{copies}</ul> }.into_any()
             }}
         </section>
-    }
-}
-
-/// A time as the warehouse writes it (`YYYY-MM-DD hh:mm:ss…`): the day in the
-/// page's calendar, the time of day to the minute, in the page's digits; any
-/// other text as it is, in the page's digits.
-fn shown_time(locale: Locale, value: &str) -> String {
-    match iso_day(value) {
-        Some(day) => {
-            let time = value.get(11..16).unwrap_or_default();
-            fmt::digits(
-                locale,
-                &format!("{} {time}", fmt::calendar_date(locale, day)),
-            )
-            .trim_end()
-            .to_owned()
-        }
-        None => fmt::digits(locale, value),
     }
 }
 
@@ -242,24 +240,5 @@ fn History(history: Vec<ReelEvent>, moments: Vec<Moment>, locale: Locale) -> imp
             <h2>{td_string!(locale, reel.history).to_string()}</h2>
             <ol class="reel-history" data-testid="reel-history">{items}</ol>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_warehouse_time_shows_in_the_pages_calendar_and_digits() {
-        assert_eq!(
-            shown_time(Locale::en, "2023-03-21 21:06:59.343"),
-            "2023-03-21 21:06"
-        );
-        assert_eq!(
-            shown_time(Locale::fa, "2023-03-21 21:06:59"),
-            "۱۴۰۲/۰۱/۰۱ ۲۱:۰۶"
-        );
-        assert_eq!(shown_time(Locale::fa, "2023-03-21"), "۱۴۰۲/۰۱/۰۱");
-        assert_eq!(shown_time(Locale::fa, "21/03/2023"), "۲۱/۰۳/۲۰۲۳");
     }
 }
