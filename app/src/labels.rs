@@ -18,6 +18,7 @@ pub fn kind(locale: Locale, kind: RunKind) -> String {
         RunKind::Import => td_string!(locale, kind.import),
         RunKind::Export => td_string!(locale, kind.export),
         RunKind::Resolve => td_string!(locale, kind.resolve),
+        RunKind::Undo => td_string!(locale, kind.undo),
         RunKind::DryRun => td_string!(locale, kind.dry_run),
     }
     .to_string()
@@ -95,6 +96,8 @@ pub fn action(locale: Locale, action: Action) -> String {
         Action::Missing => td_string!(locale, action.missing),
         Action::Rewritten => td_string!(locale, action.rewritten),
         Action::Relink => td_string!(locale, action.relink),
+        Action::Undo => td_string!(locale, action.undo),
+        Action::Untrack => td_string!(locale, action.untrack),
     }
     .to_string()
 }
@@ -111,7 +114,7 @@ pub fn phase(locale: Locale, phase: Phase) -> String {
 }
 
 /// Every action, in the order filters list them.
-pub const ACTIONS: [Action; 11] = [
+pub const ACTIONS: [Action; 13] = [
     Action::Import,
     Action::Update,
     Action::Relink,
@@ -123,14 +126,18 @@ pub const ACTIONS: [Action; 11] = [
     Action::Reject,
     Action::Skip,
     Action::Missing,
+    Action::Undo,
+    Action::Untrack,
 ];
 
 /// Every run kind, in the order filters list them.
-pub const KINDS: [RunKind; 4] = [
+pub const KINDS: [RunKind; 6] = [
     RunKind::Manual,
     RunKind::Auto,
     RunKind::Import,
     RunKind::Export,
+    RunKind::Resolve,
+    RunKind::Undo,
 ];
 
 /// A reel's status.

@@ -67,6 +67,18 @@ pub fn reason(locale: Locale, reason: &Reason) -> String {
         )
         .to_string(),
         Reason::ChangedSinceRead => td_string!(locale, reason.changed_since_read).to_string(),
+        Reason::LaterRun { run_id } => td_string!(
+            locale,
+            reason.later_run,
+            run = fmt::number(locale, run_id.unsigned_abs())
+        )
+        .to_string(),
+        Reason::OfficeChangedSince => td_string!(locale, reason.office_changed_since).to_string(),
+        Reason::WarehouseChangedSince => {
+            td_string!(locale, reason.warehouse_changed_since).to_string()
+        }
+        Reason::FollowsWarehouse => td_string!(locale, reason.follows_warehouse).to_string(),
+        Reason::NotRestorable => td_string!(locale, reason.not_restorable).to_string(),
         Reason::ChangedSinceShown { shown, now } => td_string!(
             locale,
             reason.changed_since_shown,

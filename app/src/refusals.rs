@@ -97,6 +97,18 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
             status = labels::status(locale, *to)
         )
         .to_string(),
+        Refusal::UndoRunning { run_id } => td_string!(
+            locale,
+            refusal.undo_running,
+            run = fmt::number(locale, run_id.unsigned_abs())
+        )
+        .to_string(),
+        Refusal::UndoOfUndo { run_id } => td_string!(
+            locale,
+            refusal.undo_of_undo,
+            run = fmt::number(locale, run_id.unsigned_abs())
+        )
+        .to_string(),
         Refusal::DemoReels { reels, max } => td_string!(
             locale,
             refusal.demo_reels,
@@ -173,6 +185,8 @@ mod tests {
             Refusal::FileExists {
                 file: "demo.sqlite3".into(),
             },
+            Refusal::UndoRunning { run_id: 7 },
+            Refusal::UndoOfUndo { run_id: 7 },
         ]
     }
 

@@ -165,7 +165,7 @@ fn run(engine: &Engine, scope: RunScope, expected: u64) {
     let done = match scope {
         RunScope::Import(_) => report.counts.imported,
         RunScope::Export => report.counts.exported,
-        RunScope::Full | RunScope::Resolve(_) => {
+        RunScope::Full | RunScope::Resolve(_) | RunScope::Undo(_) => {
             unreachable!("the stall bench runs only imports and exports")
         }
     };

@@ -47,7 +47,9 @@ fn main() {
 
     let in_stock = count_in_stock(&warehouse);
 
-    let (took, peak) = measure(|| run(&engine, RunScope::Import(Selection::All), false, in_stock));
+    let (took, peak) = measure(|| {
+        run(&engine, RunScope::Import(Selection::All), false, in_stock);
+    });
     let ratio = took.as_secs_f64() / yardstick.as_secs_f64();
     figures.push(Figure {
         name: "import-all",
@@ -57,7 +59,9 @@ fn main() {
         ok: ratio <= 1.5,
     });
 
-    let (took, peak) = measure(|| run(&engine, RunScope::Full, false, 0));
+    let (took, peak) = measure(|| {
+        run(&engine, RunScope::Full, false, 0);
+    });
     figures.push(Figure {
         name: "steady full sync",
         took,
@@ -80,7 +84,9 @@ fn main() {
     });
 
     let sold = office_sells(&engine, &warehouse, 10_000);
-    let (took, peak) = measure(|| run(&engine, RunScope::Full, true, sold));
+    let (took, peak) = measure(|| {
+        run(&engine, RunScope::Full, true, sold);
+    });
     figures.push(Figure {
         name: "dry run (10k exports planned)",
         took,
@@ -89,13 +95,25 @@ fn main() {
         ok: took <= Duration::from_secs(1),
     });
 
-    let (took, peak) = measure(|| run(&engine, RunScope::Export, false, sold));
+    let mut export = None;
+    let (took, peak) = measure(|| export = run(&engine, RunScope::Export, false, sold));
     figures.push(Figure {
         name: "export 10k office sales",
         took,
         peak_mb: peak,
         target: "<= 0.5 s",
         ok: took <= Duration::from_millis(500),
+    });
+    let export = export.expect("the export is logged");
+    let (took, peak) = measure(|| {
+        run(&engine, RunScope::Undo(export), false, sold);
+    });
+    figures.push(Figure {
+        name: "undo of the 10k export",
+        took,
+        peak_mb: peak,
+        target: "<= 1 s",
+        ok: took <= Duration::from_secs(1),
     });
 
     let overall = figures.iter().map(|f| f.peak_mb).fold(0.0, f64::max);
@@ -133,8 +151,8 @@ fn measure(work: impl FnOnce()) -> (Duration, f64) {
     (took, peak_rss_mb())
 }
 
-/// Runs a sync and checks it did what the figure claims.
-fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
+/// Runs a sync and checks it did what the figure claims; its run's id.
+fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) -> Option<i64> {
     let request = RunRequest {
         scope: scope.clone(),
         trigger: Trigger::Manual,
@@ -144,7 +162,7 @@ fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
     let report = engine.sync(&request, &mut ()).expect("sync");
     let done = match scope {
         RunScope::Import(_) => report.counts.imported,
-        RunScope::Export | RunScope::Resolve(_) => report.counts.exported,
+        RunScope::Export | RunScope::Resolve(_) | RunScope::Undo(_) => report.counts.exported,
         RunScope::Full if dry_run => report.counts.exported,
         RunScope::Full => {
             report.counts.imported
@@ -158,6 +176,7 @@ fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) {
         "{scope:?} dry_run={dry_run}: {:?}",
         report.counts
     );
+    report.run_id
 }
 
 /// The yardstick: the same rows read from the warehouse and bulk-inserted into a

@@ -38,6 +38,7 @@ mod selection;
 mod snapshot;
 mod store;
 mod sync;
+mod undo;
 mod users;
 pub mod warehouse;
 

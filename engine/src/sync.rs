@@ -58,6 +58,9 @@ impl Engine {
     /// While a real run goes on, its progress is published in the run lease for
     /// other processes ([`Engine::running`]).
     pub fn sync(&self, request: &RunRequest, observer: &mut dyn RunObserver) -> Result<RunReport> {
+        if let RunScope::Undo(undone) = request.scope {
+            return self.undo(request, undone, observer);
+        }
         let started_at = Utc::now();
         if request.dry_run {
             let store = Store::open_read_only(&self.config.data_dir)?;
@@ -88,7 +91,11 @@ impl Engine {
     }
 
     /// Takes the run lock and logs the run as started.
-    fn start_run(&self, request: &RunRequest, started_at: DateTime<Utc>) -> Result<(RunLock, i64)> {
+    pub(crate) fn start_run(
+        &self,
+        request: &RunRequest,
+        started_at: DateTime<Utc>,
+    ) -> Result<(RunLock, i64)> {
         let mut me = RunningRun {
             run_id: None,
             kind: request.kind(),
@@ -1061,7 +1068,8 @@ fn holds_after_image(write: &WarehouseWrite, cells: &[Cell]) -> bool {
 }
 
 /// The compare-and-set write of a recorded export (and of its forklift copy).
-fn status_write(write: &WarehouseWrite) -> StatusWrite {
+/// The compare-and-set of a recorded write.
+pub(crate) fn status_write(write: &WarehouseWrite) -> StatusWrite {
     StatusWrite {
         reel: write.reel.clone(),
         expected_status: write.status_before.clone(),
@@ -1139,6 +1147,13 @@ fn scope_for(scope: &RunScope, auto_import: AutoImport) -> Scope {
             import: ImportPolicy::None,
             pull: false,
             push: true,
+            resolving: None,
+        },
+        // An undo reads no warehouse page ([`Engine::sync`] hands it to the undo).
+        RunScope::Undo(_) => Scope {
+            import: ImportPolicy::None,
+            pull: false,
+            push: false,
             resolving: None,
         },
         RunScope::Resolve(resolve) => Scope {

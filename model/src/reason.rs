@@ -182,6 +182,17 @@ pub enum Reason {
     /// `reel_number` (two labels swapped after the sale): the reel's own status
     /// was written over it.
     AnothersStatus { reel_number: String },
+    /// An undo leaves the reel: run `run_id`, after the one undone, changed it.
+    LaterRun { run_id: i64 },
+    /// An undo leaves the reel: the office changed its status since.
+    OfficeChangedSince,
+    /// An undo leaves the reel: the warehouse changed it since.
+    WarehouseChangedSince,
+    /// An undo leaves what the run took in from the warehouse: that follows the
+    /// warehouse's truth.
+    FollowsWarehouse,
+    /// An undo can't put back a before-image that is not a status as text.
+    NotRestorable,
     /// A reason logged before reasons were codes, in its English words.
     Text { text: String },
 }
@@ -234,6 +245,21 @@ impl fmt::Display for Reason {
             Self::ChangedSinceShown { shown, now } => write!(
                 f,
                 "changed since you looked: the warehouse had {shown} and has {now} now; the conflict stays open"
+            ),
+            Self::LaterRun { run_id } => {
+                write!(f, "run {run_id} changed this reel since: not undone")
+            }
+            Self::OfficeChangedSince => {
+                f.write_str("the office changed this reel since: not undone")
+            }
+            Self::WarehouseChangedSince => {
+                f.write_str("the warehouse changed this reel since: not undone")
+            }
+            Self::FollowsWarehouse => f.write_str(
+                "taken in from the warehouse: it follows the warehouse's truth and is not undone",
+            ),
+            Self::NotRestorable => f.write_str(
+                "what the run overwrote is not a status reelsync can write back: not undone",
             ),
             Self::NotWritten { problem } => write!(f, "not written: {problem}; {RETRY}"),
             Self::RecordedLate { run_id } => write!(

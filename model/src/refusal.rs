@@ -54,6 +54,10 @@ pub enum Refusal {
     DemoReels { reels: u32, max: u32 },
     /// The file to create exists already.
     FileExists { file: String },
+    /// The run to undo is still going.
+    UndoRunning { run_id: i64 },
+    /// The run to undo is an undo itself: what it took back stays taken back.
+    UndoOfUndo { run_id: i64 },
 }
 
 impl fmt::Display for Refusal {

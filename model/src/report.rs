@@ -19,6 +19,9 @@ pub enum RunScope {
     Export,
     /// Settle conflicts by keeping one side, for the reels named; nothing else.
     Resolve(Resolve),
+    /// Take back what the run with this id decided (its imports, its exports,
+    /// its resolutions), where nothing changed the reel since.
+    Undo(i64),
 }
 
 /// What started a run.
@@ -52,6 +55,7 @@ impl RunRequest {
             (RunScope::Import(_), _) => RunKind::Import,
             (RunScope::Export, _) => RunKind::Export,
             (RunScope::Resolve(_), _) => RunKind::Resolve,
+            (RunScope::Undo(_), _) => RunKind::Undo,
             (RunScope::Full, Trigger::Schedule) => RunKind::Auto,
             (RunScope::Full, Trigger::Manual) => RunKind::Manual,
         }
@@ -68,6 +72,8 @@ pub enum RunKind {
     Export,
     /// Conflicts settled by keeping one side.
     Resolve,
+    /// A run taken back.
+    Undo,
     DryRun,
 }
 
@@ -80,6 +86,7 @@ impl RunKind {
             Self::Import => "import",
             Self::Export => "export",
             Self::Resolve => "resolve",
+            Self::Undo => "undo",
             Self::DryRun => "dry-run",
         }
     }
@@ -91,6 +98,7 @@ impl RunKind {
             Self::Import,
             Self::Export,
             Self::Resolve,
+            Self::Undo,
             Self::DryRun,
         ]
         .into_iter()
@@ -198,6 +206,11 @@ pub enum Action {
     /// The tracked reel is found on another warehouse row than before (entered
     /// again, or its label corrected); `reason` says which.
     Relink,
+    /// What a run decided for the reel was put back (an undo): its warehouse
+    /// row's before-image written back, its office status and base restored.
+    Undo,
+    /// The reel a run imported is no longer tracked (an undo): importable again.
+    Untrack,
 }
 
 impl Action {
@@ -215,6 +228,8 @@ impl Action {
             Self::Missing => "missing",
             Self::Rewritten => "rewritten",
             Self::Relink => "relink",
+            Self::Undo => "undo",
+            Self::Untrack => "untrack",
         }
     }
 
@@ -231,6 +246,8 @@ impl Action {
             Self::Missing,
             Self::Rewritten,
             Self::Relink,
+            Self::Undo,
+            Self::Untrack,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

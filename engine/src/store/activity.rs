@@ -78,3 +78,13 @@ pub fn office_status_setter(
         .filter(|change| change.to == office.as_str())
         .map(|change| change.who))
 }
+
+/// The reels whose office status anyone set after `at`.
+pub fn status_set_since(
+    conn: &Connection,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<std::collections::HashSet<String>> {
+    conn.prepare_cached("SELECT DISTINCT subject FROM activity WHERE action = ?1 AND at > ?2")?
+        .query_map(params![STATUS_SET, at], |row| row.get(0))?
+        .collect()
+}

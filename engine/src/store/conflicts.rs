@@ -132,6 +132,40 @@ pub fn conflicts_of_reel(conn: &Connection, reel_number: &str) -> rusqlite::Resu
     .collect()
 }
 
+/// The conflicts run `run_id` ended.
+pub fn conflicts_resolved_by(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<Conflict>> {
+    conn.prepare_cached(&format!(
+        "{CONFLICT_COLUMNS} WHERE resolved_run = ?1 ORDER BY id"
+    ))?
+    .query_map([run_id], conflict_from_row)?
+    .collect()
+}
+
+/// Opens `conflict` (of the product `product_id`) again as it was, and puts
+/// its link back in conflict from the base both sides last agreed.
+pub fn reopen_conflict(
+    conn: &Connection,
+    product_id: i64,
+    conflict: &Conflict,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE conflicts SET resolution = NULL, resolved_by = NULL, resolved_at = NULL,
+                resolved_run = NULL
+         WHERE id = ?1",
+    )?
+    .execute([conflict.id])?;
+    conn.prepare_cached(
+        "UPDATE product_mappings SET base_status = ?1, state = 'conflict', state_reason = ?2
+         WHERE product_id = ?3",
+    )?
+    .execute(params![
+        conflict.base.as_str(),
+        conflict.reason.to_stored(),
+        product_id
+    ])
+    .map(drop)
+}
+
 fn conflict_from_row(row: &Row<'_>) -> rusqlite::Result<Conflict> {
     let text = |i: usize| -> rusqlite::Result<Option<String>> {
         Ok(match row.get_ref(i)? {

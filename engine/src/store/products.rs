@@ -542,6 +542,21 @@ pub fn each_listed(
     Ok(())
 }
 
+/// Stops tracking a product: it, its link and what hangs on it go; the run
+/// log and the activity log keep its history by its reel number.
+pub fn untrack(conn: &Connection, product_id: i64) -> rusqlite::Result<()> {
+    // A run's connection does not enforce foreign keys: each table by hand.
+    for table in [
+        "DELETE FROM conflicts WHERE product_id = ?1",
+        "DELETE FROM warehouse_writes WHERE product_id = ?1",
+        "DELETE FROM product_mappings WHERE product_id = ?1",
+        "DELETE FROM products WHERE id = ?1",
+    ] {
+        conn.prepare_cached(table)?.execute([product_id])?;
+    }
+    Ok(())
+}
+
 /// Records a link's state without touching its base.
 pub fn set_state(
     conn: &Connection,

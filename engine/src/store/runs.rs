@@ -303,3 +303,18 @@ pub fn runs_page(
     )?
     .collect()
 }
+
+/// The reels that runs after run `run_id` changed (any item but a refusal or a
+/// skip), each with the first such run.
+pub fn reels_changed_after(
+    conn: &Connection,
+    run_id: i64,
+) -> rusqlite::Result<std::collections::HashMap<String, i64>> {
+    conn.prepare_cached(
+        "SELECT reel_number, min(run_id) FROM run_items
+         WHERE run_id > ?1 AND action NOT IN ('reject', 'skip')
+         GROUP BY reel_number",
+    )?
+    .query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+    .collect()
+}

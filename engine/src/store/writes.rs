@@ -108,47 +108,65 @@ pub fn settle_write(
     .map(drop)
 }
 
+/// The columns [`write_from_row`] reads, in its order.
+const WRITE_COLUMNS: &str = "SELECT run_id, seq, product_id, external_id, reel_number, reel,
+        status_before, last_date_before, status_after, last_date_after, writes_last_date,
+        to_status, source_hash_after, source_hash_before, born, copy_table, copy_id,
+        copy_status_before, copy_last_date_before, copy_writes_last_date, copy_written
+    FROM warehouse_writes";
+
 /// Writes whose outcome no run has recorded: their run failed or died between the
 /// warehouse's commit and its own.
 pub fn planned_writes(conn: &Connection) -> rusqlite::Result<Vec<WarehouseWrite>> {
-    conn.prepare(
-        "SELECT run_id, seq, product_id, external_id, reel_number, reel, status_before,
-                last_date_before, status_after, last_date_after, writes_last_date, to_status,
-                source_hash_after, source_hash_before, born, copy_table, copy_id,
-                copy_status_before, copy_last_date_before, copy_writes_last_date
-         FROM warehouse_writes WHERE state = 'planned' ORDER BY run_id, seq",
-    )?
-    .query_map([], |row| {
-        Ok(WarehouseWrite {
-            run_id: row.get(0)?,
-            seq: row.get::<_, i64>(1)? as u64,
-            product_id: row.get(2)?,
-            external_id: row.get(3)?,
-            reel_number: row.get(4)?,
-            reel: Cell::read(row.get_ref(5)?),
-            status_before: Cell::read(row.get_ref(6)?),
-            last_date_before: Cell::read(row.get_ref(7)?),
-            status_after: row.get(8)?,
-            last_date_after: row.get(9)?,
-            writes_last_date: row.get(10)?,
-            to: status_column(row, 11)?,
-            source_hash_after: row.get(12)?,
-            source_hash_before: row.get(13)?,
-            born: row.get(14)?,
-            copy: match (
-                row.get::<_, Option<String>>(15)?,
-                row.get::<_, Option<i64>>(16)?,
-            ) {
-                (Some(table), Some(id)) => Some(CopyBefore {
-                    table,
-                    id,
-                    status_before: Cell::read(row.get_ref(17)?),
-                    last_date_before: Cell::read(row.get_ref(18)?),
-                    writes_last_date: row.get(19)?,
-                }),
-                _ => None,
-            },
-        })
-    })?
+    conn.prepare(&format!(
+        "{WRITE_COLUMNS} WHERE state = 'planned' ORDER BY run_id, seq"
+    ))?
+    .query_map([], write_from_row)?
     .collect()
+}
+
+/// The writes run `run_id` made, in order, each with whether its forklift copy
+/// was written too (`None`: none, or not known).
+pub fn writes_of_run(
+    conn: &Connection,
+    run_id: i64,
+) -> rusqlite::Result<Vec<(WarehouseWrite, Option<bool>)>> {
+    conn.prepare(&format!(
+        "{WRITE_COLUMNS} WHERE run_id = ?1 AND state = 'written' ORDER BY seq"
+    ))?
+    .query_map([run_id], |row| Ok((write_from_row(row)?, row.get(20)?)))?
+    .collect()
+}
+
+fn write_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WarehouseWrite> {
+    Ok(WarehouseWrite {
+        run_id: row.get(0)?,
+        seq: row.get::<_, i64>(1)? as u64,
+        product_id: row.get(2)?,
+        external_id: row.get(3)?,
+        reel_number: row.get(4)?,
+        reel: Cell::read(row.get_ref(5)?),
+        status_before: Cell::read(row.get_ref(6)?),
+        last_date_before: Cell::read(row.get_ref(7)?),
+        status_after: row.get(8)?,
+        last_date_after: row.get(9)?,
+        writes_last_date: row.get(10)?,
+        to: status_column(row, 11)?,
+        source_hash_after: row.get(12)?,
+        source_hash_before: row.get(13)?,
+        born: row.get(14)?,
+        copy: match (
+            row.get::<_, Option<String>>(15)?,
+            row.get::<_, Option<i64>>(16)?,
+        ) {
+            (Some(table), Some(id)) => Some(CopyBefore {
+                table,
+                id,
+                status_before: Cell::read(row.get_ref(17)?),
+                last_date_before: Cell::read(row.get_ref(18)?),
+                writes_last_date: row.get(19)?,
+            }),
+            _ => None,
+        },
+    })
 }
