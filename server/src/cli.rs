@@ -124,6 +124,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Imports chosen reels (or every importable reel) from the warehouse.
     Import(ImportArgs),
+    /// Puts back what a run decided (its imports, exports and resolutions),
+    /// where nothing changed the reel since; --dry-run shows it first.
+    Undo(UndoArgs),
     /// Runs a full sync if the schedule says one is due (for cron).
     AutoSync(AutoSyncArgs),
     /// Tests the warehouse file: opens, is SQLite, has every mapped column.
@@ -168,6 +171,16 @@ pub struct SyncArgs {
     #[arg(long)]
     pub export_only: bool,
     /// Plans and prints what would happen; writes nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The id of the run to undo (see `reelsync runs`).
+    #[arg(value_name = "RUN")]
+    pub run: i64,
+    /// Prints every reel, field and value it would write back; changes nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -345,6 +358,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve(global, args),
         Command::Sync(args) => sync::sync(global, &out, &args),
         Command::Import(args) => sync::import(global, &out, &args),
+        Command::Undo(args) => sync::undo(global, &out, &args),
         Command::AutoSync(args) => sync::auto_sync(global, &out, &args),
         Command::Check => info::check(global, &out),
         Command::Snapshot => admin::snapshot(global, &out),

@@ -457,6 +457,47 @@ fn an_office_sale_is_exported_to_the_warehouse() {
 }
 
 #[test]
+fn an_export_is_undone_after_a_preview_of_what_it_writes_back() {
+    let site = Site::new();
+    let reels = site.reels("In-stock", 1);
+    site.run(&["import", &reels[0]]).expect(0);
+    site.run(&["product", "set-status", "sold", &reels[0]])
+        .expect(0);
+    let export = site
+        .run(&["sync", "--export-only", "--json"])
+        .expect(0)
+        .json();
+    let run = export["run_id"].as_i64().unwrap().to_string();
+
+    let preview = site
+        .run(&["undo", &run, "--dry-run", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(preview["kind"], "dry-run");
+    let item = &preview["items"][0];
+    assert_eq!(item["reel_number"], reels[0].as_str());
+    assert_eq!(item["action"], "undo");
+    assert_eq!(item["changes"][0]["field"], "status");
+    assert_eq!(item["changes"][0]["old"], "Sold");
+    assert_eq!(item["changes"][0]["new"], "In-stock");
+    assert_eq!(
+        site.warehouse_status(&reels[0]),
+        "Sold",
+        "a preview writes nothing"
+    );
+
+    let undo = site.run(&["undo", &run, "--json"]).expect(0).json();
+    assert_eq!(undo["kind"], "undo");
+    assert_eq!(site.warehouse_status(&reels[0]), "In-stock");
+    // An undo is not undone; a run no one logged is not found.
+    let undo_id = undo["run_id"].as_i64().unwrap().to_string();
+    let refused = site.run(&["undo", &undo_id]).expect(2);
+    assert!(refused.stderr.contains("is an undo"), "{}", refused.stderr);
+    let missing = site.run(&["undo", "999"]).expect(1);
+    assert!(missing.stderr.contains("run 999 not found"), "{}", missing.stderr);
+}
+
+#[test]
 fn set_status_reads_reels_from_a_file_or_stdin() {
     let site = Site::new();
     let reels = site.reels("In-stock", 2);

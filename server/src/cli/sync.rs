@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::output::{Output, local_time};
 use super::report::{self, RunJson};
-use super::{AutoSyncArgs, Exit, GlobalArgs, ImportArgs, SyncArgs, who};
+use super::{AutoSyncArgs, Exit, GlobalArgs, ImportArgs, SyncArgs, UndoArgs, who};
 
 /// `reelsync sync`: a full sync, or only its import or export half.
 pub fn sync(global: &GlobalArgs, out: &Output, args: &SyncArgs) -> anyhow::Result<Exit> {
@@ -37,6 +37,12 @@ pub fn import(global: &GlobalArgs, out: &Output, args: &ImportArgs) -> anyhow::R
         Selection::Reels(args.reels.clone())
     };
     run_manual(global, out, RunScope::Import(selection), args.dry_run)
+}
+
+/// `reelsync undo RUN`: puts back what run RUN decided (or, with
+/// `--dry-run`, shows what it would put back).
+pub fn undo(global: &GlobalArgs, out: &Output, args: &UndoArgs) -> anyhow::Result<Exit> {
+    run_manual(global, out, RunScope::Undo(args.run), args.dry_run)
 }
 
 /// Runs `scope` as asked by a person at the command line and prints the report.
