@@ -494,7 +494,11 @@ fn an_export_is_undone_after_a_preview_of_what_it_writes_back() {
     let refused = site.run(&["undo", &undo_id]).expect(2);
     assert!(refused.stderr.contains("is an undo"), "{}", refused.stderr);
     let missing = site.run(&["undo", "999"]).expect(1);
-    assert!(missing.stderr.contains("run 999 not found"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("run 999 not found"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]

@@ -116,19 +116,31 @@ pub fn SiteHeader() -> impl IntoView {
     // Asked again on each page change: a run or a resolution may have changed it.
     let open = Resource::new(move || location.pathname.get(), |_| open_conflicts());
     let open_count = move || open.get().and_then(Result::ok).filter(|n| *n > 0);
-    let count_badge = move || {
-        open_count().map(|n| {
-            let shown = fmt::number(i18n.get_locale(), n);
-            view! { <span class="nav-count" data-testid="conflicts-count" data-value=n>{shown}</span> }
-        })
+    // The count describes its entry rather than naming it: the entry keeps its
+    // accessible name ("Conflicts"), and says "3" as its description.
+    let count_badge = move |id: &'static str| {
+        move || {
+            open_count().map(|n| {
+                let shown = fmt::number(i18n.get_locale(), n);
+                view! {
+                    <span id=id class="nav-count" aria-hidden="true" data-testid="conflicts-count" data-value=n>
+                        {shown}
+                    </span>
+                }
+            })
+        }
     };
     let link = move |place: &Destination, class: &'static str| {
         let (href, exact, icon, label) = (place.href, place.exact, place.icon, place.label);
-        let badge = place
-            .counts_conflicts
-            .then(|| view! { <Transition>{count_badge}</Transition> });
+        let badge_id = if class.starts_with("sheet") {
+            "conflicts-count-sheet"
+        } else {
+            "conflicts-count-bar"
+        };
+        let counted = place.counts_conflicts;
+        let badge = counted.then(|| view! { <Transition>{count_badge(badge_id)}</Transition> });
         view! {
-            <A href=href exact=exact attr:class=class>
+            <A href=href exact=exact attr:class=class attr:aria-describedby=counted.then_some(badge_id)>
                 {icon.view()}
                 <span>{move || label(i18n.get_locale())}</span>
                 {badge}

@@ -31,7 +31,7 @@ pub use not_found::NotFound;
 pub use preview::{Planned, Preview, PreviewPage, PreviewView};
 pub use products::{LoadProducts, PreviewStatus, ProductsPage, ProductsView, SetStatus};
 pub use reel::{GetReel, ReelPage, ReelView};
-pub use run::{CancelRun, GetRun, RunPage, RunView, StartSync};
+pub use run::{CancelRun, GetRun, PreviewUndo, RunPage, RunView, StartSync, UndoPreview, UndoRun};
 pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
 

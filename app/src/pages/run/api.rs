@@ -1,7 +1,7 @@
 //! The run page's server functions: one run, starting a sync, cancelling a run.
 
 use leptos::prelude::*;
-use model::{LiveRun, LoggedItem, RunSummary};
+use model::{Counts, LiveRun, LoggedItem, RunSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -104,4 +104,65 @@ pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
     tracing::info!(user = ?admin.user().username, run = id, "run cancel asked");
     redirect_plain_form(&routes::run(id));
     Ok(live)
+}
+
+/// What undoing a run would do now: its counts and every item (each reel, and
+/// the fields and values written back, or why it is left).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoPreview {
+    pub counts: Counts,
+    pub items: Vec<LoggedItem>,
+}
+
+/// What undoing the run `id` would do now. Reads only: a dry run of the undo.
+/// Requires a super admin session.
+#[server(endpoint = "preview-undo")]
+pub async fn preview_undo(id: i64) -> Result<UndoPreview, AppError> {
+    use crate::ssr::AdminUser;
+
+    let admin = AdminUser::check().await?;
+    let request = undo_request(id, admin.user().username.clone(), true);
+    admin
+        .work(move |engine, _| {
+            let report = engine.sync(&request, &mut ())?;
+            Ok(UndoPreview {
+                counts: report.counts,
+                items: report
+                    .items
+                    .into_iter()
+                    .zip(1..)
+                    .map(|(item, seq)| LoggedItem { seq, item })
+                    .collect(),
+            })
+        })
+        .await
+}
+
+/// Undoes the run `id` as a run of kind `undo`, and opens its page. Refused
+/// while another run goes, for a run still going and for an undo. Requires a
+/// super admin session.
+#[server(endpoint = "undo-run")]
+pub async fn undo_run(id: i64) -> Result<i64, AppError> {
+    use crate::routes;
+    use crate::ssr::AdminUser;
+
+    let admin = AdminUser::check().await?;
+    let runs = admin.runs()?;
+    let user = admin.user();
+    let undo = runs
+        .start(undo_request(id, user.username.clone(), false))
+        .await?;
+    tracing::info!(user = ?user.username, run = undo, undone = id, "undo started");
+    leptos_axum::redirect(&routes::run(undo));
+    Ok(undo)
+}
+
+#[cfg(feature = "ssr")]
+fn undo_request(id: i64, who: String, dry_run: bool) -> model::RunRequest {
+    model::RunRequest {
+        scope: model::RunScope::Undo(id),
+        trigger: model::Trigger::Manual,
+        who,
+        dry_run,
+    }
 }

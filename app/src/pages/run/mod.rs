@@ -2,8 +2,9 @@
 //! left, the newest log lines, Cancel); its items after, paged and filtered.
 
 mod api;
+mod undo;
 
-pub use api::{CancelRun, GetRun, RunView, StartSync, get_run};
+pub use api::{CancelRun, GetRun, PreviewUndo, RunView, StartSync, UndoPreview, UndoRun, get_run};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,11 +36,14 @@ pub fn RunPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
     let run = Resource::new(
+        // The undo's preview is part of the address: asking for it draws the
+        // page anew.
         move || {
             let q = query.read();
-            (id(), q.get("action"), q.get("reel"), q.get("after"))
+            let undo = q.get(undo::UNDO_KEY).is_some();
+            (id(), q.get("action"), q.get("reel"), q.get("after"), undo)
         },
-        |(id, action, reel, after)| async move {
+        |(id, action, reel, after, _)| async move {
             let id = id.ok_or(crate::error::AppError::NotFound)?;
             get_run(id, action, reel, after.and_then(|a| a.parse().ok())).await
         },
@@ -107,9 +111,13 @@ where
             }
         });
         view! { <LivePanel id events cancel_requested /> }.into_any()
+    } else if query_has(undo::UNDO_KEY) && undo::undoable(&run) {
+        view! { <undo::UndoConfirm id /> }.into_any()
     } else {
+        let offer = undo::undoable(&run).then(|| view! { <undo::UndoLink id /> });
         view! {
             <EndedPanel run=run.clone() />
+            {offer}
             <Items id items next_after />
         }
         .into_any()
@@ -122,6 +130,11 @@ where
         <p class="detail" dir="auto">{by}</p>
         {body}
     }
+}
+
+/// Whether the page's address holds `key`.
+fn query_has(key: &str) -> bool {
+    use_query_map().read_untracked().get(key).is_some()
 }
 
 /// A run as it goes.

@@ -171,3 +171,54 @@ async fn a_reels_page_is_found_by_its_number_spelled_any_way() {
     let html = text(page).await;
     assert!(html.contains(r#"data-testid="error-panel""#), "{html}");
 }
+
+#[tokio::test]
+async fn a_run_is_undone_from_its_page_after_its_preview() {
+    let (site, reels) = tracked_site(1);
+    let cookie = site.sign_in().await;
+    site.engine
+        .set_product_status(&reels, ReelStatus::Sold, "admin")
+        .unwrap();
+    let request = RunRequest {
+        scope: RunScope::Full,
+        trigger: Trigger::Manual,
+        who: "admin".into(),
+        dry_run: false,
+    };
+    let export = site.engine.sync(&request, &mut ()).unwrap().run_id.unwrap();
+
+    let page = site
+        .get(&format!("{}?undo", app::routes::run(export)), Some(&cookie))
+        .await;
+    let html = text(page).await;
+    assert!(html.contains(r#"data-testid="undo-preview""#), "{html}");
+    assert!(html.contains(r#"data-count="1""#), "{html}");
+
+    let request = Request::post("/api/undo-run")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header("host", "localhost")
+        .header("referer", "http://localhost/runs")
+        .header(COOKIE, &cookie)
+        .body(Body::from(format!("id={export}")))
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/runs/"), "{location}");
+    let mut status = ReelStatus::Sold;
+    for _ in 0..200 {
+        status = site
+            .engine
+            .reel_page(&reels[0])
+            .unwrap()
+            .office
+            .unwrap()
+            .status;
+        if status == ReelStatus::InStock {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, ReelStatus::InStock, "the sale is taken back");
+}
