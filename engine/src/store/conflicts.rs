@@ -28,49 +28,32 @@ pub fn record_conflict(
     run_id: i64,
     now: &Stamp,
 ) -> rusqlite::Result<()> {
-    let reason = apart.reason.to_stored();
-    let updated = conn
-        .prepare_cached(
-            "UPDATE conflicts SET reel_number = ?2, base = ?3, office = ?4, office_by = ?5,
-                    office_at = ?6, warehouse = ?7, warehouse_at = ?8, location = ?9,
-                    reason = ?10, seen_run = ?11
-             WHERE product_id = ?1 AND resolved_at IS NULL",
-        )?
-        .execute(params![
-            apart.product_id,
-            reel_number,
-            apart.base.as_str(),
-            apart.office.as_str(),
-            office_by,
-            Stamp::new(apart.office_at),
-            apart.warehouse.as_str(),
-            apart.warehouse_at,
-            apart.location,
-            reason,
-            run_id,
-        ])?;
-    if updated == 0 {
-        conn.prepare_cached(
-            "INSERT INTO conflicts (product_id, reel_number, base, office, office_by, office_at,
-                    warehouse, warehouse_at, location, reason, found_run, found_at, seen_run)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11)",
-        )?
-        .execute(params![
-            apart.product_id,
-            reel_number,
-            apart.base.as_str(),
-            apart.office.as_str(),
-            office_by,
-            Stamp::new(apart.office_at),
-            apart.warehouse.as_str(),
-            apart.warehouse_at,
-            apart.location,
-            reason,
-            run_id,
-            now,
-        ])?;
-    }
-    Ok(())
+    conn.prepare_cached(
+        "INSERT INTO conflicts (product_id, reel_number, base, office, office_by, office_at,
+                warehouse, warehouse_at, location, reason, found_run, found_at, seen_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11)
+         ON CONFLICT (product_id) WHERE resolved_at IS NULL DO UPDATE SET
+                reel_number = excluded.reel_number, base = excluded.base,
+                office = excluded.office, office_by = excluded.office_by,
+                office_at = excluded.office_at, warehouse = excluded.warehouse,
+                warehouse_at = excluded.warehouse_at, location = excluded.location,
+                reason = excluded.reason, seen_run = excluded.seen_run",
+    )?
+    .execute(params![
+        apart.product_id,
+        reel_number,
+        apart.base.as_str(),
+        apart.office.as_str(),
+        office_by,
+        Stamp::new(apart.office_at),
+        apart.warehouse.as_str(),
+        apart.warehouse_at,
+        apart.location,
+        apart.reason.to_stored(),
+        run_id,
+        now,
+    ])
+    .map(drop)
 }
 
 /// Ends the product's open conflict, if it has one, as `how`, by `who` in run

@@ -117,14 +117,27 @@ impl Site {
     /// Posts a form to a server function as a browser without the wasm does, from
     /// the page at `referer`.
     async fn post_plain_form(&self, name: &str, form: &str, referer: &str) -> Response {
-        let request = Request::post(format!("/api/{name}"))
+        self.post_plain_form_as(name, form, referer, None).await
+    }
+
+    /// [`Site::post_plain_form`], signed in with `cookie` when given.
+    async fn post_plain_form_as(
+        &self,
+        name: &str,
+        form: &str,
+        referer: &str,
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = Request::post(format!("/api/{name}"))
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(ACCEPT, "text/html")
             .header("host", "localhost")
-            .header("referer", referer)
-            .body(Body::from(form.to_owned()))
-            .unwrap();
-        self.send(request).await
+            .header("referer", referer);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
     }
 
     /// Signs in and returns the `name=value` of the session cookie.

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
 use engine::{ReelStatus, RunKind, RunRequest, RunScope, Selection, Trigger};
 
 use super::{Site, text};
@@ -124,17 +123,14 @@ async fn a_resolution_is_previewed_then_made_as_a_run_of_kind_resolve() {
     let html = text(page).await;
     assert!(html.contains(r#"data-testid="resolve-preview""#), "{html}");
 
-    let request = Request::post("/api/resolve")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header("host", "localhost")
-        .header("referer", "http://localhost/conflicts")
-        .header(COOKIE, &cookie)
-        .body(Body::from(format!(
-            "keep=warehouse&shown[]=In-stock:{reel}"
-        )))
-        .unwrap();
-    let response = site.send(request).await;
+    let response = site
+        .post_plain_form_as(
+            "resolve",
+            &format!("keep=warehouse&shown[]=In-stock:{reel}"),
+            "http://localhost/conflicts",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     let run_id: i64 = location.strip_prefix("/runs/").unwrap().parse().unwrap();

@@ -194,15 +194,14 @@ async fn a_run_is_undone_from_its_page_after_its_preview() {
     assert!(html.contains(r#"data-testid="undo-preview""#), "{html}");
     assert!(html.contains(r#"data-count="1""#), "{html}");
 
-    let request = Request::post("/api/undo-run")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header("host", "localhost")
-        .header("referer", "http://localhost/runs")
-        .header(COOKIE, &cookie)
-        .body(Body::from(format!("id={export}")))
-        .unwrap();
-    let response = site.send(request).await;
+    let response = site
+        .post_plain_form_as(
+            "undo-run",
+            &format!("id={export}"),
+            "http://localhost/runs",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(location.starts_with("/runs/"), "{location}");
