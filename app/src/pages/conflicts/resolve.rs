@@ -8,7 +8,7 @@ use model::Keep;
 
 use super::Resolve;
 use super::api::{PICKED, ResolvePreview, preview_resolve, spell_shown};
-use crate::components::Loaded;
+use crate::components::{Loaded, ReelGroup};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
 use crate::language::use_i18n;
@@ -65,21 +65,8 @@ fn Preview(preview: ResolvePreview) -> impl IntoView {
         .collect_view();
     let cancel = back();
     let aside = |testid: &'static str, title: String, reels: Vec<String>| {
-        (!reels.is_empty()).then(|| {
-            let items = reels
-                .into_iter()
-                .map(|reel| {
-                    let data_reel = reel.clone();
-                    view! { <li data-reel=data_reel><bdi class="reel">{reel}</bdi></li> }
-                })
-                .collect_view();
-            view! {
-                <div class="outcome-group" data-testid=testid>
-                    <h3>{title}</h3>
-                    <ul class="outcome-list">{items}</ul>
-                </div>
-            }
-        })
+        let reels = reels.into_iter().map(|reel| (reel, None)).collect();
+        view! { <ReelGroup testid title reels /> }
     };
     view! {
         <section class="panel confirm" data-testid="resolve-preview" data-count=count data-keep=keep.as_str()>

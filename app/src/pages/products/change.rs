@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use model::{ReelStatus, StatusChange};
 
 use super::{CHANGE_KEYS, PICKED, SetStatus, api::preview_status};
-use crate::components::{Loaded, SyncActions};
+use crate::components::{Loaded, ReelGroup, SyncActions};
 use crate::error::AppError;
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
@@ -141,26 +141,7 @@ pub fn Done(status: ReelStatus) -> impl IntoView {
 fn Outcome(change: StatusChange, to: ReelStatus, locale: Locale, made: bool) -> impl IntoView {
     let status = crate::labels::status(locale, to);
     let group = |testid: &'static str, title: String, reels: Vec<(String, Option<String>)>| {
-        (!reels.is_empty()).then(|| {
-            let items = reels
-                .into_iter()
-                .map(|(reel, why)| {
-                    let data_reel = reel.clone();
-                    view! {
-                        <li data-reel=data_reel>
-                            <bdi class="reel">{reel}</bdi>
-                            {why.map(|why| view! { <span class="reason">{why}</span> })}
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div class="outcome-group" data-testid=testid>
-                    <h3>{title}</h3>
-                    <ul class="outcome-list">{items}</ul>
-                </div>
-            }
-        })
+        view! { <ReelGroup testid title reels /> }
     };
     let plain = |reels: Vec<String>| reels.into_iter().map(|r| (r, None)).collect::<Vec<_>>();
     let refused = change
