@@ -24,9 +24,12 @@ const pages: [string, string][] = [
   ['import', '/import'],
   ['runs', '/runs'],
   ['run', '/runs/1'],
+  ['run-undo', '/runs/1?undo'],
   ['preview', '/preview'],
   ['check', '/check'],
   ['drift', '/drift'],
+  ['conflicts', '/conflicts'],
+  ['conflicts-preview', '/conflicts?keep=office&sel=NO-SUCH-REEL'],
   ['products', '/products'],
   ['products-confirm', '/products?sel=NO-SUCH-REEL&to=Sold'],
   ['reel', '/products/R23-000001'],
@@ -62,6 +65,20 @@ test.beforeAll(async () => {
   // One logged run, for the run page and the history.
   const { code, output } = await site.cli(['import', '--all']);
   expect(code, output).toBe(0);
+  // One conflict, for the inbox's cards: sold and written, then cancelled in
+  // the warehouse while the office delivered it.
+  const reel = site
+    .warehouseApp(`SELECT reel_number FROM Products WHERE status = 'In-stock' ORDER BY id LIMIT 1`)
+    .trim();
+  await site.cli(['product', 'set-status', 'Sold', reel]);
+  await site.cli(['sync']);
+  site.warehouseApp(`
+    UPDATE Products SET status = 'In-stock', last_date = NULL,
+      logs = coalesce(logs, '') || char(10) || 'cancelled'
+    WHERE reel_number = '${reel}';
+  `);
+  await site.cli(['product', 'set-status', 'Delivered', reel]);
+  await site.cli(['sync']);
 });
 
 for (const language of languages) {
