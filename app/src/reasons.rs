@@ -200,6 +200,16 @@ fn value_problem(locale: Locale, problem: &ValueProblem) -> String {
         ValueProblem::NotDate { value } => {
             td_string!(locale, value.not_date, value = isolate(value)).to_string()
         }
+        ValueProblem::NotDateAs { value, format } => td_string!(
+            locale,
+            value.not_date_as,
+            value = isolate(value),
+            format = isolate(format)
+        )
+        .to_string(),
+        ValueProblem::NotDecimal { value } => {
+            td_string!(locale, value.not_decimal, value = isolate(value)).to_string()
+        }
         ValueProblem::UnknownStatus { value } => {
             td_string!(locale, value.unknown_status, value = isolate(value)).to_string()
         }

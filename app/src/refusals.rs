@@ -48,6 +48,33 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
         Refusal::ValueMapEntry { entry } => {
             td_string!(locale, refusal.value_map_entry, entry = isolate(entry)).to_string()
         }
+        Refusal::BadDateFormat { format, max } => td_string!(
+            locale,
+            refusal.bad_date_format,
+            format = isolate(format),
+            max = fmt::number(locale, *max as u64)
+        )
+        .to_string(),
+        Refusal::BadSeparators { decimal, thousands } => td_string!(
+            locale,
+            refusal.bad_separators,
+            decimal = isolate(decimal),
+            thousands = isolate(thousands)
+        )
+        .to_string(),
+        Refusal::BadPattern { pattern, why, max } => {
+            let mut said = td_string!(
+                locale,
+                refusal.bad_pattern,
+                pattern = isolate(pattern),
+                max = fmt::number(locale, *max as u64)
+            )
+            .to_string();
+            if !why.is_empty() {
+                said.push_str(&format!(" ({})", isolate(why)));
+            }
+            said
+        }
         Refusal::FieldNotMapped { field } => td_string!(
             locale,
             refusal.field_not_mapped,
@@ -149,6 +176,19 @@ mod tests {
                 spec: "shout".into(),
             },
             Refusal::ValueMapEntry { entry: "a".into() },
+            Refusal::BadDateFormat {
+                format: "%q".into(),
+                max: 64,
+            },
+            Refusal::BadSeparators {
+                decimal: ",".into(),
+                thousands: ",".into(),
+            },
+            Refusal::BadPattern {
+                pattern: "(".into(),
+                why: "unclosed group".into(),
+                max: 256,
+            },
             Refusal::FieldNotMapped {
                 field: ProductField::Status,
             },

@@ -32,6 +32,10 @@ pub enum ValueProblem {
     OutOfRange { value: i64, low: i64, high: i64 },
     /// Not a date in one of the warehouse app's formats.
     NotDate { value: String },
+    /// Not a date written as `format` (a mapping's date transform) says.
+    NotDateAs { value: String, format: String },
+    /// Not a decimal number with the separators a mapping's transform names.
+    NotDecimal { value: String },
     /// A status that is not spelled as the warehouse app spells one.
     UnknownStatus { value: String },
     /// Text that is not valid UTF-8: the first bad byte `at`, of `len`.
@@ -58,6 +62,10 @@ impl fmt::Display for ValueProblem {
             Self::NotDate { value } => {
                 write!(f, "{value} is not a date like YYYY-MM-DD HH:MM[:SS]")
             }
+            Self::NotDateAs { value, format } => {
+                write!(f, "{value} is not a date written as {format}")
+            }
+            Self::NotDecimal { value } => write!(f, "{value} is not a decimal number"),
             Self::UnknownStatus { value } => {
                 write!(f, "{value} is not In-stock, Sold or Delivered")
             }

@@ -32,6 +32,19 @@ pub enum Refusal {
     UnknownTransform { spec: String },
     /// A value map's entry that is not `FROM:TO`.
     ValueMapEntry { entry: String },
+    /// A date format that is not a strftime format with a year, a month and a
+    /// day (`%d/%m/%Y`), or longer than `max` bytes.
+    BadDateFormat { format: String, max: usize },
+    /// Separators of a decimal transform that can't be told from each other or
+    /// from the digits.
+    BadSeparators { decimal: String, thousands: String },
+    /// A pattern that does not compile, longer than `max` bytes, or whose
+    /// compiled size passes reelsync's limit; `why` is the pattern engine's word.
+    BadPattern {
+        pattern: String,
+        why: String,
+        max: usize,
+    },
     /// The sync keys on `field`, which has no active mapping.
     FieldNotMapped { field: ProductField },
     /// `field` is fed by more than one mapping.

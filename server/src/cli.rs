@@ -306,7 +306,9 @@ pub struct MappingSetArgs {
     #[arg(long, value_name = "COL")]
     pub column: Option<String>,
     /// A transform, applied in the order given: trim, upper, lower, to_integer,
-    /// parse_date, default=VALUE, map=FROM:TO,FROM:TO.
+    /// parse_date, collapse_whitespace, default=VALUE, map=FROM:TO,FROM:TO,
+    /// date=FORMAT (date=%d/%m/%Y), decimal=MARK[GROUP] (decimal=,.),
+    /// replace=PATTERN=>WITH.
     #[arg(
         long = "transform",
         value_name = "SPEC",
