@@ -48,6 +48,13 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
         Refusal::ValueMapEntry { entry } => {
             td_string!(locale, refusal.value_map_entry, entry = isolate(entry)).to_string()
         }
+        Refusal::OtherwiseNotValid { field, value } => td_string!(
+            locale,
+            refusal.otherwise_not_valid,
+            field = isolate(field.as_str()),
+            value = isolate(value)
+        )
+        .to_string(),
         Refusal::BadDateFormat { format, max } => td_string!(
             locale,
             refusal.bad_date_format,
@@ -176,6 +183,10 @@ mod tests {
                 spec: "shout".into(),
             },
             Refusal::ValueMapEntry { entry: "a".into() },
+            Refusal::OtherwiseNotValid {
+                field: model::ProductField::Width,
+                value: "wide".into(),
+            },
             Refusal::BadDateFormat {
                 format: "%q".into(),
                 max: 64,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::Refusal;
 use crate::error::Result;
 use crate::status::ReelStatus;
+use crate::warehouse::Cell;
 pub use model::{FieldType, ProductField, RowProblem as Rejection, ValueProblem};
 
 mod mapper;
@@ -73,6 +74,17 @@ pub fn validate(mappings: &[FieldMapping], columns: &[String]) -> Result<()> {
     for (i, m) in mappings.iter().enumerate() {
         if mappings[..i].iter().any(|other| other.field == m.field) {
             return Err(Refusal::FieldMappedTwice { field: m.field }.into());
+        }
+    }
+    for m in mappings {
+        if let Some(value) = otherwise(&m.transforms)
+            && check_type(m.field, Cell::Text(value.to_owned())).is_err()
+        {
+            return Err(Refusal::OtherwiseNotValid {
+                field: m.field,
+                value: value.to_owned(),
+            }
+            .into());
         }
     }
     let missing = missing_columns(mappings, columns);
@@ -318,6 +330,38 @@ mod tests {
             Some(&FieldValue::Int(1500))
         );
         assert_eq!(mapped.get(ProductField::Gsm), Some(&FieldValue::Int(90)));
+    }
+
+    #[test]
+    fn a_value_the_mapping_cant_take_becomes_its_otherwise_value() {
+        let mut mappings = default_mappings();
+        let width = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::Width)
+            .unwrap();
+        width.transforms = vec![Transform::parse("otherwise=1000").unwrap()];
+        validate(&mappings, &columns()).unwrap();
+        let mapper = Mapper::new(&mappings).unwrap();
+        let mut row = good_row();
+        set(&mut row, "width", Cell::Text("wide".into()));
+        let mapped = mapper.map(&row).unwrap();
+        assert_eq!(
+            mapped.get(ProductField::Width),
+            Some(&FieldValue::Int(1000))
+        );
+        // Without it, the reel is rejected; with a value the field can't hold,
+        // the mappings are refused when saved.
+        let plain = Mapper::new(&default_mappings()).unwrap();
+        assert!(plain.map(&row).is_err());
+        let width = mappings
+            .iter_mut()
+            .find(|m| m.field == ProductField::Width)
+            .unwrap();
+        width.transforms = vec![Transform::parse("otherwise=narrow").unwrap()];
+        assert!(matches!(
+            validate(&mappings, &columns()),
+            Err(crate::Error::Refused(Refusal::OtherwiseNotValid { .. }))
+        ));
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub enum Refusal {
     UnknownTransform { spec: String },
     /// A value map's entry that is not `FROM:TO`.
     ValueMapEntry { entry: String },
+    /// A mapping's `otherwise` value that its field can't hold.
+    OtherwiseNotValid { field: ProductField, value: String },
     /// A date format that is not a strftime format with a year, a month and a
     /// day (`%d/%m/%Y`), or longer than `max` bytes.
     BadDateFormat { format: String, max: usize },

@@ -308,7 +308,7 @@ pub struct MappingSetArgs {
     /// A transform, applied in the order given: trim, upper, lower, to_integer,
     /// parse_date, collapse_whitespace, default=VALUE, map=FROM:TO,FROM:TO,
     /// date=FORMAT (date=%d/%m/%Y), decimal=MARK[GROUP] (decimal=,.),
-    /// replace=PATTERN=>WITH.
+    /// replace=PATTERN=>WITH, otherwise=VALUE (instead of rejecting the reel).
     #[arg(
         long = "transform",
         value_name = "SPEC",

@@ -409,10 +409,22 @@ pub(super) fn run_step(
     transforms: &[Transform],
     raw: Cell,
 ) -> std::result::Result<Option<FieldValue>, ValueProblem> {
-    transforms
+    let taken = transforms
         .iter()
         .try_fold(raw, |v, t| t.apply(v))
-        .and_then(|v| check_type(field, v))
+        .and_then(|v| check_type(field, v));
+    match (taken, otherwise(transforms)) {
+        (Err(_), Some(value)) => check_type(field, Cell::Text(value.to_owned())),
+        (taken, _) => taken,
+    }
+}
+
+/// What a mapping uses instead of a value it can't take, when it says.
+pub(super) fn otherwise(transforms: &[Transform]) -> Option<&str> {
+    transforms.iter().find_map(|t| match t {
+        Transform::Otherwise { value } => Some(value.as_str()),
+        _ => None,
+    })
 }
 
 impl Mapper {

@@ -53,6 +53,12 @@ pub enum Transform {
     },
     /// Makes every run of whitespace one space, and trims the ends.
     CollapseWhitespace,
+    /// When the mapping can't take the value (a transform or the field's type
+    /// refuses it), uses `value` instead of rejecting the reel. Checked against
+    /// the field's type when the mappings are saved.
+    Otherwise {
+        value: String,
+    },
 }
 
 /// The longest date format a mapping takes, in bytes.
@@ -144,6 +150,7 @@ impl Transform {
             Self::Decimal { .. } => "decimal",
             Self::Replace { .. } => "replace",
             Self::CollapseWhitespace => "collapse_whitespace",
+            Self::Otherwise { .. } => "otherwise",
         }
     }
 
@@ -151,7 +158,9 @@ impl Transform {
     /// `parse_date`, `collapse_whitespace`, `default=VALUE`, `map=FROM:TO,FROM:TO`,
     /// `date=FORMAT` (`date=%d/%m/%Y`), `decimal=MARK[GROUP]` (`decimal=,.`: a
     /// comma marks the decimals, dots group the thousands) and
-    /// `replace=PATTERN=>WITH`. Each is checked as it would be when saved.
+    /// `replace=PATTERN=>WITH`, and `otherwise=VALUE` (what a value the mapping
+    /// can't take becomes, instead of a rejected reel). Each is checked as it
+    /// would be when saved.
     pub fn parse(spec: &str) -> Result<Self> {
         let (name, arg) = match spec.split_once('=') {
             Some((name, arg)) => (name.trim(), Some(arg)),
@@ -168,6 +177,9 @@ impl Transform {
             }),
             ("map", Some(pairs)) => parse_value_map(pairs),
             ("collapse_whitespace", None) => Ok(Self::CollapseWhitespace),
+            ("otherwise", Some(value)) => Ok(Self::Otherwise {
+                value: value.to_owned(),
+            }),
             ("date", Some(format)) => date_as(format),
             ("decimal", Some(marks)) => {
                 let mut marks = marks.chars();
@@ -357,6 +369,7 @@ impl fmt::Display for Transform {
                 thousands.map(String::from).unwrap_or_default()
             ),
             Self::Replace { pattern, with } => write!(f, "replace={}=>{with}", pattern.as_str()),
+            Self::Otherwise { value } => write!(f, "otherwise={value}"),
             other => f.write_str(other.name()),
         }
     }
@@ -663,6 +676,7 @@ mod tests {
             "decimal=.",
             r"replace=^R-(\d+)$=>R$1",
             "collapse_whitespace",
+            "otherwise=0",
         ] {
             let transform = Transform::parse(spec).unwrap();
             assert_eq!(transform.to_string(), spec);
