@@ -8,6 +8,7 @@
 //! are.
 
 pub mod conflict;
+pub mod draft;
 pub mod drift;
 pub mod field;
 pub mod grid;
@@ -21,6 +22,7 @@ pub mod settings;
 pub mod status;
 
 pub use conflict::{Conflict, ConflictList, Keep, Resolution, Resolve, Resolved, Shown};
+pub use draft::{DraftPreview, ProblemCount, Sample, SampleCell};
 pub use drift::{Drift, DriftKind, DriftReport};
 pub use field::{FieldType, ProductField};
 pub use grid::{

@@ -46,6 +46,29 @@ pub enum ValueProblem {
     Oversized { bytes: usize, max: usize },
 }
 
+impl ValueProblem {
+    /// The problem's code, as stored and sent (`not_whole_number`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::NotStatus => "not_status",
+            Self::NotWholeNumber { .. } => "not_whole_number",
+            Self::NotText { .. } => "not_text",
+            Self::BlanksAtEnds { .. } => "blanks_at_ends",
+            Self::ControlCharacters { .. } => "control_characters",
+            Self::TooLong { .. } => "too_long",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::NotDate { .. } => "not_date",
+            Self::NotDateAs { .. } => "not_date_as",
+            Self::NotDecimal { .. } => "not_decimal",
+            Self::UnknownStatus { .. } => "unknown_status",
+            Self::InvalidUtf8 { .. } => "invalid_utf8",
+            Self::Binary { .. } => "binary",
+            Self::Oversized { .. } => "oversized",
+        }
+    }
+}
+
 impl fmt::Display for ValueProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -385,6 +408,38 @@ stored_as_json!(RunError, |text: &str| if text.starts_with("interrupted") {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problems_code_is_its_serde_tag() {
+        let problems = [
+            ValueProblem::Missing,
+            ValueProblem::NotStatus,
+            ValueProblem::NotWholeNumber { value: "x".into() },
+            ValueProblem::NotText { value: "x".into() },
+            ValueProblem::BlanksAtEnds { value: "x".into() },
+            ValueProblem::ControlCharacters { value: "x".into() },
+            ValueProblem::TooLong { max: 1 },
+            ValueProblem::OutOfRange {
+                value: 0,
+                low: 1,
+                high: 2,
+            },
+            ValueProblem::NotDate { value: "x".into() },
+            ValueProblem::NotDateAs {
+                value: "x".into(),
+                format: "%Y".into(),
+            },
+            ValueProblem::NotDecimal { value: "x".into() },
+            ValueProblem::UnknownStatus { value: "x".into() },
+            ValueProblem::InvalidUtf8 { at: 0, len: 1 },
+            ValueProblem::Binary { bytes: 1 },
+            ValueProblem::Oversized { bytes: 2, max: 1 },
+        ];
+        for problem in problems {
+            let json = serde_json::to_value(&problem).unwrap();
+            assert_eq!(json["problem"], problem.code(), "{problem:?}");
+        }
+    }
 
     #[test]
     fn reasons_travel_as_codes_with_their_values() {

@@ -542,6 +542,16 @@ pub fn each_listed(
     Ok(())
 }
 
+/// Every tracked reel's product id and field hash, by reel number.
+pub fn tracked_hashes(conn: &Connection) -> rusqlite::Result<HashMap<String, (i64, i64)>> {
+    conn.prepare(
+        "SELECT p.reel_number, m.product_id, m.field_hash
+         FROM product_mappings m JOIN products p ON p.id = m.product_id",
+    )?
+    .query_map([], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?
+    .collect()
+}
+
 /// Stops tracking a product: it, its link and what hangs on it go; the run
 /// log and the activity log keep its history by its reel number.
 pub fn untrack(conn: &Connection, product_id: i64) -> rusqlite::Result<()> {
