@@ -97,27 +97,20 @@ impl Engine {
         update: &MappingUpdate,
         who: &str,
     ) -> Result<FieldMapping> {
-        let mut mappings = self.mappings()?;
-        let index = match mappings.iter().position(|m| m.field == field) {
-            Some(i) => i,
-            None => {
-                mappings.push(FieldMapping::identity(field));
-                mappings.len() - 1
-            }
-        };
-        let mapping = &mut mappings[index];
-        if let Some(column) = &update.column {
-            mapping.column = column.trim().to_owned();
-        }
-        if let Some(transforms) = &update.transforms {
-            mapping.transforms = transforms.clone();
-        }
-        if let Some(active) = update.active {
-            mapping.active = active;
-        }
-        let changed = mapping.clone();
+        let (mappings, index) = with_update(self.mappings()?, field, update);
         self.save_mappings(&mappings, who, &format!("mapping.set {field}"))?;
-        Ok(changed)
+        Ok(mappings[index].clone())
+    }
+
+    /// What the mappings with one field's change would make of the warehouse's
+    /// rows now ([`Engine::try_mappings`]); nothing is saved.
+    pub fn try_mapping(
+        &self,
+        field: ProductField,
+        update: &MappingUpdate,
+    ) -> Result<crate::DraftPreview> {
+        let (draft, _) = with_update(self.mappings()?, field, update);
+        self.try_mappings(&draft)
     }
 
     /// Puts every mapping back to its default.
@@ -245,4 +238,31 @@ fn office_changes(
         }
     }
     Ok((result, changes))
+}
+
+/// `mappings` with `update` made to `field`'s mapping (added from its default
+/// column when it has none), and where that mapping is.
+fn with_update(
+    mut mappings: Vec<FieldMapping>,
+    field: ProductField,
+    update: &MappingUpdate,
+) -> (Vec<FieldMapping>, usize) {
+    let index = match mappings.iter().position(|m| m.field == field) {
+        Some(i) => i,
+        None => {
+            mappings.push(FieldMapping::identity(field));
+            mappings.len() - 1
+        }
+    };
+    let mapping = &mut mappings[index];
+    if let Some(column) = &update.column {
+        mapping.column = column.trim().to_owned();
+    }
+    if let Some(transforms) = &update.transforms {
+        mapping.transforms = transforms.clone();
+    }
+    if let Some(active) = update.active {
+        mapping.active = active;
+    }
+    (mappings, index)
 }

@@ -288,6 +288,10 @@ pub enum MappingsCommand {
     List,
     /// Changes one field's mapping (checked against the warehouse columns).
     Set(MappingSetArgs),
+    /// Tries a change of one field's mapping on the warehouse's rows, saving
+    /// nothing: what it maps, what it rejects and why, which tracked reels it
+    /// changes and how many a save would refresh.
+    Try(MappingSetArgs),
     /// Puts every mapping back to its default.
     Reset,
 }

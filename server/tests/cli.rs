@@ -502,6 +502,41 @@ fn an_export_is_undone_after_a_preview_of_what_it_writes_back() {
 }
 
 #[test]
+fn a_mapping_change_is_tried_on_the_rows_before_it_is_saved() {
+    let site = Site::new();
+    let reels = site.reels("In-stock", 2);
+    site.run(&["import", &reels[0], &reels[1]]).expect(0);
+    let trial = site
+        .run(&["mappings", "try", "comments", "--column", "grade", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(trial["refresh"], 2, "{trial}");
+    assert_eq!(trial["changed"][0]["reel_number"], reels[0].as_str());
+    assert!(trial["tried"].as_u64().unwrap() > 0, "{trial}");
+    let text = site
+        .run(&["mappings", "try", "comments", "--column", "grade"])
+        .expect(0);
+    assert!(
+        text.stdout.contains("a save would refresh 2 tracked reels"),
+        "{}",
+        text.stdout
+    );
+    // Nothing saved; a bad pattern is refused with why.
+    let list = site.run(&["mappings", "list", "--json"]).expect(0).json();
+    let comments = list["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["field"] == "comments")
+        .unwrap();
+    assert_eq!(comments["column"], "comments");
+    let refused = site
+        .run(&["mappings", "try", "width", "--transform", "replace=(=>x"])
+        .expect(2);
+    assert!(refused.stderr.contains("pattern"), "{}", refused.stderr);
+}
+
+#[test]
 fn set_status_reads_reels_from_a_file_or_stdin() {
     let site = Site::new();
     let reels = site.reels("In-stock", 2);

@@ -237,6 +237,13 @@ pub fn mappings(
         // A look creates no store where there is none (it reads as a new one).
         MappingsCommand::List => global.reader()?.mappings()?,
         MappingsCommand::Reset => global.engine()?.reset_mappings(&who())?,
+        MappingsCommand::Try(args) => {
+            let trial = global
+                .reader()?
+                .try_mapping(args.field, &mapping_update(args))?;
+            out.result(&trial, |w| write_trial(w, &trial))?;
+            return Ok(Exit::Success);
+        }
         MappingsCommand::Set(args) => {
             let mapping =
                 global
@@ -267,6 +274,50 @@ fn mapping_update(args: &MappingSetArgs) -> MappingUpdate {
         transforms,
         active: args.active,
     }
+}
+
+/// A trial as text: the summary, then the rows rejected and the reels changed.
+fn write_trial(w: &mut dyn Write, trial: &engine::DraftPreview) -> io::Result<()> {
+    let problems: Vec<String> = trial
+        .problems
+        .iter()
+        .map(|p| format!("{} {} × {}", p.field, p.problem, p.count))
+        .collect();
+    writeln!(
+        w,
+        "tried {} importable rows: {} map, {} rejected{}",
+        trial.tried,
+        trial.maps,
+        trial.rejected,
+        if problems.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", problems.join(", "))
+        }
+    )?;
+    writeln!(
+        w,
+        "a save would refresh {} tracked reels at the next sync ({} rows read)",
+        trial.refresh, trial.scanned
+    )?;
+    for sample in &trial.rejected_rows {
+        if let Some(why) = &sample.rejection {
+            writeln!(w, "rejected {}: {why}", sample.reel_number)?;
+        }
+    }
+    for sample in &trial.changed {
+        for cell in &sample.cells {
+            writeln!(
+                w,
+                "changes {}: {} {} → {}",
+                sample.reel_number,
+                cell.field,
+                cell.before.as_deref().unwrap_or("∅"),
+                cell.mapped.as_deref().unwrap_or("∅")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn write_mappings(w: &mut dyn Write, mappings: &[FieldMapping]) -> io::Result<()> {
