@@ -141,7 +141,7 @@ fn main() {
         assert_eq!(trial.refresh, in_stock);
     });
     figures.push(Figure {
-        name: "mappings trial, all tracked change",
+        name: "mappings trial, tracked change",
         took,
         peak_mb: peak,
         target: "<= 0.3 s",
