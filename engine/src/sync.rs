@@ -75,7 +75,8 @@ impl Engine {
         let lease = Some((run_id, lock));
         let mut run = Run::new(&self.config, request, started_at, lease, observer);
         if let Err(e) = run.execute(store.conn) {
-            self.record_failure(&run, run_id, &e);
+            let schedule_from = (request.scope == RunScope::Full).then_some(started_at);
+            self.record_failure(run_id, &run.saved, run.clock, schedule_from, &e);
             return Err(e);
         }
         let report = run.report();
@@ -119,23 +120,32 @@ impl Engine {
         Ok((lock, run_id))
     }
 
-    /// Logs a run that stopped on `failure` as failed, with the counts of what it
-    /// had saved. On a full disk even this may not be saved; the next run then
-    /// closes it as interrupted, with the same counts.
-    fn record_failure(&self, run: &Run<'_>, run_id: i64, failure: &Error) {
+    /// Logs run `run_id`, stopped on `failure`, as failed, with `saved`, the
+    /// counts of what it had saved, and the time since `clock`; a full sync
+    /// also records when it started (`schedule_from`) for the schedule. On a
+    /// full disk even this may not be saved; the next run then closes it as
+    /// interrupted, with the same counts.
+    pub(crate) fn record_failure(
+        &self,
+        run_id: i64,
+        saved: &Counts,
+        clock: Instant,
+        schedule_from: Option<DateTime<Utc>>,
+        failure: &Error,
+    ) {
         let error = failure.run_error();
         let finish = Finish {
             outcome: Outcome::Failed,
-            counts: &run.saved,
-            duration_ms: run.clock.elapsed().as_millis() as u64,
+            counts: saved,
+            duration_ms: clock.elapsed().as_millis() as u64,
             error: Some(&error),
             snapshot: None,
         };
         let recorded = Store::connect_existing(&self.config.data_dir).and_then(|store| {
             store::finish_run(&store.conn, run_id, &finish)
-                .and_then(|()| match run.request.scope {
-                    RunScope::Full => record_schedule(&store.conn, run.started_at),
-                    _ => Ok(()),
+                .and_then(|()| match schedule_from {
+                    Some(started_at) => record_schedule(&store.conn, started_at),
+                    None => Ok(()),
                 })
                 .map_err(|e| store.err(e))
         });
@@ -613,7 +623,7 @@ impl<'a> Run<'a> {
             }
             Op::StatusIn { product_id, to, .. } => {
                 changes = plan::describe(&step.op, None);
-                if let Some(run_id) = self.run_id {
+                if !dry {
                     db(
                         config,
                         store::set_status_from_sync(conn, *product_id, *to, now),
@@ -622,33 +632,17 @@ impl<'a> Run<'a> {
                         config,
                         store::agree_on_warehouse_status(conn, *product_id, *to, now),
                     )?;
-                    let how = self.closing(Keep::Warehouse);
-                    let who = &self.request.who;
-                    db(
-                        config,
-                        store::close_conflict(conn, *product_id, how, who, run_id, now),
-                    )?;
+                    self.end_conflict(conn, *product_id, self.closing(Keep::Warehouse))?;
                 }
                 self.counts.status_in += 1;
             }
             Op::Agree { product_id, status } => {
-                if let Some(run_id) = self.run_id {
+                if !dry {
                     db(
                         config,
                         store::agree_on_warehouse_status(conn, *product_id, *status, now),
                     )?;
-                    let who = &self.request.who;
-                    db(
-                        config,
-                        store::close_conflict(
-                            conn,
-                            *product_id,
-                            Resolution::Settled,
-                            who,
-                            run_id,
-                            now,
-                        ),
-                    )?;
+                    self.end_conflict(conn, *product_id, Resolution::Settled)?;
                 }
             }
             Op::Conflict(apart) => {
@@ -669,23 +663,12 @@ impl<'a> Run<'a> {
                 self.counts.conflicts += 1;
             }
             Op::Missing { product_id, .. } => {
-                if let Some(run_id) = self.run_id {
+                if !dry {
                     db(
                         config,
                         store::set_state(conn, *product_id, LinkState::Missing, reason.as_ref()),
                     )?;
-                    let who = &self.request.who;
-                    db(
-                        config,
-                        store::close_conflict(
-                            conn,
-                            *product_id,
-                            Resolution::Gone,
-                            who,
-                            run_id,
-                            now,
-                        ),
-                    )?;
+                    self.end_conflict(conn, *product_id, Resolution::Gone)?;
                 }
                 self.counts.missing += 1;
             }
@@ -713,6 +696,15 @@ impl<'a> Run<'a> {
                 changes,
             },
         )
+    }
+
+    /// Ends the product's open conflict, if it has one, as `how`, in this run
+    /// and by whoever asked for it.
+    fn end_conflict(&self, conn: &Connection, product_id: i64, how: Resolution) -> Result<()> {
+        let run_id = self.run_id.unwrap_or_default();
+        let who = &self.request.who;
+        let closed = store::close_conflict(conn, product_id, how, who, run_id, &self.stamp);
+        db(self.config, closed)
     }
 
     /// How a reel's open conflict ends when the run brings its sides in step by
@@ -939,16 +931,7 @@ impl<'a> Run<'a> {
         )?;
         let (action, reason) = if took {
             db(self.config, store::record_export(conn, write, &self.stamp))?;
-            let how = self.closing(Keep::Office);
-            let closed = store::close_conflict(
-                conn,
-                write.product_id,
-                how,
-                &self.request.who,
-                write.run_id,
-                &self.stamp,
-            );
-            db(self.config, closed)?;
+            self.end_conflict(conn, write.product_id, self.closing(Keep::Office))?;
             self.count_written(*action);
             // The copy changed between the read and the write: said, unless the
             // item says something weightier.
@@ -1067,8 +1050,7 @@ fn holds_after_image(write: &WarehouseWrite, cells: &[Cell]) -> bool {
     status && last_date
 }
 
-/// The compare-and-set write of a recorded export (and of its forklift copy).
-/// The compare-and-set of a recorded write.
+/// The compare-and-set write of a recorded write (and of its forklift copy).
 pub(crate) fn status_write(write: &WarehouseWrite) -> StatusWrite {
     StatusWrite {
         reel: write.reel.clone(),
@@ -1095,7 +1077,7 @@ fn export_item(export: &Export, copy: Option<&CopyPlan>) -> (Vec<Change>, Option
 }
 
 /// Succeeded, or partial when some reels need attention.
-fn outcome_of(counts: &Counts) -> Outcome {
+pub(crate) fn outcome_of(counts: &Counts) -> Outcome {
     if counts.rejected > 0 || counts.conflicts > 0 || counts.missing > 0 {
         Outcome::Partial
     } else {

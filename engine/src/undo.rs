@@ -31,7 +31,7 @@ use crate::report::{
 };
 use crate::scan::{db, open_checked};
 use crate::store::{self, Finish, RunWriter, Stamp, Store, WarehouseWrite};
-use crate::sync::status_write;
+use crate::sync::{outcome_of, status_write};
 use crate::warehouse::{self, Cell, StatusWrite, WriteColumns};
 use crate::{Conflict, Engine, Reason, ReelStatus, Refusal, Resolution};
 
@@ -104,16 +104,16 @@ impl Engine {
             clock,
         };
         match undo.execute(&mut store.conn, &run) {
-            Ok(outcome) => Ok(report(
+            Ok(()) => Ok(report(
                 request,
                 started_at,
                 clock,
                 undo.counts,
                 std::mem::take(&mut undo.items),
-                Some((run_id, outcome)),
+                Some(run_id),
             )),
             Err(e) => {
-                undo.record_failure(&e);
+                self.record_failure(run_id, &undo.counts, clock, None, &e);
                 Err(e)
             }
         }
@@ -231,14 +231,15 @@ fn plan(conn: &Connection, run: &RunSummary, run_id: i64) -> rusqlite::Result<Ve
         let Some(link) = link.get(&conflict.reel_number) else {
             continue;
         };
-        let step = match changed(&conflict.reel_number, link.office != conflict.warehouse) {
+        let reel = conflict.reel_number.clone();
+        let step = match changed(&reel, link.office != conflict.warehouse) {
             Some(reason) => leave(reason),
             None => Step::GiveBack {
                 product_id: link.product_id,
-                conflict: Box::new(conflict.clone()),
+                conflict: Box::new(conflict),
             },
         };
-        steps.push((conflict.reel_number.clone(), step));
+        steps.push((reel, step));
     }
 
     for item in items {
@@ -386,28 +387,19 @@ fn report(
     clock: Instant,
     counts: Counts,
     items: Vec<RunItem>,
-    logged: Option<(i64, Outcome)>,
+    run_id: Option<i64>,
 ) -> RunReport {
     RunReport {
-        run_id: logged.map(|(id, _)| id),
+        run_id,
         kind: request.kind(),
         dry_run: request.dry_run,
-        outcome: logged.map_or_else(|| outcome_of(&counts), |(_, outcome)| outcome),
+        outcome: outcome_of(&counts),
         counts,
         started_at,
         duration_ms: clock.elapsed().as_millis() as u64,
         error: None,
         snapshot: None,
         items,
-    }
-}
-
-/// Succeeded, or partial when some reels were left with why.
-fn outcome_of(counts: &Counts) -> Outcome {
-    if counts.rejected > 0 {
-        Outcome::Partial
-    } else {
-        Outcome::Succeeded
     }
 }
 
@@ -429,7 +421,7 @@ impl Undo<'_> {
     /// Plans under the run lock, records every change but the warehouse
     /// writes (and the record of those writes, synced to disk) in one commit,
     /// then writes the warehouse batch by batch, each recorded as it lands.
-    fn execute(&mut self, conn: &mut Connection, run: &RunSummary) -> Result<Outcome> {
+    fn execute(&mut self, conn: &mut Connection, run: &RunSummary) -> Result<()> {
         let config = &self.engine.config;
         let (_, reader, mapper, _) = open_checked(config, conn)?;
         self.progress(Phase::Reading);
@@ -481,11 +473,10 @@ impl Undo<'_> {
                 self.progress(Phase::WritingWarehouse);
             }
         }
-        let outcome = outcome_of(&self.counts);
         self.in_step(conn, |undo, writer| {
             undo.progress(Phase::Committing);
             let finish = Finish {
-                outcome,
+                outcome: outcome_of(&undo.counts),
                 counts: &undo.counts,
                 duration_ms: undo.clock.elapsed().as_millis() as u64,
                 error: None,
@@ -496,7 +487,7 @@ impl Undo<'_> {
                 store::finish_run(writer.conn(), undo.run_id, &finish),
             )
         })?;
-        Ok(outcome)
+        Ok(())
     }
 
     /// Applies a step that writes nothing to the warehouse, and logs it.
@@ -621,26 +612,5 @@ impl Undo<'_> {
         };
         self.lease.publish(&progress);
         self.observer.progress(&progress);
-    }
-
-    /// Logs the undo as failed, with the counts of what it saved.
-    fn record_failure(&self, failure: &Error) {
-        let error = failure.run_error();
-        let finish = Finish {
-            outcome: Outcome::Failed,
-            counts: &self.counts,
-            duration_ms: self.clock.elapsed().as_millis() as u64,
-            error: Some(&error),
-            snapshot: None,
-        };
-        let recorded = Store::connect_existing(&self.engine.config.data_dir).and_then(|store| {
-            store::finish_run(&store.conn, self.run_id, &finish).map_err(|e| store.err(e))
-        });
-        if let Err(e) = recorded {
-            tracing::warn!(
-                run_id = self.run_id,
-                "could not log the undo as failed: {e}"
-            );
-        }
     }
 }
