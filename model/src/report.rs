@@ -48,6 +48,16 @@ pub struct RunRequest {
 }
 
 impl RunRequest {
+    /// A request a person made (from the web or the command line) as `who`.
+    pub fn manual(scope: RunScope, who: String, dry_run: bool) -> Self {
+        Self {
+            scope,
+            trigger: Trigger::Manual,
+            who,
+            dry_run,
+        }
+    }
+
     /// The kind the run is logged as.
     pub fn kind(&self) -> RunKind {
         match (&self.scope, self.trigger) {
@@ -392,6 +402,17 @@ pub struct LoggedItem {
     pub seq: u64,
     #[serde(flatten)]
     pub item: RunItem,
+}
+
+impl LoggedItem {
+    /// A dry run's items, numbered from 1 in their order, as a run logs them.
+    pub fn numbered(items: Vec<RunItem>) -> Vec<Self> {
+        items
+            .into_iter()
+            .zip(1..)
+            .map(|(item, seq)| Self { seq, item })
+            .collect()
+    }
 }
 
 /// Which of a run's items to list.

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use engine::{Phase, Progress, RunObserver, RunRequest, RunScope, Selection, Trigger};
+use engine::{Phase, Progress, RunObserver, RunRequest, RunScope, Selection};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -57,12 +57,7 @@ fn run_manual(
     } else {
         global.engine()?
     };
-    let request = RunRequest {
-        scope,
-        trigger: Trigger::Manual,
-        who: who(),
-        dry_run,
-    };
+    let request = RunRequest::manual(scope, who(), dry_run);
     let report = with_progress(|progress| engine.sync(&request, progress))?;
     report::print_run(out, &report)
 }

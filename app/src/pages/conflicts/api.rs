@@ -112,13 +112,7 @@ pub async fn preview_resolve(
                 (Counts::default(), Vec::new())
             } else {
                 let report = engine.sync(&request(keep, shown.clone(), who, true), &mut ())?;
-                let items = report
-                    .items
-                    .into_iter()
-                    .zip(1..)
-                    .map(|(item, seq)| LoggedItem { seq, item })
-                    .collect();
-                (report.counts, items)
+                (report.counts, LoggedItem::numbered(report.items))
             };
             Ok(ResolvePreview {
                 keep,
@@ -192,12 +186,8 @@ pub fn spell_shown(shown: &Shown) -> String {
 /// A resolution's run request (a dry run: its preview).
 #[cfg(feature = "ssr")]
 fn request(keep: Keep, reels: Vec<Shown>, who: String, dry_run: bool) -> model::RunRequest {
-    model::RunRequest {
-        scope: model::RunScope::Resolve(model::Resolve { keep, reels }),
-        trigger: model::Trigger::Manual,
-        who,
-        dry_run,
-    }
+    let scope = model::RunScope::Resolve(model::Resolve { keep, reels });
+    model::RunRequest::manual(scope, who, dry_run)
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -121,12 +121,8 @@ pub async fn import_selected(
         return Err(AppError::NothingSelected);
     }
     let user = admin.user();
-    let request = model::RunRequest {
-        scope: model::RunScope::Import(selection.to_selection()),
-        trigger: model::Trigger::Manual,
-        who: user.username.clone(),
-        dry_run: false,
-    };
+    let scope = model::RunScope::Import(selection.to_selection());
+    let request = model::RunRequest::manual(scope, user.username.clone(), false);
     let id = runs.start(request).await?;
     tracing::info!(user = ?user.username, run = id, "import of the selection started");
     admin

@@ -73,12 +73,7 @@ pub async fn preview(
             model::RunScope::Import(selection.to_selection())
         }
     };
-    let request = model::RunRequest {
-        scope,
-        trigger: model::Trigger::Manual,
-        who: admin.user().username.clone(),
-        dry_run: true,
-    };
+    let request = model::RunRequest::manual(scope, admin.user().username.clone(), true);
     admin
         .work(move |engine, _user| plan(engine, &request, action, after))
         .await
@@ -105,11 +100,8 @@ fn plan(
         .filter(|(_, n)| *n > 0)
         .collect();
     let after = after.unwrap_or(0);
-    let matching: Vec<LoggedItem> = report
-        .items
+    let matching: Vec<LoggedItem> = LoggedItem::numbered(report.items)
         .into_iter()
-        .zip(1..)
-        .map(|(item, seq)| LoggedItem { seq, item })
         .filter(|logged| action.is_none_or(|a| logged.item.action == a))
         .collect();
     let count = matching.len() as u64;

@@ -80,12 +80,7 @@ pub async fn start_sync() -> Result<i64, AppError> {
     let admin = AdminUser::check().await?;
     let runs = admin.runs()?;
     let user = admin.user();
-    let request = model::RunRequest {
-        scope: model::RunScope::Full,
-        trigger: model::Trigger::Manual,
-        who: user.username.clone(),
-        dry_run: false,
-    };
+    let request = model::RunRequest::manual(model::RunScope::Full, user.username.clone(), false);
     let id = runs.start(request).await?;
     tracing::info!(user = ?user.username, run = id, "sync started");
     leptos_axum::redirect(&routes::run(id));
@@ -127,12 +122,7 @@ pub async fn preview_undo(id: i64) -> Result<UndoPreview, AppError> {
             let report = engine.sync(&request, &mut ())?;
             Ok(UndoPreview {
                 counts: report.counts,
-                items: report
-                    .items
-                    .into_iter()
-                    .zip(1..)
-                    .map(|(item, seq)| LoggedItem { seq, item })
-                    .collect(),
+                items: LoggedItem::numbered(report.items),
             })
         })
         .await
@@ -159,10 +149,5 @@ pub async fn undo_run(id: i64) -> Result<i64, AppError> {
 
 #[cfg(feature = "ssr")]
 fn undo_request(id: i64, who: String, dry_run: bool) -> model::RunRequest {
-    model::RunRequest {
-        scope: model::RunScope::Undo(id),
-        trigger: model::Trigger::Manual,
-        who,
-        dry_run,
-    }
+    model::RunRequest::manual(model::RunScope::Undo(id), who, dry_run)
 }
