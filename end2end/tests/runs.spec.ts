@@ -45,11 +45,13 @@ test('Sync now, watch it, cancel it, then run again to the end', async ({ page, 
   const firstRun = page.url();
   await hydrated(page);
   const bar = await progressPast(page, 0);
-  // The run lasts a few seconds: cancel it as soon as it moves.
+  // The run lasts a few seconds: cancel it as soon as its log shows an item
+  // (its first pages are read before anything is imported, and a run cancelled
+  // then would end with nothing logged live).
+  await expect(page.getByTestId('run-log').locator('li').first()).toBeVisible({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByRole('button', { name: 'Cancelling…' })).toBeVisible();
   expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(REELS);
-  await expect(page.getByTestId('run-log').locator('li').first()).toBeVisible();
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/run-live-phone.png', fullPage: true });
   await expect(page.getByTestId('run-outcome')).toHaveText('cancelled', { timeout: 30_000 });
