@@ -10,7 +10,7 @@ use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
 use crate::store;
 use crate::{Engine, WarehouseZone};
-use crate::{Refusal, RefusedReel, StatusChange};
+use crate::{MappingDraft, Refusal, RefusedReel, StatusChange, WarehouseColumn};
 
 /// A change to one field's mapping; `None` leaves a part as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +113,44 @@ impl Engine {
         self.try_mappings(&draft)
     }
 
+    /// The mappings as a form's drafts, in field order.
+    pub fn mapping_drafts(&self) -> Result<Vec<MappingDraft>> {
+        Ok(self
+            .mappings()?
+            .iter()
+            .map(FieldMapping::to_draft)
+            .collect())
+    }
+
+    /// Replaces every mapping with those a form's `drafts` describe, at once;
+    /// refused, with nothing saved, at the first problem
+    /// ([`Engine::try_draft`] lists them all).
+    pub fn save_drafts(&self, drafts: &[MappingDraft], who: &str) -> Result<Vec<FieldMapping>> {
+        let mappings =
+            mapping::read_drafts(drafts).map_err(|mut refused| refused.remove(0).refusal)?;
+        self.save_mappings(&mappings, who, "mappings.save")?;
+        Ok(mappings)
+    }
+
+    /// The columns of the warehouse's `Products` table now, with their
+    /// declared types.
+    pub fn warehouse_columns(&self) -> Result<Vec<WarehouseColumn>> {
+        let settings = self.settings()?;
+        let reader = self.warehouse_with(&settings)?.open_read()?;
+        Ok(reader
+            .product_column_types()?
+            .into_iter()
+            .map(|(name, declared)| WarehouseColumn { name, declared })
+            .collect())
+    }
+
+    /// The names of the warehouse's `Products` columns now.
+    pub(crate) fn warehouse_column_names(&self) -> Result<Vec<String>> {
+        let settings = self.settings()?;
+        let reader = self.warehouse_with(&settings)?.open_read()?;
+        Ok(reader.product_columns()?)
+    }
+
     /// Puts every mapping back to its default.
     pub fn reset_mappings(&self, who: &str) -> Result<Vec<FieldMapping>> {
         let defaults = mapping::default_mappings();
@@ -120,17 +158,19 @@ impl Engine {
         Ok(defaults)
     }
 
+    /// Saves `mappings` in place of the set, once checked against the
+    /// warehouse's columns; logged with the set before and after.
     fn save_mappings(&self, mappings: &[FieldMapping], who: &str, action: &str) -> Result<()> {
-        let columns = {
-            let settings = self.settings()?;
-            let reader = self.warehouse_with(&settings)?.open_read()?;
-            reader.product_columns()?
-        };
-        mapping::validate(mappings, &columns)?;
+        mapping::validate(mappings, &self.warehouse_column_names()?)?;
         let mut store = self.store()?;
         let err = store.err_fn();
         let tx = store.conn.transaction().map_err(&err)?;
-        let detail = serde_json::to_string(mappings).ok();
+        let before = store::mappings(&tx).map_err(&err)?;
+        let detail = serde_json::to_string(&serde_json::json!({
+            "before": before,
+            "after": mappings,
+        }))
+        .ok();
         store::replace_mappings(&tx, mappings)
             .and_then(|()| {
                 store::log_activity(&tx, who, action, "field mappings", detail.as_deref())

@@ -14,7 +14,8 @@ use crate::mapping::{self, FieldMapping, FieldValue, Mapper, display_value};
 use crate::store::{self, Store};
 use crate::warehouse::{Cell, ExternalRow};
 use crate::{
-    DraftPreview, Engine, ProblemCount, ProductField, ReelStatus, Sample, SampleCell, WarehouseZone,
+    DraftPreview, DraftTrial, Engine, MappingDraft, ProblemCount, ProductField, ReelStatus, Sample,
+    SampleCell, WarehouseZone,
 };
 
 /// Importable rows a trial maps in full: enough for its summary to speak for
@@ -24,6 +25,22 @@ pub const TRIED_ROWS: u64 = 20_000;
 pub const SAMPLES: usize = 20;
 
 impl Engine {
+    /// A form's draft of the mappings tried: why it can't be saved (every
+    /// step that does not parse, or else every problem of the set, per field),
+    /// or what it would make of the warehouse's rows now.
+    pub fn try_draft(&self, drafts: &[MappingDraft]) -> Result<DraftTrial> {
+        let mappings = match mapping::read_drafts(drafts) {
+            Ok(mappings) => mappings,
+            Err(refused) => return Ok(DraftTrial::Refused(refused)),
+        };
+        let columns = self.warehouse_column_names()?;
+        let problems = mapping::problems(&mappings, &columns);
+        if !problems.is_empty() {
+            return Ok(DraftTrial::Refused(problems));
+        }
+        self.try_mappings(&mappings).map(DraftTrial::Tried)
+    }
+
     /// What `draft` would make of the warehouse's rows now. Reads only; the
     /// draft is checked as a save checks it (its columns exist, its transforms
     /// parse, required fields are mapped).

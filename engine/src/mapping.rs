@@ -11,7 +11,10 @@ use crate::Refusal;
 use crate::error::Result;
 use crate::status::ReelStatus;
 use crate::warehouse::Cell;
-pub use model::{FieldType, ProductField, RowProblem as Rejection, ValueProblem};
+pub use model::{
+    DraftRefusal, FieldType, MappingDraft, ProductField, RowProblem as Rejection, Step,
+    ValueProblem,
+};
 
 mod mapper;
 mod transform;
@@ -42,6 +45,43 @@ impl FieldMapping {
         }
     }
 
+    /// The mapping a form's draft describes; its first step that does not
+    /// parse refuses it, and so does a blank column.
+    pub fn from_draft(draft: &MappingDraft) -> Result<Self, Refusal> {
+        let column = draft.column.trim();
+        if column.is_empty() {
+            return Err(Refusal::NoSuchColumns {
+                columns: vec![String::new()],
+            });
+        }
+        let transforms = draft
+            .steps
+            .iter()
+            .filter(|step| !step.is_blank())
+            .map(|step| Transform::parse(&step.spec()))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            field: draft.field,
+            column: column.to_owned(),
+            transforms,
+            active: draft.active,
+        })
+    }
+
+    /// The mapping as a form's draft.
+    pub fn to_draft(&self) -> MappingDraft {
+        MappingDraft {
+            field: self.field,
+            column: self.column.clone(),
+            steps: self
+                .transforms
+                .iter()
+                .map(|t| Step::from_spec(&t.to_string()))
+                .collect(),
+            active: self.active,
+        }
+    }
+
     /// `direct` or `transform`.
     pub fn kind(&self) -> &'static str {
         if self.transforms.is_empty() {
@@ -61,37 +101,80 @@ pub fn default_mappings() -> Vec<FieldMapping> {
         .collect()
 }
 
-/// Checks a set of mappings on its own and against the warehouse columns.
+/// Checks a set of mappings on its own and against the warehouse columns; the
+/// first of its [`problems`] refuses it.
+pub fn validate(mappings: &[FieldMapping], columns: &[String]) -> Result<()> {
+    match problems(mappings, columns).into_iter().next() {
+        Some(problem) => Err(problem.refusal.into()),
+        None => Ok(()),
+    }
+}
+
+/// Every reason a set of mappings can't be saved, with the field at fault.
 ///
 /// The reel number and status must be mapped and active (the sync keys on them);
-/// each field is fed by at most one mapping; every column must exist.
-pub fn validate(mappings: &[FieldMapping], columns: &[String]) -> Result<()> {
+/// each field is fed by at most one mapping; an `otherwise` value must be one
+/// its field can hold; every active mapping's column must exist.
+pub fn problems(mappings: &[FieldMapping], columns: &[String]) -> Vec<DraftRefusal> {
+    let mut problems = Vec::new();
+    let mut refuse = |field: ProductField, refusal: Refusal| {
+        problems.push(DraftRefusal {
+            field: Some(field),
+            refusal,
+        })
+    };
     for required in [ProductField::ReelNumber, ProductField::Status] {
         if !mappings.iter().any(|m| m.active && m.field == required) {
-            return Err(Refusal::FieldNotMapped { field: required }.into());
+            refuse(required, Refusal::FieldNotMapped { field: required });
         }
     }
     for (i, m) in mappings.iter().enumerate() {
         if mappings[..i].iter().any(|other| other.field == m.field) {
-            return Err(Refusal::FieldMappedTwice { field: m.field }.into());
+            refuse(m.field, Refusal::FieldMappedTwice { field: m.field });
         }
     }
     for m in mappings {
         if let Some(value) = otherwise(&m.transforms)
             && check_type(m.field, Cell::Text(value.to_owned())).is_err()
         {
-            return Err(Refusal::OtherwiseNotValid {
-                field: m.field,
-                value: value.to_owned(),
-            }
-            .into());
+            let value = value.to_owned();
+            refuse(
+                m.field,
+                Refusal::OtherwiseNotValid {
+                    field: m.field,
+                    value,
+                },
+            );
         }
     }
-    let missing = missing_columns(mappings, columns);
-    if missing.is_empty() {
-        Ok(())
+    for m in mappings {
+        if m.active && !columns.contains(&m.column) {
+            let columns = vec![m.column.clone()];
+            refuse(m.field, Refusal::NoSuchColumns { columns });
+        }
+    }
+    problems
+}
+
+/// The mappings `drafts` describe, or why each that does not parse can't be
+/// read (a step not in the closed list, a bad format or pattern, a blank
+/// column).
+pub fn read_drafts(drafts: &[MappingDraft]) -> Result<Vec<FieldMapping>, Vec<DraftRefusal>> {
+    let mut mappings = Vec::with_capacity(drafts.len());
+    let mut refused = Vec::new();
+    for draft in drafts {
+        match FieldMapping::from_draft(draft) {
+            Ok(mapping) => mappings.push(mapping),
+            Err(refusal) => refused.push(DraftRefusal {
+                field: Some(draft.field),
+                refusal,
+            }),
+        }
+    }
+    if refused.is_empty() {
+        Ok(mappings)
     } else {
-        Err(Refusal::NoSuchColumns { columns: missing }.into())
+        Err(refused)
     }
 }
 

@@ -120,3 +120,144 @@ fn a_draft_is_checked_as_a_save_is() {
         "{refused:?}"
     );
 }
+
+/// The saved mappings as a form's drafts, with `edit` made to `field`'s.
+fn drafts_with(
+    f: &Fixture,
+    field: ProductField,
+    edit: impl FnOnce(&mut engine::MappingDraft),
+) -> Vec<engine::MappingDraft> {
+    let mut drafts = f.engine.mapping_drafts().unwrap();
+    edit(drafts.iter_mut().find(|d| d.field == field).unwrap());
+    drafts
+}
+
+fn step(spec: &str) -> engine::mapping::Step {
+    engine::mapping::Step::from_spec(spec)
+}
+
+#[test]
+fn a_forms_draft_reads_back_as_the_mappings_it_came_from() {
+    let draft = draft_with(
+        ProductField::Width,
+        "width",
+        &[
+            "trim",
+            "decimal=,.",
+            "replace=(\\d+)x=>$1",
+            "otherwise=1000",
+        ],
+    );
+    let drafts: Vec<_> = draft.iter().map(FieldMapping::to_draft).collect();
+    let width = drafts
+        .iter()
+        .find(|d| d.field == ProductField::Width)
+        .unwrap();
+    assert_eq!(width.steps[1].op, "decimal");
+    assert_eq!(width.steps[2].arg, "(\\d+)x=>$1");
+    assert_eq!(engine::mapping::read_drafts(&drafts).unwrap(), draft);
+}
+
+#[test]
+fn a_forms_draft_is_refused_field_by_field_with_nothing_tried() {
+    let (f, _) = warehouse();
+    let mut drafts = drafts_with(&f, ProductField::Width, |d| {
+        d.steps = vec![step("replace=([a-z=>x"), step("")];
+    });
+    let gsm = drafts
+        .iter_mut()
+        .find(|d| d.field == ProductField::Gsm)
+        .unwrap();
+    gsm.steps = vec![step("date=%H:%M")];
+    let engine::DraftTrial::Refused(refused) = f.engine.try_draft(&drafts).unwrap() else {
+        panic!("a bad pattern and a bad date format are refused");
+    };
+    let fields: Vec<_> = refused.iter().map(|r| r.field).collect();
+    assert_eq!(
+        fields,
+        [Some(ProductField::Width), Some(ProductField::Gsm)],
+        "{refused:?}"
+    );
+    assert!(matches!(
+        refused[0].refusal,
+        engine::Refusal::BadPattern { .. }
+    ));
+    assert!(matches!(
+        refused[1].refusal,
+        engine::Refusal::BadDateFormat { .. }
+    ));
+}
+
+#[test]
+fn a_draft_that_parses_is_checked_against_the_file_per_field() {
+    let (f, _) = warehouse();
+    let mut drafts = drafts_with(&f, ProductField::Width, |d| {
+        d.column = "breite".into();
+    });
+    drafts
+        .iter_mut()
+        .find(|d| d.field == ProductField::Status)
+        .unwrap()
+        .active = false;
+    let engine::DraftTrial::Refused(refused) = f.engine.try_draft(&drafts).unwrap() else {
+        panic!("a missing column and an unmapped status are refused");
+    };
+    assert_eq!(
+        refused,
+        [
+            engine::DraftRefusal {
+                field: Some(ProductField::Status),
+                refusal: engine::Refusal::FieldNotMapped {
+                    field: ProductField::Status
+                },
+            },
+            engine::DraftRefusal {
+                field: Some(ProductField::Width),
+                refusal: engine::Refusal::NoSuchColumns {
+                    columns: vec!["breite".into()]
+                },
+            },
+        ]
+    );
+    assert!(
+        f.engine.save_drafts(&drafts, "ana").is_err(),
+        "a save refuses it too"
+    );
+    assert_eq!(f.engine.mappings().unwrap(), default_mappings());
+}
+
+#[test]
+fn a_saved_draft_replaces_the_set_and_is_logged_before_and_after() {
+    let (f, _) = warehouse();
+    let drafts = drafts_with(&f, ProductField::Width, |d| {
+        d.steps = vec![step("otherwise=1000"), step("")];
+    });
+    let engine::DraftTrial::Tried(preview) = f.engine.try_draft(&drafts).unwrap() else {
+        panic!("a good draft is tried");
+    };
+    assert_eq!(preview.rejected, 0);
+    f.engine.save_drafts(&drafts, "ana").unwrap();
+    let width = f
+        .engine
+        .mappings()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.field == ProductField::Width)
+        .unwrap();
+    assert_eq!(
+        width.transforms,
+        [Transform::parse("otherwise=1000").unwrap()]
+    );
+    let (who, detail): (String, String) = f
+        .store()
+        .query_row(
+            "SELECT who, detail FROM activity WHERE action = 'mappings.save'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(who, "ana");
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["before"][1]["transforms"], serde_json::json!([]));
+    assert_eq!(detail["after"][1]["transforms"][0]["op"], "otherwise");
+}

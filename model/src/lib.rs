@@ -12,6 +12,7 @@ pub mod draft;
 pub mod drift;
 pub mod field;
 pub mod grid;
+pub mod mapping;
 pub mod overview;
 pub mod problem;
 pub mod reason;
@@ -29,6 +30,7 @@ pub use grid::{
     Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow, GridSelection,
     GridSort, Selection, SelectionChange,
 };
+pub use mapping::{DraftRefusal, DraftTrial, MappingDraft, Step, TRANSFORMS, WarehouseColumn};
 pub use overview::{CheckReport, Dashboard, StatusCounts, User};
 pub use problem::{ColumnChange, WarehouseProblem};
 pub use reason::{Reason, RowProblem, RunError, ValueProblem};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ProductField, ValueProblem};
 use crate::Refusal;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::warehouse::Cell;
 
 /// One step of a mapping's transform, from a closed list.
@@ -81,13 +81,11 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `source`, refused when it is too long, does not compile, or
     /// compiles too large.
-    pub fn new(source: &str) -> Result<Self> {
-        let refuse = |why: String| {
-            Error::from(Refusal::BadPattern {
-                pattern: source.chars().take(80).collect(),
-                why,
-                max: MAX_PATTERN,
-            })
+    pub fn new(source: &str) -> Result<Self, Refusal> {
+        let refuse = |why: String| Refusal::BadPattern {
+            pattern: source.chars().take(80).collect(),
+            why,
+            max: MAX_PATTERN,
         };
         if source.is_empty() || source.len() > MAX_PATTERN {
             return Err(refuse(String::new()));
@@ -161,7 +159,7 @@ impl Transform {
     /// `replace=PATTERN=>WITH`, and `otherwise=VALUE` (what a value the mapping
     /// can't take becomes, instead of a rejected reel). Each is checked as it
     /// would be when saved.
-    pub fn parse(spec: &str) -> Result<Self> {
+    pub fn parse(spec: &str) -> Result<Self, Refusal> {
         let (name, arg) = match spec.split_once('=') {
             Some((name, arg)) => (name.trim(), Some(arg)),
             None => (spec.trim(), None),
@@ -194,8 +192,7 @@ impl Transform {
             }
             _ => Err(Refusal::UnknownTransform {
                 spec: spec.to_owned(),
-            }
-            .into()),
+            }),
         }
     }
 
@@ -243,12 +240,10 @@ impl Transform {
 
 /// A date transform for `format`, refused unless it is a strftime format with a
 /// year, a month and a day, and not too long.
-fn date_as(format: &str) -> Result<Transform> {
-    let refuse = || {
-        Error::from(Refusal::BadDateFormat {
-            format: format.chars().take(80).collect(),
-            max: MAX_DATE_FORMAT,
-        })
+fn date_as(format: &str) -> Result<Transform, Refusal> {
+    let refuse = || Refusal::BadDateFormat {
+        format: format.chars().take(80).collect(),
+        max: MAX_DATE_FORMAT,
     };
     let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
     let has = |spec: &[chrono::format::Numeric]| {
@@ -272,7 +267,11 @@ fn date_as(format: &str) -> Result<Transform> {
 
 /// A decimal transform, refused when its marks can't be told apart from each
 /// other or from digits (or a third one is given).
-fn decimal(decimal: char, thousands: Option<char>, extra: Option<char>) -> Result<Transform> {
+fn decimal(
+    decimal: char,
+    thousands: Option<char>,
+    extra: Option<char>,
+) -> Result<Transform, Refusal> {
     let digit_like = |c: char| c.is_numeric() || c == '-' || c == '+';
     if extra.is_some()
         || digit_like(decimal)
@@ -281,8 +280,7 @@ fn decimal(decimal: char, thousands: Option<char>, extra: Option<char>) -> Resul
         return Err(Refusal::BadSeparators {
             decimal: decimal.to_string(),
             thousands: thousands.map(String::from).unwrap_or_default(),
-        }
-        .into());
+        });
     }
     Ok(Transform::Decimal { decimal, thousands })
 }
@@ -334,19 +332,17 @@ fn plain_decimal(text: &str, decimal: char, thousands: Option<char>) -> Option<S
     })
 }
 
-pub(super) fn parse_value_map(pairs: &str) -> Result<Transform> {
+pub(super) fn parse_value_map(pairs: &str) -> Result<Transform, Refusal> {
     let map = pairs
         .split(',')
         .map(|pair| {
             pair.split_once(':')
                 .map(|(from, to)| (from.to_owned(), to.to_owned()))
-                .ok_or_else(|| {
-                    Error::from(Refusal::ValueMapEntry {
-                        entry: pair.to_owned(),
-                    })
+                .ok_or_else(|| Refusal::ValueMapEntry {
+                    entry: pair.to_owned(),
                 })
         })
-        .collect::<Result<BTreeMap<_, _>>>()?;
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
     Ok(Transform::ValueMap { map })
 }
 
@@ -563,10 +559,7 @@ mod tests {
     }
 
     fn refused(spec: &str) -> Refusal {
-        match Transform::parse(spec) {
-            Err(Error::Refused(refusal)) => refusal,
-            other => panic!("{spec}: {other:?}"),
-        }
+        Transform::parse(spec).unwrap_err()
     }
 
     #[test]
