@@ -72,6 +72,28 @@ pub fn FormError(error: AppError, testid: &'static str) -> impl IntoView {
     }
 }
 
+/// The fields of the form `form_id` as the arguments of a server function
+/// (read as a plain form's post would be); none before the wasm, or when the
+/// page has no such form.
+pub fn form_fields_as<T: serde::de::DeserializeOwned>(form_id: &str) -> Option<T> {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::form::FromFormData;
+        use wasm_bindgen::JsCast;
+        let form = document()
+            .get_element_by_id(form_id)?
+            .dyn_into::<web_sys::HtmlFormElement>()
+            .ok()?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        T::from_form_data(&data).ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = form_id;
+        None
+    }
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;

@@ -96,7 +96,8 @@ fn save_early_ticks(rows: &[GridRow], actions: Actions) {
             .map(|row| row.reel_number.clone())
             .collect();
         Effect::new(move || {
-            let Some(ticks) = super::grid_form_as::<super::Select>() else {
+            let Some(ticks) = crate::components::form_fields_as::<super::Select>(super::GRID_FORM)
+            else {
                 return;
             };
             let ticked: std::collections::HashSet<String> =

@@ -228,24 +228,6 @@ fn here(search: &str) -> String {
     }
 }
 
-/// The grid form's fields (the page's reels and which are ticked) as the
-/// arguments of a server function; none before the wasm, or with no grid.
-fn grid_form_as<T: serde::de::DeserializeOwned>() -> Option<T> {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::form::FromFormData;
-        use wasm_bindgen::JsCast;
-        let form = document()
-            .get_element_by_id(GRID_FORM)?
-            .dyn_into::<web_sys::HtmlFormElement>()
-            .ok()?;
-        let data = web_sys::FormData::new_with_form(&form).ok()?;
-        T::from_form_data(&data).ok()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
 /// The selection bar, the rows and the pager.
 #[component]
 fn ImportGrid(page: GridPage, actions: Actions, ticked: RwSignal<Option<u64>>) -> impl IntoView {

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_location;
 
-use super::{Actions, GRID_FORM, ImportSelected, Scan, grid_form_as, here};
+use super::{Actions, GRID_FORM, ImportSelected, Scan, here};
 use crate::components::FormError;
+use crate::components::form_fields_as;
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
@@ -163,7 +164,7 @@ pub fn SelectionBar(matching: u64, selected: Signal<u64>, actions: Actions) -> i
                     disabled=move || hydrated.get() && selected.get() == 0
                     on:click=move |ev| {
                         ev.prevent_default();
-                        let ticks = grid_form_as::<ImportSelected>();
+                        let ticks = form_fields_as::<ImportSelected>(GRID_FORM);
                         actions.import.dispatch(ticks.unwrap_or(ImportSelected { shown: None, checked: None }));
                     }
                 >
