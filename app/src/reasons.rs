@@ -157,7 +157,7 @@ pub fn run_error(locale: Locale, error: &RunError) -> String {
 }
 
 /// `Width (column breite): "wide" is not a whole number`.
-fn row_problem(locale: Locale, row: &RowProblem) -> String {
+pub fn row_problem(locale: Locale, row: &RowProblem) -> String {
     let field = labels::field(locale, row.field);
     let problem = value_problem(locale, &row.problem);
     if row.column == row.field.as_str() {

@@ -19,6 +19,8 @@ pub const PRODUCTS: &str = "/products";
 pub const CONFLICTS: &str = "/conflicts";
 /// Where the two sides differ now, reel by reel.
 pub const DRIFT: &str = "/drift";
+/// Which warehouse column feeds each product field, tried before it is saved.
+pub const MAPPINGS: &str = "/mappings";
 /// The connection check of the warehouse file.
 pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.

@@ -33,6 +33,8 @@ const pages: [string, string][] = [
   ['products', '/products'],
   ['products-confirm', '/products?sel=NO-SUCH-REEL&to=Sold'],
   ['reel', '/products/R23-000001'],
+  ['mappings', '/mappings'],
+  ['mappings-refused', '/mappings?draft[0][field]=reel_number&draft[0][column]=no_such_column'],
   ['settings', '/settings'],
 ];
 

@@ -37,6 +37,7 @@ const en: Words = {
     { name: 'Products', path: /\/products$/, heading: 'Products', onBar: true },
     { name: 'Conflicts', path: /\/conflicts$/, heading: 'Conflicts', onBar: false },
     { name: 'Drift', path: /\/drift$/, heading: 'Drift', onBar: false },
+    { name: 'Mappings', path: /\/mappings$/, heading: 'Field mappings', onBar: false },
     { name: 'Settings', path: /\/settings$/, heading: 'Settings', onBar: false },
   ],
 };
@@ -51,6 +52,7 @@ const fa: Words = {
     { name: 'محصولات', path: /\/products$/, heading: 'محصولات', onBar: true },
     { name: 'تعارض‌ها', path: /\/conflicts$/, heading: 'تعارض‌ها', onBar: false },
     { name: 'ناهمخوانی', path: /\/drift$/, heading: 'ناهمخوانی', onBar: false },
+    { name: 'نگاشت‌ها', path: /\/mappings$/, heading: 'نگاشت فیلدها', onBar: false },
     { name: 'تنظیمات', path: /\/settings$/, heading: 'تنظیمات', onBar: false },
   ],
 };

@@ -165,8 +165,9 @@ pub fn FilterForm(
     }
 }
 
-/// Sends the form a control changed in, as if its button had been pressed.
-fn apply_at_once(ev: leptos::ev::Event) {
+/// Sends the form a control changed in, as if its button had been pressed: a
+/// form's `on:change` handler for changes that apply at once.
+pub fn apply_at_once(ev: leptos::ev::Event) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;

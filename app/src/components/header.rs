@@ -40,7 +40,7 @@ struct Destination {
 }
 
 /// Every destination, in the order the bar shows them.
-fn destinations() -> [Destination; 7] {
+fn destinations() -> [Destination; 8] {
     [
         Destination {
             href: routes::DASHBOARD,
@@ -88,6 +88,14 @@ fn destinations() -> [Destination; 7] {
             primary: false,
             icon: Icon::Drift,
             label: |locale| td_string!(locale, nav.drift),
+            counts_conflicts: false,
+        },
+        Destination {
+            href: routes::MAPPINGS,
+            exact: false,
+            primary: false,
+            icon: Icon::Mappings,
+            label: |locale| td_string!(locale, nav.mappings),
             counts_conflicts: false,
         },
         Destination {
@@ -201,6 +209,7 @@ enum Icon {
     Products,
     Conflicts,
     Drift,
+    Mappings,
     Settings,
     More,
 }
@@ -216,6 +225,9 @@ impl Icon {
             }
             Self::Conflicts => "M12 4l9 16H3zM12 10v4M12 17v1",
             Self::Drift => "M4 8h10M10 4l4 4-4 4M20 16H10M14 12l-4 4 4 4",
+            Self::Mappings => {
+                "M4 6h5M4 12h5M4 18h5M15 6h5M15 12h5M15 18h5M9 6l6 6M9 12l6 6M9 18l6-12"
+            }
             Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
             Self::More => "M5 12h1M11.5 12h1M18 12h1",
         }

@@ -18,9 +18,10 @@ mod sync_actions;
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
 pub use filters::{
-    Field, FilterForm, FilterPanel, ListAddress, PageLink, Pager, SetFilter, set_filters,
+    Field, FilterForm, FilterPanel, ListAddress, PageLink, Pager, SetFilter, apply_at_once,
+    set_filters,
 };
-pub use form::{CheckField, FormError, SubmitButton};
+pub use form::{CheckField, FormError, SubmitButton, form_fields_as};
 pub use header::{SignedIn, SiteHeader};
 pub use language::{LanguageSwitch, SetLanguage};
 pub use loaded::Loaded;

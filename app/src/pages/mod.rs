@@ -7,6 +7,7 @@ mod dashboard;
 mod drift;
 mod import;
 mod login;
+mod mappings;
 mod not_found;
 mod preview;
 mod products;
@@ -27,6 +28,9 @@ pub use import::{
     ROWS_COOKIE, Scan, Scanned, Select, SelectMatching, TABLET_ROWS,
 };
 pub use login::{Login, LoginPage, Logout};
+pub use mappings::{
+    GetMappings, MappingsPage, MappingsView, ResetMappings, SaveMappings, TryMappings,
+};
 pub use not_found::NotFound;
 pub use preview::{Planned, Preview, PreviewPage, PreviewView};
 pub use products::{LoadProducts, PreviewStatus, ProductsPage, ProductsView, SetStatus};
@@ -71,6 +75,7 @@ lazy_page!(ConflictsRoute, ConflictsPage);
 lazy_page!(ProductsRoute, ProductsPage);
 lazy_page!(ReelRoute, ReelPage);
 lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(MappingsRoute, MappingsPage);
 use serde::{Deserialize, Serialize};
 
 /// A point in time as pages show it: the instant, and the mill's wall-clock time

@@ -22,6 +22,7 @@ use super::{PublicPaths, RunManager, router};
 mod conflicts;
 mod events;
 mod grid;
+mod mappings;
 mod products;
 
 const PASSWORD: &str = "correct horse battery";
@@ -600,6 +601,11 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/open-conflicts", Access::Admin),
     ("/api/preview-resolve", Access::Admin),
     ("/api/resolve", Access::Admin),
+    ("/mappings", Access::Admin),
+    ("/api/mappings", Access::Admin),
+    ("/api/try-mappings", Access::Admin),
+    ("/api/save-mappings", Access::Admin),
+    ("/api/reset-mappings", Access::Admin),
     ("/import", Access::Admin),
     ("/api/grid", Access::Admin),
     ("/api/grid-version", Access::Admin),
@@ -643,6 +649,16 @@ const READABLE_CALLS: &[(&str, &str)] = &[
         "/api/set-status",
         "to=Sold&reels[]=NO-SUCH-REEL&back=/products",
     ),
+    ("/api/mappings", ""),
+    (
+        "/api/try-mappings",
+        "draft[0][field]=width&draft[0][column]=width",
+    ),
+    (
+        "/api/save-mappings",
+        "draft[0][field]=width&draft[0][column]=no_such_column&draft[0][active]=true",
+    ),
+    ("/api/reset-mappings", ""),
     ("/api/grid", "query="),
     ("/api/grid-version", ""),
     ("/api/select", "back=/import"),
