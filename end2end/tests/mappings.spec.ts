@@ -122,7 +122,8 @@ test.describe('in Persian on a tablet', () => {
 
     await page.getByTestId('mappings-save').click();
     await expect(page.getByTestId('mappings-error')).toContainText('الگو');
-    expect(errors).toEqual([]);
+    // The refused save's 400 is the one error the console may show.
+    expect(errors.filter((e) => !e.includes('/api/save-mappings'))).toEqual([]);
   });
 });
 
