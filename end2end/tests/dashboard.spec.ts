@@ -159,11 +159,13 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // conflict count (a server call in the header) and the new refusals and reasons
 // are in the main wasm: 380.8 and 466.9 kB. Every screen's words are in the
 // main wasm: to win them back, load only the page's language (leptos_i18n's
-// dynamic loading) rather than both.
+// dynamic loading) rather than both. The mappings screen (issue 21) is a chunk,
+// but its sixty keys of words in both languages and its place in the navigation
+// are in the main wasm: 383.3 and 469.6 kB.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 382_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 468_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 384_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 471_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);
