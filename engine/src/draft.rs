@@ -29,28 +29,34 @@ impl Engine {
     /// step that does not parse, or else every problem of the set, per field),
     /// or what it would make of the warehouse's rows now.
     pub fn try_draft(&self, drafts: &[MappingDraft]) -> Result<DraftTrial> {
-        let mappings = match mapping::read_drafts(drafts) {
-            Ok(mappings) => mappings,
-            Err(refused) => return Ok(DraftTrial::Refused(refused)),
-        };
-        let columns = self.warehouse_column_names()?;
-        let problems = mapping::problems(&mappings, &columns);
-        if !problems.is_empty() {
-            return Ok(DraftTrial::Refused(problems));
+        match mapping::read_drafts(drafts) {
+            Ok(mappings) => self.trial(&mappings),
+            Err(refused) => Ok(DraftTrial::Refused(refused)),
         }
-        self.try_mappings(&mappings).map(DraftTrial::Tried)
     }
 
     /// What `draft` would make of the warehouse's rows now. Reads only; the
     /// draft is checked as a save checks it (its columns exist, its transforms
-    /// parse, required fields are mapped).
+    /// parse, required fields are mapped), and refused at its first problem.
     pub fn try_mappings(&self, draft: &[FieldMapping]) -> Result<DraftPreview> {
+        match self.trial(draft)? {
+            DraftTrial::Tried(preview) => Ok(preview),
+            DraftTrial::Refused(mut problems) => Err(problems.remove(0).refusal.into()),
+        }
+    }
+
+    /// Checks `draft` against the warehouse's columns and, when it has no
+    /// problem, runs it on the rows, reading the file once for both.
+    fn trial(&self, draft: &[FieldMapping]) -> Result<DraftTrial> {
         let store = self.read_store()?;
         let err = store.err_fn();
         let settings = store::settings(&store.conn).map_err(&err)?;
         let reader = self.warehouse_with(&settings)?.open_read()?;
         let columns = reader.product_columns()?;
-        mapping::validate(draft, &columns)?;
+        let problems = mapping::problems(draft, &columns);
+        if !problems.is_empty() {
+            return Ok(DraftTrial::Refused(problems));
+        }
         let mapper = Mapper::new(draft)?
             .in_zone(WarehouseZone::of(&settings)?)
             .with_identity_columns(&columns);
@@ -61,7 +67,7 @@ impl Engine {
                 trial.look_at(&store, &mapper, &tracked, row)?;
             }
         }
-        Ok(trial.into_preview())
+        Ok(DraftTrial::Tried(trial.into_preview()))
     }
 }
 

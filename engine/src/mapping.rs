@@ -148,7 +148,7 @@ pub fn problems(mappings: &[FieldMapping], columns: &[String]) -> Vec<DraftRefus
         }
     }
     for m in mappings {
-        if m.active && !columns.contains(&m.column) {
+        if reads_missing_column(m, columns) {
             let columns = vec![m.column.clone()];
             refuse(m.field, Refusal::NoSuchColumns { columns });
         }
@@ -182,11 +182,16 @@ pub fn read_drafts(drafts: &[MappingDraft]) -> Result<Vec<FieldMapping>, Vec<Dra
 pub fn missing_columns(mappings: &[FieldMapping], columns: &[String]) -> Vec<String> {
     let mut missing: Vec<String> = mappings
         .iter()
-        .filter(|m| m.active && !columns.iter().any(|c| c == &m.column))
+        .filter(|m| reads_missing_column(m, columns))
         .map(|m| m.column.clone())
         .collect();
     missing.dedup();
     missing
+}
+
+/// Whether `m` is used and reads a column `columns` lacks.
+fn reads_missing_column(m: &FieldMapping, columns: &[String]) -> bool {
+    m.active && !columns.contains(&m.column)
 }
 
 /// A product field's value after mapping.
