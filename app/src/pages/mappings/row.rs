@@ -109,10 +109,8 @@ fn StepSlot(
     let Step { op, arg } = steps.read_untracked()[at].clone();
     let op_name = format!("draft[{index}][steps][{at}][op]");
     let arg_name = format!("draft[{index}][steps][{at}][arg]");
-    let chosen = RwSignal::new(op.clone());
     let on_choose = move |ev: leptos::ev::Event| {
         let op = event_target_value(&ev);
-        chosen.set(op.clone());
         steps.update(|steps| {
             steps[at].op = op;
             let last_filled = steps.last().is_some_and(|s| !s.is_blank());
@@ -158,7 +156,7 @@ fn StepSlot(
                 autocapitalize="none"
                 spellcheck="false"
                 aria-label=value_label
-                placeholder=move || example(&chosen.get())
+                placeholder=move || example(&steps.read()[at].op)
                 data-testid="step-arg"
             />
         </li>
