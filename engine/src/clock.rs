@@ -50,6 +50,25 @@ impl WarehouseZone {
         }
     }
 
+    /// When `day` begins in the mill's time, as an instant. A day whose
+    /// midnight a clock change skips begins when the clock shows it again.
+    pub fn start_of(self, day: chrono::NaiveDate) -> DateTime<Utc> {
+        fn start<Z: chrono::TimeZone>(zone: &Z, day: chrono::NaiveDate) -> DateTime<Utc> {
+            let midnight = day.and_time(chrono::NaiveTime::MIN);
+            (0..=3)
+                .find_map(|hours| {
+                    zone.from_local_datetime(&(midnight + chrono::Duration::hours(hours)))
+                        .earliest()
+                })
+                .map(|at| at.with_timezone(&Utc))
+                .unwrap_or_else(|| midnight.and_utc())
+        }
+        match self {
+            Self::Host => start(&chrono::Local, day),
+            Self::Named(tz) => start(&tz, day),
+        }
+    }
+
     /// `at` as the warehouse's naive local time.
     pub fn local(self, at: DateTime<Utc>) -> NaiveDateTime {
         match self {
@@ -76,6 +95,23 @@ impl fmt::Display for WarehouseZone {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_day_begins_at_the_mills_midnight() {
+        let zone = WarehouseZone::parse(Some("Asia/Tehran")).unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            zone.start_of(day),
+            Utc.with_ymd_and_hms(2026, 11, 30, 20, 30, 0).unwrap()
+        );
+        // Havana skips from midnight to 1:00 when summer time starts.
+        let havana = WarehouseZone::parse(Some("America/Havana")).unwrap();
+        let skipped = chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        assert_eq!(
+            havana.local(havana.start_of(skipped)).to_string(),
+            "2026-03-08 01:00:00"
+        );
+    }
 
     #[test]
     fn a_named_zone_gives_its_wall_clock() {

@@ -14,6 +14,7 @@
 //! and, through its run lease, to other processes ([`Engine::running`]); it can be
 //! stopped at a page boundary ([`Engine::request_cancel`]).
 
+mod activity;
 mod admin;
 mod catalogue;
 mod clock;
@@ -43,6 +44,7 @@ mod undo;
 mod users;
 pub mod warehouse;
 
+pub use activity::ACTIVITY_PAGE;
 pub use admin::MappingUpdate;
 pub use catalogue::{Catalogue, Changes};
 pub use clock::WarehouseZone;
@@ -51,16 +53,17 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, AutoImport, Change, CheckReport, Conflict, ConflictList, CopyRecord, Counts,
-    DEFAULT_INTERVAL_MINUTES, Dashboard, DraftPreview, DraftRefusal, DraftTrial, Drift, DriftKind,
-    DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow,
-    GridSelection, GridSort, ItemFilter, Keep, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
-    MIN_INTERVAL_MINUTES, MappingDraft, OfficeRecord, Outcome, Phase, ProblemCount, ProductField,
-    Progress, Reason, ReelChange, ReelEvent, ReelPage, ReelStatus, Refusal, RefusedReel,
-    Resolution, Resolve, Resolved, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind,
-    RunReport, RunRequest, RunScope, RunSummary, Sample, SampleCell, Selection, SelectionChange,
-    SettingsUpdate, Shown, StatusChange, StatusCounts, SyncSettings, Trigger, UnknownStatus, User,
-    ValueProblem, WarehouseColumn, WarehouseProblem, WarehouseRecord, report, settings, status,
+    Action, ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage, AutoImport, Change,
+    CheckReport, Conflict, ConflictList, CopyRecord, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
+    DraftPreview, DraftRefusal, DraftTrial, Drift, DriftKind, DriftReport, Facet, GridColumn,
+    GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow, GridSelection, GridSort,
+    ItemFilter, Keep, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
+    MappingDraft, OfficeRecord, Outcome, Phase, ProblemCount, ProductField, Progress, Reason,
+    ReelChange, ReelEvent, ReelPage, ReelStatus, Refusal, RefusedReel, Resolution, Resolve,
+    Resolved, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest,
+    RunScope, RunSummary, Sample, SampleCell, Selection, SelectionChange, SettingsUpdate, Shown,
+    StatusChange, StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem,
+    WarehouseColumn, WarehouseProblem, WarehouseRecord, report, settings, status,
     validate_interval,
 };
 pub use overview::ImportableReel;

@@ -44,7 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(10).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(11).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -62,6 +62,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/009_activity_by_subject.sql")),
         // Rebuilds the runs table, like 005.
         M::up(include_str!("../migrations/010_conflicts.sql")).foreign_key_check(),
+        M::up(include_str!("../migrations/011_activity_log.sql")),
     ])
 });
 

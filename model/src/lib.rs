@@ -7,6 +7,7 @@
 //! engine re-exports them all, and the web app sends them over the wire as they
 //! are.
 
+pub mod activity;
 pub mod conflict;
 pub mod draft;
 pub mod drift;
@@ -22,6 +23,7 @@ pub mod report;
 pub mod settings;
 pub mod status;
 
+pub use activity::{ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage};
 pub use conflict::{Conflict, ConflictList, Keep, Resolution, Resolve, Resolved, Shown};
 pub use draft::{DraftPreview, ProblemCount, Sample, SampleCell};
 pub use drift::{Drift, DriftKind, DriftReport};
