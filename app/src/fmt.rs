@@ -52,20 +52,25 @@ pub fn isolate(text: &str) -> String {
 /// A whole number as a person may type it: ASCII, Persian (۰–۹) or Arabic-Indic
 /// (٠–٩) digits, blanks around it, thousands separators (`,` `٬`) inside.
 pub fn parse_number(text: &str) -> Option<u64> {
-    let digits: String = text
-        .trim()
+    let digits: String = ascii_digits(text.trim())
         .chars()
         .filter(|c| !matches!(c, ',' | '٬'))
-        .map(|c| match c {
-            '۰'..='۹' => char::from_u32(c as u32 - '۰' as u32 + '0' as u32).unwrap_or(c),
-            '٠'..='٩' => char::from_u32(c as u32 - '٠' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
         .collect();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     digits.parse().ok()
+}
+
+/// `text` with its Persian (۰–۹) and Arabic-Indic (٠–٩) digits as ASCII ones.
+pub fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '۰'..='۹' => char::from_u32(c as u32 - '۰' as u32 + '0' as u32).unwrap_or(c),
+            '٠'..='٩' => char::from_u32(c as u32 - '٠' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
 }
 
 /// How long something took: `850 ms`, `1.2 s`, `3 min 5 s`.

@@ -2,8 +2,8 @@
 //! phases, reel statuses, product fields), in the user's language.
 
 use model::{
-    Action, Conflict, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField, Reason,
-    ReelStatus, Resolution, RunKind, Trigger,
+    Action, ActivityOutcome, Conflict, Counts, DriftKind, GridColumn, Outcome, Phase, ProductField,
+    Reason, ReelStatus, Resolution, RunKind, Trigger,
 };
 
 use crate::fmt;
@@ -253,6 +253,49 @@ pub fn drift_kind(locale: Locale, kind: DriftKind) -> String {
         DriftKind::Unexported => td_string!(locale, drift.unexported),
         DriftKind::Fields => td_string!(locale, drift.fields),
         DriftKind::Copy => td_string!(locale, drift.copy),
+    }
+    .to_string()
+}
+
+/// The activity log's codes a filter offers, in the order it offers them.
+pub const ACTIVITIES: [&str; 9] = [
+    "product.set_status",
+    "settings.update",
+    "mappings.save",
+    "mappings.reset",
+    "mapping.set",
+    "user.add",
+    "warehouse.accept",
+    "warehouse.snapshot",
+    "activity",
+];
+
+/// What an activity log entry did, by its code; a code this version does not
+/// know is shown as it is.
+pub fn activity(locale: Locale, code: &str) -> String {
+    match code {
+        "product.set_status" => td_string!(locale, activity.product_set_status),
+        "settings.update" => td_string!(locale, activity.settings_update),
+        "mappings.save" => td_string!(locale, activity.mappings_save),
+        "mappings.reset" => td_string!(locale, activity.mappings_reset),
+        "mapping.set" => td_string!(locale, activity.mapping_set),
+        "user.add" => td_string!(locale, activity.user_add),
+        "warehouse.accept" => td_string!(locale, activity.warehouse_accept),
+        "warehouse.snapshot" => td_string!(locale, activity.warehouse_snapshot),
+        "activity" => td_string!(locale, activity.activity),
+        "activity.prune" => td_string!(locale, activity.activity_prune),
+        "activity.export" => td_string!(locale, activity.activity_export),
+        other => return other.to_owned(),
+    }
+    .to_string()
+}
+
+/// How an activity ended.
+pub fn activity_outcome(locale: Locale, outcome: ActivityOutcome) -> String {
+    match outcome {
+        ActivityOutcome::Done => td_string!(locale, activity.done),
+        ActivityOutcome::Refused => td_string!(locale, activity.refused),
+        ActivityOutcome::Failed => td_string!(locale, activity.failed),
     }
     .to_string()
 }

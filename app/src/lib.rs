@@ -46,8 +46,9 @@ use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
-    CheckRoute, ConflictsRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute, MappingsRoute,
-    NotFound, PreviewRoute, ProductsRoute, ReelRoute, RunRoute, RunsRoute, SettingsRoute,
+    ActivityRoute, CheckRoute, ConflictsRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute,
+    MappingsRoute, NotFound, PreviewRoute, ProductsRoute, ReelRoute, RunRoute, RunsRoute,
+    SettingsRoute,
 };
 use crate::routes::segment;
 
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment(segment(routes::DRIFT)) view={Lazy::<DriftRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::CONFLICTS)) view={Lazy::<ConflictsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::MAPPINGS)) view={Lazy::<MappingsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::ACTIVITY)) view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment(segment(routes::SETTINGS))
                             view={Lazy::<SettingsRoute>::new()}

@@ -21,6 +21,10 @@ pub const CONFLICTS: &str = "/conflicts";
 pub const DRIFT: &str = "/drift";
 /// Which warehouse column feeds each product field, tried before it is saved.
 pub const MAPPINGS: &str = "/mappings";
+/// The activity log.
+pub const ACTIVITY: &str = "/activity";
+/// The activity log as a CSV file, filtered as the page's query says.
+pub const ACTIVITY_CSV: &str = "/api/activity.csv";
 /// The connection check of the warehouse file.
 pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.

@@ -48,6 +48,30 @@ impl Engine {
         Ok(seen > cap)
     }
 
+    /// Logs that `who` downloaded the entries `filter` lets through (`rows`
+    /// of them, `cut` when the cap left some out), from `client`.
+    pub fn log_activity_export(
+        &self,
+        who: &str,
+        filter: &ActivityFilter,
+        rows: u64,
+        cut: bool,
+        client: Option<&str>,
+    ) -> Result<()> {
+        let store = self.store()?;
+        let detail = serde_json::json!({ "filter": filter, "rows": rows, "cut": cut }).to_string();
+        let entry = store::NewEntry {
+            who,
+            action: "activity.export",
+            subject: "",
+            detail: Some(&detail),
+            outcome: crate::ActivityOutcome::Done,
+            client,
+            agent: None,
+        };
+        store::log_entry(&store.conn, &entry).map_err(|e| store.err(e))
+    }
+
     /// Drops the entries older than `days` days, logging that it did as
     /// `who` when it dropped any; how many.
     pub fn prune_activity(&self, days: u32, who: &str) -> Result<usize> {

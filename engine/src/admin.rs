@@ -98,7 +98,7 @@ impl Engine {
         who: &str,
     ) -> Result<FieldMapping> {
         let (mappings, index) = with_update(self.mappings()?, field, update);
-        self.save_mappings(&mappings, who, &format!("mapping.set {field}"))?;
+        self.save_mappings(&mappings, who, "mapping.set", field.as_str())?;
         Ok(mappings[index].clone())
     }
 
@@ -128,7 +128,7 @@ impl Engine {
     pub fn save_drafts(&self, drafts: &[MappingDraft], who: &str) -> Result<Vec<FieldMapping>> {
         let mappings =
             mapping::read_drafts(drafts).map_err(|mut refused| refused.remove(0).refusal)?;
-        self.save_mappings(&mappings, who, "mappings.save")?;
+        self.save_mappings(&mappings, who, "mappings.save", "")?;
         Ok(mappings)
     }
 
@@ -154,13 +154,20 @@ impl Engine {
     /// Puts every mapping back to its default.
     pub fn reset_mappings(&self, who: &str) -> Result<Vec<FieldMapping>> {
         let defaults = mapping::default_mappings();
-        self.save_mappings(&defaults, who, "mappings.reset")?;
+        self.save_mappings(&defaults, who, "mappings.reset", "")?;
         Ok(defaults)
     }
 
     /// Saves `mappings` in place of the set, once checked against the
-    /// warehouse's columns; logged with the set before and after.
-    fn save_mappings(&self, mappings: &[FieldMapping], who: &str, action: &str) -> Result<()> {
+    /// warehouse's columns; logged as `action` of `subject` (the field
+    /// changed, if one) with the set before and after.
+    fn save_mappings(
+        &self,
+        mappings: &[FieldMapping],
+        who: &str,
+        action: &str,
+        subject: &str,
+    ) -> Result<()> {
         mapping::validate(mappings, &self.warehouse_column_names()?)?;
         let mut store = self.store()?;
         let err = store.err_fn();
@@ -172,9 +179,7 @@ impl Engine {
         }))
         .ok();
         store::replace_mappings(&tx, mappings)
-            .and_then(|()| {
-                store::log_activity(&tx, who, action, "field mappings", detail.as_deref())
-            })
+            .and_then(|()| store::log_activity(&tx, who, action, subject, detail.as_deref()))
             .and_then(|()| tx.commit())
             .map_err(&err)
     }

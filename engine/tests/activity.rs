@@ -81,7 +81,10 @@ fn filters_narrow_by_who_what_subject_and_outcome() {
         action: Some("produc".into()),
         ..Default::default()
     };
-    assert!(actions(&f, &nothing).is_empty(), "a code's part, not a prefix");
+    assert!(
+        actions(&f, &nothing).is_empty(),
+        "a code's part, not a prefix"
+    );
 }
 
 #[test]
@@ -142,7 +145,10 @@ fn pages_run_newest_first_with_nothing_lost_or_repeated() {
         }
     }
     assert_eq!(seen.len() as u64, engine::ACTIVITY_PAGE * 2 + 7);
-    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, once each");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, once each"
+    );
 }
 
 #[test]

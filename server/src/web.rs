@@ -10,6 +10,7 @@
 
 mod assets;
 mod events;
+mod export;
 mod listen;
 mod security;
 mod statuses;
@@ -160,8 +161,15 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             axum::routing::get(events::run_events),
         )
         .with_state(events::Streams::new(engine.clone(), runs, sign_outs));
+    let downloads = Router::new()
+        .route(
+            routes::ACTIVITY_CSV,
+            axum::routing::get(export::activity_csv),
+        )
+        .with_state(engine.clone());
     Router::new()
         .merge(streams)
+        .merge(downloads)
         .leptos_routes_with_context(&options, pages().to_vec(), context.clone(), app_shell)
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn_with_state(

@@ -40,7 +40,7 @@ struct Destination {
 }
 
 /// Every destination, in the order the bar shows them.
-fn destinations() -> [Destination; 8] {
+fn destinations() -> [Destination; 9] {
     [
         Destination {
             href: routes::DASHBOARD,
@@ -96,6 +96,14 @@ fn destinations() -> [Destination; 8] {
             primary: false,
             icon: Icon::Mappings,
             label: |locale| td_string!(locale, nav.mappings),
+            counts_conflicts: false,
+        },
+        Destination {
+            href: routes::ACTIVITY,
+            exact: false,
+            primary: false,
+            icon: Icon::Activity,
+            label: |locale| td_string!(locale, nav.activity),
             counts_conflicts: false,
         },
         Destination {
@@ -210,6 +218,7 @@ enum Icon {
     Conflicts,
     Drift,
     Mappings,
+    Activity,
     Settings,
     More,
 }
@@ -228,6 +237,7 @@ impl Icon {
             Self::Mappings => {
                 "M4 6h5M4 12h5M4 18h5M15 6h5M15 12h5M15 18h5M9 6l6 6M9 12l6 6M9 18l6-12"
             }
+            Self::Activity => "M3 12h4l3-7 4 14 3-7h4",
             Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
             Self::More => "M5 12h1M11.5 12h1M18 12h1",
         }

@@ -1,6 +1,7 @@
 //! One folder per screen: the page, its private components, and its server
 //! functions beside it.
 
+mod activity;
 mod check;
 mod conflicts;
 mod dashboard;
@@ -16,6 +17,9 @@ mod run;
 mod runs;
 mod settings;
 
+#[cfg(feature = "ssr")]
+pub use activity::activity_filter;
+pub use activity::{ActivityPage, ActivityView, ListActivity};
 pub use check::{CheckConnection, CheckPage};
 pub use conflicts::{
     ConflictsPage, ConflictsView, GetConflicts, OpenConflicts, PreviewResolve, Resolve,
@@ -76,6 +80,7 @@ lazy_page!(ProductsRoute, ProductsPage);
 lazy_page!(ReelRoute, ReelPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(MappingsRoute, MappingsPage);
+lazy_page!(ActivityRoute, ActivityPage);
 use serde::{Deserialize, Serialize};
 
 /// A point in time as pages show it: the instant, and the mill's wall-clock time

@@ -19,6 +19,7 @@ use engine::demo::{DemoOptions, DemoSummary, create_demo_db};
 
 use super::{PublicPaths, RunManager, router};
 
+mod activity;
 mod conflicts;
 mod events;
 mod grid;
@@ -601,6 +602,9 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/open-conflicts", Access::Admin),
     ("/api/preview-resolve", Access::Admin),
     ("/api/resolve", Access::Admin),
+    ("/activity", Access::Admin),
+    ("/api/activity", Access::Admin),
+    ("/api/activity.csv", Access::Admin),
     ("/mappings", Access::Admin),
     ("/api/mappings", Access::Admin),
     ("/api/try-mappings", Access::Admin),
@@ -649,6 +653,7 @@ const READABLE_CALLS: &[(&str, &str)] = &[
         "/api/set-status",
         "to=Sold&reels[]=NO-SUCH-REEL&back=/products",
     ),
+    ("/api/activity", "who=admin&from=2026-01-01"),
     ("/api/mappings", ""),
     (
         "/api/try-mappings",
@@ -677,7 +682,10 @@ fn every_route_is_in_the_inventory() {
         // A path's parameters as a request would fill them.
         .map(|route| route.path().replace("{id}", "1").replace("{reel}", "1"));
     let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
-    let streams = [app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1")];
+    let streams = [
+        app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1"),
+        app::routes::ACTIVITY_CSV.to_owned(),
+    ];
     // Every entry is a request the access test below really makes.
     let mut served: Vec<String> = pages.chain(functions).chain(streams).collect();
     served.sort();
