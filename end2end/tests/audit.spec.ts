@@ -35,6 +35,7 @@ const pages: [string, string][] = [
   ['reel', '/products/R23-000001'],
   ['mappings', '/mappings'],
   ['mappings-refused', '/mappings?draft[0][field]=reel_number&draft[0][column]=no_such_column'],
+  ['activity', '/activity'],
   ['settings', '/settings'],
 ];
 

@@ -38,6 +38,7 @@ const en: Words = {
     { name: 'Conflicts', path: /\/conflicts$/, heading: 'Conflicts', onBar: false },
     { name: 'Drift', path: /\/drift$/, heading: 'Drift', onBar: false },
     { name: 'Mappings', path: /\/mappings$/, heading: 'Field mappings', onBar: false },
+    { name: 'Activity', path: /\/activity$/, heading: 'Activity', onBar: false },
     { name: 'Settings', path: /\/settings$/, heading: 'Settings', onBar: false },
   ],
 };
@@ -53,6 +54,7 @@ const fa: Words = {
     { name: 'تعارض‌ها', path: /\/conflicts$/, heading: 'تعارض‌ها', onBar: false },
     { name: 'ناهمخوانی', path: /\/drift$/, heading: 'ناهمخوانی', onBar: false },
     { name: 'نگاشت‌ها', path: /\/mappings$/, heading: 'نگاشت فیلدها', onBar: false },
+    { name: 'رویدادها', path: /\/activity$/, heading: 'رویدادها', onBar: false },
     { name: 'تنظیمات', path: /\/settings$/, heading: 'تنظیمات', onBar: false },
   ],
 };
