@@ -87,9 +87,10 @@ fn start(
             }
         }
     });
-    let stream = futures::stream::unfold(body, |mut body| async move {
-        body.recv().await.map(|chunk| (chunk, body))
-    });
+    // A stream that may be asked again after its end (the compression layer
+    // does): a closed channel keeps answering that it ended.
+    let mut body = body;
+    let stream = futures::stream::poll_fn(move |cx| body.poll_recv(cx));
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -77,6 +77,19 @@ async fn the_download_is_the_filtered_log_as_csv_and_is_logged() {
     assert_eq!(exported.entries.len(), 1);
     assert_eq!(exported.entries[0].who, "admin");
 
+    // Compressed, as a browser asks for it, the stream ends as cleanly.
+    let request = axum::http::Request::get("/api/activity.csv")
+        .header(axum::http::header::COOKIE, &cookie)
+        .header(axum::http::header::ACCEPT_ENCODING, "gzip")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = site.send(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let gzipped = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(!gzipped.is_empty());
+
     let strangers = site.get("/api/activity.csv", None).await;
     assert_eq!(strangers.status(), StatusCode::UNAUTHORIZED);
 }
