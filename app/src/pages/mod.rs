@@ -17,9 +17,7 @@ mod run;
 mod runs;
 mod settings;
 
-#[cfg(feature = "ssr")]
-pub use activity::activity_filter;
-pub use activity::{ActivityPage, ActivityView, ListActivity};
+pub use activity::{ActivityForm, ActivityPage, ActivityView, ListActivity};
 pub use check::{CheckConnection, CheckPage};
 pub use conflicts::{
     ConflictsPage, ConflictsView, GetConflicts, OpenConflicts, PreviewResolve, Resolve,

@@ -9,13 +9,13 @@
 use std::net::SocketAddr;
 
 use app::error::AppError;
+use app::pages::ActivityForm;
 use app::ssr::AdminUser;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use engine::{ActivityEntry, ActivityFilter, Engine, WarehouseZone};
-use serde::Deserialize;
 
 /// The most entries a download holds.
 pub const EXPORT_CAP: u64 = 100_000;
@@ -23,29 +23,18 @@ pub const EXPORT_CAP: u64 = 100_000;
 /// How many bytes of the file are sent at a time.
 const CHUNK: usize = 64 * 1024;
 
-/// The page's filters, as its address spells them.
-#[derive(Debug, Default, Deserialize)]
-pub struct CsvQuery {
-    who: Option<String>,
-    what: Option<String>,
-    subject: Option<String>,
-    outcome: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
 /// The download. Without a super admin's session: 401 (403 for a user who is
 /// not one); a filter that can't be read: 400, as the page's own call says.
 pub async fn activity_csv(
     State(engine): State<Engine>,
     admin: AdminUser,
     extensions: axum::http::Extensions,
-    Query(query): Query<CsvQuery>,
+    Query(form): Query<ActivityForm>,
 ) -> Response {
     let client = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string());
-    match start(engine, admin, client, query) {
+    match start(engine, admin, client, form) {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -55,16 +44,9 @@ fn start(
     engine: Engine,
     admin: AdminUser,
     client: Option<String>,
-    query: CsvQuery,
+    form: ActivityForm,
 ) -> Result<Response, AppError> {
-    let filter = app::pages::activity_filter(
-        query.who,
-        query.what,
-        query.subject,
-        query.outcome,
-        query.from,
-        query.to,
-    )?;
+    let filter = form.filter()?;
     let who = admin.user().username.clone();
     let (sender, body) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || {

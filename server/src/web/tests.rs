@@ -653,7 +653,7 @@ const READABLE_CALLS: &[(&str, &str)] = &[
         "/api/set-status",
         "to=Sold&reels[]=NO-SUCH-REEL&back=/products",
     ),
-    ("/api/activity", "who=admin&from=2026-01-01"),
+    ("/api/activity", "form[who]=admin&form[from]=2026-01-01"),
     ("/api/mappings", ""),
     (
         "/api/try-mappings",

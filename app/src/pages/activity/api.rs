@@ -16,22 +16,29 @@ pub struct ActivityView {
     pub next: Option<i64>,
 }
 
-/// The entries the filters let through (each empty for any), older than the
-/// entry `before`. Reads only. Requires a super admin session.
+/// The log's filters as the page's address (and a download's) spells them,
+/// each empty or absent for any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityForm {
+    pub who: Option<String>,
+    pub what: Option<String>,
+    pub subject: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The entries `form`'s filters let through, older than the entry `before`.
+/// Reads only. Requires a super admin session.
 #[server(endpoint = "activity")]
 pub async fn list_activity(
-    who: Option<String>,
-    what: Option<String>,
-    subject: Option<String>,
-    outcome: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    form: ActivityForm,
     before: Option<i64>,
 ) -> Result<ActivityView, AppError> {
     use crate::ssr::{AdminUser, moment};
 
     let admin = AdminUser::check().await?;
-    let filter = activity_filter(who, what, subject, outcome, from, to)?;
+    let filter = form.filter()?;
     admin
         .work(move |engine, _| {
             let page = engine.activity(&filter, before)?;
@@ -51,38 +58,33 @@ pub async fn list_activity(
         .await
 }
 
-/// The filter a query spells: names and text as typed (trimmed), the outcome
-/// as the engine spells it, days as `YYYY-MM-DD` (any digits). Anything else
-/// is refused with the filter that can't be read.
 #[cfg(feature = "ssr")]
-pub fn activity_filter(
-    who: Option<String>,
-    what: Option<String>,
-    subject: Option<String>,
-    outcome: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<model::ActivityFilter, AppError> {
-    use crate::ssr::{choice, text};
+impl ActivityForm {
+    /// The filter the form spells: names and text as typed (trimmed), the
+    /// outcome as the engine spells it, days as `YYYY-MM-DD` (any digits).
+    /// Anything else is refused with the filter that can't be read.
+    pub fn filter(self) -> Result<model::ActivityFilter, AppError> {
+        use crate::ssr::{choice, text};
 
-    let day = |key: &str, value: Option<String>| match text(value.as_deref()) {
-        None => Ok(None),
-        Some(value) => {
-            let ascii = crate::fmt::ascii_digits(&value);
-            chrono::NaiveDate::parse_from_str(&ascii, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| AppError::BadFilter {
-                    key: key.to_owned(),
-                    value: value.chars().take(40).collect(),
-                })
-        }
-    };
-    Ok(model::ActivityFilter {
-        who: text(who.as_deref()),
-        action: text(what.as_deref()),
-        subject: text(subject.as_deref()),
-        outcome: choice(outcome.as_deref(), model::ActivityOutcome::parse)?,
-        from: day("from", from)?,
-        to: day("to", to)?,
-    })
+        let day = |key: &str, value: Option<String>| match text(value.as_deref()) {
+            None => Ok(None),
+            Some(value) => {
+                let ascii = crate::fmt::ascii_digits(&value);
+                chrono::NaiveDate::parse_from_str(&ascii, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| AppError::BadFilter {
+                        key: key.to_owned(),
+                        value: value.chars().take(40).collect(),
+                    })
+            }
+        };
+        Ok(model::ActivityFilter {
+            who: text(self.who.as_deref()),
+            action: text(self.what.as_deref()),
+            subject: text(self.subject.as_deref()),
+            outcome: choice(self.outcome.as_deref(), model::ActivityOutcome::parse)?,
+            from: day("from", self.from)?,
+            to: day("to", self.to)?,
+        })
+    }
 }

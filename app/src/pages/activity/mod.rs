@@ -4,9 +4,7 @@
 
 mod api;
 
-#[cfg(feature = "ssr")]
-pub use api::activity_filter;
-pub use api::{ActivityView, ListActivity, list_activity};
+pub use api::{ActivityForm, ActivityView, ListActivity, list_activity};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,9 +29,6 @@ fn address() -> ListAddress {
     }
 }
 
-/// The query keys of the filters, in the form's order.
-const FILTER_KEYS: [&str; 6] = ["who", "what", "subject", "outcome", "from", "to"];
-
 /// `/activity`.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
@@ -42,9 +37,15 @@ pub fn ActivityPage() -> impl IntoView {
     let log = Resource::new(
         move || query.get(),
         |q| async move {
-            let [who, what, subject, outcome, from, to] = FILTER_KEYS.map(|key| q.get(key));
-            let before = q.get("before").and_then(|b| b.parse().ok());
-            list_activity(who, what, subject, outcome, from, to, before).await
+            let form = ActivityForm {
+                who: q.get("who"),
+                what: q.get("what"),
+                subject: q.get("subject"),
+                outcome: q.get("outcome"),
+                from: q.get("from"),
+                to: q.get("to"),
+            };
+            list_activity(form, q.get("before").and_then(|b| b.parse().ok())).await
         },
     );
     let csv = move || {

@@ -29,7 +29,9 @@ async fn the_log_renders_filtered_on_the_server() {
     let html = text(site.get("/activity?who=nobody", Some(&cookie)).await).await;
     assert!(html.contains(r#"data-testid="activity-none""#), "{html}");
 
-    let refused = site.call("activity", "from=yesterday", Some(&cookie)).await;
+    let refused = site
+        .call("activity", "form[from]=yesterday", Some(&cookie))
+        .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 }
 
