@@ -32,7 +32,7 @@ pub struct ActivityForm {
 /// Reads only. Requires a super admin session.
 #[server(endpoint = "activity")]
 pub async fn list_activity(
-    form: ActivityForm,
+    #[server(default)] form: ActivityForm,
     before: Option<i64>,
 ) -> Result<ActivityView, AppError> {
     use crate::ssr::{AdminUser, moment};

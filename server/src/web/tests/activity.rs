@@ -29,6 +29,10 @@ async fn the_log_renders_filtered_on_the_server() {
     let html = text(site.get("/activity?who=nobody", Some(&cookie)).await).await;
     assert!(html.contains(r#"data-testid="activity-none""#), "{html}");
 
+    // The page's call with no filter set, as the wasm sends it.
+    let unfiltered = site.call("activity", "", Some(&cookie)).await;
+    assert_eq!(unfiltered.status(), StatusCode::OK);
+
     let refused = site
         .call("activity", "form[from]=yesterday", Some(&cookie))
         .await;
