@@ -172,6 +172,7 @@ fn import(engine: &Engine, selection: Selection) -> Imported {
         trigger: Trigger::Manual,
         who: "bench".into(),
         dry_run: false,
+        client: None,
     };
     let started = Instant::now();
     let report = engine.sync(&request, &mut ()).expect("import");

@@ -40,6 +40,7 @@ fn main() {
         trigger: Trigger::Manual,
         who: "bench".into(),
         dry_run: false,
+        client: None,
     };
     engine.sync(&request, &mut ()).expect("import");
     let sold = office_sells(&engine, &warehouse, 5_000);

@@ -160,6 +160,7 @@ fn run(engine: &Engine, scope: RunScope, expected: u64) {
         trigger: Trigger::Manual,
         who: "bench".into(),
         dry_run: false,
+        client: None,
     };
     let report = engine.sync(&request, &mut ()).expect("sync");
     let done = match scope {

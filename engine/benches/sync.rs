@@ -189,6 +189,7 @@ fn run(engine: &Engine, scope: RunScope, dry_run: bool, expected: u64) -> Option
         trigger: Trigger::Manual,
         who: "bench".into(),
         dry_run,
+        client: None,
     };
     let report = engine.sync(&request, &mut ()).expect("sync");
     let done = match scope {

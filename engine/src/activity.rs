@@ -6,7 +6,9 @@ use chrono::{Duration, Utc};
 
 use crate::error::Result;
 use crate::store::{self, ActivityQuery};
-use crate::{ActivityEntry, ActivityFilter, ActivityPage, Engine, WarehouseZone};
+use crate::{
+    ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage, Actor, Engine, WarehouseZone,
+};
 
 /// Entries a page of the log holds.
 pub const ACTIVITY_PAGE: u64 = 50;
@@ -48,39 +50,52 @@ impl Engine {
         Ok(seen > cap)
     }
 
-    /// Logs that `who` downloaded the entries `filter` lets through (`rows`
-    /// of them, `cut` when the cap left some out), from `client`.
-    pub fn log_activity_export(
+    /// Logs what happened at an edge rather than in the engine (a sign-in, a
+    /// sign-out, a refused request): `action` on `subject` by `by`, ended as
+    /// `outcome`.
+    pub fn log_activity(
         &self,
-        who: &str,
-        filter: &ActivityFilter,
-        rows: u64,
-        cut: bool,
-        client: Option<&str>,
+        by: &Actor,
+        action: &str,
+        subject: &str,
+        detail: Option<&str>,
+        outcome: ActivityOutcome,
     ) -> Result<()> {
         let store = self.store()?;
-        let detail = serde_json::json!({ "filter": filter, "rows": rows, "cut": cut }).to_string();
         let entry = store::NewEntry {
-            who,
-            action: "activity.export",
-            subject: "",
-            detail: Some(&detail),
-            outcome: crate::ActivityOutcome::Done,
-            client,
-            agent: None,
+            by,
+            action,
+            subject,
+            detail,
+            outcome,
         };
         store::log_entry(&store.conn, &entry).map_err(|e| store.err(e))
     }
 
+    /// Logs that `by` downloaded the entries `filter` lets through (`rows`
+    /// of them, `cut` when the cap left some out).
+    pub fn log_activity_export(
+        &self,
+        by: &Actor,
+        filter: &ActivityFilter,
+        rows: u64,
+        cut: bool,
+    ) -> Result<()> {
+        let store = self.store()?;
+        let detail = serde_json::json!({ "filter": filter, "rows": rows, "cut": cut }).to_string();
+        store::log_activity(&store.conn, by, "activity.export", "", Some(&detail))
+            .map_err(|e| store.err(e))
+    }
+
     /// Drops the entries older than `days` days, logging that it did as
-    /// `who` when it dropped any; how many.
-    pub fn prune_activity(&self, days: u32, who: &str) -> Result<usize> {
+    /// `by` when it dropped any; how many.
+    pub fn prune_activity(&self, days: u32, by: &Actor) -> Result<usize> {
         let store = self.store()?;
         let before = Utc::now() - Duration::days(i64::from(days));
         let dropped = store::prune_activity(&store.conn, before).map_err(|e| store.err(e))?;
         if dropped > 0 {
             let detail = format!("{dropped} older than {days} days");
-            store::log_activity(&store.conn, who, "activity.prune", "", Some(&detail))
+            store::log_activity(&store.conn, by, "activity.prune", "", Some(&detail))
                 .map_err(|e| store.err(e))?;
         }
         Ok(dropped)

@@ -9,7 +9,7 @@ use crate::mapping::{self, FieldMapping, ProductField, Transform};
 use crate::settings::{SettingsUpdate, SyncSettings, validate_interval};
 use crate::status::ReelStatus;
 use crate::store;
-use crate::{Engine, WarehouseZone};
+use crate::{Actor, Engine, WarehouseZone};
 use crate::{MappingDraft, Refusal, RefusedReel, StatusChange, WarehouseColumn};
 
 /// A change to one field's mapping; `None` leaves a part as it is.
@@ -27,8 +27,8 @@ impl Engine {
         store::settings(&store.conn).map_err(|e| store.err(e))
     }
 
-    /// Changes the settings, validating every value first; logged as `who`.
-    pub fn update_settings(&self, update: &SettingsUpdate, who: &str) -> Result<SyncSettings> {
+    /// Changes the settings, validating every value first; logged as `by`.
+    pub fn update_settings(&self, update: &SettingsUpdate, by: &Actor) -> Result<SyncSettings> {
         let mut store = self.store()?;
         let err = store.err_fn();
         let tx = store.conn.transaction().map_err(&err)?;
@@ -71,7 +71,7 @@ impl Engine {
             .and_then(|()| {
                 store::log_activity(
                     &tx,
-                    who,
+                    by,
                     "settings.update",
                     "sync settings",
                     detail.as_deref(),
@@ -95,10 +95,10 @@ impl Engine {
         &self,
         field: ProductField,
         update: &MappingUpdate,
-        who: &str,
+        by: &Actor,
     ) -> Result<FieldMapping> {
         let (mappings, index) = with_update(self.mappings()?, field, update);
-        self.save_mappings(&mappings, who, "mapping.set", field.as_str())?;
+        self.save_mappings(&mappings, by, "mapping.set", field.as_str())?;
         Ok(mappings[index].clone())
     }
 
@@ -125,10 +125,10 @@ impl Engine {
     /// Replaces every mapping with those a form's `drafts` describe, at once;
     /// refused, with nothing saved, at the first problem
     /// ([`Engine::try_draft`] lists them all).
-    pub fn save_drafts(&self, drafts: &[MappingDraft], who: &str) -> Result<Vec<FieldMapping>> {
+    pub fn save_drafts(&self, drafts: &[MappingDraft], by: &Actor) -> Result<Vec<FieldMapping>> {
         let mappings =
             mapping::read_drafts(drafts).map_err(|mut refused| refused.remove(0).refusal)?;
-        self.save_mappings(&mappings, who, "mappings.save", "")?;
+        self.save_mappings(&mappings, by, "mappings.save", "")?;
         Ok(mappings)
     }
 
@@ -152,9 +152,9 @@ impl Engine {
     }
 
     /// Puts every mapping back to its default.
-    pub fn reset_mappings(&self, who: &str) -> Result<Vec<FieldMapping>> {
+    pub fn reset_mappings(&self, by: &Actor) -> Result<Vec<FieldMapping>> {
         let defaults = mapping::default_mappings();
-        self.save_mappings(&defaults, who, "mappings.reset", "")?;
+        self.save_mappings(&defaults, by, "mappings.reset", "")?;
         Ok(defaults)
     }
 
@@ -164,7 +164,7 @@ impl Engine {
     fn save_mappings(
         &self,
         mappings: &[FieldMapping],
-        who: &str,
+        by: &Actor,
         action: &str,
         subject: &str,
     ) -> Result<()> {
@@ -179,7 +179,7 @@ impl Engine {
         }))
         .ok();
         store::replace_mappings(&tx, mappings)
-            .and_then(|()| store::log_activity(&tx, who, action, subject, detail.as_deref()))
+            .and_then(|()| store::log_activity(&tx, by, action, subject, detail.as_deref()))
             .and_then(|()| tx.commit())
             .map_err(&err)
     }
@@ -193,7 +193,7 @@ impl Engine {
         &self,
         reels: &[String],
         status: ReelStatus,
-        who: &str,
+        by: &Actor,
     ) -> Result<StatusChange> {
         let named = named_reels(reels)?;
         let mut store = self.store()?;
@@ -209,7 +209,7 @@ impl Engine {
                 update
                     .execute(params![status.as_str(), now, id])
                     .map_err(&err)?;
-                store::log_status_set(&tx, who, &reel, &old, status.as_str()).map_err(&err)?;
+                store::log_status_set(&tx, by, &reel, &old, status.as_str()).map_err(&err)?;
             }
         }
         tx.commit().map_err(&err)?;

@@ -214,8 +214,8 @@ fn look_up_sample(
 impl Engine {
     /// Accepts the file now at the warehouse path as the warehouse to sync: lifts
     /// the hold a run put on it, and lets the next run take it as it is (its
-    /// columns and reels from then on are the ones compared). Logged as `who`.
-    pub fn accept_warehouse(&self, who: &str) -> Result<Option<WarehouseProblem>> {
+    /// columns and reels from then on are the ones compared). Logged as `by`.
+    pub fn accept_warehouse(&self, by: &crate::Actor) -> Result<Option<WarehouseProblem>> {
         let mut store = self.store()?;
         let err = store.err_fn();
         let tx = store.conn.transaction().map_err(&err)?;
@@ -224,7 +224,7 @@ impl Engine {
             .and_then(|()| {
                 store::log_activity(
                     &tx,
-                    who,
+                    by,
                     "warehouse.accept",
                     "warehouse file",
                     held.as_ref().map(ToString::to_string).as_deref(),

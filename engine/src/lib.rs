@@ -53,18 +53,18 @@ pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};
 // The shared vocabulary, under the same paths as when it lived here.
 pub use model::{
-    Action, ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage, AutoImport, Change,
-    CheckReport, Conflict, ConflictList, CopyRecord, Counts, DEFAULT_INTERVAL_MINUTES, Dashboard,
-    DraftPreview, DraftRefusal, DraftTrial, Drift, DriftKind, DriftReport, Facet, GridColumn,
-    GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow, GridSelection, GridSort,
-    ItemFilter, Keep, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
-    MappingDraft, OfficeRecord, Outcome, Phase, ProblemCount, ProductField, Progress, Reason,
-    ReelChange, ReelEvent, ReelPage, ReelStatus, Refusal, RefusedReel, Resolution, Resolve,
-    Resolved, RowProblem, RunDetail, RunError, RunFilter, RunItem, RunKind, RunReport, RunRequest,
-    RunScope, RunSummary, Sample, SampleCell, Selection, SelectionChange, SettingsUpdate, Shown,
-    StatusChange, StatusCounts, SyncSettings, Trigger, UnknownStatus, User, ValueProblem,
-    WarehouseColumn, WarehouseProblem, WarehouseRecord, report, settings, status,
-    validate_interval,
+    Action, ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage, Actor, AutoImport,
+    Change, CheckReport, Client, Conflict, ConflictList, CopyRecord, Counts,
+    DEFAULT_INTERVAL_MINUTES, Dashboard, DraftPreview, DraftRefusal, DraftTrial, Drift, DriftKind,
+    DriftReport, Facet, GridColumn, GridFilter, GridKey, GridList, GridPage, GridQuery, GridRow,
+    GridSelection, GridSort, ItemFilter, Keep, LiveRun, LoggedItem, MAX_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES, MappingDraft, NewUser, OfficeRecord, OpenSession, Outcome, Phase,
+    ProblemCount, ProductField, Progress, Reason, ReelChange, ReelEvent, ReelPage, ReelStatus,
+    Refusal, RefusedReel, Resolution, Resolve, Resolved, RowProblem, RunDetail, RunError,
+    RunFilter, RunItem, RunKind, RunReport, RunRequest, RunScope, RunSummary, Sample, SampleCell,
+    Selection, SelectionChange, SettingsUpdate, Shown, SignIn, StatusChange, StatusCounts,
+    SyncSettings, Trigger, UnknownStatus, User, UserAccount, ValueProblem, WarehouseColumn,
+    WarehouseProblem, WarehouseRecord, report, settings, status, validate_interval,
 };
 pub use overview::ImportableReel;
 pub use snapshot::Snapshot;

@@ -31,8 +31,8 @@ pub struct Snapshot {
 impl Engine {
     /// Copies the warehouse file into the data directory in small steps (see
     /// [`crate::warehouse::Reader::snapshot`]), keeps the newest copies up to the
-    /// retention setting, and logs it as `who`.
-    pub fn snapshot_warehouse(&self, who: &str) -> Result<Snapshot> {
+    /// retention setting, and logs it as `by`.
+    pub fn snapshot_warehouse(&self, by: &crate::Actor) -> Result<Snapshot> {
         let started = Instant::now();
         let store = self.store()?;
         let settings = store::settings(&store.conn).map_err(|e| store.err(e))?;
@@ -50,7 +50,7 @@ impl Engine {
         reader.snapshot(&path, SNAPSHOT_LIMIT)?;
         prune(&dir, settings.snapshot_retention as usize)?;
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-        store::log_activity(&store.conn, who, "warehouse.snapshot", &file, None)
+        store::log_activity(&store.conn, by, "warehouse.snapshot", &file, None)
             .map_err(|e| store.err(e))?;
         Ok(Snapshot {
             file,

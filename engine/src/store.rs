@@ -44,7 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const RUN_CACHE_KIB: u32 = 8 * 1024;
 
 /// How many migrations there are: the schema version of an up-to-date store.
-const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(11).unwrap();
+const LATEST: std::num::NonZeroUsize = std::num::NonZeroUsize::new(12).unwrap();
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -63,6 +63,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // Rebuilds the runs table, like 005.
         M::up(include_str!("../migrations/010_conflicts.sql")).foreign_key_check(),
         M::up(include_str!("../migrations/011_activity_log.sql")),
+        M::up(include_str!("../migrations/012_user_accounts.sql")),
     ])
 });
 

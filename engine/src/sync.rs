@@ -115,6 +115,19 @@ impl Engine {
             started_at,
         )
         .map_err(|e| store.err(e))?;
+        // A person's run is in the activity log; the schedule's (every few
+        // minutes, nobody's doing) only in the run history.
+        if request.trigger == crate::report::Trigger::Manual {
+            let action = format!("run.{}", me.kind.as_str());
+            store::log_activity(
+                &store.conn,
+                &request.actor(),
+                &action,
+                &run_id.to_string(),
+                None,
+            )
+            .map_err(|e| store.err(e))?;
+        }
         me.run_id = Some(run_id);
         lock.record(&me)?;
         Ok((lock, run_id))
@@ -172,6 +185,7 @@ impl Engine {
             trigger: crate::report::Trigger::Schedule,
             who: who.to_owned(),
             dry_run: false,
+            client: None,
         };
         self.sync(&request, observer).map(Some)
     }

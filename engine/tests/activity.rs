@@ -30,7 +30,7 @@ fn actions(f: &Fixture, filter: &ActivityFilter) -> Vec<String> {
 #[test]
 fn an_entry_once_written_is_never_changed() {
     let f = Fixture::new();
-    f.engine.reset_mappings("ana").unwrap();
+    f.engine.reset_mappings(&"ana".into()).unwrap();
     let refused = f
         .store()
         .execute("UPDATE activity SET who = 'someone else'", [])
@@ -48,9 +48,9 @@ fn filters_narrow_by_who_what_subject_and_outcome() {
     let reels = f.add_many("A", 3, "In-stock");
     f.import(&reels.iter().map(String::as_str).collect::<Vec<_>>());
     f.engine
-        .set_product_status(&reels[..2], ReelStatus::Sold, "Ana")
+        .set_product_status(&reels[..2], ReelStatus::Sold, &"Ana".into())
         .unwrap();
-    f.engine.reset_mappings("bahram").unwrap();
+    f.engine.reset_mappings(&"bahram".into()).unwrap();
     entry_at(&f, Utc::now(), "mallory", "login.failed", "refused");
 
     let who = |name: &str| ActivityFilter {
@@ -96,7 +96,7 @@ fn days_are_the_mills_days() {
                 warehouse_time_zone: Some(Some("Asia/Tehran".into())),
                 ..Default::default()
             },
-            "ana",
+            &"ana".into(),
         )
         .unwrap();
     // 22:00 UTC on 1 December is 01:30 on 2 December in Tehran.
@@ -176,10 +176,10 @@ fn retention_drops_only_entries_older_than_its_days() {
     let f = Fixture::new();
     entry_at(&f, Utc::now() - Duration::days(40), "ana", "old", "done");
     entry_at(&f, Utc::now() - Duration::days(20), "ana", "recent", "done");
-    assert_eq!(f.engine.prune_activity(30, "cli:root").unwrap(), 1);
+    assert_eq!(f.engine.prune_activity(30, &"cli:root".into()).unwrap(), 1);
     assert_eq!(
         actions(&f, &ActivityFilter::default()),
         ["activity.prune", "recent"]
     );
-    assert_eq!(f.engine.prune_activity(30, "cli:root").unwrap(), 0);
+    assert_eq!(f.engine.prune_activity(30, &"cli:root".into()).unwrap(), 0);
 }

@@ -88,7 +88,7 @@ fn a_reel_number_with_blanks_around_it_is_rejected_until_fixed_or_trimmed_on_pur
                 transforms: Some(vec![engine::Transform::Trim]),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap();
     let trimmed = f.import(&["1403-X"]);

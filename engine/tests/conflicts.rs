@@ -207,7 +207,7 @@ fn the_web_and_the_cli_share_one_path_for_office_changes() {
     f.office_sets(&["R1"], ReelStatus::Delivered);
     let change = f
         .engine
-        .set_product_status(&["R1".to_string()], ReelStatus::Sold, "web")
+        .set_product_status(&["R1".to_string()], ReelStatus::Sold, &"web".into())
         .unwrap();
     assert_eq!(change.refused.len(), 1);
     assert_eq!(f.office_status("R1"), "Delivered");

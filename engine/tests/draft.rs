@@ -220,7 +220,7 @@ fn a_draft_that_parses_is_checked_against_the_file_per_field() {
         ]
     );
     assert!(
-        f.engine.save_drafts(&drafts, "ana").is_err(),
+        f.engine.save_drafts(&drafts, &"ana".into()).is_err(),
         "a save refuses it too"
     );
     assert_eq!(f.engine.mappings().unwrap(), default_mappings());
@@ -236,7 +236,7 @@ fn a_saved_draft_replaces_the_set_and_is_logged_before_and_after() {
         panic!("a good draft is tried");
     };
     assert_eq!(preview.rejected, 0);
-    f.engine.save_drafts(&drafts, "ana").unwrap();
+    f.engine.save_drafts(&drafts, &"ana".into()).unwrap();
     let width = f
         .engine
         .mappings()

@@ -148,6 +148,7 @@ fn an_import_on_a_full_disk_says_so_and_logs_the_truth() {
         trigger: engine::Trigger::Manual,
         who: "test".into(),
         dry_run: false,
+        client: None,
     };
     let err = engine.sync(&request, &mut ()).unwrap_err();
     assert!(matches!(err, Error::StoreFull { .. }), "{err}");
@@ -199,7 +200,7 @@ fn a_snapshot_on_request_is_consistent_while_the_warehouse_app_writes_and_pruned
                 snapshot_retention: Some(2),
                 ..Default::default()
             },
-            "t",
+            &"t".into(),
         )
         .unwrap();
     // The warehouse app commits now and then while the copy goes on.
@@ -218,7 +219,7 @@ fn a_snapshot_on_request_is_consistent_while_the_warehouse_app_writes_and_pruned
         })
     };
     let taken: Vec<engine::Snapshot> = (0..3)
-        .map(|_| engine.snapshot_warehouse("t").unwrap())
+        .map(|_| engine.snapshot_warehouse(&"t".into()).unwrap())
         .collect();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     app.join().unwrap();

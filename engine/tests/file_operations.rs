@@ -180,7 +180,7 @@ impl World {
                 put_in_place(f, &other);
             }
             Step::Accept => {
-                f.engine.accept_warehouse("test").unwrap();
+                f.engine.accept_warehouse(&"test".into()).unwrap();
             }
         }
         Ok(())

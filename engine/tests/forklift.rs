@@ -117,7 +117,7 @@ fn the_mirror_can_be_switched_off() {
                 mirror_anbar: Some(false),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap();
     assert!(!settings.mirror_anbar);

@@ -476,11 +476,17 @@ fn a_selection_is_kept_per_user_across_pages_filters_and_new_catalogues() {
     f.wh_set("R00008", "width", Some("wide"));
     let ana = f
         .engine
-        .add_user("ana", "a long enough password", true)
+        .add_user(
+            &engine::NewUser::new("ana", "a long enough password", true),
+            &"test".into(),
+        )
         .unwrap();
     let bob = f
         .engine
-        .add_user("bob", "another long password", true)
+        .add_user(
+            &engine::NewUser::new("bob", "another long password", true),
+            &"test".into(),
+        )
         .unwrap();
     let catalogue = f.engine.catalogue().unwrap();
     let set = |user, shown: &[&str], checked: &[&str]| {

@@ -293,7 +293,7 @@ fn another_warehouses_file_is_refused_until_accepted() {
                 auto_sync: Some(true),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap();
     another_warehouse(&f);
@@ -335,7 +335,7 @@ fn another_warehouses_file_is_refused_until_accepted() {
     );
     assert!(f.engine.dashboard().unwrap().warehouse_hold.is_some());
     // The admin says it is the right file: the next run takes it as it is.
-    let lifted = f.engine.accept_warehouse("admin").unwrap();
+    let lifted = f.engine.accept_warehouse(&"admin".into()).unwrap();
     assert!(lifted.is_some());
     assert!(f.engine.dashboard().unwrap().warehouse_hold.is_none());
     let report = f.full();
@@ -511,7 +511,7 @@ fn reels_a_full_sync_imports_are_not_missing_at_its_end() {
                 auto_import: Some(engine::AutoImport::All),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap();
     let report = f.full();
@@ -533,7 +533,7 @@ fn a_warehouse_without_creation_times_syncs_by_number() {
         ..Default::default()
     };
     f.engine
-        .set_mapping(engine::ProductField::Date, &off, "t")
+        .set_mapping(engine::ProductField::Date, &off, &"t".into())
         .unwrap();
     // The same reels in a Products table without the `date` column.
     let other = f.dir.path().join("no-date.sqlite3");

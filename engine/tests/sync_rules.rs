@@ -434,7 +434,7 @@ fn a_mapping_change_that_changes_no_value_updates_nothing() {
         ..Default::default()
     };
     f.engine
-        .set_mapping(engine::ProductField::Grade, &upper, "t")
+        .set_mapping(engine::ProductField::Grade, &upper, &"t".into())
         .unwrap();
     f.wh_set("R1", "grade", Some("KRAFT"));
     f.wh_set("R2", "grade", Some("LINER"));
@@ -446,7 +446,7 @@ fn a_mapping_change_that_changes_no_value_updates_nothing() {
                 transforms: Some(Vec::new()),
                 ..Default::default()
             },
-            "t",
+            &"t".into(),
         )
         .unwrap();
     let report = f.full();
@@ -528,7 +528,7 @@ fn a_field_whose_mapping_is_switched_off_keeps_its_value() {
         ..Default::default()
     };
     f.engine
-        .set_mapping(engine::ProductField::Comments, &off, "t")
+        .set_mapping(engine::ProductField::Comments, &off, &"t".into())
         .unwrap();
     f.wh_set("R1", "location", Some("Anbar_PAK"));
     let report = f.full();
@@ -731,7 +731,7 @@ fn a_missing_column_is_a_clear_error_and_nothing_is_written() {
     };
     assert!(
         f.engine
-            .set_mapping(engine::ProductField::Gsm, &update, "t")
+            .set_mapping(engine::ProductField::Gsm, &update, &"t".into())
             .is_err()
     );
 }
@@ -777,7 +777,7 @@ fn full_sync_imports_only_when_the_policy_says_so() {
                 auto_import: Some(engine::AutoImport::All),
                 ..Default::default()
             },
-            "t",
+            &"t".into(),
         )
         .unwrap();
     let report = f.full();
@@ -801,7 +801,7 @@ fn auto_sync_runs_when_due_and_is_logged_as_auto() {
                 interval_minutes: Some(60),
                 ..Default::default()
             },
-            "t",
+            &"t".into(),
         )
         .unwrap();
     // Never ran: due as soon as it is switched on.
@@ -844,13 +844,13 @@ fn office_status_changes_are_logged_and_report_unknown_reels() {
     let reels = vec!["R1".to_string(), "R2".into(), "GHOST".into()];
     let change = f
         .engine
-        .set_product_status(&reels, ReelStatus::Sold, "office:sara")
+        .set_product_status(&reels, ReelStatus::Sold, &"office:sara".into())
         .unwrap();
     assert_eq!(change.changed, ["R1", "R2"]);
     assert_eq!(change.not_found, ["GHOST"]);
     let again = f
         .engine
-        .set_product_status(&reels[..1], ReelStatus::Sold, "office:sara")
+        .set_product_status(&reels[..1], ReelStatus::Sold, &"office:sara".into())
         .unwrap();
     assert_eq!(again.unchanged, ["R1"]);
     let logged: i64 = f
@@ -866,7 +866,7 @@ fn a_delivered_reel_stays_delivered_and_a_preview_changes_nothing() {
     f.import_all();
     let delivered = vec!["R1".to_string()];
     f.engine
-        .set_product_status(&delivered, ReelStatus::Delivered, "office:sara")
+        .set_product_status(&delivered, ReelStatus::Delivered, &"office:sara".into())
         .unwrap();
     let all = vec!["R1".to_string(), "R2".into(), " R2 ".into(), "R3".into()];
     let preview = f
@@ -884,7 +884,7 @@ fn a_delivered_reel_stays_delivered_and_a_preview_changes_nothing() {
 
     let sold = f
         .engine
-        .set_product_status(&all, ReelStatus::Sold, "office:sara")
+        .set_product_status(&all, ReelStatus::Sold, &"office:sara".into())
         .unwrap();
     assert_eq!(
         sold.changed,
@@ -976,6 +976,7 @@ fn sync_with_warehouse_app(
         trigger: engine::Trigger::Manual,
         who: "test".into(),
         dry_run: false,
+        client: None,
     };
     // Progress comes after each page is read and before any warehouse write: the
     // moment the warehouse app may act between reelsync's read and its write.
@@ -1092,6 +1093,7 @@ fn a_dry_run_on_a_new_data_directory_creates_nothing() {
         trigger: engine::Trigger::Manual,
         who: "test".into(),
         dry_run: true,
+        client: None,
     };
     // Auto-import is off in a new store: a full sync would import nothing.
     let plan = engine.sync(&request, &mut ()).unwrap();
@@ -1126,7 +1128,7 @@ fn an_export_writes_the_warehouse_apps_local_time_in_its_time_zone() {
                 warehouse_time_zone: Some(Some(zone.name().into())),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap();
     assert_eq!(settings.warehouse_time_zone.as_deref(), Some(zone.name()));
@@ -1146,7 +1148,7 @@ fn an_export_writes_the_warehouse_apps_local_time_in_its_time_zone() {
                 warehouse_time_zone: Some(Some("Mars/Olympus".into())),
                 ..Default::default()
             },
-            "test",
+            &"test".into(),
         )
         .unwrap_err();
     assert!(

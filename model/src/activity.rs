@@ -34,6 +34,55 @@ impl ActivityOutcome {
     }
 }
 
+/// Who makes a change, and from where: what the activity log records of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The name logged: a user's as it is now, `cli:<login>` for the command
+    /// line, `scheduler` for the schedule.
+    pub who: String,
+    /// Where a request over the web came from.
+    #[serde(default)]
+    pub client: Option<Client>,
+}
+
+/// A web client: its address, and its browser as its `User-Agent` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub address: String,
+    pub agent: Option<String>,
+}
+
+impl Actor {
+    /// Someone acting over the web from `client`.
+    pub fn web(who: impl Into<String>, client: Client) -> Self {
+        Self {
+            who: who.into(),
+            client: Some(client),
+        }
+    }
+
+    /// The client's address, if any.
+    pub fn address(&self) -> Option<&str> {
+        self.client.as_ref().map(|c| c.address.as_str())
+    }
+
+    /// The client's browser, if known.
+    pub fn agent(&self) -> Option<&str> {
+        self.client.as_ref().and_then(|c| c.agent.as_deref())
+    }
+}
+
+/// Someone acting from where no client is recorded: the command line, the
+/// schedule, a test.
+impl From<&str> for Actor {
+    fn from(who: &str) -> Self {
+        Self {
+            who: who.to_owned(),
+            client: None,
+        }
+    }
+}
+
 /// One entry of the activity log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEntry {

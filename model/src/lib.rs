@@ -22,8 +22,9 @@ pub mod refusal;
 pub mod report;
 pub mod settings;
 pub mod status;
+pub mod users;
 
-pub use activity::{ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage};
+pub use activity::{ActivityEntry, ActivityFilter, ActivityOutcome, ActivityPage, Actor, Client};
 pub use conflict::{Conflict, ConflictList, Keep, Resolution, Resolve, Resolved, Shown};
 pub use draft::{DraftPreview, ProblemCount, Sample, SampleCell};
 pub use drift::{Drift, DriftKind, DriftReport};
@@ -47,3 +48,4 @@ pub use settings::{
     SettingsUpdate, SyncSettings, validate_interval,
 };
 pub use status::{ReelStatus, RefusedReel, StatusChange, UnknownStatus};
+pub use users::{NewUser, OpenSession, SignIn, UserAccount};

@@ -64,4 +64,8 @@ pub struct User {
     pub username: String,
     /// Only super admins may use reelsync's screens.
     pub is_superuser: bool,
+    /// Signed in with a one-time password, which they must change before
+    /// anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

@@ -28,6 +28,16 @@ pub enum Refusal {
     PasswordTooShort { min: usize },
     /// The user name is taken.
     UserExists { username: String },
+    /// No user has this name.
+    UnknownUser { username: String },
+    /// Nobody may disable or demote their own account (another super admin can).
+    OwnAccount,
+    /// The change would leave no active super admin to run reelsync.
+    LastSuperAdmin { username: String },
+    /// The current password given with a change of password is not the user's.
+    WrongPassword,
+    /// A new password must differ from the one it replaces.
+    PasswordUnchanged,
     /// A transform the mappings don't know.
     UnknownTransform { spec: String },
     /// A value map's entry that is not `FROM:TO`.

@@ -45,6 +45,9 @@ pub struct RunRequest {
     pub who: String,
     /// Plan only: read-only connections, nothing written anywhere, nothing logged.
     pub dry_run: bool,
+    /// Where a request over the web came from, for the activity log.
+    #[serde(default)]
+    pub client: Option<crate::Client>,
 }
 
 impl RunRequest {
@@ -55,6 +58,23 @@ impl RunRequest {
             trigger: Trigger::Manual,
             who,
             dry_run,
+            client: None,
+        }
+    }
+
+    /// The same request, made over the web from `client`.
+    pub fn from_client(self, client: crate::Client) -> Self {
+        Self {
+            client: Some(client),
+            ..self
+        }
+    }
+
+    /// Who asked, and from where, as the activity log records them.
+    pub fn actor(&self) -> crate::Actor {
+        crate::Actor {
+            who: self.who.clone(),
+            client: self.client.clone(),
         }
     }
 

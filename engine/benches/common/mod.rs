@@ -64,7 +64,7 @@ pub fn office_sells(engine: &Engine, warehouse: &Path, n: usize) -> u64 {
         .collect::<Result<_, _>>()
         .expect("rows");
     let change = engine
-        .set_product_status(&reels, ReelStatus::Sold, "bench")
+        .set_product_status(&reels, ReelStatus::Sold, &"bench".into())
         .expect("set status");
     change.changed.len() as u64
 }

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use crate::{ActivityEntry, ActivityFilter, ActivityOutcome};
+use crate::{ActivityEntry, ActivityFilter, ActivityOutcome, Actor};
 
-/// Appends to the activity log an entry that was done, with no client.
+/// Appends to the activity log an entry that was done, by `by`.
 pub fn log_activity(
     conn: &Connection,
-    who: &str,
+    by: &Actor,
     action: &str,
     subject: &str,
     detail: Option<&str>,
@@ -18,27 +18,23 @@ pub fn log_activity(
     log_entry(
         conn,
         &NewEntry {
-            who,
+            by,
             action,
             subject,
             detail,
             outcome: ActivityOutcome::Done,
-            client: None,
-            agent: None,
         },
     )
 }
 
 /// An entry to append to the activity log.
 pub struct NewEntry<'a> {
-    pub who: &'a str,
+    /// Who, and from which client and browser.
+    pub by: &'a Actor,
     pub action: &'a str,
     pub subject: &'a str,
     pub detail: Option<&'a str>,
     pub outcome: ActivityOutcome,
-    /// The client's address and browser, for a request over the web.
-    pub client: Option<&'a str>,
-    pub agent: Option<&'a str>,
 }
 
 /// Appends `entry` to the activity log, now.
@@ -49,14 +45,14 @@ pub fn log_entry(conn: &Connection, entry: &NewEntry<'_>) -> rusqlite::Result<()
     )?
     .execute(params![
         Utc::now(),
-        entry.who,
+        entry.by.who,
         entry.action,
         target_of(entry.action),
         entry.subject,
         entry.detail,
         entry.outcome.as_str(),
-        entry.client,
-        entry.agent,
+        entry.by.address(),
+        entry.by.agent(),
     ])
     .map(drop)
 }
@@ -66,7 +62,7 @@ fn target_of(action: &str) -> &'static str {
     match action.split(['.', ' ']).next().unwrap_or_default() {
         "product" | "reel" => "reel",
         "run" | "sync" | "undo" | "resolve" => "run",
-        "user" | "session" | "login" | "logout" => "user",
+        "user" | "session" | "sign_in" | "sign_out" => "user",
         "settings" => "settings",
         "mapping" | "mappings" => "mappings",
         "warehouse" => "warehouse",
@@ -153,13 +149,13 @@ const FROM_TO: &str = " → ";
 /// Logs an office status change of the reel `reel_number`, `from` → `to`.
 pub fn log_status_set(
     conn: &Connection,
-    who: &str,
+    by: &Actor,
     reel_number: &str,
     from: &str,
     to: &str,
 ) -> rusqlite::Result<()> {
     let detail = format!("{from}{FROM_TO}{to}");
-    log_activity(conn, who, STATUS_SET, reel_number, Some(&detail))
+    log_activity(conn, by, STATUS_SET, reel_number, Some(&detail))
 }
 
 /// An office status change of a reel, as the activity log holds it.

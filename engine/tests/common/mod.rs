@@ -217,7 +217,7 @@ impl Fixture {
     pub fn office_sets(&self, reels: &[&str], status: engine::ReelStatus) {
         let reels: Vec<String> = reels.iter().map(|r| r.to_string()).collect();
         self.engine
-            .set_product_status(&reels, status, "office")
+            .set_product_status(&reels, status, &"office".into())
             .unwrap();
     }
 }
@@ -318,5 +318,6 @@ pub fn request(scope: RunScope, dry_run: bool) -> RunRequest {
         trigger: Trigger::Manual,
         who: "test".into(),
         dry_run,
+        client: None,
     }
 }
