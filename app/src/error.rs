@@ -23,9 +23,15 @@ pub enum AppError {
     /// Signed in, but not as a super admin.
     #[error("not a super admin")]
     NotSuperAdmin,
+    /// Signed in with a one-time password, which must be changed first.
+    #[error("the one-time password must be changed first")]
+    MustChangePassword,
     /// The username or password is wrong (deliberately not saying which).
     #[error("wrong username or password")]
     BadCredentials,
+    /// The new password and its repetition differ; nothing changed.
+    #[error("the two new passwords differ")]
+    PasswordsDiffer,
     /// The sign-in form came without a username or password.
     #[error("no username or password")]
     MissingCredentials,
@@ -81,12 +87,13 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized | Self::BadCredentials => 401,
-            Self::NotSuperAdmin => 403,
+            Self::NotSuperAdmin | Self::MustChangePassword => 403,
             Self::NotFound => 404,
             Self::RunInProgress { .. } => 409,
             Self::TooManyAttempts { .. } => 429,
             Self::MissingCredentials
             | Self::Unreadable
+            | Self::PasswordsDiffer
             | Self::Refused(_)
             | Self::BadFilter { .. }
             | Self::NothingSelected
@@ -104,8 +111,10 @@ impl AppError {
         match self {
             Self::Unauthorized => td_string!(locale, error.unauthorized).to_string(),
             Self::NotSuperAdmin => td_string!(locale, error.not_super_admin).to_string(),
+            Self::MustChangePassword => td_string!(locale, error.must_change_password).to_string(),
             Self::BadCredentials => td_string!(locale, error.bad_credentials).to_string(),
             Self::MissingCredentials => td_string!(locale, error.missing_credentials).to_string(),
+            Self::PasswordsDiffer => td_string!(locale, error.passwords_differ).to_string(),
             Self::TooManyAttempts { retry_after_secs } => {
                 td_string!(locale, error.too_many_attempts, secs = n(*retry_after_secs)).to_string()
             }
@@ -156,8 +165,10 @@ impl AppError {
         match self {
             Self::Unauthorized => td_string!(locale, error.unauthorized_advice),
             Self::NotSuperAdmin => td_string!(locale, error.not_super_admin_advice),
+            Self::MustChangePassword => td_string!(locale, error.must_change_password_advice),
             Self::BadCredentials
             | Self::MissingCredentials
+            | Self::PasswordsDiffer
             | Self::Refused(_)
             | Self::IntervalOutOfRange { .. }
             | Self::RetentionOutOfRange { .. } => {

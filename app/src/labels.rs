@@ -258,12 +258,18 @@ pub fn drift_kind(locale: Locale, kind: DriftKind) -> String {
 }
 
 /// The activity log's codes a filter offers, in the order it offers them.
-pub const ACTIVITIES: [&str; 9] = [
+pub const ACTIVITIES: [&str; 15] = [
+    "sign_in",
+    "sign_in.failed",
+    "sign_out",
+    "session.end",
+    "run",
     "product.set_status",
     "settings.update",
     "mappings.save",
     "mappings.reset",
     "mapping.set",
+    "user",
     "user.add",
     "warehouse.accept",
     "warehouse.snapshot",
@@ -275,6 +281,24 @@ pub const ACTIVITIES: [&str; 9] = [
 pub fn activity(locale: Locale, code: &str) -> String {
     match code {
         "product.set_status" => td_string!(locale, activity.product_set_status),
+        "sign_in" => td_string!(locale, activity.sign_in),
+        "sign_in.failed" => td_string!(locale, activity.sign_in_failed),
+        "sign_out" => td_string!(locale, activity.sign_out),
+        "session.end" => td_string!(locale, activity.session_end),
+        "user" => td_string!(locale, activity.user),
+        "user.enable" => td_string!(locale, activity.user_enable),
+        "user.disable" => td_string!(locale, activity.user_disable),
+        "user.promote" => td_string!(locale, activity.user_promote),
+        "user.demote" => td_string!(locale, activity.user_demote),
+        "user.reset_password" => td_string!(locale, activity.user_reset_password),
+        "user.change_password" => td_string!(locale, activity.user_change_password),
+        "run" => td_string!(locale, activity.run),
+        "run.manual" => td_string!(locale, activity.run_manual),
+        "run.import" => td_string!(locale, activity.run_import),
+        "run.export" => td_string!(locale, activity.run_export),
+        "run.resolve" => td_string!(locale, activity.run_resolve),
+        "run.undo" => td_string!(locale, activity.run_undo),
+        "run.cancel" => td_string!(locale, activity.run_cancel),
         "settings.update" => td_string!(locale, activity.settings_update),
         "mappings.save" => td_string!(locale, activity.mappings_save),
         "mappings.reset" => td_string!(locale, activity.mappings_reset),

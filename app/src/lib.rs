@@ -46,9 +46,9 @@ use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
-    ActivityRoute, CheckRoute, ConflictsRoute, DashboardPage, DriftRoute, ImportRoute, LoginRoute,
-    MappingsRoute, NotFound, PreviewRoute, ProductsRoute, ReelRoute, RunRoute, RunsRoute,
-    SettingsRoute,
+    AccountRoute, ActivityRoute, CheckRoute, ConflictsRoute, DashboardPage, DriftRoute,
+    ImportRoute, LoginRoute, MappingsRoute, NoAccessRoute, NotFound, PreviewRoute, ProductsRoute,
+    ReelRoute, RunRoute, RunsRoute, SettingsRoute, UsersRoute,
 };
 use crate::routes::segment;
 
@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment(segment(routes::CONFLICTS)) view={Lazy::<ConflictsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::MAPPINGS)) view={Lazy::<MappingsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=StaticSegment(segment(routes::ACTIVITY)) view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment(segment(routes::USERS)) view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment(segment(routes::SETTINGS))
                             view={Lazy::<SettingsRoute>::new()}
@@ -129,6 +130,9 @@ pub fn App() -> impl IntoView {
                         />
                     </ParentRoute>
                     <Route path=StaticSegment(segment(routes::LOGIN)) view={Lazy::<LoginRoute>::new()} />
+                    // A user's own pages, outside the admin's frame.
+                    <Route path=StaticSegment(segment(routes::ACCOUNT)) view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=StaticSegment(segment(routes::NO_ACCESS)) view={Lazy::<NoAccessRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </LanguageProvider>

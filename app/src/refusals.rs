@@ -42,6 +42,15 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
         Refusal::UserExists { username } => {
             td_string!(locale, refusal.user_exists, name = isolate(username)).to_string()
         }
+        Refusal::UnknownUser { username } => {
+            td_string!(locale, refusal.unknown_user, name = isolate(username)).to_string()
+        }
+        Refusal::OwnAccount => td_string!(locale, refusal.own_account).to_string(),
+        Refusal::LastSuperAdmin { username } => {
+            td_string!(locale, refusal.last_super_admin, name = isolate(username)).to_string()
+        }
+        Refusal::WrongPassword => td_string!(locale, refusal.wrong_password).to_string(),
+        Refusal::PasswordUnchanged => td_string!(locale, refusal.password_unchanged).to_string(),
         Refusal::UnknownTransform { spec } => {
             td_string!(locale, refusal.unknown_transform, spec = isolate(spec)).to_string()
         }
@@ -179,6 +188,15 @@ mod tests {
             Refusal::UserExists {
                 username: "admin".into(),
             },
+            Refusal::UnknownUser {
+                username: "nobody".into(),
+            },
+            Refusal::OwnAccount,
+            Refusal::LastSuperAdmin {
+                username: "admin".into(),
+            },
+            Refusal::WrongPassword,
+            Refusal::PasswordUnchanged,
             Refusal::UnknownTransform {
                 spec: "shout".into(),
             },

@@ -25,6 +25,13 @@ pub const MAPPINGS: &str = "/mappings";
 pub const ACTIVITY: &str = "/activity";
 /// The activity log as a CSV file, filtered as the page's query says.
 pub const ACTIVITY_CSV: &str = "/api/activity.csv";
+/// The user accounts, and their sessions.
+pub const USERS: &str = "/users";
+/// The signed-in user's own account: changing their password (first of all,
+/// a one-time one).
+pub const ACCOUNT: &str = "/account";
+/// What a signed-in user who is not a super admin sees.
+pub const NO_ACCESS: &str = "/no-access";
 /// The connection check of the warehouse file.
 pub const CHECK: &str = "/check";
 /// The event stream of one run, as the server's router spells it.
@@ -87,6 +94,11 @@ pub const LOGIN: &str = "/login";
 /// Pages anyone may open without a session. Every other page requires a signed-in
 /// super admin (the server enforces this before rendering).
 pub const PUBLIC_PAGES: &[&str] = &[LOGIN];
+
+/// Pages and server functions open to anyone signed in, super admin or not,
+/// and to a super admin who must change a one-time password first: their own
+/// account's. Every other one requires a super admin free to work.
+pub const ACCOUNT_PATHS: &[&str] = &[ACCOUNT, NO_ACCESS, "/api/change-password"];
 
 /// Server functions anyone may call without a session: signing in, signing out
 /// (without a session there is nothing to end) and choosing the language (the

@@ -335,12 +335,30 @@ pub enum UserCommand {
     Add {
         /// The name to sign in with.
         name: String,
-        /// Makes the user a super admin (only super admins can use reelsync).
+        /// Makes the user a super admin (only super admins can use reelsync's
+        /// screens).
         #[arg(long)]
         superuser: bool,
+        /// The password is for the first sign-in only: the user must change it.
+        #[arg(long)]
+        one_time: bool,
     },
     /// Prints how many users exist.
     Count,
+    /// Lists the users: role, active or disabled, last sign-in, open sessions.
+    List,
+    /// Disables a user (never deleted); their sessions end at once. The last
+    /// active super admin can't be disabled.
+    Disable { name: String },
+    /// Enables a disabled user.
+    Enable { name: String },
+    /// Makes a user a super admin.
+    Promote { name: String },
+    /// Takes the super admin role away (never from the last active one).
+    Demote { name: String },
+    /// Gives a user a one-time password (from REELSYNC_PASSWORD, or asked
+    /// for), to change at their next sign-in; their sessions end.
+    ResetPassword { name: String },
 }
 
 #[derive(Debug, Args)]
@@ -409,12 +427,15 @@ fn finish(global: &GlobalArgs, result: anyhow::Result<Exit>) -> ExitCode {
     }
 }
 
-/// The name runs and changes are logged with: `cli:<login>`.
-fn who() -> String {
+/// Who runs and changes are logged as: `cli:<login>`.
+fn who() -> engine::Actor {
     let login = std::env::var("USER")
         .ok()
         .filter(|name| !name.trim().is_empty());
-    format!("cli:{}", login.as_deref().unwrap_or("unknown"))
+    engine::Actor {
+        who: format!("cli:{}", login.as_deref().unwrap_or("unknown")),
+        client: None,
+    }
 }
 
 /// `--auto-import`, refused in the catalogue's English.

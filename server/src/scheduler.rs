@@ -71,7 +71,7 @@ mod tests {
             interval_minutes: Some(60),
             ..Default::default()
         };
-        engine.update_settings(&on, "test").unwrap();
+        engine.update_settings(&on, &"test".into()).unwrap();
         let report = tick().unwrap().expect("due as soon as it is switched on");
         assert_eq!(report.kind, RunKind::Auto);
         let logged = &engine.runs(1).unwrap()[0];

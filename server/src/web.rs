@@ -23,7 +23,7 @@ use std::sync::{Arc, LazyLock};
 use anyhow::Context;
 use app::error::AppError;
 use app::routes::{self, PUBLIC_FUNCTIONS, PUBLIC_PAGES};
-use app::ssr::{AdminUser, RunManager, SessionCheck};
+use app::ssr::{AdminUser, RunManager, SessionCheck, SignedInUser};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -215,8 +215,13 @@ async fn sign_in_first(
     if security::has_dot_segment(path) {
         return (StatusCode::BAD_REQUEST, "Dot segments in the path.").into_response();
     }
+    let client = app::ssr::client_from(req.headers(), req.extensions());
     // A signed-in admin has no use for the login form.
-    if path == routes::LOGIN && AdminUser::of(&engine, req.headers()).await.is_ok() {
+    if path == routes::LOGIN
+        && AdminUser::of(&engine, req.headers(), client.clone())
+            .await
+            .is_ok()
+    {
         return Redirect::to(routes::DASHBOARD).into_response();
     }
     if public.contains(path) {
@@ -226,17 +231,32 @@ async fn sign_in_first(
     // A browser's own form post (before the wasm, or without it) wants a page
     // back, as a page does: the login form.
     let wants_page = is_page || statuses::is_plain_form_post(req.headers());
-    let admin = match AdminUser::of(&engine, req.headers()).await {
-        Ok(admin) => admin,
-        Err(AppError::Unauthorized | AppError::NotSuperAdmin) if wants_page => {
-            return Redirect::to(routes::LOGIN).into_response();
-        }
-        Err(err) if is_page => {
-            return (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response();
+    let signed_in = SignedInUser::of(&engine, req.headers(), client)
+        .await
+        .and_then(|user| {
+            if routes::ACCOUNT_PATHS.contains(&path) {
+                return Ok(user);
+            }
+            // Checked here, so that a handler that takes an `AdminUser` has one.
+            user.clone().admin().map(|_| user)
+        });
+    let signed_in = match signed_in {
+        Ok(user) => user,
+        Err(err) if wants_page => {
+            let to = match err {
+                AppError::Unauthorized => routes::LOGIN,
+                AppError::MustChangePassword => routes::ACCOUNT,
+                AppError::NotSuperAdmin => routes::NO_ACCESS,
+                err if is_page => {
+                    return (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response();
+                }
+                err => return err.into_response(),
+            };
+            return Redirect::to(to).into_response();
         }
         Err(err) => return err.into_response(),
     };
-    let check = SessionCheck::new(admin);
+    let check = SessionCheck::new(signed_in);
     req.extensions_mut().insert(check.clone());
     let mut response = next.run(req).await;
     if !is_page && !check.taken() {

@@ -40,7 +40,7 @@ struct Destination {
 }
 
 /// Every destination, in the order the bar shows them.
-fn destinations() -> [Destination; 9] {
+fn destinations() -> [Destination; 10] {
     [
         Destination {
             href: routes::DASHBOARD,
@@ -104,6 +104,14 @@ fn destinations() -> [Destination; 9] {
             primary: false,
             icon: Icon::Activity,
             label: |locale| td_string!(locale, nav.activity),
+            counts_conflicts: false,
+        },
+        Destination {
+            href: routes::USERS,
+            exact: false,
+            primary: false,
+            icon: Icon::Users,
+            label: |locale| td_string!(locale, nav.users),
             counts_conflicts: false,
         },
         Destination {
@@ -219,6 +227,7 @@ enum Icon {
     Drift,
     Mappings,
     Activity,
+    Users,
     Settings,
     More,
 }
@@ -238,6 +247,7 @@ impl Icon {
                 "M4 6h5M4 12h5M4 18h5M15 6h5M15 12h5M15 18h5M9 6l6 6M9 12l6 6M9 18l6-12"
             }
             Self::Activity => "M3 12h4l3-7 4 14 3-7h4",
+            Self::Users => "M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8M4 20c1-4 4-6 8-6s7 2 8 6",
             Self::Settings => "M4 7h16M4 17h16M9 4v6M15 14v6",
             Self::More => "M5 12h1M11.5 12h1M18 12h1",
         }

@@ -1,6 +1,7 @@
 //! One folder per screen: the page, its private components, and its server
 //! functions beside it.
 
+mod account;
 mod activity;
 mod check;
 mod conflicts;
@@ -16,7 +17,9 @@ mod reel;
 mod run;
 mod runs;
 mod settings;
+mod users;
 
+pub use account::{Account, AccountPage, AccountView, ChangePassword, NoAccessPage};
 pub use activity::{ActivityForm, ActivityPage, ActivityView, ListActivity};
 pub use check::{CheckConnection, CheckPage};
 pub use conflicts::{
@@ -40,6 +43,10 @@ pub use reel::{GetReel, ReelPage, ReelView};
 pub use run::{CancelRun, GetRun, PreviewUndo, RunPage, RunView, StartSync, UndoPreview, UndoRun};
 pub use runs::{ListRuns, RunsPage, RunsView};
 pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
+pub use users::{
+    AddUser, EndSession, ListUsers, ResetPassword, SetUserActive, SetUserRole, UserRow, UsersPage,
+    UsersView,
+};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leptos::prelude::*;
@@ -79,6 +86,9 @@ lazy_page!(ReelRoute, ReelPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(MappingsRoute, MappingsPage);
 lazy_page!(ActivityRoute, ActivityPage);
+lazy_page!(UsersRoute, UsersPage);
+lazy_page!(AccountRoute, AccountPage);
+lazy_page!(NoAccessRoute, NoAccessPage);
 use serde::{Deserialize, Serialize};
 
 /// A point in time as pages show it: the instant, and the mill's wall-clock time

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{FromRef, FromRequestParts};
-use engine::Engine;
+use engine::{Actor, Client, Engine};
 use http::HeaderMap;
 use http::request::Parts;
 use leptos::prelude::use_context;
@@ -23,53 +23,54 @@ use super::auth::session_token;
 use super::{GridCatalogue, RunManager, TrackedList};
 use crate::error::AppError;
 
-/// A signed-in super admin, checked against the session store, with the engine
-/// their work runs on. Every server function but the public ones takes one first
-/// ([`AdminUser::check`]); the event stream takes one as an axum extractor.
+/// Someone signed in, checked against the session store: any active user,
+/// super admin or not. Only their own account's pages take one
+/// ([`crate::routes::ACCOUNT_PATHS`]); everything else takes an [`AdminUser`].
 #[derive(Clone)]
-pub struct AdminUser {
+pub struct SignedInUser {
     engine: Engine,
     user: engine::User,
     /// The session's token, so a long request can look again whether it lives.
     token: String,
+    /// Where the request came from, for the activity log.
+    client: Client,
 }
 
-impl std::fmt::Debug for AdminUser {
+impl std::fmt::Debug for SignedInUser {
     /// Without the session's token, which is as good as the password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminUser")
+        f.debug_struct("SignedInUser")
             .field("user", &self.user.username)
             .finish_non_exhaustive()
     }
 }
 
-impl AdminUser {
-    /// The super admin whose session cookie is in `headers`: the session check
-    /// itself, which every other way in ends up at.
-    ///
-    /// `Unauthorized` when there is no session or it is unknown or expired;
-    /// `NotSuperAdmin` when the session's user lost the role since signing in.
-    pub async fn of(engine: &Engine, headers: &HeaderMap) -> Result<Self, AppError> {
+impl SignedInUser {
+    /// The user whose session cookie is in `headers`, asking from `client`:
+    /// the session check itself, which every other way in ends up at.
+    /// `Unauthorized` when there is no session or it is unknown, expired or
+    /// its user disabled.
+    pub async fn of(
+        engine: &Engine,
+        headers: &HeaderMap,
+        client: Client,
+    ) -> Result<Self, AppError> {
         let token = session_token(headers).ok_or(AppError::Unauthorized)?;
         let user = {
             let token = token.clone();
             blocking(engine, move |engine| engine.session_user(&token)).await?
         }
         .ok_or(AppError::Unauthorized)?;
-        if !user.is_superuser {
-            return Err(AppError::NotSuperAdmin);
-        }
         Ok(Self {
             engine: engine.clone(),
             user,
             token,
+            client,
         })
     }
 
-    /// The super admin behind the server function call (or page render) being
-    /// answered: the one the session gate checked, or checked here when no gate
-    /// ran. A server function takes it before it reads any of its arguments, so
-    /// nobody without a session learns what they got wrong.
+    /// The signed-in user behind the server function call (or page render)
+    /// being answered: the one the session gate checked, or checked here.
     pub async fn check() -> Result<Self, AppError> {
         // Contexts are read before the first await, while the owner is certainly current.
         let parts = use_context::<Parts>().ok_or_else(|| missing_context("request parts"))?;
@@ -77,7 +78,20 @@ impl AdminUser {
             return Ok(checked.take());
         }
         let engine = use_context::<Engine>().ok_or_else(|| missing_context("Engine"))?;
-        Self::of(&engine, &parts.headers).await
+        Self::of(&engine, &parts.headers, client_of(&parts)).await
+    }
+
+    /// The super admin this is, if they may use reelsync's screens:
+    /// `MustChangePassword` while they hold a one-time password,
+    /// `NotSuperAdmin` for anyone else.
+    pub fn admin(self) -> Result<AdminUser, AppError> {
+        if self.user.must_change_password {
+            return Err(AppError::MustChangePassword);
+        }
+        if !self.user.is_superuser {
+            return Err(AppError::NotSuperAdmin);
+        }
+        Ok(AdminUser(self))
     }
 
     /// Who is signed in.
@@ -90,6 +104,11 @@ impl AdminUser {
         &self.token
     }
 
+    /// The user, and where they ask from, as the activity log records them.
+    pub fn actor(&self) -> Actor {
+        Actor::web(self.user.username.clone(), self.client.clone())
+    }
+
     /// Runs `work` for this user on tokio's blocking pool (SQLite, password
     /// hashing), so a slow warehouse lock never stalls the async workers serving
     /// other requests. An engine error becomes the [`AppError`] the user is told.
@@ -100,6 +119,40 @@ impl AdminUser {
     {
         let user = self.user.clone();
         blocking(&self.engine, move |engine| work(engine, &user)).await
+    }
+}
+
+/// A signed-in super admin who may use every screen, with the engine their
+/// work runs on. Every server function but the public and account ones takes
+/// one first ([`AdminUser::check`]); the event stream takes one as an axum
+/// extractor.
+#[derive(Clone, Debug)]
+pub struct AdminUser(SignedInUser);
+
+impl std::ops::Deref for AdminUser {
+    type Target = SignedInUser;
+
+    fn deref(&self) -> &SignedInUser {
+        &self.0
+    }
+}
+
+impl AdminUser {
+    /// The super admin whose session cookie is in `headers` ([`SignedInUser::of`],
+    /// then [`SignedInUser::admin`]).
+    pub async fn of(
+        engine: &Engine,
+        headers: &HeaderMap,
+        client: Client,
+    ) -> Result<Self, AppError> {
+        SignedInUser::of(engine, headers, client).await?.admin()
+    }
+
+    /// The super admin behind the server function call (or page render) being
+    /// answered. A server function takes it before it reads any of its
+    /// arguments, so nobody without a session learns what they got wrong.
+    pub async fn check() -> Result<Self, AppError> {
+        SignedInUser::check().await?.admin()
     }
 
     /// The run manager the server set up: starting and cancelling runs, and the
@@ -118,14 +171,53 @@ impl AdminUser {
         shared("TrackedList")
     }
 
+    /// A run of `scope` asked for by this super admin from their client.
+    pub fn run_request(&self, scope: model::RunScope, dry_run: bool) -> model::RunRequest {
+        model::RunRequest::manual(scope, self.user.username.clone(), dry_run)
+            .from_client(self.client.clone())
+    }
+
     /// Whether the session is still signed in, and still a super admin's: a
     /// long request (an event stream) looks again now and then.
     pub async fn still_signed_in(&self) -> bool {
         let token = self.token.clone();
         matches!(
             blocking(&self.engine, move |engine| engine.session_user(&token)).await,
-            Ok(Some(user)) if user.is_superuser
+            Ok(Some(user)) if user.is_superuser && !user.must_change_password
         )
+    }
+}
+
+/// Where a request came from: the address the TCP connection says (never a
+/// header a client could forge) and the browser its `User-Agent` names, cut
+/// to a length a log row can hold.
+pub fn client_of(parts: &Parts) -> Client {
+    client_from(&parts.headers, &parts.extensions)
+}
+
+/// [`client_of`] from a request's headers and extensions.
+pub fn client_from(headers: &HeaderMap, extensions: &http::Extensions) -> Client {
+    const MAX_AGENT_CHARS: usize = 200;
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(
+            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            |info| info.0.ip(),
+        );
+    let agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| {
+            agent
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_AGENT_CHARS)
+                .collect::<String>()
+        })
+        .filter(|agent| !agent.is_empty());
+    Client {
+        address: address.to_string(),
+        agent,
     }
 }
 
@@ -141,27 +233,28 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(checked) = parts.extensions.get::<SessionCheck>() {
-            return Ok(checked.take());
+            return checked.take().admin();
         }
-        Self::of(&Engine::from_ref(state), &parts.headers).await
+        let client = client_of(parts);
+        Self::of(&Engine::from_ref(state), &parts.headers, client).await
     }
 }
 
 /// The session gate's check of one request, in the request's extensions: the
-/// [`AdminUser`] it found, and whether a handler took it. A server function that
+/// [`SignedInUser`] user it found, and whether a handler took them. A server function that
 /// answers without having taken it never asked who was calling, which the
 /// server refuses to pass off as an answer.
 #[derive(Clone)]
 pub struct SessionCheck {
-    admin: AdminUser,
+    signed_in: SignedInUser,
     taken: Arc<AtomicBool>,
 }
 
 impl SessionCheck {
     /// The gate's check, not taken yet.
-    pub fn new(admin: AdminUser) -> Self {
+    pub fn new(signed_in: SignedInUser) -> Self {
         Self {
-            admin,
+            signed_in,
             taken: Arc::default(),
         }
     }
@@ -171,9 +264,9 @@ impl SessionCheck {
         self.taken.load(Ordering::Relaxed)
     }
 
-    fn take(&self) -> AdminUser {
+    fn take(&self) -> SignedInUser {
         self.taken.store(true, Ordering::Relaxed);
-        self.admin.clone()
+        self.signed_in.clone()
     }
 }
 
@@ -206,15 +299,51 @@ impl Visitor {
         .await
     }
 
-    /// A new session for `user`, whose password was just verified: its token.
-    pub async fn create_session(&self, user: &engine::User) -> Result<String, AppError> {
-        let id = user.id;
-        blocking(&self.engine, move |engine| engine.create_session(id)).await
+    /// A new session for `user`, whose password was just verified, signing in
+    /// from `client`: its token.
+    pub async fn create_session(
+        &self,
+        user: &engine::User,
+        client: Client,
+    ) -> Result<String, AppError> {
+        let user = user.clone();
+        let by = Actor::web(user.username.clone(), client);
+        blocking(&self.engine, move |engine| {
+            engine.create_session(&user, &by)
+        })
+        .await
     }
 
-    /// Ends the session with this token, if there is one.
-    pub async fn end_session(&self, token: String) -> Result<(), AppError> {
-        blocking(&self.engine, move |engine| engine.end_session(&token)).await
+    /// Ends the session with this token, if there is one: its user signs out
+    /// from `client`.
+    pub async fn end_session(&self, token: String, client: Client) -> Result<(), AppError> {
+        blocking(&self.engine, move |engine| {
+            engine.end_session(&token, Some(client))
+        })
+        .await
+    }
+
+    /// Logs a failed sign-in on the account `username` from `client` as
+    /// `fold` says: the minute's first, and what an earlier minute folded.
+    pub async fn log_failure(
+        &self,
+        username: &str,
+        client: Client,
+        fold: super::failures::Fold,
+    ) -> Result<(), AppError> {
+        let by = Actor::web(username, client);
+        blocking(&self.engine, move |engine| {
+            let refused = engine::ActivityOutcome::Refused;
+            if let Some((more, minute)) = fold.folded_before {
+                let detail = serde_json::json!({ "more": more, "minute": minute }).to_string();
+                engine.log_activity(&by, "sign_in.failed", &by.who, Some(&detail), refused)?;
+            }
+            if fold.first {
+                engine.log_activity(&by, "sign_in.failed", &by.who, None, refused)?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod auth;
 pub mod csp;
+pub mod failures;
 pub mod grid;
 pub mod runs;
 pub mod throttle;
@@ -26,7 +27,7 @@ use leptos_axum::ResponseOptions;
 use crate::error::AppError;
 use crate::pages::Moment;
 
-pub use admin::{AdminUser, SessionCheck, Visitor};
+pub use admin::{AdminUser, SessionCheck, SignedInUser, Visitor, client_from, client_of};
 pub use auth::{SESSION_COOKIE, SignOuts, cookie, session_token};
 pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;

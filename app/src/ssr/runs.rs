@@ -84,6 +84,7 @@ impl RunManager {
             trigger: engine::Trigger::Schedule,
             who: "scheduler".into(),
             dry_run: false,
+            client: None,
         };
         let Ok(cancel) = self.claim(&request) else {
             return Ok(None);
@@ -270,6 +271,7 @@ mod tests {
             trigger: Trigger::Manual,
             who: "admin".into(),
             dry_run: false,
+            client: None,
         }
     }
 

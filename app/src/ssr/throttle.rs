@@ -58,6 +58,8 @@ pub fn account_key(name: &str) -> String {
 pub struct SignInThrottle {
     state: Mutex<State>,
     queue: Arc<HashQueue>,
+    /// The failures as the activity log records them.
+    failures: super::failures::FailedSignIns,
 }
 
 #[derive(Debug, Default)]
@@ -157,6 +159,11 @@ impl SignInThrottle {
     /// The queue for the password hasher.
     pub fn queue(&self) -> &Arc<HashQueue> {
         &self.queue
+    }
+
+    /// The failed sign-ins, folded for the activity log.
+    pub fn failures(&self) -> &super::failures::FailedSignIns {
+        &self.failures
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

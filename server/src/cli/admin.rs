@@ -349,13 +349,64 @@ fn write_mappings(w: &mut dyn Write, mappings: &[FieldMapping]) -> io::Result<()
 /// `reelsync user add|count`.
 pub fn user(global: &GlobalArgs, out: &Output, command: &UserCommand) -> anyhow::Result<Exit> {
     match command {
-        UserCommand::Add { name, superuser } => {
+        UserCommand::Add {
+            name,
+            superuser,
+            one_time,
+        } => {
             let password = password_for(name)?;
-            let id = global.engine()?.add_user(name, &password, *superuser)?;
+            let new = engine::NewUser {
+                one_time: *one_time,
+                ..engine::NewUser::new(name, &password, *superuser)
+            };
+            let id = global.engine()?.add_user(&new, &who())?;
             let json =
                 serde_json::json!({ "id": id, "username": name.trim(), "superuser": superuser });
             let role = if *superuser { "super admin" } else { "user" };
             out.result(&json, |w| writeln!(w, "added {role} {}", name.trim()))?;
+        }
+        UserCommand::List => {
+            let users = global.engine()?.users()?;
+            out.result(&users, |w| {
+                for user in &users {
+                    let role = if user.is_superuser {
+                        "super admin"
+                    } else {
+                        "user"
+                    };
+                    let state = if user.active { "active" } else { "disabled" };
+                    let last = user.last_sign_in.as_ref().map_or_else(
+                        || "never signed in".to_owned(),
+                        |s| format!("last signed in {}", s.at.format("%Y-%m-%d %H:%M UTC")),
+                    );
+                    writeln!(
+                        w,
+                        "{}\t{role}\t{state}\t{last}\t{} sessions",
+                        user.username,
+                        user.sessions.len()
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
+        UserCommand::Disable { name } => {
+            account_changed(out, &global.engine()?.set_user_active(name, false, &who())?)?;
+        }
+        UserCommand::Enable { name } => {
+            account_changed(out, &global.engine()?.set_user_active(name, true, &who())?)?;
+        }
+        UserCommand::Promote { name } => {
+            account_changed(out, &global.engine()?.set_user_role(name, true, &who())?)?;
+        }
+        UserCommand::Demote { name } => {
+            account_changed(out, &global.engine()?.set_user_role(name, false, &who())?)?;
+        }
+        UserCommand::ResetPassword { name } => {
+            let password = password_for(name)?;
+            account_changed(
+                out,
+                &global.engine()?.reset_password(name, &password, &who())?,
+            )?;
         }
         UserCommand::Count => {
             let count = global.engine()?.user_count()?;
@@ -365,6 +416,20 @@ pub fn user(global: &GlobalArgs, out: &Output, command: &UserCommand) -> anyhow:
         }
     }
     Ok(Exit::Success)
+}
+
+/// Says how an account is after a change.
+fn account_changed(out: &Output, user: &engine::UserAccount) -> anyhow::Result<()> {
+    out.result(user, |w| {
+        let role = if user.is_superuser {
+            "super admin"
+        } else {
+            "user"
+        };
+        let state = if user.active { "active" } else { "disabled" };
+        writeln!(w, "{}: {role}, {state}", user.username)
+    })?;
+    Ok(())
 }
 
 /// The new user's password: `REELSYNC_PASSWORD`, else asked twice on the terminal.

@@ -57,7 +57,7 @@ fn run_manual(
     } else {
         global.engine()?
     };
-    let request = RunRequest::manual(scope, who(), dry_run);
+    let request = RunRequest::manual(scope, who().who, dry_run);
     let report = with_progress(|progress| engine.sync(&request, progress))?;
     report::print_run(out, &report)
 }
@@ -75,7 +75,7 @@ struct AutoSyncJson<'a> {
 /// every few minutes.
 pub fn auto_sync(global: &GlobalArgs, out: &Output, args: &AutoSyncArgs) -> anyhow::Result<Exit> {
     let engine = global.engine()?;
-    match with_progress(|progress| engine.auto_sync(args.force, &who(), progress))? {
+    match with_progress(|progress| engine.auto_sync(args.force, &who().who, progress))? {
         Some(report) => {
             let json = AutoSyncJson {
                 due: true,

@@ -6,13 +6,11 @@
 //! The file is written as it is read, in chunks, on a blocking thread: a log
 //! of a hundred thousand entries never sits whole in the Pi's memory.
 
-use std::net::SocketAddr;
-
 use app::error::AppError;
 use app::pages::ActivityForm;
 use app::ssr::AdminUser;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use engine::{ActivityEntry, ActivityFilter, Engine, WarehouseZone};
@@ -28,26 +26,17 @@ const CHUNK: usize = 64 * 1024;
 pub async fn activity_csv(
     State(engine): State<Engine>,
     admin: AdminUser,
-    extensions: axum::http::Extensions,
     Query(form): Query<ActivityForm>,
 ) -> Response {
-    let client = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    match start(engine, admin, client, form) {
+    match start(engine, admin, form) {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-fn start(
-    engine: Engine,
-    admin: AdminUser,
-    client: Option<String>,
-    form: ActivityForm,
-) -> Result<Response, AppError> {
+fn start(engine: Engine, admin: AdminUser, form: ActivityForm) -> Result<Response, AppError> {
     let filter = form.filter()?;
-    let who = admin.user().username.clone();
+    let by = admin.actor();
     let (sender, body) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || {
         let chunks = Chunks {
@@ -57,9 +46,7 @@ fn start(
         let written = write_csv(&engine, &filter, chunks);
         match written {
             Ok((rows, cut)) => {
-                if let Err(error) =
-                    engine.log_activity_export(&who, &filter, rows, cut, client.as_deref())
-                {
+                if let Err(error) = engine.log_activity_export(&by, &filter, rows, cut) {
                     tracing::warn!(%error, "the activity download was not logged");
                 }
             }

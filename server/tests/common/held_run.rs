@@ -25,6 +25,7 @@ pub fn held_run(engine: &Engine) -> (i64, Sender<()>, JoinHandle<()>) {
                 trigger: Trigger::Manual,
                 who: "cli:root".into(),
                 dry_run: false,
+                client: None,
             };
             engine.sync(&request, &mut Hold(held)).unwrap();
         })

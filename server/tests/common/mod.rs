@@ -62,8 +62,18 @@ impl Server {
             config = config.with_external(&warehouse);
         }
         let engine = engine::Engine::open(config.clone()).unwrap();
-        engine.add_user("admin", ADMIN_PASSWORD, true).unwrap();
-        engine.add_user("clerk", CLERK_PASSWORD, false).unwrap();
+        engine
+            .add_user(
+                &engine::NewUser::new("admin", ADMIN_PASSWORD, true),
+                &"cli:test".into(),
+            )
+            .unwrap();
+        engine
+            .add_user(
+                &engine::NewUser::new("clerk", CLERK_PASSWORD, false),
+                &"cli:test".into(),
+            )
+            .unwrap();
         if options.open_modes {
             use std::os::unix::fs::PermissionsExt;
             let mode = |path: &std::path::Path, mode: u32| {

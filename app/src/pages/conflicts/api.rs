@@ -111,7 +111,10 @@ pub async fn preview_resolve(
             let (counts, items) = if shown.is_empty() {
                 (Counts::default(), Vec::new())
             } else {
-                let report = engine.sync(&request(keep, shown.clone(), who, true), &mut ())?;
+                let report = engine.sync(
+                    &model::RunRequest::manual(resolution(keep, shown.clone()), who, true),
+                    &mut (),
+                )?;
                 (report.counts, LoggedItem::numbered(report.items))
             };
             Ok(ResolvePreview {
@@ -146,7 +149,7 @@ pub async fn resolve(keep: String, shown: Vec<String>) -> Result<i64, AppError> 
     let runs = admin.runs()?;
     let user = admin.user();
     let id = runs
-        .start(request(keep, shown, user.username.clone(), false))
+        .start(admin.run_request(resolution(keep, shown), false))
         .await?;
     tracing::info!(user = ?user.username, run = id, keep = keep.as_str(), "resolution started");
     leptos_axum::redirect(&crate::routes::run(id));
@@ -183,11 +186,10 @@ pub fn spell_shown(shown: &Shown) -> String {
     format!("{}:{}", shown.warehouse.as_str(), shown.reel_number)
 }
 
-/// A resolution's run request (a dry run: its preview).
+/// A resolution's run scope.
 #[cfg(feature = "ssr")]
-fn request(keep: Keep, reels: Vec<Shown>, who: String, dry_run: bool) -> model::RunRequest {
-    let scope = model::RunScope::Resolve(model::Resolve { keep, reels });
-    model::RunRequest::manual(scope, who, dry_run)
+fn resolution(keep: Keep, reels: Vec<Shown>) -> model::RunScope {
+    model::RunScope::Resolve(model::Resolve { keep, reels })
 }
 
 #[cfg(all(test, feature = "ssr"))]

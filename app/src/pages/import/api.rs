@@ -122,8 +122,7 @@ pub async fn import_selected(
     }
     let user = admin.user();
     let scope = model::RunScope::Import(selection.to_selection());
-    let request = model::RunRequest::manual(scope, user.username.clone(), false);
-    let id = runs.start(request).await?;
+    let id = runs.start(admin.run_request(scope, false)).await?;
     tracing::info!(user = ?user.username, run = id, "import of the selection started");
     admin
         .work(|engine, user| engine.clear_selection(user.id))

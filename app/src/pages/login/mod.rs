@@ -62,7 +62,9 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Signs in a super admin and sends them to the dashboard.
+/// Signs a user in and sends them on: to change a one-time password first, to
+/// the dashboard for a super admin, to the page saying they have no access for
+/// anyone else. Every sign-in is logged; failures folded per account per minute.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use std::time::Instant;
@@ -75,7 +77,9 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let visitor = Visitor::check()?;
     let response = ssr::response_options()?;
     let throttle = ssr::sign_in_throttle()?;
-    let client = ssr::client_address(&ssr::request_parts()?);
+    let parts = ssr::request_parts()?;
+    let client = ssr::client_address(&parts);
+    let from = ssr::client_of(&parts);
     let username = username.trim().to_owned();
     if username.is_empty() || password.is_empty() {
         return Err(AppError::MissingCredentials);
@@ -102,21 +106,29 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         .await?;
     let Some(user) = user else {
         tracing::warn!(%client, ?username, "sign-in refused: wrong username or password");
+        let fold = throttle.failures().fail(&username, chrono::Utc::now());
+        visitor.log_failure(&username, from, fold).await?;
         return Err(AppError::BadCredentials);
     };
-    if !user.is_superuser {
-        // Answered as a wrong password, and counted as one: a plain user's
-        // right password must not confirm itself (no plain user can sign in
-        // yet) nor clear the device's failures on other accounts.
-        tracing::warn!(%client, ?username, "sign-in refused: not a super admin");
-        return Err(AppError::BadCredentials);
+    if user.is_superuser {
+        throttle.succeeded(attempt);
+    } else {
+        // A plain user's right password signs them in to their own account
+        // only; it does not clear the device's failures on other accounts.
+        throttle.release(attempt);
     }
-    throttle.succeeded(attempt);
 
-    let token = visitor.create_session(&user).await?;
+    let token = visitor.create_session(&user, from).await?;
     response.append_header(SET_COOKIE, auth::session_cookie(&token));
     tracing::info!(?username, "signed in");
-    leptos_axum::redirect(routes::DASHBOARD);
+    let next = if user.must_change_password {
+        routes::ACCOUNT
+    } else if user.is_superuser {
+        routes::DASHBOARD
+    } else {
+        routes::NO_ACCESS
+    };
+    leptos_axum::redirect(next);
     Ok(())
 }
 
@@ -140,8 +152,9 @@ pub async fn logout() -> Result<(), AppError> {
 
     let visitor = Visitor::check()?;
     let response = ssr::response_options()?;
-    if let Some(token) = ssr::session_token(&ssr::request_parts()?.headers) {
-        visitor.end_session(token).await?;
+    let parts = ssr::request_parts()?;
+    if let Some(token) = ssr::session_token(&parts.headers) {
+        visitor.end_session(token, ssr::client_of(&parts)).await?;
         // Its event streams end too.
         if let Ok(sign_outs) = ssr::sign_outs() {
             sign_outs.signed_out();

@@ -61,9 +61,10 @@ pub async fn save_mappings(#[server(default)] draft: Vec<MappingDraft>) -> Resul
     if draft.is_empty() {
         return Err(AppError::Unreadable);
     }
+    let by = admin.actor();
     admin
         .work(move |engine, user| {
-            engine.save_drafts(&draft, &user.username)?;
+            engine.save_drafts(&draft, &by)?;
             tracing::info!(user = ?user.username, "mappings saved");
             Ok(())
         })
@@ -80,9 +81,10 @@ pub async fn reset_mappings() -> Result<(), AppError> {
     use crate::ssr::{AdminUser, redirect_plain_form};
 
     let admin = AdminUser::check().await?;
+    let by = admin.actor();
     admin
-        .work(|engine, user| {
-            engine.reset_mappings(&user.username)?;
+        .work(move |engine, user| {
+            engine.reset_mappings(&by)?;
             tracing::info!(user = ?user.username, "mappings reset");
             Ok(())
         })

@@ -73,7 +73,7 @@ pub async fn preview(
             model::RunScope::Import(selection.to_selection())
         }
     };
-    let request = model::RunRequest::manual(scope, admin.user().username.clone(), true);
+    let request = admin.run_request(scope, true);
     admin
         .work(move |engine, _user| plan(engine, &request, action, after))
         .await

@@ -82,8 +82,9 @@ pub async fn set_status(
     let admin = AdminUser::check().await?;
     let status = status(&to)?;
     let shown_reels = reels.clone();
+    let by = admin.actor();
     let change = admin
-        .work(move |engine, user| engine.set_product_status(&reels, status, &user.username))
+        .work(move |engine, _| engine.set_product_status(&reels, status, &by))
         .await?;
     tracing::info!(
         user = ?admin.user().username,

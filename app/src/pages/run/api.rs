@@ -80,8 +80,9 @@ pub async fn start_sync() -> Result<i64, AppError> {
     let admin = AdminUser::check().await?;
     let runs = admin.runs()?;
     let user = admin.user();
-    let request = model::RunRequest::manual(model::RunScope::Full, user.username.clone(), false);
-    let id = runs.start(request).await?;
+    let id = runs
+        .start(admin.run_request(model::RunScope::Full, false))
+        .await?;
     tracing::info!(user = ?user.username, run = id, "sync started");
     leptos_axum::redirect(&routes::run(id));
     Ok(id)
@@ -116,7 +117,7 @@ pub async fn preview_undo(id: i64) -> Result<UndoPreview, AppError> {
     use crate::ssr::AdminUser;
 
     let admin = AdminUser::check().await?;
-    let request = undo_request(id, admin.user().username.clone(), true);
+    let request = admin.run_request(model::RunScope::Undo(id), true);
     admin
         .work(move |engine, _| {
             let report = engine.sync(&request, &mut ())?;
@@ -140,14 +141,9 @@ pub async fn undo_run(id: i64) -> Result<i64, AppError> {
     let runs = admin.runs()?;
     let user = admin.user();
     let undo = runs
-        .start(undo_request(id, user.username.clone(), false))
+        .start(admin.run_request(model::RunScope::Undo(id), false))
         .await?;
     tracing::info!(user = ?user.username, run = undo, undone = id, "undo started");
     leptos_axum::redirect(&routes::run(undo));
     Ok(undo)
-}
-
-#[cfg(feature = "ssr")]
-fn undo_request(id: i64, who: String, dry_run: bool) -> model::RunRequest {
-    model::RunRequest::manual(model::RunScope::Undo(id), who, dry_run)
 }

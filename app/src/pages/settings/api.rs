@@ -88,6 +88,7 @@ pub async fn save_settings(
     let path = warehouse_path
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty());
+    let by = admin.actor();
     admin
         .work(move |engine, user| {
             let mut update = update;
@@ -98,7 +99,7 @@ pub async fn save_settings(
                 engine.check_file(std::path::Path::new(&path))?;
                 update.external_path = Some(Some(path));
             }
-            engine.update_settings(&update, &user.username)?;
+            engine.update_settings(&update, &by)?;
             tracing::info!(user = ?user.username, ?update, "settings saved");
             Ok(())
         })

@@ -9,8 +9,8 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 #[tokio::test]
 async fn the_log_renders_filtered_on_the_server() {
     let site = Site::with_reels(10);
-    site.engine.reset_mappings("ana").unwrap();
-    site.engine.reset_mappings("bahram").unwrap();
+    site.engine.reset_mappings(&"ana".into()).unwrap();
+    site.engine.reset_mappings(&"bahram".into()).unwrap();
     let cookie = site.sign_in().await;
 
     let html = text(site.get("/activity?who=ana", Some(&cookie)).await).await;
@@ -42,9 +42,9 @@ async fn the_log_renders_filtered_on_the_server() {
 #[tokio::test]
 async fn the_download_is_the_filtered_log_as_csv_and_is_logged() {
     let site = Site::with_reels(10);
-    site.engine.reset_mappings("ana").unwrap();
+    site.engine.reset_mappings(&"ana".into()).unwrap();
     site.engine
-        .update_settings(&engine::SettingsUpdate::default(), "ana")
+        .update_settings(&engine::SettingsUpdate::default(), &"ana".into())
         .unwrap();
     let cookie = site.sign_in().await;
 

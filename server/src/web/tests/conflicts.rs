@@ -16,6 +16,7 @@ fn run(site: &Site, scope: RunScope) {
         trigger: Trigger::Manual,
         who: "admin".into(),
         dry_run: false,
+        client: None,
     };
     site.engine.sync(&request, &mut ()).unwrap();
 }
@@ -46,7 +47,7 @@ fn site_with_a_conflict() -> (Site, String) {
     );
     let reels = [reel.clone()];
     site.engine
-        .set_product_status(&reels, ReelStatus::Sold, "office")
+        .set_product_status(&reels, ReelStatus::Sold, &"office".into())
         .unwrap();
     run(&site, RunScope::Full);
     rusqlite::Connection::open(site.dir.path().join("warehouse.sqlite3"))
@@ -59,7 +60,7 @@ fn site_with_a_conflict() -> (Site, String) {
         )
         .unwrap();
     site.engine
-        .set_product_status(&reels, ReelStatus::Delivered, "office")
+        .set_product_status(&reels, ReelStatus::Delivered, &"office".into())
         .unwrap();
     run(&site, RunScope::Full);
     assert_eq!(site.engine.conflicts(None).unwrap().open, 1);

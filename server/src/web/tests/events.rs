@@ -96,6 +96,7 @@ fn import_elsewhere(site: &Site) -> (i64, std::thread::JoinHandle<()>) {
             trigger: Trigger::Manual,
             who: "cli:root".into(),
             dry_run: false,
+            client: None,
         };
         engine.sync(&request, &mut ()).unwrap();
     });

@@ -32,6 +32,7 @@ fn tracked_site(tracked: usize) -> (Site, Vec<String>) {
         trigger: Trigger::Manual,
         who: "admin".into(),
         dry_run: false,
+        client: None,
     };
     site.engine.sync(&request, &mut ()).unwrap();
     (site, reels)
@@ -48,7 +49,7 @@ async fn a_plain_form_sale_is_made_and_lands_on_its_outcome() {
     let (site, reels) = tracked_site(3);
     let cookie = site.sign_in().await;
     site.engine
-        .set_product_status(&reels[2..], ReelStatus::Delivered, "admin")
+        .set_product_status(&reels[2..], ReelStatus::Delivered, &"admin".into())
         .unwrap();
 
     let preview = site
@@ -112,7 +113,7 @@ async fn the_list_filters_by_office_status_and_refuses_what_it_cannot_read() {
     let (site, reels) = tracked_site(3);
     let cookie = site.sign_in().await;
     site.engine
-        .set_product_status(&reels[1..2], ReelStatus::Sold, "admin")
+        .set_product_status(&reels[1..2], ReelStatus::Sold, &"admin".into())
         .unwrap();
     let response = site
         .call(
@@ -157,7 +158,7 @@ async fn a_reels_page_is_found_by_its_number_spelled_any_way() {
     let (site, reels) = tracked_site(1);
     let cookie = site.sign_in().await;
     site.engine
-        .set_product_status(&reels, ReelStatus::Sold, "admin")
+        .set_product_status(&reels, ReelStatus::Sold, &"admin".into())
         .unwrap();
     let page = site.get(&app::routes::reel(&reels[0]), Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -177,13 +178,14 @@ async fn a_run_is_undone_from_its_page_after_its_preview() {
     let (site, reels) = tracked_site(1);
     let cookie = site.sign_in().await;
     site.engine
-        .set_product_status(&reels, ReelStatus::Sold, "admin")
+        .set_product_status(&reels, ReelStatus::Sold, &"admin".into())
         .unwrap();
     let request = RunRequest {
         scope: RunScope::Full,
         trigger: Trigger::Manual,
         who: "admin".into(),
         dry_run: false,
+        client: None,
     };
     let export = site.engine.sync(&request, &mut ()).unwrap().run_id.unwrap();
 
