@@ -25,11 +25,12 @@ test('a wrong password is refused', async ({ page }) => {
   await page.screenshot({ path: 'screenshots/login-phone.png' });
 });
 
-test('a user who is not a super admin is refused', async ({ page }) => {
+test('a user who is not a super admin signs in to a page saying so', async ({ page }) => {
   await signIn(page, { username: clerk });
-  // As a wrong password is: a plain user's right password confirms nothing.
-  await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password.');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/no-access$/);
+  await expect(page.getByTestId('no-access')).toContainText(clerk);
+  await page.goto('/runs');
+  await expect(page).toHaveURL(/\/no-access$/);
 });
 
 test('a super admin sees the demo figures and can refresh them', async ({ page }) => {

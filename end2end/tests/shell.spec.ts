@@ -39,6 +39,7 @@ const en: Words = {
     { name: 'Drift', path: /\/drift$/, heading: 'Drift', onBar: false },
     { name: 'Mappings', path: /\/mappings$/, heading: 'Field mappings', onBar: false },
     { name: 'Activity', path: /\/activity$/, heading: 'Activity', onBar: false },
+    { name: 'Users', path: /\/users$/, heading: 'Users', onBar: false },
     { name: 'Settings', path: /\/settings$/, heading: 'Settings', onBar: false },
   ],
 };
@@ -55,6 +56,7 @@ const fa: Words = {
     { name: 'ناهمخوانی', path: /\/drift$/, heading: 'ناهمخوانی', onBar: false },
     { name: 'نگاشت‌ها', path: /\/mappings$/, heading: 'نگاشت فیلدها', onBar: false },
     { name: 'رویدادها', path: /\/activity$/, heading: 'رویدادها', onBar: false },
+    { name: 'کاربران', path: /\/users$/, heading: 'کاربران', onBar: false },
     { name: 'تنظیمات', path: /\/settings$/, heading: 'تنظیمات', onBar: false },
   ],
 };
