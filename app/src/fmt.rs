@@ -156,6 +156,33 @@ fn date(locale: Locale, day: impl Datelike) -> String {
     }
 }
 
+/// A day as a person types it: `2026-12-07` (Gregorian, as a date picker
+/// sends it) or `1405/09/16` (Solar Hijri, as the Persian pages show days), in
+/// any digits; `None` for anything else.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let text = ascii_digits(text.trim());
+    if let Ok(day) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        return Some(day);
+    }
+    let mut parts = text.split('/').map(|part| part.trim().parse::<u32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() {
+        return None;
+    }
+    let persian = icu_calendar::Date::try_new_persian(
+        i32::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let iso = persian.to_calendar(icu_calendar::Iso);
+    NaiveDate::from_ymd_opt(
+        iso.era_year().year,
+        u32::from(iso.month().ordinal),
+        u32::from(iso.day_of_month().0),
+    )
+}
+
 /// A Gregorian date in the Solar Hijri calendar, by ICU's arithmetic.
 fn solar_hijri(year: i32, month: u32, day: u32) -> Option<(i32, u8, u8)> {
     let iso =
@@ -219,6 +246,18 @@ mod tests {
         assert_eq!(relative(Locale::en, TimeDelta::hours(2)), "in 2 h");
         assert_eq!(relative(Locale::fa, TimeDelta::minutes(-5)), "۵ دقیقه پیش");
         assert_eq!(relative(Locale::fa, TimeDelta::days(3)), "۳ روز دیگر");
+    }
+
+    #[test]
+    fn days_are_read_in_either_calendar_and_any_digits() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(parse_day("2026-12-07"), Some(day));
+        assert_eq!(parse_day("۱۴۰۵/۰۹/۱۶"), Some(day));
+        assert_eq!(parse_day(" 1405/9/16 "), Some(day));
+        assert_eq!(parse_day(&calendar_date(Locale::fa, day)), Some(day));
+        assert_eq!(parse_day("1405/13/01"), None);
+        assert_eq!(parse_day("1405/09/16/1"), None);
+        assert_eq!(parse_day("yesterday"), None);
     }
 
     #[test]

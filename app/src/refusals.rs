@@ -122,6 +122,14 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
             max = n(u64::from(*max))
         )
         .to_string(),
+        Refusal::ActivityRetentionOutOfRange { days, min, max } => td_string!(
+            locale,
+            refusal.activity_retention_out_of_range,
+            days = n(u64::from(*days)),
+            min = n(u64::from(*min)),
+            max = n(u64::from(*max))
+        )
+        .to_string(),
         Refusal::RetentionOutOfRange { keep, min, max } => td_string!(
             locale,
             refusal.retention_out_of_range,
@@ -234,6 +242,11 @@ mod tests {
                 minutes: 0,
                 min: 1,
                 max: 10_080,
+            },
+            Refusal::ActivityRetentionOutOfRange {
+                days: 3,
+                min: 7,
+                max: 36_500,
             },
             Refusal::RetentionOutOfRange {
                 keep: 0,

@@ -101,6 +101,15 @@ impl Engine {
         Ok(dropped)
     }
 
+    /// Drops the entries older than the retention setting keeps, if it is
+    /// set, logged as `by`; how many.
+    pub fn apply_activity_retention(&self, by: &Actor) -> Result<usize> {
+        match self.settings()?.activity_retention_days {
+            Some(days) => self.prune_activity(days, by),
+            None => Ok(0),
+        }
+    }
+
     /// Calls `visit` with up to `limit` entries `filter` lets through, older
     /// than `before`, newest first, while it answers `true`. The filter's days
     /// are the mill's.

@@ -65,6 +65,18 @@ impl Engine {
         if let Some(mirror) = update.mirror_anbar {
             settings.mirror_anbar = mirror;
         }
+        if let Some(days) = update.activity_retention_days {
+            let range = crate::settings::ACTIVITY_RETENTION_DAYS;
+            if let Some(days) = days.filter(|d| !range.contains(d)) {
+                return Err(crate::Refusal::ActivityRetentionOutOfRange {
+                    days,
+                    min: *range.start(),
+                    max: *range.end(),
+                }
+                .into());
+            }
+            settings.activity_retention_days = days;
+        }
         settings.reschedule(Utc::now());
         let detail = serde_json::to_string(update).ok();
         store::save_settings(&tx, &settings)

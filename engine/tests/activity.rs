@@ -183,3 +183,52 @@ fn retention_drops_only_entries_older_than_its_days() {
     );
     assert_eq!(f.engine.prune_activity(30, &"cli:root".into()).unwrap(), 0);
 }
+
+#[test]
+fn the_retention_setting_keeps_a_year_by_default_and_may_keep_for_good() {
+    let f = Fixture::new();
+    assert_eq!(
+        f.engine.settings().unwrap().activity_retention_days,
+        Some(365)
+    );
+    entry_at(&f, Utc::now() - Duration::days(400), "old", "old", "done");
+    entry_at(
+        &f,
+        Utc::now() - Duration::days(100),
+        "older",
+        "older",
+        "done",
+    );
+    let by = "scheduler".into();
+    assert_eq!(f.engine.apply_activity_retention(&by).unwrap(), 1);
+
+    let refused = f.engine.update_settings(
+        &SettingsUpdate {
+            activity_retention_days: Some(Some(3)),
+            ..Default::default()
+        },
+        &"ana".into(),
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(engine::Error::Refused(
+                engine::Refusal::ActivityRetentionOutOfRange { days: 3, .. }
+            ))
+        ),
+        "{refused:?}"
+    );
+    let forever = SettingsUpdate {
+        activity_retention_days: Some(None),
+        ..Default::default()
+    };
+    f.engine.update_settings(&forever, &"ana".into()).unwrap();
+    assert_eq!(f.engine.apply_activity_retention(&by).unwrap(), 0);
+    assert_eq!(
+        actions(&f, &ActivityFilter::default())
+            .last()
+            .map(String::as_str),
+        Some("older"),
+        "kept for good"
+    );
+}

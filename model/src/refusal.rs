@@ -69,6 +69,8 @@ pub enum Refusal {
     IntervalOutOfRange { minutes: u32, min: u32, max: u32 },
     /// The number of snapshots to keep, out of `min`–`max`.
     RetentionOutOfRange { keep: u32, min: u32, max: u32 },
+    /// Days to keep the activity log for, outside `min`–`max`.
+    ActivityRetentionOutOfRange { days: u32, min: u32, max: u32 },
     /// An automatic import policy that is not `off` or `all`.
     UnknownAutoImport { value: String },
     /// A status change named no reels.

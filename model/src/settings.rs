@@ -72,7 +72,13 @@ pub struct SyncSettings {
     /// accepts it (`None`: nothing held).
     #[serde(default)]
     pub warehouse_hold: Option<crate::WarehouseProblem>,
+    /// How many days the activity log keeps its entries (`None`: for good).
+    #[serde(default)]
+    pub activity_retention_days: Option<u32>,
 }
+
+/// The fewest and the most days the activity log may be kept for.
+pub const ACTIVITY_RETENTION_DAYS: std::ops::RangeInclusive<u32> = 7..=36_500;
 
 fn on() -> bool {
     true
@@ -120,6 +126,9 @@ pub struct SettingsUpdate {
     /// Whether exports also write the forklift's `Anbar_` copy.
     #[serde(default)]
     pub mirror_anbar: Option<bool>,
+    /// Days the activity log keeps its entries; `Some(None)` keeps them for good.
+    #[serde(default)]
+    pub activity_retention_days: Option<Option<u32>>,
 }
 
 /// Refuses an interval outside 1–10080 minutes.
@@ -151,6 +160,7 @@ mod tests {
             next_run_at: next,
             mirror_anbar: true,
             warehouse_hold: None,
+            activity_retention_days: None,
         }
     }
 

@@ -267,6 +267,25 @@ pub struct SettingsArgs {
     /// the reel's row in its location's `Anbar_` table (the forklift's copy).
     #[arg(long, value_name = "on|off")]
     pub mirror_anbar: Option<Switch>,
+    /// How many days the activity log keeps its entries (7–36500), or `forever`.
+    #[arg(long, value_name = "DAYS|forever", value_parser = parse_retention_days)]
+    pub activity_days: Option<Retention>,
+}
+
+/// How long the activity log keeps its entries, as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    Days(u32),
+    Forever,
+}
+
+fn parse_retention_days(text: &str) -> Result<Retention, String> {
+    if text.eq_ignore_ascii_case("forever") {
+        return Ok(Retention::Forever);
+    }
+    text.parse()
+        .map(Retention::Days)
+        .map_err(|_| format!("{text:?} is neither a number of days nor `forever`"))
 }
 
 /// A yes/no setting as spelled on the command line.

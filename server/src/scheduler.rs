@@ -11,13 +11,32 @@ use engine::{Error, RunReport};
 /// can set is a minute, so a tick well under that keeps runs on time.
 pub const TICK: Duration = Duration::from_secs(20);
 
-/// Runs the schedule until the process ends.
+/// How often the activity log's old entries are dropped (the retention
+/// setting is in days: more often would only cost writes on the SD card).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Runs the schedule until the process ends: the automatic sync, and once a
+/// day (first at the start) the activity log's retention.
 pub fn spawn(runs: RunManager) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(TICK);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pruned: Option<std::time::Instant> = None;
         loop {
             ticks.tick().await;
+            if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                pruned = Some(std::time::Instant::now());
+                let engine = runs.engine().clone();
+                let by = engine::Actor::from("scheduler");
+                match tokio::task::spawn_blocking(move || engine.apply_activity_retention(&by))
+                    .await
+                {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(dropped)) => tracing::info!(dropped, "old activity entries dropped"),
+                    Ok(Err(e)) => tracing::warn!("the activity log's retention failed: {e}"),
+                    Err(e) => tracing::error!("the activity retention task failed: {e}"),
+                }
+            }
             let runs = runs.clone();
             match tokio::task::spawn_blocking(move || runs.tick_schedule()).await {
                 Ok(outcome) => log(outcome),

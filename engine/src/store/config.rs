@@ -63,7 +63,8 @@ pub(super) fn conversion(
 pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
     conn.query_row(
         "SELECT auto_sync, interval_minutes, auto_import, external_path, snapshot_retention,
-                last_run_at, next_run_at, warehouse_time_zone, mirror_anbar, warehouse_hold
+                last_run_at, next_run_at, warehouse_time_zone, mirror_anbar, warehouse_hold,
+                activity_retention_days
          FROM sync_settings WHERE id = 1",
         [],
         |row| {
@@ -83,6 +84,7 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<SyncSettings> {
                 warehouse_time_zone: row.get(7)?,
                 mirror_anbar: row.get(8)?,
                 warehouse_hold: hold,
+                activity_retention_days: row.get(10)?,
             })
         },
     )
@@ -99,7 +101,8 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
     conn.execute(
         "UPDATE sync_settings SET auto_sync = ?1, interval_minutes = ?2, auto_import = ?3,
                 external_path = ?4, snapshot_retention = ?5, last_run_at = ?6, next_run_at = ?7,
-                warehouse_time_zone = ?8, mirror_anbar = ?9, warehouse_hold = ?10
+                warehouse_time_zone = ?8, mirror_anbar = ?9, warehouse_hold = ?10,
+                activity_retention_days = ?11
          WHERE id = 1",
         params![
             s.auto_sync,
@@ -111,7 +114,8 @@ pub fn save_settings(conn: &Connection, s: &SyncSettings) -> rusqlite::Result<()
             s.next_run_at,
             s.warehouse_time_zone,
             s.mirror_anbar,
-            hold
+            hold,
+            s.activity_retention_days
         ],
     )
     .map(drop)

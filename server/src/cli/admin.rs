@@ -132,6 +132,10 @@ fn settings_update(args: &SettingsArgs) -> anyhow::Result<SettingsUpdate> {
             .as_ref()
             .map(|zone| Some(zone.clone())),
         mirror_anbar: args.mirror_anbar.map(super::Switch::is_on),
+        activity_retention_days: args.activity_days.map(|keep| match keep {
+            super::Retention::Days(days) => Some(days),
+            super::Retention::Forever => None,
+        }),
     })
 }
 
@@ -150,6 +154,11 @@ fn write_settings(w: &mut dyn Write, s: &SyncSettings, global: &GlobalArgs) -> i
                 .unwrap_or_else(|| "not set".to_owned()),
         ),
         ("snapshots kept", s.snapshot_retention.to_string()),
+        (
+            "activity kept",
+            s.activity_retention_days
+                .map_or_else(|| "forever".to_owned(), |days| format!("{days} days")),
+        ),
         (
             "mirror to Anbar",
             if s.mirror_anbar { "on" } else { "off" }.to_owned(),

@@ -69,10 +69,9 @@ impl ActivityForm {
         let day = |key: &str, value: Option<String>| match text(value.as_deref()) {
             None => Ok(None),
             Some(value) => {
-                let ascii = crate::fmt::ascii_digits(&value);
-                chrono::NaiveDate::parse_from_str(&ascii, "%Y-%m-%d")
+                crate::fmt::parse_day(&value)
                     .map(Some)
-                    .map_err(|_| AppError::BadFilter {
+                    .ok_or_else(|| AppError::BadFilter {
                         key: key.to_owned(),
                         value: value.chars().take(40).collect(),
                     })

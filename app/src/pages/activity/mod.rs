@@ -104,10 +104,24 @@ fn Filters() -> impl IntoView {
             </Field>
         }
     };
+    // In Persian a day is typed as the page shows days, in Solar Hijri
+    // (`۱۴۰۵/۰۹/۱۶`): a browser's date picker is Gregorian.
     let day = move |id: &'static str, key: &'static str, label: Signal<String>| {
+        let persian = i18n.get_locale_untracked() == Locale::fa;
+        let example = fmt::calendar_date(Locale::fa, chrono::Utc::now().date_naive());
         view! {
             <Field id label>
-                <input id=id type="date" name=key value=value(key) prop:value=value(key) dir="ltr" />
+                <input
+                    id=id
+                    type=if persian { "text" } else { "date" }
+                    inputmode=persian.then_some("numeric")
+                    placeholder=persian.then_some(example)
+                    name=key
+                    value=value(key)
+                    prop:value=value(key)
+                    dir="ltr"
+                    autocomplete="off"
+                />
             </Field>
         }
     };

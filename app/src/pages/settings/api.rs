@@ -72,12 +72,14 @@ pub async fn save_settings(
     snapshot_retention: String,
     warehouse_path: Option<String>,
     mirror_anbar: Option<String>,
+    activity_days: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::AdminUser;
 
     let admin = AdminUser::check().await?;
     let update = model::SettingsUpdate {
         mirror_anbar: Some(mirror_anbar.is_some()),
+        activity_retention_days: activity_days.as_deref().map(retention_days).transpose()?,
         ..settings_update(
             auto_sync.is_some(),
             &interval_minutes,
@@ -140,6 +142,25 @@ fn settings_update(
         snapshot_retention: Some(retention),
         ..SettingsUpdate::default()
     })
+}
+
+/// The activity log's retention as the form spells it: a number of days, or
+/// nothing for good. The engine checks the range.
+#[cfg(feature = "ssr")]
+fn retention_days(text: &str) -> Result<Option<u32>, AppError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::fmt::parse_number(text)
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or(AppError::Refused(
+            model::Refusal::ActivityRetentionOutOfRange {
+                days: 0,
+                min: *model::settings::ACTIVITY_RETENTION_DAYS.start(),
+                max: *model::settings::ACTIVITY_RETENTION_DAYS.end(),
+            },
+        ))
 }
 
 #[cfg(all(test, feature = "ssr"))]

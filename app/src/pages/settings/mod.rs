@@ -129,6 +129,10 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
     };
     let interval = settings.interval_minutes.to_string();
     let retention = settings.snapshot_retention.to_string();
+    let activity_days = settings
+        .activity_retention_days
+        .map(|days| days.to_string())
+        .unwrap_or_default();
     let import_all = settings.auto_import == AutoImport::All;
     view! {
         <section class="panel">
@@ -176,6 +180,17 @@ fn SettingsForm(data: SettingsView, save: ServerAction<SaveSettings>) -> impl In
                     value=retention
                     required
                 />
+                <label for="activity-days">{tr!(i18n, settings.activity_days)}</label>
+                <input
+                    id="activity-days"
+                    name="activity_days"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    dir="ltr"
+                    value=activity_days
+                />
+                <p class="hint">{tr!(i18n, settings.activity_days_hint)}</p>
                 <WarehouseField warehouse />
                 <CheckField
                     name="mirror_anbar"
