@@ -36,6 +36,8 @@ const pages: [string, string][] = [
   ['mappings', '/mappings'],
   ['mappings-refused', '/mappings?draft[0][field]=reel_number&draft[0][column]=no_such_column'],
   ['activity', '/activity'],
+  ['users', '/users'],
+  ['account', '/account'],
   ['settings', '/settings'],
 ];
 

@@ -63,6 +63,21 @@ impl Actions {
         actions
     }
 
+    /// The latest action's outcome. Before the wasm, a refused plain form
+    /// comes back with its error in the address, which is its action's value
+    /// when the page is rendered (and only one can be).
+    fn outcome(self) -> Option<Result<(), AppError>> {
+        self.outcome.get().or_else(|| {
+            self.add
+                .value()
+                .get()
+                .or_else(|| self.active.value().get())
+                .or_else(|| self.role.value().get())
+                .or_else(|| self.reset.value().get())
+                .or_else(|| self.end.value().get())
+        })
+    }
+
     /// Counts every action done, so the list is read again after each.
     fn version(self) -> usize {
         self.add.version().get()
@@ -101,7 +116,7 @@ pub fn UsersPage() -> impl IntoView {
             </p>
         }
     };
-    let outcome = move || match actions.outcome.get() {
+    let outcome = move || match actions.outcome() {
         Some(Err(error)) => Some(view! { <FormError error testid="users-error" /> }.into_any()),
         Some(Ok(())) => Some(done_note().into_any()),
         None => landed().then(|| done_note().into_any()),
