@@ -695,6 +695,49 @@ fn user_add_takes_the_password_from_the_environment() {
 }
 
 #[test]
+fn users_are_managed_from_the_command_line_and_the_last_super_admin_stays() {
+    let site = Site::new();
+    let add = |name: &str, flags: &[&str]| {
+        let mut args = vec!["user", "add", name];
+        args.extend_from_slice(flags);
+        Run::of(
+            site.command(&args)
+                .env("REELSYNC_PASSWORD", "a long enough password")
+                .output()
+                .unwrap(),
+        )
+        .expect(0);
+    };
+    add("boss", &["--superuser"]);
+    add("sara", &["--one-time"]);
+    let refused = site.run(&["user", "disable", "boss"]).expect(2);
+    assert!(
+        refused.stderr.contains("last active super admin"),
+        "{}",
+        refused.stderr
+    );
+    site.run(&["user", "demote", "boss"]).expect(2);
+    let disabled = site
+        .run(&["user", "disable", "sara", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(disabled["active"], false);
+    site.run(&["user", "promote", "sara"]).expect(0);
+    site.run(&["user", "enable", "sara"]).expect(0);
+    let list = site.run(&["user", "list", "--json"]).expect(0).json();
+    let sara = &list["users"][1];
+    assert_eq!(
+        (&sara["username"], &sara["active"], &sara["is_superuser"]),
+        (&"sara".into(), &true.into(), &true.into())
+    );
+    assert_eq!(sara["must_change_password"], true);
+    // Now boss is not the last one.
+    site.run(&["user", "demote", "boss"]).expect(0);
+    let unknown = site.run(&["user", "enable", "nobody"]).expect(2);
+    assert!(unknown.stderr.contains("nobody"), "{}", unknown.stderr);
+}
+
+#[test]
 fn auto_sync_runs_only_when_due_or_forced() {
     let site = Site::new();
     let idle = site.run(&["auto-sync", "--json"]).expect(0).json();

@@ -117,16 +117,14 @@ fn every_spelling_of_a_locked_account_is_locked() {
 }
 
 #[test]
-fn a_plain_users_right_password_is_answered_as_a_wrong_one_and_resets_nothing() {
+fn a_plain_users_right_password_signs_them_in_and_resets_nothing() {
     let server = Server::start();
-    let (wrong, wrong_response) = server.sign_in_from(STRANGER, "clerk", "guess");
-    let (right, right_response) = server.sign_in_from(STRANGER, "clerk", common::CLERK_PASSWORD);
-    assert_eq!((wrong, right), (401, 401));
-    let body = |response: &str| response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-    assert_eq!(body(&wrong_response), body(&right_response));
-    assert!(!right_response.contains("Set-Cookie") && !right_response.contains("set-cookie"));
+    let (wrong, _) = server.sign_in_from(STRANGER, "clerk", "guess");
+    let (right, _) = server.sign_in_from(STRANGER, "clerk", common::CLERK_PASSWORD);
+    assert_eq!((wrong, right), (401, 200));
     // Alternating with the clerk's right password gains no guesses at admin:
-    // the device's five free failures are used up by the two above and three more.
+    // the device's five free failures are the clerk's wrong guess and four
+    // more, the clerk's sign-ins clearing none of them.
     let mut checked_on_admin = 0;
     for _ in 0..20 {
         if server.sign_in_from(STRANGER, "admin", "guess").0 == 401 {
@@ -134,7 +132,7 @@ fn a_plain_users_right_password_is_answered_as_a_wrong_one_and_resets_nothing() 
         }
         server.sign_in_from(STRANGER, "clerk", common::CLERK_PASSWORD);
     }
-    assert!(checked_on_admin <= 3, "{checked_on_admin} guesses at admin");
+    assert!(checked_on_admin <= 4, "{checked_on_admin} guesses at admin");
 }
 
 #[test]

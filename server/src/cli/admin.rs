@@ -376,7 +376,7 @@ pub fn user(global: &GlobalArgs, out: &Output, command: &UserCommand) -> anyhow:
         }
         UserCommand::List => {
             let users = global.engine()?.users()?;
-            out.result(&users, |w| {
+            out.result(&serde_json::json!({ "users": users }), |w| {
                 for user in &users {
                     let role = if user.is_superuser {
                         "super admin"
