@@ -98,7 +98,7 @@ pub const PUBLIC_PAGES: &[&str] = &[LOGIN];
 /// Pages and server functions open to anyone signed in, super admin or not,
 /// and to a super admin who must change a one-time password first: their own
 /// account's. Every other one requires a super admin free to work.
-pub const ACCOUNT_PATHS: &[&str] = &[ACCOUNT, NO_ACCESS, "/api/change-password"];
+pub const ACCOUNT_PATHS: &[&str] = &[ACCOUNT, NO_ACCESS, "/api/account", "/api/change-password"];
 
 /// Server functions anyone may call without a session: signing in, signing out
 /// (without a session there is nothing to end) and choosing the language (the

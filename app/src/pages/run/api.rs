@@ -96,7 +96,21 @@ pub async fn cancel_run(id: i64) -> Result<LiveRun, AppError> {
 
     let admin = AdminUser::check().await?;
     let runs = admin.runs()?;
-    let live = admin.work(move |_, _| runs.cancel(id)).await?;
+    let by = admin.actor();
+    let live = admin
+        .work(move |engine, _| {
+            let live = runs.cancel(id)?;
+            let subject = id.to_string();
+            engine.log_activity(
+                &by,
+                "run.cancel",
+                &subject,
+                None,
+                engine::ActivityOutcome::Done,
+            )?;
+            Ok(live)
+        })
+        .await?;
     tracing::info!(user = ?admin.user().username, run = id, "run cancel asked");
     redirect_plain_form(&routes::run(id));
     Ok(live)

@@ -293,6 +293,31 @@ async fn sync_now_while_another_process_runs_answers_already_running_and_cancel_
     let summary: RunSummary = serde_json::from_value(events.last().unwrap().data.clone()).unwrap();
     assert_eq!(summary.who, "admin");
     assert_ne!(summary.outcome, Outcome::Running);
+
+    // The activity log has the three: the held run, its cancel, the sync.
+    let run_entries = site
+        .engine
+        .activity(
+            &engine::ActivityFilter {
+                action: Some("run".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap()
+        .entries;
+    let logged: Vec<_> = run_entries
+        .iter()
+        .map(|e| (e.who.as_str(), e.action.as_str(), e.subject.clone()))
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            ("admin", "run.manual", started.to_string()),
+            ("admin", "run.cancel", run_id.to_string()),
+            ("cli:root", "run.import", run_id.to_string()),
+        ]
+    );
 }
 
 async fn open_stream(site: &Site, path: &str, cookie: &str) -> axum::response::Response {

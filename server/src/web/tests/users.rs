@@ -44,6 +44,10 @@ async fn a_user_who_is_not_a_super_admin_sees_only_that_they_have_no_access() {
     assert!(page.contains("clerk"), "{page}");
     let call = site.call("dashboard", "", Some(&clerk)).await;
     assert_eq!(app_error(call).await, AppError::NotSuperAdmin);
+    assert_eq!(
+        site.call("account", "", Some(&clerk)).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -66,6 +70,9 @@ async fn a_one_time_password_is_changed_first_then_the_screens_open() {
     assert_eq!(app_error(call).await, AppError::MustChangePassword);
     let page = text(site.get("/account", Some(&sara)).await).await;
     assert!(page.contains("one-time password"), "{page}");
+    // The page's own call, as the wasm makes it.
+    let me = site.call("account", "", Some(&sara)).await;
+    assert_eq!(me.status(), StatusCode::OK);
 
     let differ = site
         .call(
