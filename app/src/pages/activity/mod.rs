@@ -108,7 +108,7 @@ fn Filters() -> impl IntoView {
     // (`۱۴۰۵/۰۹/۱۶`): a browser's date picker is Gregorian.
     let day = move |id: &'static str, key: &'static str, label: Signal<String>| {
         let persian = i18n.get_locale_untracked() == Locale::fa;
-        let example = fmt::calendar_date(Locale::fa, chrono::Utc::now().date_naive());
+        let example = td_string!(Locale::fa, activity.day_format);
         view! {
             <Field id label>
                 <input
