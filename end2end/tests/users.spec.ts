@@ -175,7 +175,8 @@ test.describe('in Persian on a tablet', () => {
     await reza.goto('/runs');
     await expect(reza).toHaveURL(/\/login$/);
     await reza.context().close();
-    expect(errors).toEqual([]);
+    // The refused password's answer (400) is the one error the console saw.
+    expect(errors.filter((e) => !e.includes('/api/add-user'))).toEqual([]);
   });
 });
 
