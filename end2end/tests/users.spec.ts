@@ -196,4 +196,16 @@ test.describe('without the wasm', () => {
     await expect(page.getByTestId('users-done')).toBeVisible();
     await expect(row(page, 'nima')).toBeVisible();
   });
+
+  test('the one-time password is changed as a plain form', async ({ page }) => {
+    await signIn(page, { username: 'nima', pass: 'nima-first-pass', wasm: false });
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.getByTestId('account-lead')).toContainText('one-time password');
+    await page.getByLabel('Current password', { exact: true }).fill('nima-first-pass');
+    await page.getByLabel('New password', { exact: true }).fill('nima-own-password');
+    await page.getByLabel('New password again', { exact: true }).fill('nima-own-password');
+    await page.getByRole('button', { name: 'Change password', exact: true }).click();
+    await expect(page).toHaveURL(/\/no-access$/);
+    await expect(page.getByTestId('no-access')).toContainText('nima');
+  });
 });
