@@ -98,8 +98,22 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
     let hosts = Arc::new(security::AllowedHosts::new(&args.allowed_hosts));
     let app =
         router(runs, options).layer(middleware::from_fn_with_state(hosts, security::known_host));
-    listen::serve(listener, app, limits, shutdown_signal()).await;
+    // Under systemd (`Type=notify`), the unit is started once the port is open;
+    // anywhere else there is no one to tell and nothing happens.
+    notify_systemd(sd_notify::NotifyState::Ready);
+    listen::serve(listener, app, limits, async {
+        shutdown_signal().await;
+        notify_systemd(sd_notify::NotifyState::Stopping);
+    })
+    .await;
     Ok(())
+}
+
+/// Tells systemd the service's state, when it runs the service.
+fn notify_systemd(state: sd_notify::NotifyState<'_>) {
+    if let Err(error) = sd_notify::notify(false, &[state]) {
+        tracing::warn!(%error, "could not tell systemd the service's state");
+    }
 }
 
 /// Leptos's options from its `LEPTOS_*` environment variables (cargo-leptos sets

@@ -35,6 +35,8 @@ pub struct Options {
     /// Opens the data directory to everyone (0755, files 0644) before the
     /// server starts, as an older reelsync left it.
     pub open_modes: bool,
+    /// More environment variables for the server.
+    pub env: Vec<(String, std::path::PathBuf)>,
 }
 
 impl Server {
@@ -125,6 +127,7 @@ impl Server {
             .env("LEPTOS_SITE_ROOT", dir.path())
             .env("LEPTOS_HASH_FILES", "false")
             .env("RUST_LOG", "warn")
+            .envs(options.env.iter().cloned())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
             .spawn()
