@@ -159,6 +159,7 @@ impl Engine {
             .and_then(|mut stmt| {
                 stmt.query_map([], |row| {
                     let last_at: Option<DateTime<Utc>> = row.get(6)?;
+                    let from: Option<String> = row.get(7)?;
                     Ok(UserAccount {
                         id: row.get(0)?,
                         username: row.get(1)?,
@@ -166,10 +167,7 @@ impl Engine {
                         active: row.get(3)?,
                         must_change_password: row.get(4)?,
                         created_at: row.get(5)?,
-                        last_sign_in: last_at.map(|at| SignIn {
-                            at,
-                            from: row.get(7).unwrap_or_default(),
-                        }),
+                        last_sign_in: last_at.map(|at| SignIn { at, from }),
                         sessions: Vec::new(),
                     })
                 })?
@@ -295,8 +293,7 @@ impl Engine {
             .optional()
             .map_err(|e| store.err(e))?;
         if user.is_some() {
-            let idle = Duration::from_std(self.config().session_idle).unwrap_or(Duration::MAX);
-            let granularity = (idle / 4).min(Duration::minutes(1));
+            let granularity = (self.session_idle() / 4).min(Duration::minutes(1));
             store
                 .conn
                 .execute(
@@ -309,10 +306,14 @@ impl Engine {
         Ok(user)
     }
 
+    /// How long a session may go unused before it ends.
+    fn session_idle(&self) -> Duration {
+        Duration::from_std(self.config().session_idle).unwrap_or(Duration::MAX)
+    }
+
     /// Sessions last used before this instant have idled out.
     fn idle_since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let idle = Duration::from_std(self.config().session_idle).unwrap_or(Duration::MAX);
-        now.checked_sub_signed(idle)
+        now.checked_sub_signed(self.session_idle())
             .unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
@@ -545,17 +546,14 @@ impl Engine {
 
 /// Whether `target` is the one active super admin left.
 fn is_last_super_admin(conn: &rusqlite::Connection, target: &User) -> rusqlite::Result<bool> {
-    let others: i64 = conn.query_row(
-        "SELECT count(*) FROM users WHERE is_superuser AND is_active AND id <> ?1",
+    conn.query_row(
+        "SELECT is_superuser AND is_active
+                AND NOT EXISTS (SELECT 1 FROM users o
+                                WHERE o.is_superuser AND o.is_active AND o.id <> u.id)
+         FROM users u WHERE id = ?1",
         [target.id],
         |r| r.get(0),
-    )?;
-    let active: bool = conn.query_row(
-        "SELECT is_active FROM users WHERE id = ?1",
-        [target.id],
-        |r| r.get(0),
-    )?;
-    Ok(target.is_superuser && active && others == 0)
+    )
 }
 
 /// Ends every session of the user `user_id` but the one whose token hashes

@@ -198,12 +198,6 @@ pub fn client_of(parts: &Parts) -> Client {
 /// [`client_of`] from a request's headers and extensions.
 pub fn client_from(headers: &HeaderMap, extensions: &http::Extensions) -> Client {
     const MAX_AGENT_CHARS: usize = 200;
-    let address = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or(
-            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-            |info| info.0.ip(),
-        );
     let agent = headers
         .get(http::header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
@@ -216,7 +210,7 @@ pub fn client_from(headers: &HeaderMap, extensions: &http::Extensions) -> Client
         })
         .filter(|agent| !agent.is_empty());
     Client {
-        address: address.to_string(),
+        address: super::peer_address(extensions).to_string(),
         agent,
     }
 }

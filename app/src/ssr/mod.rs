@@ -146,8 +146,12 @@ fn missing_context(what: &str) -> AppError {
 /// The address the request came from, as the TCP connection says (never a header a
 /// client could forge); unspecified when the server was not told.
 pub fn client_address(parts: &http::request::Parts) -> IpAddr {
-    parts
-        .extensions
+    peer_address(&parts.extensions)
+}
+
+/// [`client_address`] from a request's extensions.
+pub fn peer_address(extensions: &http::Extensions) -> IpAddr {
+    extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
