@@ -56,6 +56,13 @@ install_wasm_bindgen() {
   cargo install wasm-bindgen-cli --version "=$wb"
 }
 
+# Builds the Debian package (scripts/package.sh).
+install_cargo_deb() {
+  [ "$(cargo deb --version 2>/dev/null)" = "cargo-deb 3.8.0" ] && return 0
+  log "cargo-deb 3.8.0"
+  cargo install cargo-deb --version =3.8.0 --locked
+}
+
 # npm's binaryen 132 goes first on PATH (see tools/env.sh); Debian's binaryen 108
 # builds a wasm that never hydrates, so it is never installed.
 install_node_tools() {
@@ -71,9 +78,11 @@ install_node_tools() {
   fi
 }
 
-apt_install curl chromium sqlite3 zopfli gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+apt_install curl chromium sqlite3 zopfli gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
+  gcc lintian mmdebstrap proot
 install_rust_targets
 install_cargo_leptos
 install_wasm_bindgen
+install_cargo_deb
 install_node_tools
 log "ready"
