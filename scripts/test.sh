@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check reelsync has, in the order CI runs them: formatting, lints (server and
-# wasm), unit and integration tests, the release build, then the browser tests
-# against a server with a fresh demo warehouse.
+# wasm), unit and integration tests, the release build, its Debian package's smoke
+# test, then the browser tests against a server with a fresh demo warehouse.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --e2e      only the release build and the browser tests
@@ -40,6 +40,11 @@ bash scripts/build.sh
 
 step "the README's run commands"
 bash scripts/readme-commands.sh
+
+# The package of the build just made: lintian, then installed, upgraded,
+# served, synced and purged in a Debian tree (no second build).
+step "Debian package (amd64): lintian and smoke test"
+bash scripts/package.sh --no-build --smoke
 
 # Browser tests: each test file starts its own server of the release build, on a
 # free loopback port with a fresh data dir and demo warehouse
