@@ -40,6 +40,7 @@ mod selection;
 mod snapshot;
 mod store;
 mod sync;
+pub mod tls;
 mod undo;
 mod users;
 pub mod warehouse;
