@@ -57,20 +57,27 @@ impl SignOuts {
     }
 }
 
-/// `Set-Cookie` for a new session.
-pub fn session_cookie(token: &str) -> HeaderValue {
-    cookie_header(token, SESSION_MAX_AGE_SECS)
+/// In a request's extensions when it came over TLS (`reelsync https enable`):
+/// a session started there gets a `Secure` cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverHttps;
+
+/// `Set-Cookie` for a new session; `Secure` when it began over HTTPS (plain
+/// HTTP stays usable on the LAN, so a session begun there cannot be).
+pub fn session_cookie(token: &str, over_https: bool) -> HeaderValue {
+    cookie_header(token, SESSION_MAX_AGE_SECS, over_https)
 }
 
 /// `Set-Cookie` that makes the browser forget the session.
 pub fn expired_session_cookie() -> HeaderValue {
-    cookie_header("", 0)
+    cookie_header("", 0, false)
 }
 
-fn cookie_header(value: &str, max_age: u64) -> HeaderValue {
+fn cookie_header(value: &str, max_age: u64, secure: bool) -> HeaderValue {
     let cookie = Cookie::build((SESSION_COOKIE, value))
         .http_only(true)
         .same_site(SameSite::Strict)
+        .secure(secure)
         .path("/")
         .max_age(cookie::time::Duration::seconds(max_age as i64))
         .build();
@@ -111,10 +118,15 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_strict_and_scoped_to_the_site() {
-        let set = session_cookie("tok").to_str().unwrap().to_owned();
+        let set = session_cookie("tok", false).to_str().unwrap().to_owned();
         assert_eq!(
             set,
             "reelsync_session=tok; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200"
+        );
+        let secure = session_cookie("tok", true).to_str().unwrap().to_owned();
+        assert_eq!(
+            secure,
+            "reelsync_session=tok; HttpOnly; SameSite=Strict; Secure; Path=/; Max-Age=43200"
         );
         let gone = expired_session_cookie().to_str().unwrap().to_owned();
         assert!(gone.starts_with("reelsync_session=;") && gone.ends_with("Max-Age=0"));

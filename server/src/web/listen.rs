@@ -18,8 +18,9 @@
 //!   [`Limits::per_client`] from one address; a connection past either is answered
 //!   `503` with `Retry-After` and closed at once, without being read.
 //!
-//! Only HTTP/1.1 is spoken: browsers use HTTP/2 only over TLS, which reelsync
-//! leaves to a proxy, and a plain-text HTTP/2 listener would only be more surface.
+//! Only HTTP/1.1 is spoken, over TLS too (`reelsync https enable`): one protocol
+//! with these deadlines rather than two. The TLS handshake must also end within
+//! [`HEADER_READ`].
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -31,6 +32,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum_server::accept::{Accept, DefaultAcceptor};
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
@@ -110,14 +113,21 @@ pub fn raise_descriptor_limit() -> u64 {
     limit.rlim_cur
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then gives in-flight
-/// requests [`SHUTDOWN_GRACE`] to finish.
+/// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves,
+/// then gives in-flight requests [`SHUTDOWN_GRACE`] to finish. Requests that
+/// came over TLS carry [`app::ssr::OverHttps`].
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<RustlsConfig>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let tls = tls.map(|config| {
+        RustlsAcceptor::new(config)
+            .acceptor(DefaultAcceptor)
+            .handshake_timeout(HEADER_READ)
+    });
     let slots = Slots::new(limits);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -150,10 +160,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let over_https = tls.is_some();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             // What sign-in throttling counts by, as `into_make_service_with_
             // connect_info` would have set it.
             req.extensions_mut().insert(ConnectInfo(client));
+            if over_https {
+                req.extensions_mut().insert(app::ssr::OverHttps);
+            }
             let app = app.clone();
             async move {
                 let response = app.oneshot(req.map(Body::new)).await;
@@ -163,10 +177,26 @@ pub async fn serve(
                 })
             }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let http = http.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            // A client that goes away mid-answer is its own business.
-            let _ = connection.await;
+            // A client that goes away mid-answer, or fails its handshake, is its
+            // own business.
+            match tls {
+                None => {
+                    let _ = watcher
+                        .watch(http.serve_connection(TokioIo::new(stream), service))
+                        .await;
+                }
+                Some(tls) => {
+                    if let Ok((stream, _)) = tls.accept(stream, ()).await {
+                        let _ = watcher
+                            .watch(http.serve_connection(TokioIo::new(stream), service))
+                            .await;
+                    }
+                }
+            }
             drop(slot);
         });
     }

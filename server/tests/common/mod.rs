@@ -16,6 +16,7 @@ pub struct Server {
     addr: SocketAddr,
     dir: tempfile::TempDir,
     config: engine::Config,
+    https: Option<SocketAddr>,
 }
 
 /// The super admin `admin`'s password.
@@ -37,6 +38,9 @@ pub struct Options {
     pub open_modes: bool,
     /// More environment variables for the server.
     pub env: Vec<(String, std::path::PathBuf)>,
+    /// Serves HTTPS too, with a certificate for `localhost` and 127.0.0.1 that
+    /// `reelsync https enable` would make.
+    pub https: bool,
 }
 
 impl Server {
@@ -92,11 +96,22 @@ impl Server {
         for name in ["reelsync.js", "reelsync.wasm"] {
             std::fs::write(pkg.join(name), "").unwrap();
         }
-        let addr = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        let free_port = || {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+        };
+        let addr = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_reelsync"));
+        let https = options.https.then(|| {
+            let names = engine::tls::ServerNames {
+                dns: vec!["localhost".into()],
+                addresses: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            };
+            engine::tls::enable(&data, &names).unwrap();
+            free_port()
+        });
         if let Some((soft, hard)) = options.descriptors {
             use std::os::unix::process::CommandExt;
             // SAFETY: `setrlimit` is async-signal-safe and touches only the child.
@@ -117,6 +132,11 @@ impl Server {
         let child = command
             .args(["serve", "--addr", &addr.to_string()])
             .args(&options.args)
+            .args(
+                https
+                    .iter()
+                    .flat_map(|https| ["--https-addr".to_owned(), https.to_string()]),
+            )
             .env("REELSYNC_DATA_DIR", &data)
             .envs(
                 config
@@ -137,9 +157,12 @@ impl Server {
             addr,
             dir,
             config,
+            https,
         };
         let started = Instant::now();
-        while TcpStream::connect(addr).is_err() {
+        while TcpStream::connect(addr).is_err()
+            || https.is_some_and(|a| TcpStream::connect(a).is_err())
+        {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "server did not start"
@@ -177,6 +200,11 @@ impl Server {
     }
 
     /// The server's process id.
+    /// Where it serves HTTPS, when started with [`Options::https`].
+    pub fn https_addr(&self) -> SocketAddr {
+        self.https.expect("a server started with `https: true`")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

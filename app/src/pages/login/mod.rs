@@ -119,7 +119,8 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     }
 
     let token = visitor.create_session(&user, from).await?;
-    response.append_header(SET_COOKIE, auth::session_cookie(&token));
+    let over_https = parts.extensions.get::<ssr::OverHttps>().is_some();
+    response.append_header(SET_COOKIE, auth::session_cookie(&token, over_https));
     tracing::info!(?username, "signed in");
     let next = if user.must_change_password {
         routes::ACCOUNT

@@ -1,0 +1,123 @@
+//! HTTPS on the LAN (`reelsync https enable`): the server serves the same app
+//! over TLS beside plain HTTP, with the certificate its local authority signed,
+//! and a session begun over HTTPS gets a `Secure` cookie.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{ADMIN_PASSWORD, Options, Server};
+use rustls::pki_types::{CertificateDer, ServerName};
+
+fn https_server() -> Server {
+    Server::start_with(Options {
+        https: true,
+        ..Options::default()
+    })
+}
+
+/// Sends one request over TLS, trusting only the server's local authority,
+/// and returns the whole response and the protocol TLS agreed on.
+fn exchange_tls(server: &Server, request: &str) -> (String, Option<Vec<u8>>) {
+    let authority = engine::tls::authority(server.data_dir()).unwrap().unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(authority.cert_der)).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    // As a browser offers.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let name = ServerName::try_from("localhost").unwrap();
+    let connection = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(server.https_addr()).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, socket);
+    tls.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    // The server closes after `Connection: close`; rustls reports a close
+    // without close_notify as an error, after the bytes.
+    let _ = tls.read_to_end(&mut response);
+    let protocol = tls.conn.alpn_protocol().map(<[u8]>::to_vec);
+    (String::from_utf8_lossy(&response).into_owned(), protocol)
+}
+
+fn set_cookie(response: &str) -> Option<&str> {
+    response.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("set-cookie")
+            .then(|| value.trim())
+    })
+}
+
+#[test]
+fn the_login_page_is_served_over_https_with_the_local_authoritys_certificate() {
+    let server = https_server();
+    let host = server.https_addr();
+    let (response, protocol) = exchange_tls(
+        &server,
+        &format!(
+            "GET /login HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
+            host.port()
+        ),
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("<form"), "{response}");
+    // HTTP/1.1 only, though the client offered HTTP/2 first.
+    assert_eq!(protocol.as_deref(), Some(&b"http/1.1"[..]));
+    // Plain HTTP stays usable on the LAN: no HSTS.
+    assert!(
+        !response
+            .to_ascii_lowercase()
+            .contains("strict-transport-security")
+    );
+    // And the plain port still answers.
+    assert_eq!(server.send("GET", "/login", &[], b""), 200);
+}
+
+#[test]
+fn a_session_begun_over_https_has_a_secure_cookie_and_one_over_http_has_not() {
+    let server = https_server();
+    let body = format!("username=admin&password={ADMIN_PASSWORD}");
+    let (response, _) = exchange_tls(
+        &server,
+        &format!(
+            "POST /api/login HTTP/1.1\r\nHost: localhost:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            server.https_addr().port(),
+            body.len()
+        ),
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let cookie = set_cookie(&response).expect("a session cookie");
+    assert!(cookie.starts_with("reelsync_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+
+    let (status, plain) =
+        server.sign_in_from(std::net::Ipv4Addr::LOCALHOST, "admin", ADMIN_PASSWORD);
+    assert_eq!(status, 200, "{plain}");
+    let cookie = set_cookie(&plain).expect("a session cookie");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
+#[test]
+fn a_client_that_never_completes_its_handshake_is_let_go() {
+    let server = https_server();
+    let mut socket = TcpStream::connect(server.https_addr()).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    // Say nothing: the server closes the connection after its deadline.
+    let mut byte = [0u8; 1];
+    let started = std::time::Instant::now();
+    let read = socket.read(&mut byte);
+    assert!(matches!(read, Ok(0)) || read.is_err(), "{read:?}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
