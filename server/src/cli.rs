@@ -7,6 +7,7 @@
 
 mod admin;
 mod exit;
+mod https;
 mod info;
 mod output;
 mod report;
@@ -158,8 +159,24 @@ pub enum Command {
     /// Manages the people who may sign in.
     #[command(subcommand)]
     User(UserCommand),
+    /// HTTPS on the LAN, beside plain HTTP (phones allow the camera only over
+    /// HTTPS): a local certificate authority and the server's certificate.
+    #[command(subcommand)]
+    Https(HttpsCommand),
     /// Creates a demo warehouse database (for trying reelsync out and for tests).
     DemoDb(DemoDbArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HttpsCommand {
+    /// Makes the local certificate authority (once) and a server certificate for
+    /// this machine's names and addresses; the server serves HTTPS from its next
+    /// start. Run it again after the machine's name or addresses change.
+    Enable,
+    /// Stops serving HTTPS from the server's next start (the authority is kept).
+    Disable,
+    /// Says whether HTTPS is enabled, and the authority's fingerprint.
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -415,6 +432,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Settings(args) => admin::settings(global, &out, &args),
         Command::Mappings(command) => admin::mappings(global, &out, &command),
         Command::User(command) => admin::user(global, &out, &command),
+        Command::Https(command) => https::https(global, &out, &command),
     };
     finish(global, result)
 }
