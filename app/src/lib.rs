@@ -46,7 +46,7 @@ use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 use crate::components::SignedIn;
 use crate::language::LanguageProvider;
 use crate::pages::{
-    AccountRoute, ActivityRoute, CheckRoute, ConflictsRoute, DashboardPage, DriftRoute,
+    AccountRoute, ActivityRoute, CheckRoute, ConflictsRoute, DashboardPage, DriftRoute, HttpsRoute,
     ImportRoute, LoginRoute, MappingsRoute, NoAccessRoute, NotFound, PreviewRoute, ProductsRoute,
     ReelRoute, RunRoute, RunsRoute, SettingsRoute, UsersRoute,
 };
@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                         />
                     </ParentRoute>
                     <Route path=StaticSegment(segment(routes::LOGIN)) view={Lazy::<LoginRoute>::new()} />
+                    <Route path=StaticSegment(segment(routes::HTTPS)) view={Lazy::<HttpsRoute>::new()} ssr=SsrMode::Async />
                     // A user's own pages, outside the admin's frame.
                     <Route path=StaticSegment(segment(routes::ACCOUNT)) view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=StaticSegment(segment(routes::NO_ACCESS)) view={Lazy::<NoAccessRoute>::new()} ssr=SsrMode::Async />

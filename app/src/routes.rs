@@ -90,10 +90,14 @@ pub fn run_events(id: i64, after: u64, tail: usize) -> String {
 
 /// The sign-in page, the only page open without a session.
 pub const LOGIN: &str = "/login";
+/// How to trust the server's HTTPS certificate on a phone (for the camera).
+pub const HTTPS: &str = "/https";
+/// The local certificate authority's certificate, for phones to install.
+pub const CA_CERT: &str = "/ca.crt";
 
-/// Pages anyone may open without a session. Every other page requires a signed-in
-/// super admin (the server enforces this before rendering).
-pub const PUBLIC_PAGES: &[&str] = &[LOGIN];
+/// Pages (and downloads) anyone may open without a session. Every other page
+/// requires a signed-in super admin (the server enforces this before rendering).
+pub const PUBLIC_PAGES: &[&str] = &[LOGIN, HTTPS, CA_CERT];
 
 /// Pages and server functions open to anyone signed in, super admin or not,
 /// and to a super admin who must change a one-time password first: their own
@@ -102,9 +106,10 @@ pub const ACCOUNT_PATHS: &[&str] = &[ACCOUNT, NO_ACCESS, "/api/account", "/api/c
 
 /// Server functions anyone may call without a session: signing in, signing out
 /// (without a session there is nothing to end) and choosing the language (the
-/// login page has the switch too). Every other server function, and the event
+/// login page has the switch too), and what the HTTPS page shows (the
+/// authority's certificate is public by nature). Every other server function, and the event
 /// stream, answers only a signed-in super admin.
-pub const PUBLIC_FUNCTIONS: &[&str] = &["/api/login", "/api/logout", "/api/language"];
+pub const PUBLIC_FUNCTIONS: &[&str] = &["/api/login", "/api/logout", "/api/language", "/api/https"];
 
 #[cfg(test)]
 mod tests {

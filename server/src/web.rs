@@ -9,6 +9,7 @@
 //! only way it reaches the engine.
 
 mod assets;
+mod authority;
 mod events;
 mod export;
 mod listen;
@@ -108,8 +109,13 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         "connection caps"
     );
     let hosts = Arc::new(security::AllowedHosts::new(&args.allowed_hosts));
-    let app =
+    let mut app =
         router(runs, options).layer(middleware::from_fn_with_state(hosts, security::known_host));
+    if let Some((listener, _)) = &https {
+        // The /https page links to where it is served.
+        let port = listener.local_addr()?.port();
+        app = app.layer(axum::Extension(app::ssr::HttpsPort(port)));
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until_stopped = move || {
         let mut stopped = stopped.clone();
@@ -257,6 +263,10 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
         .route(
             routes::ACTIVITY_CSV,
             axum::routing::get(export::activity_csv),
+        )
+        .route(
+            routes::CA_CERT,
+            axum::routing::get(authority::ca_certificate),
         )
         .with_state(engine.clone());
     Router::new()

@@ -121,3 +121,47 @@ fn a_client_that_never_completes_its_handshake_is_let_go() {
     assert!(matches!(read, Ok(0)) || read.is_err(), "{read:?}");
     assert!(started.elapsed() < Duration::from_secs(15));
 }
+
+#[test]
+fn the_https_page_and_the_authoritys_certificate_are_open_over_plain_http() {
+    let server = https_server();
+    let authority = engine::tls::authority(server.data_dir()).unwrap().unwrap();
+
+    let page = server.exchange(None, "GET", "/https", &[], b"");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains(&authority.fingerprint), "{page}");
+    let url = format!("https://127.0.0.1:{}/", server.https_addr().port());
+    assert!(page.contains(&url), "the page does not link {url}: {page}");
+    assert!(page.contains(r#"href="/ca.crt""#), "{page}");
+
+    let download = TcpStream::connect(server.addr())
+        .and_then(|mut socket| {
+            write!(
+                socket,
+                "GET /ca.crt HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                server.addr()
+            )?;
+            let mut bytes = Vec::new();
+            socket.read_to_end(&mut bytes)?;
+            Ok(bytes)
+        })
+        .unwrap();
+    let split = download.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&download[..split]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: application/x-x509-ca-cert"),
+        "{head}"
+    );
+    assert_eq!(&download[split + 4..], &authority.cert_der[..]);
+}
+
+#[test]
+fn without_https_the_page_says_how_to_turn_it_on_and_there_is_no_certificate() {
+    let server = Server::start();
+    let page = server.exchange(None, "GET", "/https", &[], b"");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains(r#"data-testid="https-off""#), "{page}");
+    assert!(page.contains("reelsync-admin https enable"), "{page}");
+    assert_eq!(server.send("GET", "/ca.crt", &[], b""), 404);
+}

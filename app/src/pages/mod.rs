@@ -7,6 +7,7 @@ mod check;
 mod conflicts;
 mod dashboard;
 mod drift;
+mod https;
 mod import;
 mod login;
 mod mappings;
@@ -28,6 +29,7 @@ pub use conflicts::{
 };
 pub use dashboard::{DashboardPage, DashboardView, Figures, GetDashboard};
 pub use drift::{DriftPage, DriftView, GetDrift};
+pub use https::{HttpsInfo, HttpsPage, HttpsView};
 pub use import::{
     ClearSelection, Grid, GridVersion, ImportPage, ImportSelected, LoadGrid, PHONE_ROWS,
     ROWS_COOKIE, Scan, Scanned, Select, SelectMatching, TABLET_ROWS,
@@ -89,6 +91,7 @@ lazy_page!(ActivityRoute, ActivityPage);
 lazy_page!(UsersRoute, UsersPage);
 lazy_page!(AccountRoute, AccountPage);
 lazy_page!(NoAccessRoute, NoAccessPage);
+lazy_page!(HttpsRoute, HttpsPage);
 use serde::{Deserialize, Serialize};
 
 /// A point in time as pages show it: the instant, and the mill's wall-clock time

@@ -278,6 +278,15 @@ impl Visitor {
         Ok(Self { engine })
     }
 
+    /// The local HTTPS authority's fingerprint, once `reelsync https enable` made
+    /// one.
+    pub async fn authority_fingerprint(&self) -> Result<Option<String>, AppError> {
+        blocking(&self.engine, |engine| {
+            Ok(engine::tls::authority(engine.data_dir())?.map(|authority| authority.fingerprint))
+        })
+        .await
+    }
+
     /// The user with this name and password, if they match.
     pub async fn verify_login<G: Send + 'static>(
         &self,

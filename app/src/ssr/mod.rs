@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::pages::Moment;
 
 pub use admin::{AdminUser, SessionCheck, SignedInUser, Visitor, client_from, client_of};
-pub use auth::{OverHttps, SESSION_COOKIE, SignOuts, cookie, session_token};
+pub use auth::{HttpsPort, OverHttps, SESSION_COOKIE, SignOuts, cookie, session_token};
 pub use csp::{PagePolicy, content_security_policy, set_page_headers};
 pub use grid::GridCatalogue;
 pub use runs::RunManager;

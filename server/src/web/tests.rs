@@ -581,6 +581,9 @@ enum Access {
 const INVENTORY: &[(&str, Access)] = &[
     ("/", Access::Admin),
     ("/login", Access::Public),
+    ("/https", Access::Public),
+    ("/api/https", Access::Public),
+    ("/ca.crt", Access::Public),
     ("/api/dashboard", Access::Admin),
     ("/api/language", Access::Public),
     ("/api/login", Access::Public),
@@ -723,6 +726,7 @@ fn every_route_is_in_the_inventory() {
     let streams = [
         app::routes::RUN_EVENTS_ROUTE.replace("{id}", "1"),
         app::routes::ACTIVITY_CSV.to_owned(),
+        app::routes::CA_CERT.to_owned(),
     ];
     // Every entry is a request the access test below really makes.
     let mut served: Vec<String> = pages.chain(functions).chain(streams).collect();
