@@ -57,7 +57,8 @@ fi
 # A command inside the tree, as its root, with a clean environment.
 inside() {
   proot "${emulator[@]}" -r "$tree" -w / -b /dev -b /proc -b /sys \
-    /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+    /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    LD_PRELOAD=/usr/lib/proot-shim.so "$@"
 }
 
 # proot runs each program through a loader it writes to /tmp, which only root
@@ -80,12 +81,13 @@ share_proot_loader() {
 }
 
 # proot 5.1 leaves the paths of statx(2) and faccessat2(2) untranslated: a
-# shim preloaded into the tree uses older calls (packaging/smoke/proot-shim.c).
+# shim preloaded into the tree's programs answers them from fstatat(2)
+# (packaging/smoke/proot-shim.c). Not /etc/ld.so.preload: under qemu, ld.so's
+# own look for that file is a faccessat2.
 preload_proot_shim() {
   local cc=gcc
   [ "$arch" != arm64 ] || cc=aarch64-linux-gnu-gcc
   "$cc" -O2 -shared -fPIC -o "$tree/usr/lib/proot-shim.so" packaging/smoke/proot-shim.c
-  echo /usr/lib/proot-shim.so >"$tree/etc/ld.so.preload"
 }
 
 # Every path in the tree but the kernel's and dpkg's own bookkeeping.

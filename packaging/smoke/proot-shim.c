@@ -4,15 +4,15 @@
  * proot 5.1 (Debian bookworm's) predates statx(2) and faccessat2(2) and leaves
  * their paths untranslated: asked about /var/lib/reelsync, they answer about
  * the host's. Rust's standard library and coreutils ask statx first; dash's
- * `test -r` and glibc's faccessat ask faccessat2. Preloaded into the tree
- * (/etc/ld.so.preload), these wrappers use the older calls, whose paths proot
+ * `test -r` and glibc's faccessat ask faccessat2. Preloaded (LD_PRELOAD) into
+ * the tree's programs, these wrappers answer from fstatat(2), whose path proot
  * translates.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -51,11 +51,61 @@ int statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
 }
 
 /*
- * The tree's programs run with the same real and effective ids, so AT_EACCESS
- * changes nothing; AT_SYMLINK_NOFOLLOW, which nothing here uses, is dropped.
+ * Permission checks from fstatat(2), for the caller's effective ids: under
+ * qemu-user even the old faccessat(2) reaches the host as faccessat2. Search
+ * permission on the directories above is not checked: the tree's are open.
  */
+static int in_groups(gid_t gid)
+{
+    gid_t groups[256];
+    int count = getgroups(256, groups);
+    if (gid == getegid())
+        return 1;
+    for (int i = 0; i < count; i++)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+static int check_access(int dirfd, const char *path, int mode, int flags)
+{
+    struct stat st;
+    if (fstatat(dirfd, path, &st, flags & AT_SYMLINK_NOFOLLOW))
+        return -1;
+    if (mode == F_OK)
+        return 0;
+    int granted;
+    if (geteuid() == 0)
+        granted = R_OK | W_OK | ((st.st_mode & 0111) || S_ISDIR(st.st_mode) ? X_OK : 0);
+    else if (st.st_uid == geteuid())
+        granted = (st.st_mode >> 6) & 7;
+    else if (in_groups(st.st_gid))
+        granted = (st.st_mode >> 3) & 7;
+    else
+        granted = st.st_mode & 7;
+    if ((mode & granted) != mode) {
+        errno = EACCES;
+        return -1;
+    }
+    return 0;
+}
+
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
-    (void)flags;
-    return (int)syscall(SYS_faccessat, dirfd, path, mode);
+    return check_access(dirfd, path, mode, flags);
+}
+
+int access(const char *path, int mode)
+{
+    return check_access(AT_FDCWD, path, mode, 0);
+}
+
+int eaccess(const char *path, int mode)
+{
+    return check_access(AT_FDCWD, path, mode, 0);
+}
+
+int euidaccess(const char *path, int mode)
+{
+    return check_access(AT_FDCWD, path, mode, 0);
 }
