@@ -79,7 +79,7 @@ install_node_tools() {
 }
 
 apt_install curl chromium sqlite3 zopfli gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-  gcc lintian mmdebstrap proot
+  gcc lintian mmdebstrap proot systemd
 install_rust_targets
 install_cargo_leptos
 install_wasm_bindgen

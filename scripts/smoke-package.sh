@@ -168,8 +168,18 @@ grep -qx 'ReadWritePaths="/srv/warehouse"' "$tree/etc/systemd/system/reelsync.se
 inside reelsync-admin user list --json | grep -q '"username":"admin"' ||
   failed "the upgrade lost the store's users"
 
-say "serve as the unit does, on 127.0.0.1:$port"
+say "systemd-analyze: verify, security"
 unit=$tree/lib/systemd/system/reelsync.service
+# verify wants ExecStart's binary on this machine: the tree's, by its path here.
+sed "s|^ExecStart=/usr/bin/|ExecStart=$tree/usr/bin/|" "$unit" >"$tmp/reelsync.service"
+verified=$(systemd-analyze verify "$tmp/reelsync.service" 2>&1) || true
+[ -z "$verified" ] || failed "systemd-analyze verify: $verified"
+exposure=$(systemd-analyze security --offline=yes --root="$tree" reelsync.service 2>&1 |
+  sed -n 's/.*Overall exposure level for reelsync.service: \([0-9.]*\).*/\1/p')
+awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' ||
+  failed "the unit's exposure is '$exposure', over 2.0"
+
+say "serve as the unit does, on 127.0.0.1:$port"
 mapfile -t unit_env < <(sed -n 's/^Environment=//p' "$unit")
 read -r -a exec_start < <(sed -n 's/^ExecStart=//p' "$unit")
 mapfile -t file_env < <(grep -E '^[A-Z_]+=' "$defaults")
@@ -237,4 +247,4 @@ left=$(comm -13 "$tmp/before" "$tmp/after" | grep -vxE '\./srv(/warehouse(/ism\.
 
 say "ok: $(basename "$deb")"
 say "figures: package $(($(stat -c %s "$deb") / 1024)) kB, install ${install_seconds} s," \
-  "idle server $((idle_kb / 1024)) MB resident"
+  "idle server $((idle_kb / 1024)) MB resident, unit exposure $exposure"
