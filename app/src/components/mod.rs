@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages.
 
+mod camera;
 mod choice;
 mod error_panel;
 mod filters;
@@ -15,6 +16,7 @@ mod sheet;
 mod stat;
 mod sync_actions;
 
+pub use camera::{CameraScan, reel_of_code};
 pub use choice::{Choice, uncounted};
 pub use error_panel::{AppErrorPanel, ErrorPanel};
 pub use filters::{

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_location;
 
 use super::{Actions, GRID_FORM, ImportSelected, Scan, here};
-use crate::components::FormError;
+use crate::components::{CameraScan, FormError};
 use crate::components::form_fields_as;
 use crate::fmt;
 use crate::i18n::td_string;
@@ -27,25 +27,26 @@ pub fn ScanField(actions: Actions) -> impl IntoView {
     // grid's address of the moment.
     let search = use_location().search;
     let back = move || here(&search.get());
-    let on_submit = {
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let Some(field) = input.get_untracked() else {
-                return;
-            };
-            let code = field.value().trim().to_owned();
-            let now = now_ms();
-            let repeated = last.with_value(|(c, at)| *c == code && now - at < 100.0);
-            last.set_value((code.clone(), now));
-            if code.is_empty() || repeated {
-                return;
-            }
-            actions.scan.dispatch(Scan {
-                code,
-                back: here(&search.get_untracked()),
-            });
+    // One path for what a scanner types and what the camera reads.
+    let scan = move |code: String| {
+        let now = now_ms();
+        let repeated = last.with_value(|(c, at)| *c == code && now - at < 100.0);
+        last.set_value((code.clone(), now));
+        if code.is_empty() || repeated {
+            return;
+        }
+        actions.scan.dispatch(Scan {
+            code,
+            back: here(&search.get_untracked()),
+        });
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(field) = input.get_untracked() {
+            scan(field.value().trim().to_owned());
         }
     };
+    let on_camera = Callback::new(scan);
     Effect::watch(
         move || actions.scan.value().get(),
         move |value, _, _| {
@@ -94,6 +95,7 @@ pub fn ScanField(actions: Actions) -> impl IntoView {
             </div>
             <p role="status" class="scan-said" data-testid="scan-said">{said}</p>
             {move || actions.scan.value().get().and_then(Result::err).map(|error| view! { <FormError error testid="scan-error" /> })}
+            <CameraScan on_code=on_camera />
         </form>
     }
 }

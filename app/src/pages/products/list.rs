@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use model::{GridList, GridPage, GridRow};
 
 use super::{CHANGE_KEYS, PICKED, PRODUCTS_FORM, ProductsView, address};
+use crate::components::CameraScan;
 use crate::components::grid::{ColumnHead, GridPager, shown_value};
 use crate::fmt;
 use crate::i18n::{Locale, td_string};
@@ -16,11 +17,25 @@ use crate::routes;
 /// The list's form, its filters kept as hidden fields, and the scan field: a
 /// scanner types a reel number and Enter, and the list comes back with the reel
 /// picked. The boxes of the rows and the status buttons below belong to the
-/// same form (`form=`), so ticks travel with a scan and with a change.
+/// same form (`form=`), so ticks travel with a scan and with a change. The
+/// camera's codes go the same way: into the field, and the form's address
+/// opened in place (the camera stays open).
 #[component]
 pub fn ScanField() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
+    let input = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    let on_camera = {
+        let navigate = leptos_router::hooks::use_navigate();
+        Callback::new(move |code: String| {
+            if let Some(address) = picked_address(input, &code) {
+                navigate(&address, Default::default());
+            }
+        })
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let on_camera = Callback::new(|_: String| {});
     // The filters, the sort and the page, so a scan comes back to them.
     let kept = move || {
         let kept: Vec<(String, String)> = (&*query.read())
@@ -39,6 +54,7 @@ pub fn ScanField() -> impl IntoView {
             <div class="field-with-button">
                 <input
                     id="products-scan"
+                    node_ref=input
                     type="text"
                     name=PICKED
                     autocomplete="off"
@@ -50,8 +66,19 @@ pub fn ScanField() -> impl IntoView {
                 // The form's first button: Enter in the field picks the reel.
                 <button type="submit" class="button button--primary">{tr!(i18n, products.pick)}</button>
             </div>
+            <CameraScan on_code=on_camera />
         </form>
     }
+}
+
+/// The address the scan form would open with `code` in its field.
+#[cfg(feature = "hydrate")]
+fn picked_address(input: NodeRef<leptos::html::Input>, code: &str) -> Option<String> {
+    let field = input.get_untracked()?;
+    field.set_value(code);
+    let data = web_sys::FormData::new_with_form(&field.form()?).ok()?;
+    let query = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    Some(format!("{}?{}", routes::PRODUCTS, String::from(query.to_string())))
 }
 
 /// The reels picked that the page does not show, the rows, the pager and the
