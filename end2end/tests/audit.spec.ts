@@ -39,6 +39,7 @@ const pages: [string, string][] = [
   ['users', '/users'],
   ['account', '/account'],
   ['settings', '/settings'],
+  ['https', '/https'],
 ];
 
 const sizes = [
