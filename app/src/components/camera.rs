@@ -376,7 +376,10 @@ mod tests {
 
     #[test]
     fn a_code_is_its_text_or_the_name_of_the_image_it_points_to() {
-        assert_eq!(reel_of_code(" R23-000017 \n").as_deref(), Some("R23-000017"));
+        assert_eq!(
+            reel_of_code(" R23-000017 \n").as_deref(),
+            Some("R23-000017")
+        );
         assert_eq!(reel_of_code("۱۴۰۲-۰۰۷").as_deref(), Some("۱۴۰۲-۰۰۷"));
         assert_eq!(
             reel_of_code("/media/qr_codes/R23-000017.png").as_deref(),

@@ -6,8 +6,8 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_location;
 
 use super::{Actions, GRID_FORM, ImportSelected, Scan, here};
-use crate::components::{CameraScan, FormError};
 use crate::components::form_fields_as;
+use crate::components::{CameraScan, FormError};
 use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;

@@ -78,7 +78,11 @@ fn picked_address(input: NodeRef<leptos::html::Input>, code: &str) -> Option<Str
     field.set_value(code);
     let data = web_sys::FormData::new_with_form(&field.form()?).ok()?;
     let query = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
-    Some(format!("{}?{}", routes::PRODUCTS, String::from(query.to_string())))
+    Some(format!(
+        "{}?{}",
+        routes::PRODUCTS,
+        String::from(query.to_string())
+    ))
 }
 
 /// The reels picked that the page does not show, the rows, the pager and the
