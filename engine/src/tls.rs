@@ -71,10 +71,20 @@ impl ServerNames {
     }
 }
 
-/// This machine's host name, when it has a usable one.
+/// This machine's host name, when it has a usable one. From gethostname(2), not
+/// /proc: the service's sandbox (`ProcSubset=pid`) hides /proc/sys.
 fn host_name() -> Option<String> {
-    let name = fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
-    let name = name.trim().to_ascii_lowercase();
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is writable for its whole length, which is passed.
+    let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+    if status != 0 {
+        return None;
+    }
+    let end = buffer.iter().position(|b| *b == 0).unwrap_or(buffer.len());
+    let name = std::str::from_utf8(&buffer[..end])
+        .ok()?
+        .trim()
+        .to_ascii_lowercase();
     let usable = !name.is_empty()
         && name != "localhost"
         && name
@@ -406,6 +416,20 @@ mod tests {
             authority(data.path()).unwrap().unwrap(),
             enabled.identity.authority
         );
+    }
+
+    #[test]
+    fn this_machines_names_include_its_host_name_and_loopback() {
+        let names = ServerNames::of_this_machine();
+        assert!(names.dns.contains(&"localhost".to_owned()));
+        assert!(names.addresses.contains(&IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        // The kernel's own record of it, as an unsandboxed test may read it.
+        let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let host = host.trim().to_ascii_lowercase();
+        if !host.is_empty() && host != "localhost" {
+            assert!(names.dns.contains(&host), "{:?} lacks {host}", names.dns);
+            assert!(names.dns.contains(&format!("{host}.local")));
+        }
     }
 
     #[test]
