@@ -71,7 +71,7 @@ test.describe('in English on a phone', () => {
   test('the camera reads a reel and the import grid selects it', async ({ page }) => {
     const errors = collectErrors(page);
     await signIn(page);
-    await hydrated(page);
+    await expect(page).toHaveURL(/\/$/);
     await page.goto('/import');
     await hydrated(page);
     await expect(page.getByTestId('selected-count')).toHaveAttribute('data-value', '0');
@@ -104,7 +104,7 @@ test.describe('in Persian on a tablet', () => {
   test('the camera picks a tracked reel on the products screen', async ({ page }) => {
     const errors = collectErrors(page);
     await signIn(page, { labels: persian });
-    await hydrated(page);
+    await expect(page).toHaveURL(/\/$/);
     await page.goto('/products');
     await hydrated(page);
     await page.getByRole('button', { name: 'اسکن با دوربین', exact: true }).click();
