@@ -75,7 +75,9 @@ pub fn CameraScan(on_code: Callback<String>) -> impl IntoView {
             problem.set(None);
             leptos::task::spawn_local(async move {
                 match live::Session::start(&element, on_code).await {
-                    Ok(started) => session.set_value(Some(started)),
+                    // Closed while the camera was opening: it stops (dropped) at once.
+                    Ok(started) if open.get_untracked() => session.set_value(Some(started)),
+                    Ok(_closed) => {}
                     Err(denied) => problem.set(Some(denied)),
                 }
             });
