@@ -936,9 +936,12 @@ fn merge_start(
     if reborn {
         // The newest write for another reel that left the row exactly as it is
         // now, but for its reel number (a swapped label): its status is that
-        // reel's, not this one's.
+        // reel's, not this one's. A write that found the status it wrote already
+        // there decided nothing: the one before it did (two writes can leave
+        // the same image when their `last_date`s fall in the same tick).
         let foreign = writes.into_iter().flatten().find(|w| {
             w.reel_number != tracked.reel_number
+                && w.status_before != Cell::Text(w.status_after.clone())
                 && *mapper.raw_status(&row.values) == Cell::Text(w.status_after.clone())
                 && {
                     let mut as_written = row.values.clone();
