@@ -146,7 +146,7 @@ pub struct Enabled {
 /// Makes the authority if there is none, and a new server certificate for
 /// `names`.
 pub fn enable(data_dir: &Path, names: &ServerNames) -> Result<Enabled> {
-    let dir = data_dir.join(DIR);
+    let dir = dir(data_dir);
     fs::create_dir_all(&dir).map_err(|source| io(&dir, "create", source))?;
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
         .map_err(|source| io(&dir, "restrict", source))?;
@@ -178,13 +178,14 @@ pub fn enable(data_dir: &Path, names: &ServerNames) -> Result<Enabled> {
     set_validity(&mut params, from, valid_until);
     let cert = params.signed_by(&key, &issuer).map_err(cert_error)?;
 
-    write_secret(&dir.join(SERVER_KEY), &key.serialize_pem())?;
-    write_secret(&dir.join(SERVER_CERT), &cert.pem())?;
+    let (cert_pem, key_pem) = (cert.pem(), key.serialize_pem());
+    write_secret(&dir.join(SERVER_KEY), &key_pem)?;
+    write_secret(&dir.join(SERVER_CERT), &cert_pem)?;
     Ok(Enabled {
         new_authority,
         identity: ServerIdentity {
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
+            cert_pem,
+            key_pem,
             authority: Authority::from_pem(authority_pem)?,
         },
         names: names.clone(),
@@ -196,7 +197,7 @@ pub fn enable(data_dir: &Path, names: &ServerNames) -> Result<Enabled> {
 /// next start. The authority stays, for the next `enable`. Whether there was
 /// one to remove.
 pub fn disable(data_dir: &Path) -> Result<bool> {
-    let dir = data_dir.join(DIR);
+    let dir = dir(data_dir);
     let mut removed = false;
     for name in [SERVER_CERT, SERVER_KEY] {
         let path = dir.join(name);
@@ -211,7 +212,7 @@ pub fn disable(data_dir: &Path) -> Result<bool> {
 
 /// The server's identity, when HTTPS is enabled.
 pub fn server_identity(data_dir: &Path) -> Result<Option<ServerIdentity>> {
-    let dir = data_dir.join(DIR);
+    let dir = dir(data_dir);
     if !dir.join(SERVER_CERT).exists() {
         return Ok(None);
     }
@@ -224,7 +225,7 @@ pub fn server_identity(data_dir: &Path) -> Result<Option<ServerIdentity>> {
 
 /// The authority's certificate, when there is one (HTTPS enabled once).
 pub fn authority(data_dir: &Path) -> Result<Option<Authority>> {
-    let path = data_dir.join(DIR).join(AUTHORITY_CERT);
+    let path = dir(data_dir).join(AUTHORITY_CERT);
     if !path.exists() {
         return Ok(None);
     }
