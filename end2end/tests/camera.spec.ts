@@ -91,9 +91,9 @@ test.describe('in English on a phone', () => {
 
     await page.getByRole('button', { name: 'Close camera', exact: true }).click();
     await expect(page.getByTestId('camera')).toHaveCount(0);
-    // Imported (its box ticked as well: the grid's boxes go with "Import
-    // selected"), for the products screen below.
-    await page.getByLabel(reel, { exact: true }).check();
+    // Imported, for the products screen below: its box took the tick, and the
+    // grid's boxes go with "Import selected".
+    await expect(page.getByLabel(reel, { exact: true })).toBeChecked();
     await page.getByTestId('import-bar').getByRole('button', { name: /^Import selected/ }).click();
     await expect(page).toHaveURL(/\/runs\/\d+$/);
     await expect(page.getByTestId('run-outcome')).toHaveText('succeeded', { timeout: 30_000 });

@@ -105,6 +105,7 @@ pub fn ImportPage() -> impl IntoView {
         move |value, _, _| {
             if let Some(Ok(scanned)) = value {
                 ticked.set(Some(scanned.count));
+                tick_scanned_box(&scanned.reel_number, scanned.selected);
             }
         },
         false,
@@ -217,6 +218,30 @@ fn follow_changes(
     if let Ok(handle) = set_interval_with_handle(ask, FOLLOW_EVERY) {
         on_cleanup(move || handle.clear());
     }
+}
+
+/// A scan changes the selection without drawing the grid again: the scanned
+/// reel's box, when the page shows it, takes the tick too. Else "Import
+/// selected", which sends the grid's boxes as the ticks to keep, would take a
+/// scanned reel out again.
+fn tick_scanned_box(reel: &str, selected: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+
+        let Some(form) = document().get_element_by_id(GRID_FORM) else {
+            return;
+        };
+        let Ok(boxes) = form.query_selector_all(r#"input[name="checked[]"]"#) else {
+            return;
+        };
+        (0..boxes.length())
+            .filter_map(|i| boxes.item(i)?.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .filter(|input| input.value() == reel)
+            .for_each(|input| input.set_checked(selected));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (reel, selected);
 }
 
 /// The grid's address with `search` as its query: where each form comes back to.
