@@ -210,6 +210,11 @@ pub fn disable(data_dir: &Path) -> Result<bool> {
     Ok(removed)
 }
 
+/// Whether HTTPS is enabled: there is a server certificate.
+pub fn is_enabled(data_dir: &Path) -> bool {
+    dir(data_dir).join(SERVER_CERT).exists()
+}
+
 /// The server's identity, when HTTPS is enabled.
 pub fn server_identity(data_dir: &Path) -> Result<Option<ServerIdentity>> {
     let dir = dir(data_dir);
@@ -319,6 +324,36 @@ fn cert_error(err: rcgen::Error) -> Error {
 /// Where the TLS files are, for messages.
 pub fn dir(data_dir: &Path) -> PathBuf {
     data_dir.join(DIR)
+}
+
+impl crate::Engine {
+    /// Turns HTTPS on for this machine's names and addresses now ([`enable`]),
+    /// logged as `by`. The server serves it once told to: the web's switch tells
+    /// it at once, the command line at its next start.
+    pub fn enable_https(&self, by: &crate::Actor) -> Result<Enabled> {
+        let enabled = enable(self.data_dir(), &ServerNames::of_this_machine())?;
+        let detail = serde_json::json!({
+            "fingerprint": enabled.identity.authority.fingerprint,
+            "new_authority": enabled.new_authority,
+            "valid_until": enabled.valid_until,
+        })
+        .to_string();
+        self.log_https(by, "https.enable", Some(&detail))?;
+        Ok(enabled)
+    }
+
+    /// Turns HTTPS off ([`disable`]), logged as `by` when it was on. Whether it was.
+    pub fn disable_https(&self, by: &crate::Actor) -> Result<bool> {
+        let was_on = disable(self.data_dir())?;
+        if was_on {
+            self.log_https(by, "https.disable", None)?;
+        }
+        Ok(was_on)
+    }
+
+    fn log_https(&self, by: &crate::Actor, action: &str, detail: Option<&str>) -> Result<()> {
+        self.log_activity(by, action, "https", detail, crate::ActivityOutcome::Done)
+    }
 }
 
 #[cfg(test)]

@@ -232,3 +232,37 @@ fn the_retention_setting_keeps_a_year_by_default_and_may_keep_for_good() {
         "kept for good"
     );
 }
+
+#[test]
+fn turning_https_on_and_off_is_logged_with_the_fingerprint() {
+    let f = Fixture::new();
+    let enabled = f.engine.enable_https(&"ana".into()).unwrap();
+    assert!(engine::tls::is_enabled(f.engine.data_dir()));
+    assert!(f.engine.disable_https(&"bahram".into()).unwrap());
+    assert!(!engine::tls::is_enabled(f.engine.data_dir()));
+    // Off already: nothing happened, nothing is logged.
+    assert!(!f.engine.disable_https(&"bahram".into()).unwrap());
+
+    let page = f.engine.activity(&ActivityFilter::default(), None).unwrap();
+    let https: Vec<_> = page
+        .entries
+        .iter()
+        .filter(|e| e.action.starts_with("https."))
+        .map(|e| (e.action.as_str(), e.who.as_str()))
+        .collect();
+    assert_eq!(
+        https,
+        [("https.disable", "bahram"), ("https.enable", "ana")]
+    );
+    let on = page
+        .entries
+        .iter()
+        .find(|e| e.action == "https.enable")
+        .unwrap();
+    let detail = on.detail.as_deref().unwrap();
+    assert!(
+        detail.contains(&enabled.identity.authority.fingerprint),
+        "{detail}"
+    );
+    assert!(!detail.contains("PRIVATE KEY"), "{detail}");
+}

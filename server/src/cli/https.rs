@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use engine::tls::{self, ServerNames};
+use engine::tls;
 use serde::Serialize;
 
 use super::exit::Exit;
@@ -27,10 +27,9 @@ struct HttpsState {
 }
 
 pub fn https(global: &GlobalArgs, out: &Output, command: &HttpsCommand) -> anyhow::Result<Exit> {
-    let data_dir = &global.data_dir;
     let state = match command {
         HttpsCommand::Enable => {
-            let enabled = tls::enable(data_dir, &ServerNames::of_this_machine())?;
+            let enabled = global.engine()?.enable_https(&super::who())?;
             HttpsState {
                 enabled: true,
                 fingerprint: Some(enabled.identity.authority.fingerprint),
@@ -46,7 +45,7 @@ pub fn https(global: &GlobalArgs, out: &Output, command: &HttpsCommand) -> anyho
             }
         }
         HttpsCommand::Disable => {
-            tls::disable(data_dir)?;
+            global.engine()?.disable_https(&super::who())?;
             status(global)?
         }
         HttpsCommand::Status => status(global)?,
@@ -57,7 +56,7 @@ pub fn https(global: &GlobalArgs, out: &Output, command: &HttpsCommand) -> anyho
 
 fn status(global: &GlobalArgs) -> anyhow::Result<HttpsState> {
     Ok(HttpsState {
-        enabled: tls::server_identity(&global.data_dir)?.is_some(),
+        enabled: tls::is_enabled(&global.data_dir),
         fingerprint: tls::authority(&global.data_dir)?.map(|authority| authority.fingerprint),
         new_authority: None,
         names: Vec::new(),
@@ -72,7 +71,10 @@ fn describe(w: &mut dyn Write, command: &HttpsCommand, state: &HttpsState) -> st
                 w,
                 "HTTPS is enabled from the server's next start, on port 3443"
             )?;
-            writeln!(w, "(restart it: sudo systemctl restart reelsync).")?;
+            writeln!(
+                w,
+                "(restart it: sudo systemctl restart reelsync; Settings' HTTPS switch serves it at once)."
+            )?;
             writeln!(w, "The certificate names: {}", state.names.join(", "))?;
             if let Some(until) = &state.valid_until {
                 writeln!(w, "It is valid until {until}; run this again before then.")?;
