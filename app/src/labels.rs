@@ -258,7 +258,7 @@ pub fn drift_kind(locale: Locale, kind: DriftKind) -> String {
 }
 
 /// The activity log's codes a filter offers, in the order it offers them.
-pub const ACTIVITIES: [&str; 15] = [
+pub const ACTIVITIES: [&str; 16] = [
     "sign_in",
     "sign_in.failed",
     "sign_out",
@@ -273,6 +273,7 @@ pub const ACTIVITIES: [&str; 15] = [
     "user.add",
     "warehouse.accept",
     "warehouse.snapshot",
+    "https",
     "activity",
 ];
 
@@ -306,6 +307,9 @@ pub fn activity(locale: Locale, code: &str) -> String {
         "user.add" => td_string!(locale, activity.user_add),
         "warehouse.accept" => td_string!(locale, activity.warehouse_accept),
         "warehouse.snapshot" => td_string!(locale, activity.warehouse_snapshot),
+        "https" => td_string!(locale, activity.https),
+        "https.enable" => td_string!(locale, activity.https_enable),
+        "https.disable" => td_string!(locale, activity.https_disable),
         "activity" => td_string!(locale, activity.activity),
         "activity.prune" => td_string!(locale, activity.activity_prune),
         "activity.export" => td_string!(locale, activity.activity_export),

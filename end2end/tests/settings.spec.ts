@@ -49,6 +49,40 @@ test('an admin turns automatic sync on, and a bad interval is refused', async ({
   expect(errors.filter((error) => !error.includes('status of 400'))).toEqual([]);
 });
 
+test('HTTPS on the LAN is turned on, given a new certificate and turned off', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings');
+  await hydrated(page);
+  const state = page.getByTestId('https-state');
+  await expect(state).toHaveText('HTTPS is off.');
+  await page.getByRole('button', { name: 'Turn HTTPS on' }).click();
+  await expect(state).toHaveAttribute('data-value', 'on');
+  await expect(state).toContainText(/on port \d+/);
+  const fingerprint = await page.getByTestId('https-fingerprint').textContent();
+  expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  await expectNoHorizontalOverflow(page);
+  await page.screenshot({ path: 'screenshots/settings-https-phone.png', fullPage: true });
+
+  // A new certificate keeps the authority the phones trust.
+  await page.getByRole('button', { name: 'New certificate' }).click();
+  await expect(state).toHaveAttribute('data-value', 'on');
+  await expect(page.getByTestId('https-fingerprint')).toHaveText(fingerprint!);
+
+  // The page for phones links the address HTTPS is served on.
+  await page.getByRole('link', { name: 'How a phone comes to trust it' }).click();
+  await expect(page).toHaveURL(/\/https$/);
+  await expect(page.getByTestId('ca-fingerprint')).toHaveText(fingerprint!);
+  await expect(page.getByTestId('https-url')).toContainText(/https:\/\/127\.0\.0\.1:\d+\//);
+  await page.goBack();
+
+  await page.getByRole('button', { name: 'Turn HTTPS off' }).click();
+  await expect(state).toHaveText('HTTPS is off.');
+  await expect(page.getByTestId('https-fingerprint')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test.describe('in Persian', () => {
   test.use({ locale: 'fa-IR' });
 
@@ -75,8 +109,41 @@ test.describe('in Persian', () => {
   });
 });
 
+test.describe('in Persian on a tablet', () => {
+  test.use({ locale: 'fa-IR', viewport: { width: 800, height: 1280 } });
+
+  test('HTTPS turned on and off, right to left', async ({ page }) => {
+    await signIn(page, { labels: persian });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/settings');
+    await hydrated(page);
+    await expect(page.getByRole('heading', { name: 'HTTPS در شبکهٔ محلی' })).toBeVisible();
+    const state = page.getByTestId('https-state');
+    await page.getByRole('button', { name: 'روشن‌کردن HTTPS' }).click();
+    await expect(state).toHaveAttribute('data-value', 'on');
+    await expect(state).toContainText('روشن است');
+    await expect(page.getByTestId('https-fingerprint')).toHaveAttribute('dir', 'ltr');
+    await expectNoHorizontalOverflow(page);
+    await page.screenshot({ path: 'screenshots/settings-https-tablet-fa.png', fullPage: true });
+    await page.getByRole('button', { name: 'خاموش‌کردن HTTPS' }).click();
+    await expect(state).toHaveText('HTTPS خاموش است.');
+  });
+});
+
 test.describe('without the wasm', () => {
   test.use({ javaScriptEnabled: false });
+
+  test('HTTPS is turned on and off with plain forms', async ({ page }) => {
+    await signIn(page, { wasm: false });
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/settings');
+    await page.getByRole('button', { name: 'Turn HTTPS on' }).click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.getByTestId('https-state')).toHaveAttribute('data-value', 'on');
+    await page.getByRole('button', { name: 'Turn HTTPS off' }).click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.getByTestId('https-state')).toHaveAttribute('data-value', 'off');
+  });
 
   test('the settings form saves, and refuses a bad interval on the page', async ({ page }) => {
     await signIn(page, { wasm: false });

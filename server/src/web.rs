@@ -13,6 +13,7 @@ mod authority;
 mod events;
 mod export;
 mod listen;
+mod secure;
 mod security;
 mod statuses;
 #[cfg(test)]
@@ -78,7 +79,7 @@ pub const DEFAULT_HTTPS_PORT: u16 = 3443;
 /// Opens the engine and serves until Ctrl-C or SIGTERM.
 pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Result<()> {
     config.session_idle = std::time::Duration::from_secs(args.session_idle * 60);
-    let identity = engine::tls::server_identity(&config.data_dir)?;
+    let data_dir = config.data_dir.clone();
     let descriptors = listen::raise_descriptor_limit();
     let engine = tokio::task::spawn_blocking(move || Engine::open(config))
         .await
@@ -97,10 +98,9 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         listener.local_addr()?,
         options.site_root
     );
-    let https = match identity {
-        Some(identity) => Some(https_listener(&args, options.site_addr, &identity).await?),
-        None => None,
-    };
+    let https_addr = args
+        .https_addr
+        .unwrap_or_else(|| SocketAddr::new(options.site_addr.ip(), DEFAULT_HTTPS_PORT));
     let limits = listen::Limits::for_descriptors(descriptors);
     tracing::info!(
         descriptors,
@@ -109,88 +109,30 @@ pub async fn serve(mut config: engine::Config, args: ServeArgs) -> anyhow::Resul
         "connection caps"
     );
     let hosts = Arc::new(security::AllowedHosts::new(&args.allowed_hosts));
-    let mut app =
-        router(runs, options).layer(middleware::from_fn_with_state(hosts, security::known_host));
-    if let Some((listener, _)) = &https {
-        // The /https page links to where it is served.
-        let port = listener.local_addr()?.port();
-        app = app.layer(axum::Extension(app::ssr::HttpsPort(port)));
-    }
+    let (https, control) = app::ssr::HttpsSwitch::new();
+    let app = router(runs, options, https)
+        .layer(middleware::from_fn_with_state(hosts, security::known_host));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let until_stopped = move || {
-        let mut stopped = stopped.clone();
-        async move {
-            let _ = stopped.wait_for(|stopped| *stopped).await;
-        }
-    };
-    let secure = https.map(|(listener, tls)| {
-        tokio::spawn(listen::serve(
-            listener,
-            app.clone(),
-            limits,
-            Some(tls),
-            until_stopped(),
-        ))
-    });
+    let secure = secure::Secure {
+        addr: https_addr,
+        data_dir,
+        app: app.clone(),
+        limits,
+    }
+    .start(control, stopped.clone())
+    .await;
     // Under systemd (`Type=notify`), the unit is started once the ports are
     // open; anywhere else there is no one to tell and nothing happens.
     notify_systemd(sd_notify::NotifyState::Ready);
-    let plain = listen::serve(listener, app, limits, None, until_stopped());
+    let plain = listen::serve(listener, app, limits, None, secure::stopping(stopped));
     let signal = async {
         shutdown_signal().await;
         notify_systemd(sd_notify::NotifyState::Stopping);
         let _ = stop.send(true);
     };
     tokio::join!(plain, signal);
-    if let Some(secure) = secure {
-        let _ = secure.await;
-    }
+    let _ = secure.await;
     Ok(())
-}
-
-/// The HTTPS listener and its TLS settings, from the certificate `reelsync
-/// https enable` made.
-async fn https_listener(
-    args: &ServeArgs,
-    http: SocketAddr,
-    identity: &engine::tls::ServerIdentity,
-) -> anyhow::Result<(
-    tokio::net::TcpListener,
-    axum_server::tls_rustls::RustlsConfig,
-)> {
-    let addr = args
-        .https_addr
-        .unwrap_or_else(|| SocketAddr::new(http.ip(), DEFAULT_HTTPS_PORT));
-    let tls = tls_config(identity).context("loading the HTTPS certificate")?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening for HTTPS on {addr}"))?;
-    tracing::info!("reelsync is serving https://{}", listener.local_addr()?);
-    Ok((listener, tls))
-}
-
-/// TLS with the server's certificate, speaking HTTP/1.1 only (as the accept
-/// loop does; axum-server's own settings would offer HTTP/2 too).
-pub fn tls_config(
-    identity: &engine::tls::ServerIdentity,
-) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-    let certs = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .context("reading the server certificate")?;
-    let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes())
-        .context("reading the server key")?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
-        Arc::new(config),
-    ))
 }
 
 /// Tells systemd the service's state, when it runs the service.
@@ -225,7 +167,7 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
 }
 
 /// The whole web app: pages, server functions, static files and security layers.
-pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
+pub fn router(runs: RunManager, options: LeptosOptions, https: app::ssr::HttpsSwitch) -> Router {
     let engine = runs.engine().clone();
     let grid = runs.grid().clone();
     let tracked = app::ssr::TrackedList::new(engine.clone());
@@ -244,6 +186,7 @@ pub fn router(runs: RunManager, options: LeptosOptions) -> Router {
             provide_context(grid.clone());
             provide_context(tracked.clone());
             provide_context(sign_outs.clone());
+            provide_context(https.clone());
         }
     };
     let app_shell = {

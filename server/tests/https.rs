@@ -162,6 +162,160 @@ fn without_https_the_page_says_how_to_turn_it_on_and_there_is_no_certificate() {
     let page = server.exchange(None, "GET", "/https", &[], b"");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains(r#"data-testid="https-off""#), "{page}");
-    assert!(page.contains("reelsync-admin https enable"), "{page}");
+    assert!(page.contains("in Settings"), "{page}");
     assert_eq!(server.send("GET", "/ca.crt", &[], b""), 404);
+}
+
+/// Presses the Settings page's HTTPS switch as its script does, and returns the
+/// whole response.
+fn switch_https(server: &Server, cookie: &str, on: bool) -> String {
+    server.exchange(
+        None,
+        "POST",
+        "/api/switch-https",
+        &[
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ],
+        format!("on={on}").as_bytes(),
+    )
+}
+
+/// What the Settings page reads of HTTPS, as JSON.
+fn https_state(server: &Server, cookie: &str) -> String {
+    server.exchange(
+        None,
+        "POST",
+        "/api/https-state",
+        &[("Cookie", cookie), ("Accept", "application/json")],
+        b"",
+    )
+}
+
+fn login_page_over_https(server: &Server) -> String {
+    exchange_tls(
+        server,
+        &format!(
+            "GET /login HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
+            server.https_addr().port()
+        ),
+    )
+    .0
+}
+
+#[test]
+fn the_settings_switch_serves_https_at_once_renews_it_and_stops_it() {
+    let server = Server::start_with(Options {
+        https_port: true,
+        ..Options::default()
+    });
+    assert!(
+        TcpStream::connect(server.https_addr()).is_err(),
+        "off at first"
+    );
+    let cookie = server.admin_cookie(std::net::Ipv4Addr::LOCALHOST);
+    let port = server.https_addr().port();
+
+    let on = switch_https(&server, &cookie, true);
+    assert!(on.starts_with("HTTP/1.1 200"), "{on}");
+    assert!(
+        on.contains(&format!(r#"{{"state":"on","port":{port}}}"#)),
+        "{on}"
+    );
+    let first = engine::tls::authority(server.data_dir()).unwrap().unwrap();
+    assert!(login_page_over_https(&server).starts_with("HTTP/1.1 200"));
+
+    // A new certificate, by the same authority (phones keep trusting it), served
+    // on the same listener.
+    let cert_before =
+        std::fs::read(engine::tls::dir(server.data_dir()).join("server.crt")).unwrap();
+    let renewed = switch_https(&server, &cookie, true);
+    assert!(renewed.contains(r#""state":"on""#), "{renewed}");
+    let cert_after = std::fs::read(engine::tls::dir(server.data_dir()).join("server.crt")).unwrap();
+    assert_ne!(cert_before, cert_after);
+    assert_eq!(
+        engine::tls::authority(server.data_dir()).unwrap().unwrap(),
+        first
+    );
+    assert!(login_page_over_https(&server).starts_with("HTTP/1.1 200"));
+
+    let state = https_state(&server, &cookie);
+    assert!(state.contains(&first.fingerprint), "{state}");
+
+    let off = switch_https(&server, &cookie, false);
+    assert!(off.contains(r#"{"state":"off"}"#), "{off}");
+    assert!(TcpStream::connect(server.https_addr()).is_err(), "stopped");
+    // Plain HTTP never stopped, and the page for phones says HTTPS is off.
+    let page = server.exchange(None, "GET", "/https", &[], b"");
+    assert!(page.contains(r#"data-testid="https-off""#), "{page}");
+
+    // Who did it is in the activity log.
+    let log = server
+        .engine()
+        .activity(&engine::ActivityFilter::default(), None)
+        .unwrap();
+    let https: Vec<_> = log
+        .entries
+        .iter()
+        .filter(|e| e.action.starts_with("https."))
+        .map(|e| (e.action.as_str(), e.who.as_str()))
+        .collect();
+    assert_eq!(
+        https,
+        [
+            ("https.disable", "admin"),
+            ("https.enable", "admin"),
+            ("https.enable", "admin")
+        ]
+    );
+}
+
+#[test]
+fn the_switch_needs_a_super_admins_session() {
+    let server = Server::start_with(Options {
+        https_port: true,
+        ..Options::default()
+    });
+    let response = server.exchange(
+        None,
+        "POST",
+        "/api/switch-https",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ],
+        b"on=true",
+    );
+    assert_eq!(common::status(&response), 401, "{response}");
+    assert!(!engine::tls::is_enabled(server.data_dir()));
+    assert!(TcpStream::connect(server.https_addr()).is_err());
+}
+
+#[test]
+fn a_taken_https_port_leaves_plain_http_serving_and_says_so() {
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = Server::start_with(Options {
+        https: true,
+        https_addr: Some(holder.local_addr().unwrap()),
+        ..Options::default()
+    });
+    assert_eq!(server.send("GET", "/login", &[], b""), 200);
+    let cookie = server.admin_cookie(std::net::Ipv4Addr::LOCALHOST);
+    let state = https_state(&server, &cookie);
+    let port = server.https_addr().port();
+    assert!(
+        state.contains(&format!(r#"{{"state":"port_in_use","port":{port}}}"#)),
+        "{state}"
+    );
+    let page = server.exchange(None, "GET", "/https", &[], b"");
+    assert!(
+        !page.contains(r#"data-testid="https-url""#),
+        "no address to open: {page}"
+    );
+    assert!(
+        server.log().contains("the port is in use"),
+        "{}",
+        server.log()
+    );
 }

@@ -44,7 +44,9 @@ pub use products::{LoadProducts, PreviewStatus, ProductsPage, ProductsView, SetS
 pub use reel::{GetReel, ReelPage, ReelView};
 pub use run::{CancelRun, GetRun, PreviewUndo, RunPage, RunView, StartSync, UndoPreview, UndoRun};
 pub use runs::{ListRuns, RunsPage, RunsView};
-pub use settings::{GetSettings, SaveSettings, SettingsPage, SettingsView};
+pub use settings::{
+    GetSettings, HttpsServing, HttpsState, SaveSettings, SettingsPage, SettingsView, SwitchHttps,
+};
 pub use users::{
     AddUser, EndSession, ListUsers, ResetPassword, SetUserActive, SetUserRole, UserRow, UsersPage,
     UsersView,

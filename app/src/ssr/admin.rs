@@ -278,10 +278,13 @@ impl Visitor {
         Ok(Self { engine })
     }
 
-    /// The local HTTPS authority's fingerprint, once `reelsync https enable` made
-    /// one.
+    /// The local HTTPS authority's fingerprint while HTTPS is turned on (the
+    /// authority outlives a switch off, for the next switch on).
     pub async fn authority_fingerprint(&self) -> Result<Option<String>, AppError> {
         blocking(&self.engine, |engine| {
+            if !engine::tls::is_enabled(engine.data_dir()) {
+                return Ok(None);
+            }
             Ok(engine::tls::authority(engine.data_dir())?.map(|authority| authority.fingerprint))
         })
         .await

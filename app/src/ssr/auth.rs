@@ -62,10 +62,6 @@ impl SignOuts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OverHttps;
 
-/// In a request's extensions while the server serves HTTPS: on which port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HttpsPort(pub u16);
-
 /// `Set-Cookie` for a new session; `Secure` when it began over HTTPS (plain
 /// HTTP stays usable on the LAN, so a session begun there cannot be).
 pub fn session_cookie(token: &str, over_https: bool) -> HeaderValue {

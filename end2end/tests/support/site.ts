@@ -54,6 +54,8 @@ export class Site {
     run(['user', 'add', clerk]);
 
     const port = await freePort();
+    // HTTPS, once the Settings page turns it on, on a port of its own too.
+    env.REELSYNC_HTTPS_ADDR = `127.0.0.1:${await freePort()}`;
     this.url = `http://127.0.0.1:${port}`;
     const log = openSync(join(this.dir, 'server.log'), 'w');
     this.child = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`], {

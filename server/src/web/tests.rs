@@ -96,7 +96,7 @@ impl Site {
             .site_root(dir.path().join("site").to_string_lossy().into_owned())
             .build();
         Self {
-            router: router_on(&engine, options),
+            router: router_with_https(&engine, options),
             engine,
             demo,
             dir,
@@ -170,7 +170,33 @@ impl Site {
 
 /// The app's router on `engine`, as `serve` builds it.
 fn router_on(engine: &engine::Engine, options: leptos::config::LeptosOptions) -> axum::Router {
-    router(RunManager::new(engine.clone()), options)
+    router(
+        RunManager::new(engine.clone()),
+        options,
+        app::ssr::HttpsSwitch::new().0,
+    )
+}
+
+/// [`router_on`] with its HTTPS task, as `serve` starts it (on a free port;
+/// off until the Settings switch turns it on). It ends with the router.
+fn router_with_https(
+    engine: &engine::Engine,
+    options: leptos::config::LeptosOptions,
+) -> axum::Router {
+    let (https, control) = app::ssr::HttpsSwitch::new();
+    let router = router(RunManager::new(engine.clone()), options, https);
+    let secure = super::secure::Secure {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: engine.data_dir().to_owned(),
+        app: router.clone(),
+        limits: super::listen::Limits::for_descriptors(1024),
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let _server_runs = stop;
+        let _ = secure.start(control, stopped).await.await;
+    });
+    router
 }
 
 async fn text(response: Response) -> String {
@@ -641,6 +667,8 @@ const INVENTORY: &[(&str, Access)] = &[
     ("/api/set-user-role", Access::Admin),
     ("/api/reset-password", Access::Admin),
     ("/api/end-session", Access::Admin),
+    ("/api/https-state", Access::Admin),
+    ("/api/switch-https", Access::Admin),
     ("/account", Access::Account),
     ("/no-access", Access::Account),
     ("/api/account", Access::Account),
@@ -712,6 +740,8 @@ const READABLE_CALLS: &[(&str, &str)] = &[
     ("/api/clear-selection", "back=/import"),
     ("/api/import-selected", ""),
     ("/api/scan", "code=NO-SUCH-REEL&back=/import"),
+    ("/api/https-state", ""),
+    ("/api/switch-https", "on=false"),
     // Last: the run it starts holds the run lock.
     ("/api/start-sync", ""),
 ];

@@ -41,6 +41,10 @@ pub struct Options {
     /// Serves HTTPS too, with a certificate for `localhost` and 127.0.0.1 that
     /// `reelsync https enable` would make.
     pub https: bool,
+    /// A port of its own for HTTPS (`--https-addr`), HTTPS left off.
+    pub https_port: bool,
+    /// HTTPS's address instead of a free port.
+    pub https_addr: Option<SocketAddr>,
 }
 
 impl Server {
@@ -104,14 +108,15 @@ impl Server {
         };
         let addr = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_reelsync"));
-        let https = options.https.then(|| {
+        if options.https {
             let names = engine::tls::ServerNames {
                 dns: vec!["localhost".into()],
                 addresses: vec![std::net::Ipv4Addr::LOCALHOST.into()],
             };
             engine::tls::enable(&data, &names).unwrap();
-            free_port()
-        });
+        }
+        let https = (options.https || options.https_port || options.https_addr.is_some())
+            .then(|| options.https_addr.unwrap_or_else(free_port));
         if let Some((soft, hard)) = options.descriptors {
             use std::os::unix::process::CommandExt;
             // SAFETY: `setrlimit` is async-signal-safe and touches only the child.
@@ -161,7 +166,7 @@ impl Server {
         };
         let started = Instant::now();
         while TcpStream::connect(addr).is_err()
-            || https.is_some_and(|a| TcpStream::connect(a).is_err())
+            || https.is_some_and(|a| options.https && TcpStream::connect(a).is_err())
         {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
@@ -200,7 +205,8 @@ impl Server {
     }
 
     /// The server's process id.
-    /// Where it serves HTTPS, when started with [`Options::https`].
+    /// Where it serves HTTPS, when started with [`Options::https`] or
+    /// [`Options::https_port`].
     pub fn https_addr(&self) -> SocketAddr {
         self.https.expect("a server started with `https: true`")
     }

@@ -29,7 +29,7 @@ pub async fn https_info() -> Result<HttpsView, AppError> {
 
     let visitor = Visitor::check()?;
     let parts = ssr::request_parts()?;
-    let port = parts.extensions.get::<ssr::HttpsPort>().map(|port| port.0);
+    let port = use_context::<ssr::HttpsSwitch>().and_then(|switch| switch.serving().port());
     let host = parts
         .headers
         .get(http::header::HOST)

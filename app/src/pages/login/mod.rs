@@ -7,6 +7,7 @@ use crate::components::{FormError, LanguageSwitch, SubmitButton};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
+use crate::routes;
 
 /// `/login`: username and password, for super admins only.
 ///
@@ -57,6 +58,9 @@ pub fn LoginPage() -> impl IntoView {
                         busy_label=Signal::derive(tr!(i18n, login.submitting))
                     />
                 </ActionForm>
+                <p class="login-aside">
+                    <a href=routes::HTTPS>{tr!(i18n, login.https)}</a>
+                </p>
             </div>
         </main>
     }
@@ -71,7 +75,6 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 
     use http::header::SET_COOKIE;
 
-    use crate::routes;
     use crate::ssr::{self, Visitor, auth};
 
     let visitor = Visitor::check()?;
@@ -148,7 +151,6 @@ fn too_many(response: &leptos_axum::ResponseOptions, retry_after_secs: u64) -> A
 pub async fn logout() -> Result<(), AppError> {
     use http::header::SET_COOKIE;
 
-    use crate::routes;
     use crate::ssr::{self, Visitor, auth};
 
     let visitor = Visitor::check()?;

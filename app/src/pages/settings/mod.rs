@@ -1,8 +1,10 @@
-//! `/settings`: the schedule and the import policy.
+//! `/settings`: the schedule and the import policy, and HTTPS on the LAN.
 
 mod api;
+mod https;
 
 pub use api::{GetSettings, SaveSettings, SettingsView, WarehouseSource, get_settings};
+pub use https::{HttpsServing, HttpsState, SwitchHttps};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,6 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
             loading=Signal::derive(tr!(i18n, settings.loading))
             error_title=Signal::derive(tr!(i18n, settings.load_failed))
         />
+        <https::HttpsPanel />
     }
 }
 
