@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{FormError, Loaded};
 use crate::error::AppError;
+use crate::fmt;
 use crate::i18n::td_string;
 use crate::language::use_i18n;
 use crate::routes;
@@ -121,16 +122,18 @@ fn HttpsControls(state: HttpsState, switch: ServerAction<SwitchHttps>) -> impl I
     let serving = state.serving;
     let said = move || {
         let locale = i18n.get_locale();
+        // Set apart, so that right to left the sentence's full stop stays after it.
+        let port = |port: u16| fmt::isolate(&port.to_string());
         match serving {
             HttpsServing::Off => td_string!(locale, settings.https_off).to_string(),
-            HttpsServing::On { port } => {
-                td_string!(locale, settings.https_on, port = port).to_string()
+            HttpsServing::On { port: p } => {
+                td_string!(locale, settings.https_on, port = port(p)).to_string()
             }
-            HttpsServing::PortInUse { port } => {
-                td_string!(locale, settings.https_port_in_use, port = port).to_string()
+            HttpsServing::PortInUse { port: p } => {
+                td_string!(locale, settings.https_port_in_use, port = port(p)).to_string()
             }
-            HttpsServing::Failed { port } => {
-                td_string!(locale, settings.https_failed, port = port).to_string()
+            HttpsServing::Failed { port: p } => {
+                td_string!(locale, settings.https_failed, port = port(p)).to_string()
             }
         }
     };
@@ -179,7 +182,7 @@ fn HttpsControls(state: HttpsState, switch: ServerAction<SwitchHttps>) -> impl I
             {said}
         </p>
         {state.fingerprint.map(|fingerprint| view! {
-            <p class="hint">{tr!(i18n, https.fingerprint)}</p>
+            <p class="hint">{tr!(i18n, settings.https_fingerprint)}</p>
             <code class="fingerprint" dir="ltr" data-testid="https-fingerprint">{fingerprint}</code>
         })}
         <p>
