@@ -63,8 +63,10 @@ impl Secure {
                     () = &mut server_stops => break,
                 }
             }
-            // The accept loop saw the same signal; its requests get their grace.
+            // Stopped with the server, or no switch is left to turn it off: its
+            // requests get their grace either way.
             if let Some(serving) = serving {
+                let _ = serving.stop.send(());
                 let _ = serving.task.await;
             }
         })
@@ -186,4 +188,51 @@ fn tls_config(identity: &engine::tls::ServerIdentity) -> anyhow::Result<Arc<rust
         .with_single_cert(certs, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use app::ssr::HttpsSwitch;
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_listener_follows_the_files_and_ends_with_its_switch() {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let (switch, control) = HttpsSwitch::new();
+        let (_server_runs, stopped) = watch::channel(false);
+        let secure = Secure {
+            addr,
+            data_dir: dir.path().to_owned(),
+            app: Router::new(),
+            limits: Limits::for_descriptors(1024),
+        };
+        let task = secure.start(control, stopped).await;
+        assert_eq!(switch.serving(), HttpsServing::Off);
+
+        let names = engine::tls::ServerNames {
+            dns: vec!["localhost".into()],
+            addresses: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        };
+        engine::tls::enable(dir.path(), &names).unwrap();
+        let on = HttpsServing::On { port: addr.port() };
+        assert_eq!(switch.apply().await.unwrap(), on);
+        assert_eq!(switch.serving(), on);
+        assert!(TcpStream::connect(addr).await.is_ok());
+
+        // No switch left, nobody can turn it off: the listener stops with it.
+        drop(switch);
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the task ends with its switch")
+            .unwrap();
+        assert!(TcpStream::connect(addr).await.is_err());
+    }
 }
