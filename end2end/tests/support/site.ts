@@ -218,7 +218,8 @@ export async function importWithEverySync(page: Page) {
   await page.goto('/settings');
   await hydrated(page);
   await page.locator('select[name="auto_import"]').selectOption('all');
-  await page.locator('form button[type="submit"]').last().click();
+  // The settings form's own button (the HTTPS panel's forms follow it).
+  await page.locator('form:has(select[name="auto_import"]) button[type="submit"]').last().click();
   await expect(page.getByTestId('settings-saved')).toBeVisible();
 }
 
