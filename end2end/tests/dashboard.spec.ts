@@ -164,11 +164,13 @@ async function coldDashboardLoad(page: Page, acceptEncoding?: string) {
 // but its sixty keys of words in both languages and its place in the navigation
 // are in the main wasm: 383.3 and 469.6 kB; the activity log's, 383.8 and
 // 471.5 kB; the users and account pages' (their words, the new refusals and
-// logged actions, the Users place), 387.9 and 475.8 kB.
+// logged actions, the Users place), 387.9 and 475.8 kB. The camera (issue 22),
+// 391.1 and 479.4 kB; the Settings page's HTTPS switch and the sign-in page's
+// link to /https, 391.7 and 480.4 kB before its hint gave way to /https's own.
 // The limits hold the figures where they stand, so they can only get better.
 for (const [name, encoding, limit] of [
-  ['brotli, as from localhost or over HTTPS', undefined, 392_000],
-  ['gzip, as a phone over the LAN', 'gzip, deflate', 480_000],
+  ['brotli, as from localhost or over HTTPS', undefined, 393_000],
+  ['gzip, as a phone over the LAN', 'gzip, deflate', 481_000],
 ] as const) {
   test(`a cold load of the dashboard stays within ${limit / 1000} kB: ${name}`, async ({ page }) => {
     const { total, files } = await coldDashboardLoad(page, encoding);

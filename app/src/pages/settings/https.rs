@@ -104,7 +104,7 @@ pub fn HttpsPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="https-heading">
             <h2 id="https-heading">{tr!(i18n, settings.https)}</h2>
-            <p class="hint">{tr!(i18n, settings.https_hint)}</p>
+            <p class="hint">{tr!(i18n, https.lead)}</p>
             <Loaded
                 resource=state
                 view=move |state| view! { <HttpsControls state switch /> }
