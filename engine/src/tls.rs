@@ -217,10 +217,10 @@ pub fn is_enabled(data_dir: &Path) -> bool {
 
 /// The server's identity, when HTTPS is enabled.
 pub fn server_identity(data_dir: &Path) -> Result<Option<ServerIdentity>> {
-    let dir = dir(data_dir);
-    if !dir.join(SERVER_CERT).exists() {
+    if !is_enabled(data_dir) {
         return Ok(None);
     }
+    let dir = dir(data_dir);
     Ok(Some(ServerIdentity {
         cert_pem: read(&dir.join(SERVER_CERT))?,
         key_pem: read(&dir.join(SERVER_KEY))?,

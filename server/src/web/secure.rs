@@ -38,6 +38,14 @@ struct Serving {
     task: JoinHandle<()>,
 }
 
+impl Serving {
+    /// Stops accepting, and waits while open requests get their grace.
+    async fn close(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
 impl Secure {
     /// Serves what the certificate files say now, then follows the switch until
     /// `stopped` turns true. Returns once serving has begun (or failed); the
@@ -66,8 +74,7 @@ impl Secure {
             // Stopped with the server, or no switch is left to turn it off: its
             // requests get their grace either way.
             if let Some(serving) = serving {
-                let _ = serving.stop.send(());
-                let _ = serving.task.await;
+                serving.close().await;
             }
         })
     }
@@ -92,8 +99,7 @@ impl Secure {
         };
         let Some(config) = config else {
             if let Some(running) = serving.take() {
-                let _ = running.stop.send(());
-                let _ = running.task.await;
+                running.close().await;
                 tracing::info!("reelsync no longer serves HTTPS");
             }
             return HttpsServing::Off;
