@@ -8,6 +8,7 @@ import {
   expectNoHorizontalOverflow,
   hydrated,
   importWithEverySync,
+  noteBusyButton,
   persian,
   signIn,
   siteTest,
@@ -31,8 +32,10 @@ test('Sync now and Cancel in Persian', async ({ page }) => {
   await hydrated(page);
   const bar = page.getByTestId('run-progress');
   await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  // "Cancelling…" lasts only until the run stops, which may be a moment.
+  const cancelling = await noteBusyButton(page, 'در حال لغو…');
   await page.getByRole('button', { name: 'لغو اجرا' }).click();
-  await expect(page.getByRole('button', { name: 'در حال لغو…' })).toBeVisible();
+  await expect.poll(cancelling).toBe(true);
   const outcome = page.getByTestId('run-outcome');
   await expect(outcome).toHaveAttribute('data-value', 'cancelled', { timeout: 30_000 });
   await expect(outcome).toHaveText('لغوشده');
@@ -58,9 +61,16 @@ test("the command line's run shows live in the browser", async ({ page }) => {
       seen.link = banner.querySelector('a[href^="/runs/"]')?.getAttribute('href') ?? '';
     }).observe(document.body, { subtree: true, childList: true });
   });
-  const cli = site.cli(['import', '--all']);
+  // Paused while it holds the lease: the page must find it by itself, however
+  // short the import would be on this machine.
+  const cli = await site.pausedRun(['import', '--all']);
   const seen = () => page.evaluate(() => (window as any).bannerSeen as { text: string; progress: string; link: string });
-  await expect.poll(async () => (await seen()).text, { timeout: 10_000 }).toContain('cli:root');
+  let ended;
+  try {
+    await expect.poll(async () => (await seen()).text, { timeout: 10_000 }).toContain('cli:root');
+  } finally {
+    ended = cli.resume();
+  }
   const banner = page.getByTestId('run-banner');
   expect((await seen()).progress).toBe('progressbar');
   if (await banner.isVisible()) {
@@ -74,7 +84,7 @@ test("the command line's run shows live in the browser", async ({ page }) => {
   await expect(page.getByTestId('run-outcome')).toHaveAttribute('data-value', 'succeeded', {
     timeout: 60_000,
   });
-  const { code, output } = await cli;
+  const { code, output } = await ended;
   expect(code, output).toBe(0);
 
   // Back on the dashboard every In-stock reel is tracked, and nothing runs.

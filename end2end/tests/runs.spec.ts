@@ -11,6 +11,7 @@ import {
   expectNoHorizontalOverflow,
   hydrated,
   importWithEverySync,
+  noteBusyButton,
   signIn,
   siteTest,
 } from './support/site';
@@ -49,11 +50,13 @@ test('Sync now, watch it, cancel it, then run again to the end', async ({ page, 
   // (its first pages are read before anything is imported, and a run cancelled
   // then would end with nothing logged live).
   await expect(page.getByTestId('run-log').locator('li').first()).toBeVisible({ timeout: 30_000 });
-  await page.getByRole('button', { name: 'Cancel run' }).click();
-  await expect(page.getByRole('button', { name: 'Cancelling…' })).toBeVisible();
   expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(REELS);
   await expectNoHorizontalOverflow(page);
   await page.screenshot({ path: 'screenshots/run-live-phone.png', fullPage: true });
+  // "Cancelling…" lasts only until the run stops, which may be a moment.
+  const cancelling = await noteBusyButton(page, 'Cancelling…');
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await expect.poll(cancelling).toBe(true);
   await expect(page.getByTestId('run-outcome')).toHaveText('cancelled', { timeout: 30_000 });
   // After the run: its items, filterable.
   await expect(page.getByTestId('run-items')).toBeVisible();

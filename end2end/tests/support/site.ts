@@ -79,6 +79,45 @@ export class Site {
   }
 
   /**
+   * Starts `reelsync <args>` as [`cli`](#cli) does and pauses it (`SIGSTOP`) as
+   * soon as its run holds the run lease, so a test sees the run in progress for
+   * as long as it needs, however fast the run or slow the machine. `resume`
+   * lets it go on and resolves once it ends.
+   */
+  async pausedRun(args: string[]): Promise<{ resume: () => Promise<{ code: number | null; output: string }> }> {
+    const child = spawn(binary, args, { env: { ...this.env, USER: 'root' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const ended = new Promise<{ code: number | null; output: string }>((done) =>
+      child.on('exit', (code) => done({ code, output })),
+    );
+    const lease = join(this.dir, 'data', 'run.lock');
+    const holdsLease = () => {
+      try {
+        const holder = JSON.parse(readFileSync(lease, 'utf8'));
+        return holder.who === 'cli:root' && holder.run_id != null;
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; !holdsLease(); waited += 10) {
+      if (child.exitCode !== null || waited > 30_000) {
+        child.kill();
+        throw new Error(`reelsync ${args.join(' ')} never held the run lease:\n${output}`);
+      }
+      await new Promise((tick) => setTimeout(tick, 10));
+    }
+    child.kill('SIGSTOP');
+    return {
+      resume: () => {
+        child.kill('SIGCONT');
+        return ended;
+      },
+    };
+  }
+
+  /**
    * Runs `sql` on the warehouse file as the warehouse app would: another
    * process with its own connection (Debian's `sqlite3`), waiting out a reader.
    */
@@ -221,6 +260,23 @@ export async function importWithEverySync(page: Page) {
   // The settings form's own button (the HTTPS panel's forms follow it).
   await page.locator('form:has(select[name="auto_import"]) button[type="submit"]').last().click();
   await expect(page.getByTestId('settings-saved')).toBeVisible();
+}
+
+/**
+ * From now on, notes whether a busy button reading `text` ever shows, for a state
+ * that may last only a moment (a run asked to stop stops at its next page).
+ * Returns a check of whether it has shown so far.
+ */
+export async function noteBusyButton(page: Page, text: string): Promise<() => Promise<boolean>> {
+  await page.evaluate((text) => {
+    const seen = ((window as any).busySeen ??= new Set<string>());
+    new MutationObserver(() => {
+      for (const button of document.querySelectorAll('button[aria-busy="true"]')) {
+        if (button.textContent === text) seen.add(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  }, text);
+  return () => page.evaluate((text) => (window as any).busySeen.has(text) as boolean, text);
 }
 
 /** Waits until the wasm has hydrated the page (buttons work from then on). */
