@@ -12,7 +12,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo leptos build --release --precompress --split
+# The front end and the server at once, as two builds: with hashed file names
+# cargo-leptos builds them one after the other, and most of the front end's time
+# (its link-time optimisation on one codegen unit, then wasm-bindgen and wasm-opt
+# chunk by chunk) keeps one core busy, so the server's build uses the other. The
+# server reads hash.txt only when it starts, so neither build waits for the other.
+cargo leptos build --release --precompress --split --frontend-only &
+front=$!
+trap 'kill "$front" 2>/dev/null || true' EXIT
+cargo leptos build --release --server-only
+wait "$front"
+trap - EXIT
 # The server links a page's wasm chunks for preloading only when it finds the
 # split manifest in the site (the browser's loader carries its own copy). A page
 # like /import needs two dozen chunks, and that many requests at once held its
