@@ -2,12 +2,16 @@
 //! saved, with the engine's own mapping code: what the import would take,
 //! what it would reject and why, and which tracked reels it would change.
 //!
-//! The warehouse is read in its usual short pages. Every row counts towards
-//! the refresh a save would cause (a field hash per tracked reel: cheap); the
-//! importable rows are mapped in full up to [`TRIED_ROWS`], which the summary
-//! covers, and samples stop at [`SAMPLES`] of each kind.
+//! The warehouse is read in its usual short pages. Each tracked reel's row
+//! counts towards the refresh a save would cause (a field hash per tracked
+//! reel: cheap); the importable rows are mapped in full up to [`TRIED_ROWS`],
+//! which the summary covers, and samples stop at [`SAMPLES`] of each kind. The
+//! reading stops once the tried rows are full and every tracked reel's row has
+//! been seen: no later row could change the answer. An admin setting up the
+//! mappings before the first import waits for a fifth of a large file, not
+//! all of it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
 use crate::mapping::{self, FieldMapping, FieldValue, Mapper, display_value};
@@ -62,9 +66,12 @@ impl Engine {
             .with_identity_columns(&columns);
         let tracked = store::tracked_hashes(&store.conn).map_err(&err)?;
         let mut trial = Trial::default();
-        for page in reader.pages(mapper.columns(), None) {
+        'read: for page in reader.pages(mapper.columns(), None) {
             for row in page? {
                 trial.look_at(&store, &mapper, &tracked, row)?;
+                if trial.has_answer(tracked.len()) {
+                    break 'read;
+                }
             }
         }
         Ok(DraftTrial::Tried(trial.into_preview()))
@@ -76,9 +83,17 @@ impl Engine {
 struct Trial {
     preview: DraftPreview,
     problems: HashMap<(ProductField, &'static str), u64>,
+    /// The tracked reels whose rows were read, by product id.
+    seen: HashSet<i64>,
 }
 
 impl Trial {
+    /// Whether the rows read so far settle the whole answer: the tried rows
+    /// are full and all `tracked` reels were found.
+    fn has_answer(&self, tracked: usize) -> bool {
+        self.preview.tried >= TRIED_ROWS && self.seen.len() == tracked
+    }
+
     fn look_at(
         &mut self,
         store: &Store,
@@ -90,6 +105,7 @@ impl Trial {
         preview.scanned += 1;
         let reel = mapper.reel_of(&row.values);
         if let Some(&(product_id, field_hash)) = reel.as_ref().and_then(|r| tracked.get(r)) {
+            self.seen.insert(product_id);
             if mapper.source_hash(&row.values) != field_hash {
                 preview.refresh += 1;
                 if preview.changed.len() < SAMPLES

@@ -49,6 +49,7 @@ pub use activity::ACTIVITY_PAGE;
 pub use admin::MappingUpdate;
 pub use catalogue::{Catalogue, Changes};
 pub use clock::WarehouseZone;
+pub use draft::TRIED_ROWS;
 pub use error::{Error, Result, RunningRun, WarehouseError};
 pub use live::RunObserver;
 pub use mapping::{FieldMapping, Transform};

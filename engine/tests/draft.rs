@@ -261,3 +261,22 @@ fn a_saved_draft_replaces_the_set_and_is_logged_before_and_after() {
     assert_eq!(detail["before"][1]["transforms"], serde_json::json!([]));
     assert_eq!(detail["after"][1]["transforms"][0]["op"], "otherwise");
 }
+
+#[test]
+fn a_trial_reads_no_further_than_its_answer_needs() {
+    // More importable rows than a trial maps in full.
+    let f = Fixture::new();
+    let reels = f.add_many("E", 25_000, "In-stock");
+    let preview = f.engine.try_mappings(&default_mappings()).unwrap();
+    assert_eq!(preview.tried, engine::TRIED_ROWS);
+    assert_eq!(preview.scanned, engine::TRIED_ROWS, "nothing tracked: done");
+
+    // A tracked reel on the last row: the trial reads on until it has it.
+    let last = reels.last().unwrap();
+    f.import(&[last]);
+    let draft = draft_with(ProductField::Comments, "grade", &["upper"]);
+    let preview = f.engine.try_mappings(&draft).unwrap();
+    assert_eq!(preview.tried, engine::TRIED_ROWS);
+    assert_eq!((preview.refresh, preview.scanned), (1, 25_000));
+    assert_eq!(preview.changed[0].reel_number, *last);
+}

@@ -26,9 +26,11 @@ pub struct DraftPreview {
     /// Tracked reels whose mapped values the draft changes (`before`: the
     /// product's value now).
     pub changed: Vec<Sample>,
-    /// Tracked reels a save would refresh at the next sync (every row read).
+    /// Tracked reels a save would refresh at the next sync (every tracked
+    /// reel's row read).
     pub refresh: u64,
-    /// Warehouse rows read for it.
+    /// Warehouse rows read for it: the whole file, or less once the tried
+    /// rows were full and every tracked reel's row had been read.
     pub scanned: u64,
 }
 
