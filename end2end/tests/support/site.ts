@@ -4,7 +4,12 @@
 // runs or sessions.
 
 import { test as base, expect, type Page } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  execFileSync,
+  spawn,
+  type ChildProcess,
+  type ChildProcessWithoutNullStreams,
+} from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +29,12 @@ export interface Demo {
 export const admin = 'e2e-admin';
 export const clerk = 'e2e-clerk';
 export const password = 'e2e-password-123';
+
+/** How a run of the command line ended: its exit code and output. */
+export interface CliResult {
+  code: number | null;
+  output: string;
+}
 
 /** A running server and what it was started with. */
 export class Site {
@@ -70,12 +81,8 @@ export class Site {
    * operator over SSH would (a run of another process); resolves with its exit
    * code and output once it ends.
    */
-  cli(args: string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawn(binary, args, { env: { ...this.env, USER: 'root' } });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    return new Promise((done) => child.on('exit', (code) => done({ code, output })));
+  cli(args: string[]): Promise<CliResult> {
+    return this.spawnCli(args).ended;
   }
 
   /**
@@ -84,14 +91,8 @@ export class Site {
    * as long as it needs, however fast the run or slow the machine. `resume`
    * lets it go on and resolves once it ends.
    */
-  async pausedRun(args: string[]): Promise<{ resume: () => Promise<{ code: number | null; output: string }> }> {
-    const child = spawn(binary, args, { env: { ...this.env, USER: 'root' } });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const ended = new Promise<{ code: number | null; output: string }>((done) =>
-      child.on('exit', (code) => done({ code, output })),
-    );
+  async pausedRun(args: string[]): Promise<{ resume: () => Promise<CliResult> }> {
+    const { child, ended, output } = this.spawnCli(args);
     const lease = join(this.dir, 'data', 'run.lock');
     const holdsLease = () => {
       try {
@@ -104,7 +105,7 @@ export class Site {
     for (let waited = 0; !holdsLease(); waited += 10) {
       if (child.exitCode !== null || waited > 30_000) {
         child.kill();
-        throw new Error(`reelsync ${args.join(' ')} never held the run lease:\n${output}`);
+        throw new Error(`reelsync ${args.join(' ')} never held the run lease:\n${output()}`);
       }
       await new Promise((tick) => setTimeout(tick, 10));
     }
@@ -115,6 +116,20 @@ export class Site {
         return ended;
       },
     };
+  }
+
+  /** `reelsync <args>` started as `root`; `output` so far, and its end. */
+  private spawnCli(args: string[]): {
+    child: ChildProcessWithoutNullStreams;
+    ended: Promise<CliResult>;
+    output: () => string;
+  } {
+    const child = spawn(binary, args, { env: { ...this.env, USER: 'root' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const ended = new Promise<CliResult>((done) => child.on('exit', (code) => done({ code, output })));
+    return { child, ended, output: () => output };
   }
 
   /**
