@@ -75,6 +75,23 @@ pub fn peak_rss_mb() -> f64 {
     status_mb("VmHWM:")
 }
 
+/// The CPU time this process has used so far (user and system, all threads).
+/// On a shared virtual machine it moves far less than the wall clock, and a
+/// phase whose wall time is well above it waited on the disk.
+pub fn cpu_time() -> std::time::Duration {
+    // SAFETY: `getrusage` only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let of = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    of(usage.ru_utime) + of(usage.ru_stime)
+}
+
 /// This process's resident memory now, in MB.
 pub fn rss_mb() -> f64 {
     status_mb("VmRSS:")
