@@ -6,9 +6,11 @@ export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  // Two cores: run the tests one after another.
+  // Two test files at a time, each with its own server: the tests mostly wait
+  // (for the wasm, a poll, a run's next page), so a second file fills the
+  // idle core. Tests within a file run in order.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
   // `list` never waits for a human (the html reporter does on failure).

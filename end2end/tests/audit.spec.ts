@@ -93,6 +93,10 @@ for (const language of languages) {
       test.use({ locale: language.locale, viewport: size.viewport });
 
       test('every page passes the audit', async ({ page }) => {
+        // axe-core takes about a second a page here (several on the longest
+        // lists), and this test audits every page: the default minute is
+        // the whole of it on a quiet machine, so a busy one needs room.
+        test.setTimeout(pages.length * 10_000);
         const errors = collectErrors(page);
         await page.goto('/login');
         await audit(page, `login-${size.name}-${language.code}`);
