@@ -76,8 +76,8 @@ pub fn peak_rss_mb() -> f64 {
 }
 
 /// The CPU time this process has used so far (user and system, all threads).
-/// On a shared virtual machine it moves far less than the wall clock, and a
-/// phase whose wall time is well above it waited on the disk.
+/// A phase whose wall time is well above it waited: on the disk, or for a
+/// core that another process on this shared machine had.
 pub fn cpu_time() -> std::time::Duration {
     // SAFETY: `getrusage` only writes the struct it is given.
     let usage = unsafe {
